@@ -1,0 +1,62 @@
+package io.nerva.runtime;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** A named view of one parameter tensor (a layer's kernel or bias) and of its gradient. */
+public final class Param {
+    private final Parameters parameters;
+    private final ParamSpec spec;
+
+    public Param(Parameters parameters, ParamSpec spec) {
+        this.parameters = parameters;
+        this.spec = spec;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public int[] shape() {
+        return spec.shape().clone();
+    }
+
+    public int size() {
+        return (int) spec.size();
+    }
+
+    /** The values, row-major (a dense kernel is {@code [in, out]}). */
+    public float[] get() {
+        return slice(parameters.values()).toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    public void set(float[] values) {
+        if (values.length != spec.size()) {
+            throw new IllegalArgumentException(spec.name() + ": expected " + spec.size() + " values for shape "
+                    + spec.shapeString() + ", got " + values.length);
+        }
+        MemorySegment.copy(values, 0, parameters.values(), ValueLayout.JAVA_FLOAT, spec.offset() * Float.BYTES, values.length);
+    }
+
+    /** The gradient of the last backward pass. */
+    public float[] gradient() {
+        if (!parameters.hasGradients()) {
+            throw new IllegalStateException(spec.name() + ": this model was created for inference only and keeps no gradients");
+        }
+        return slice(parameters.grads()).toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    /** Offset of this tensor in the model's parameter buffer, in floats. */
+    public long offset() {
+        return spec.offset();
+    }
+
+    private MemorySegment slice(MemorySegment all) {
+        return all.asSlice(spec.offset() * Float.BYTES, spec.size() * Float.BYTES);
+    }
+
+    @Override
+    public String toString() {
+        return spec.name() + spec.shapeString();
+    }
+}
