@@ -1,0 +1,115 @@
+package io.nerva.processor;
+
+import com.google.auto.service.AutoService;
+import io.nerva.processor.checking.Diagnostics;
+import io.nerva.processor.checking.NetworkChecker;
+import io.nerva.processor.model.LayerKind;
+import io.nerva.processor.model.MalformedAnnotationException;
+import io.nerva.processor.model.NetworkDecl;
+import io.nerva.processor.model.NetworkPlan;
+import io.nerva.processor.reading.NetworkReader;
+import io.nerva.processor.writing.ModelWriter;
+import io.nerva.processor.writing.Summary;
+
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Compiles {@code @Network} classes: reads each into a declaration, checks it (every problem a
+ * diagnostic on the field at fault), and writes {@code <Network>Model}. Option
+ * {@code -Anerva.summary=true} prints each network's summary as a note.
+ */
+@AutoService(Processor.class)
+public final class NetworkProcessor extends AbstractProcessor {
+    public static final String SUMMARY_OPTION = "nerva.summary";
+
+    @Override
+    public Set<String> getSupportedAnnotationTypes() {
+        Set<String> types = new LinkedHashSet<>();
+        types.add(NetworkReader.NETWORK);
+        Arrays.stream(LayerKind.values()).map(LayerKind::annotation).forEach(types::add);
+        return types;
+    }
+
+    @Override
+    public Set<String> getSupportedOptions() {
+        return Set.of(SUMMARY_OPTION);
+    }
+
+    @Override
+    public SourceVersion getSupportedSourceVersion() {
+        return SourceVersion.latestSupported();
+    }
+
+    @Override
+    public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        Diagnostics diagnostics = new Diagnostics(processingEnv.getMessager());
+        NetworkReader reader = new NetworkReader(processingEnv.getElementUtils());
+        TypeElement network = processingEnv.getElementUtils().getTypeElement(NetworkReader.NETWORK);
+        if (network == null) return false;
+        for (Element element : round.getElementsAnnotatedWith(network)) {
+            if (!(element instanceof TypeElement type)) continue;
+            try {
+                compile(type, reader, diagnostics);
+            } catch (MalformedAnnotationException e) {
+                // javac has already reported the bad annotation value; nothing to add
+            } catch (RuntimeException | Error e) {
+                diagnostics.error(type, "internal error in the Nerva annotation processor while compiling "
+                        + type.getSimpleName() + " (this is a bug in Nerva, please report it): " + e);
+            }
+        }
+        reportStrayLayers(annotations, round, reader, diagnostics);
+        return true;
+    }
+
+    private void compile(TypeElement type, NetworkReader reader, Diagnostics diagnostics) {
+        NetworkDecl decl = reader.read(type);
+        Optional<NetworkPlan> plan = new NetworkChecker(diagnostics).check(decl);
+        if (plan.isEmpty()) return;
+        if (Boolean.parseBoolean(processingEnv.getOptions().get(SUMMARY_OPTION))) {
+            diagnostics.note(type, "\n" + Summary.of(plan.get()));
+        }
+        boolean publicApi = type.getModifiers().contains(Modifier.PUBLIC);
+        try {
+            new ModelWriter(plan.get(), publicApi, type).write().writeTo(processingEnv.getFiler());
+        } catch (IOException e) {
+            diagnostics.error(type, "could not write " + plan.get().modelClass() + ": " + e.getMessage());
+        }
+    }
+
+    /** A layer annotation outside a {@code @Network} class would silently do nothing. */
+    private void reportStrayLayers(Set<? extends TypeElement> annotations, RoundEnvironment round,
+                                   NetworkReader reader, Diagnostics diagnostics) {
+        Set<Element> fields = new LinkedHashSet<>();
+        for (TypeElement annotation : annotations) {
+            if (!annotation.getQualifiedName().contentEquals(NetworkReader.NETWORK)) {
+                fields.addAll(round.getElementsAnnotatedWith(annotation));
+            }
+        }
+        {
+            for (Element field : fields) {
+                Element owner = field.getEnclosingElement();
+                boolean inNetwork = owner.getKind() == ElementKind.CLASS && owner.getAnnotationMirrors().stream()
+                        .anyMatch(m -> m.getAnnotationType().toString().equals(NetworkReader.NETWORK));
+                if (!inNetwork) {
+                    String names = reader.layerAnnotations(field).stream().map(u -> "@" + u.kind().displayName())
+                            .collect(Collectors.joining(", "));
+                    diagnostics.error(field, field.getSimpleName() + ": " + names + " has no effect because "
+                            + owner.getSimpleName() + " is not annotated @Network(input = {...})");
+                }
+            }
+        }
+    }
+}

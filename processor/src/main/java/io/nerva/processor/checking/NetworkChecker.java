@@ -1,0 +1,395 @@
+package io.nerva.processor.checking;
+
+import io.nerva.annotations.ActivationType;
+import io.nerva.annotations.Initializer;
+import io.nerva.annotations.LossFunction;
+import io.nerva.processor.model.AnnotationUse;
+import io.nerva.processor.model.FieldDecl;
+import io.nerva.processor.model.LayerKind;
+import io.nerva.processor.model.LayerPlan;
+import io.nerva.processor.model.NetworkDecl;
+import io.nerva.processor.model.NetworkPlan;
+import io.nerva.processor.model.Shape;
+
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.util.ElementFilter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The checking room: validates a {@link NetworkDecl}, infers every layer's shape and reports
+ * each problem on the field (and annotation value) at fault. Returns a plan only when there is
+ * no error.
+ */
+public final class NetworkChecker {
+    public static final String LAYER_TYPE = "io.nerva.runtime.Layer";
+
+    private final Diagnostics diagnostics;
+
+    public NetworkChecker(Diagnostics diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    public Optional<NetworkPlan> check(NetworkDecl decl) {
+        int errorsBefore = diagnostics.errorCount();
+        checkClass(decl.type());
+        Optional<Shape> input = checkInput(decl);
+        List<LayerPlan> layers = new ArrayList<>();
+        if (decl.layerFields().isEmpty()) {
+            reportNoLayers(decl);
+        } else if (input.isPresent()) {
+            inferLayers(decl, input.get(), layers);
+        }
+        LossFunction loss = LossFunction.valueOf(decl.network().enumValue("loss"));
+        boolean inferenceOnly = decl.network().booleanValue("inferenceOnly");
+        if (diagnostics.errorCount() > errorsBefore || layers.isEmpty()) return Optional.empty();
+
+        NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.simpleName(), decl.simpleName() + "Model",
+                input.get(), List.copyOf(layers), loss, !inferenceOnly);
+        checkTrainability(decl, plan);
+        checkOutputAndLoss(decl, plan);
+        warnSuspiciousStacks(decl, plan);
+        return diagnostics.errorCount() > errorsBefore ? Optional.empty() : Optional.of(plan);
+    }
+
+    // ---- the class itself -------------------------------------------------------------------
+
+    private void checkClass(TypeElement type) {
+        String name = type.getSimpleName().toString();
+        if (type.getKind() != ElementKind.CLASS) {
+            diagnostics.error(type, "@Network must be on a class, but " + name + " is "
+                    + article(type.getKind().toString().toLowerCase().replace('_', ' ')));
+            return;
+        }
+        if (type.getModifiers().contains(Modifier.PRIVATE)) {
+            diagnostics.error(type, "network class " + name + " is private; the generated " + name
+                    + "Model must extend it, so make it package-private or public");
+        }
+        if (type.getModifiers().contains(Modifier.FINAL)) {
+            diagnostics.error(type, "network class " + name + " is final; the generated " + name
+                    + "Model must extend it, so remove 'final' (declaring it abstract says it is only a declaration)");
+        }
+        if (!type.getTypeParameters().isEmpty()) {
+            diagnostics.error(type, "network class " + name + " is generic; a network's shapes are fixed, so remove the type parameters");
+        }
+        if (type.getNestingKind() == NestingKind.MEMBER && !type.getModifiers().contains(Modifier.STATIC)) {
+            diagnostics.error(type, "network class " + name + " is an inner class; make it static (or top-level) so "
+                    + name + "Model can be created without an enclosing instance");
+        }
+        if (type.getNestingKind() == NestingKind.LOCAL || type.getNestingKind() == NestingKind.ANONYMOUS) {
+            diagnostics.error(type, "network class " + name + " is local; declare it at top level or as a static member");
+        }
+        for (Element e = type.getEnclosingElement(); e instanceof TypeElement outer; e = e.getEnclosingElement()) {
+            if (outer.getModifiers().contains(Modifier.PRIVATE)) {
+                diagnostics.error(type, "network class " + name + " is inside private class " + outer.getSimpleName()
+                        + "; the generated code cannot reach it");
+            }
+        }
+        List<ExecutableElement> constructors = ElementFilter.constructorsIn(type.getEnclosedElements());
+        boolean usable = constructors.stream().anyMatch(c -> c.getParameters().isEmpty()
+                && !c.getModifiers().contains(Modifier.PRIVATE));
+        if (!usable) {
+            diagnostics.error(type, "network class " + name + " needs a non-private constructor without parameters for "
+                    + name + "Model to call");
+        }
+    }
+
+    private Optional<Shape> checkInput(NetworkDecl decl) {
+        int[] dims = AnnotationUse.ints(decl.network().values().get("input"));
+        var where = decl.network().explicitValue("input");
+        if (dims.length == 0) {
+            diagnostics.error(decl.type(), decl.mirror(), where, "@Network needs the shape of one input sample: "
+                    + "input = {features} for vectors or {height, width, channels} for images");
+            return Optional.empty();
+        }
+        if (dims.length != 1 && dims.length != 3) {
+            diagnostics.error(decl.type(), decl.mirror(), where, "input shape " + Shape.of(dims) + " has " + dims.length
+                    + " dimensions; expected 1 ({features}) or 3 ({height, width, channels})");
+            return Optional.empty();
+        }
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] <= 0) {
+                diagnostics.error(decl.type(), decl.mirror(), where, "input dimension " + i + " is " + dims[i]
+                        + "; every dimension must be positive");
+                return Optional.empty();
+            }
+        }
+        return Optional.of(Shape.of(dims));
+    }
+
+    private void reportNoLayers(NetworkDecl decl) {
+        String name = decl.simpleName();
+        boolean hasFields = decl.type().getEnclosedElements().stream().anyMatch(e -> e.getKind() == ElementKind.FIELD);
+        String fix = "annotate fields of type Layer with @Dense, @Activation, @Dropout or @Flatten, in layer order";
+        if (hasFields) {
+            diagnostics.error(decl.type(), decl.mirror(), null,
+                    "network " + name + " has fields but none is a layer; " + fix);
+        } else {
+            diagnostics.error(decl.type(), decl.mirror(), null, "network " + name + " is empty; " + fix);
+        }
+    }
+
+    // ---- layers ----------------------------------------------------------------------------
+
+    private void inferLayers(NetworkDecl decl, Shape input, List<LayerPlan> out) {
+        Shape shape = input;
+        String source = "the network input";
+        for (FieldDecl field : decl.layerFields()) {
+            if (!checkField(field)) {
+                return; // later shapes would be guesses; one error per field chain is clearer
+            }
+            Optional<LayerPlan> layer = inferLayer(field, shape, source);
+            if (layer.isEmpty()) return;
+            out.add(layer.get());
+            shape = layer.get().output();
+            source = field.name();
+        }
+    }
+
+    /** Field-level rules: type, modifiers, a valid combination of annotations. */
+    private boolean checkField(FieldDecl field) {
+        VariableElement e = field.element();
+        boolean ok = true;
+        if (!e.asType().toString().equals(LAYER_TYPE)) {
+            diagnostics.error(e, field.name() + ": a layer field must have type " + LAYER_TYPE + ", found " + e.asType());
+            ok = false;
+        }
+        for (Modifier m : List.of(Modifier.PRIVATE, Modifier.FINAL, Modifier.STATIC)) {
+            if (e.getModifiers().contains(m)) {
+                diagnostics.error(e, field.name() + ": a layer field cannot be " + m
+                        + "; the generated model assigns it, so remove '" + m + "'");
+                ok = false;
+            }
+        }
+        List<AnnotationUse> uses = field.annotations();
+        if (uses.size() > 1) {
+            boolean denseWithActivation = uses.size() == 2 && field.has(LayerKind.DENSE) && field.has(LayerKind.ACTIVATION);
+            if (!denseWithActivation) {
+                AnnotationUse second = uses.get(1);
+                String names = uses.stream().map(u -> "@" + u.kind().displayName()).collect(Collectors.joining(" and "));
+                String hint = field.has(LayerKind.ACTIVATION)
+                        ? "@Activation can share a field only with @Dense; put it on a field of its own"
+                        : "put each layer on its own field";
+                diagnostics.error(e, second.mirror(), null, field.name() + " has " + uses.size()
+                        + " layer annotations, " + names + "; " + hint);
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    private Optional<LayerPlan> inferLayer(FieldDecl field, Shape in, String source) {
+        if (field.has(LayerKind.DENSE)) return dense(field, in, source);
+        if (field.has(LayerKind.ACTIVATION)) return activationLayer(field, in, source);
+        if (field.has(LayerKind.DROPOUT)) return dropout(field, in);
+        return flatten(field, in, source);
+    }
+
+    private Optional<LayerPlan> dense(FieldDecl field, Shape in, String source) {
+        AnnotationUse dense = field.get(LayerKind.DENSE);
+        VariableElement e = field.element();
+        int units = dense.intValue("value");
+        boolean ok = true;
+        if (units <= 0) {
+            diagnostics.error(e, dense.mirror(), dense.explicitValue("value"),
+                    field.name() + ": Dense needs a positive number of units, got " + units);
+            ok = false;
+        }
+        if (!in.isFlat()) {
+            diagnostics.error(e, dense.mirror(), null, field.name() + ": Dense needs a flat input but receives "
+                    + in + " (from " + source + "); add a @Flatten field before " + field.name());
+            ok = false;
+        }
+        Initializer kernelInit = Initializer.valueOf(dense.enumValue("kernelInit"));
+        Initializer biasInit = Initializer.valueOf(dense.enumValue("biasInit"));
+        boolean useBias = dense.booleanValue("useBias");
+        if (dense.explicitValue("initValue") != null && kernelInit != Initializer.CONSTANT
+                && (!useBias || biasInit != Initializer.CONSTANT)) {
+            diagnostics.warning("unused-init-value", e, dense.mirror(), field.name()
+                    + ": initValue only applies to Initializer.CONSTANT, which this layer does not use");
+        }
+        if (!useBias && dense.explicitValue("biasInit") != null) {
+            diagnostics.warning("unused-bias-init", e, dense.mirror(), field.name()
+                    + ": biasInit has no effect with useBias = false");
+        }
+        ActivationType act = ActivationType.LINEAR;
+        float alpha = Float.NaN;
+        if (field.has(LayerKind.ACTIVATION)) {
+            AnnotationUse a = field.get(LayerKind.ACTIVATION);
+            Optional<Float> checked = checkActivation(field, a, Shape.of(Math.max(units, 1)));
+            if (checked.isEmpty()) ok = false;
+            act = ActivationType.valueOf(a.enumValue("value"));
+            alpha = checked.orElse(Float.NaN);
+        }
+        if (!ok) return Optional.empty();
+        return Optional.of(new LayerPlan.Dense(field.name(), in.size(), units, useBias, act, alpha,
+                kernelInit, biasInit, (float) dense.doubleValue("initValue")));
+    }
+
+    private Optional<LayerPlan> activationLayer(FieldDecl field, Shape in, String source) {
+        AnnotationUse a = field.get(LayerKind.ACTIVATION);
+        Optional<Float> alpha = checkActivation(field, a, in);
+        ActivationType type = ActivationType.valueOf(a.enumValue("value"));
+        if (type == ActivationType.SOFTMAX && !in.isFlat()) {
+            diagnostics.error(field.element(), a.mirror(), a.explicitValue("value"), field.name()
+                    + ": softmax needs a flat input but receives " + in + " (from " + source
+                    + "); add a @Flatten field before " + field.name());
+            return Optional.empty();
+        }
+        return alpha.map(al -> new LayerPlan.Activation(field.name(), in, type, al));
+    }
+
+    /** Validates alpha and softmax width; returns the alpha to use (NaN = the function's default). */
+    private Optional<Float> checkActivation(FieldDecl field, AnnotationUse a, Shape out) {
+        ActivationType type = ActivationType.valueOf(a.enumValue("value"));
+        double alpha = a.doubleValue("alpha");
+        VariableElement e = field.element();
+        boolean usesAlpha = type == ActivationType.LEAKY_RELU || type == ActivationType.ELU;
+        if (!Double.isNaN(alpha)) {
+            if (!usesAlpha) {
+                diagnostics.warning("unused-alpha", e, a.mirror(), field.name() + ": alpha has no effect on " + type
+                        + "; only LEAKY_RELU and ELU use it");
+            } else if (alpha < 0 || Double.isInfinite(alpha)) {
+                diagnostics.error(e, a.mirror(), a.explicitValue("alpha"), field.name() + ": alpha of " + type
+                        + " must be a finite number ≥ 0, got " + alpha);
+                return Optional.empty();
+            }
+        }
+        if (type == ActivationType.SOFTMAX && out.isFlat() && out.size() == 1) {
+            diagnostics.error(e, a.mirror(), a.explicitValue("value"), field.name()
+                    + ": softmax over a single unit always outputs 1; use SIGMOID for one probability, or 2+ units");
+            return Optional.empty();
+        }
+        return Optional.of(usesAlpha && !Double.isNaN(alpha) ? (float) alpha : Float.NaN);
+    }
+
+    private Optional<LayerPlan> dropout(FieldDecl field, Shape in) {
+        AnnotationUse d = field.get(LayerKind.DROPOUT);
+        double rate = d.doubleValue("value");
+        if (!(rate >= 0 && rate < 1)) {
+            diagnostics.error(field.element(), d.mirror(), d.explicitValue("value"), field.name()
+                    + ": dropout rate must be in [0, 1), got " + rate);
+            return Optional.empty();
+        }
+        if (rate == 0) {
+            diagnostics.warning("no-op-dropout", field.element(), d.mirror(), field.name() + ": dropout rate 0 drops nothing");
+        }
+        return Optional.of(new LayerPlan.Dropout(field.name(), in, (float) rate));
+    }
+
+    private Optional<LayerPlan> flatten(FieldDecl field, Shape in, String source) {
+        if (in.isFlat()) {
+            AnnotationUse f = field.get(LayerKind.FLATTEN);
+            diagnostics.warning("no-op-flatten", field.element(), f.mirror(), field.name()
+                    + ": input " + in + " (from " + source + ") is already flat; this Flatten does nothing");
+        }
+        return Optional.of(new LayerPlan.Flatten(field.name(), in));
+    }
+
+    // ---- whole-network rules -----------------------------------------------------------------
+
+    private void checkTrainability(NetworkDecl decl, NetworkPlan plan) {
+        if (!plan.trainable()) return;
+        for (LayerPlan layer : plan.layers()) {
+            ActivationType act = activationOf(layer);
+            if (act != null && !act.differentiable()) {
+                FieldDecl field = field(decl, layer.name());
+                AnnotationUse a = field.get(LayerKind.ACTIVATION);
+                diagnostics.error(field.element(), a.mirror(), a.explicitValue("value"), layer.name() + ": " + act
+                        + " has no gradient (its derivative is zero almost everywhere), so this network cannot be trained; "
+                        + "use SIGMOID or HARD_SIGMOID to train, or declare @Network(inferenceOnly = true) to only run it");
+            }
+        }
+    }
+
+    private void checkOutputAndLoss(NetworkDecl decl, NetworkPlan plan) {
+        LossFunction loss = plan.loss();
+        if (loss == LossFunction.UNSPECIFIED) return;
+        ActivationType out = plan.outputActivation();
+        int units = plan.output().size();
+        String last = plan.layers().getLast().name();
+        String problem = switch (loss) {
+            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
+                if (units < 2) yield loss + " needs 2 or more output units, but " + last + " has " + units
+                        + "; use BINARY_CROSSENTROPY with a SIGMOID output for two classes";
+                if (out != ActivationType.SOFTMAX) yield loss + " expects class probabilities, but the output ("
+                        + last + ") has activation " + out + "; use SOFTMAX on the output layer";
+                yield null;
+            }
+            case BINARY_CROSSENTROPY -> out == ActivationType.SIGMOID ? null
+                    : loss + " expects probabilities from a SIGMOID output, but the output (" + last + ") has activation "
+                    + out + (out == ActivationType.LINEAR ? "; use SIGMOID, or BINARY_CROSSENTROPY_FROM_LOGITS" : "; use SIGMOID");
+            case BINARY_CROSSENTROPY_FROM_LOGITS -> out == ActivationType.LINEAR ? null
+                    : loss + " expects raw logits, but the output (" + last + ") has activation " + out
+                    + "; remove the output activation or use BINARY_CROSSENTROPY";
+            default -> null;
+        };
+        if (problem != null) {
+            var where = decl.network().explicitValue("loss");
+            diagnostics.error(decl.type(), decl.mirror(), where, problem);
+        }
+    }
+
+    private void warnSuspiciousStacks(NetworkDecl decl, NetworkPlan plan) {
+        List<LayerPlan> layers = plan.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            LayerPlan layer = layers.get(i);
+            FieldDecl field = field(decl, layer.name());
+            ActivationType act = activationOf(layer);
+            boolean last = i == layers.size() - 1;
+            if (act == ActivationType.SOFTMAX && !last && !followedOnlyByShapeLayers(layers, i)) {
+                diagnostics.warning("hidden-softmax", field.element(), field.get(LayerKind.ACTIVATION).mirror(),
+                        layer.name() + ": softmax on a hidden layer squeezes its outputs to sum to 1, which usually "
+                                + "starves the next layer; softmax belongs on the output layer");
+            }
+            if (layer instanceof LayerPlan.Activation a && i > 0) {
+                ActivationType before = activationOf(layers.get(i - 1));
+                if (before != null && before != ActivationType.LINEAR) {
+                    diagnostics.warning("double-activation", field.element(), field.get(LayerKind.ACTIVATION).mirror(),
+                            layer.name() + ": " + a.activation() + " directly after " + before + " (" + layers.get(i - 1).name()
+                                    + ") applies two activations in a row; remove one");
+                }
+            }
+            if (layer instanceof LayerPlan.Dense d && d.activation() == ActivationType.LINEAR && i > 0
+                    && layers.get(i - 1) instanceof LayerPlan.Dense prev && prev.activation() == ActivationType.LINEAR
+                    && !last) {
+                diagnostics.warning("linear-stack", field.element(), field.get(LayerKind.DENSE).mirror(),
+                        layer.name() + ": two Dense layers without activation in a row (" + prev.name() + ", " + layer.name()
+                                + ") compute a single linear map; add an @Activation to " + prev.name());
+            }
+            if (last && layer instanceof LayerPlan.Dropout) {
+                diagnostics.warning("dropout-output", field.element(), field.get(LayerKind.DROPOUT).mirror(),
+                        layer.name() + ": dropout on the output drops predictions while training; put it before the last layer");
+            }
+        }
+    }
+
+    private static boolean followedOnlyByShapeLayers(List<LayerPlan> layers, int i) {
+        return layers.subList(i + 1, layers.size()).stream()
+                .allMatch(l -> l instanceof LayerPlan.Dropout || l instanceof LayerPlan.Flatten);
+    }
+
+    private static ActivationType activationOf(LayerPlan layer) {
+        return switch (layer) {
+            case LayerPlan.Dense d -> d.activation();
+            case LayerPlan.Activation a -> a.activation();
+            default -> null;
+        };
+    }
+
+    private static FieldDecl field(NetworkDecl decl, String name) {
+        return decl.layerFields().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static String article(String noun) {
+        return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
+    }
+}

@@ -1,0 +1,8 @@
+package io.nerva.processor.model;
+
+/** An annotation value javac could not resolve (already an error of its own). */
+public final class MalformedAnnotationException extends RuntimeException {
+    public MalformedAnnotationException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,13 @@
+package io.nerva.processor.model;
+
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.TypeElement;
+import java.util.List;
+
+/**
+ * What the reading room found on a {@code @Network} class: the declaration as written,
+ * before any checking.
+ */
+public record NetworkDecl(TypeElement type, AnnotationMirror mirror, AnnotationUse network,
+                          String packageName, String simpleName, List<FieldDecl> layerFields) {
+}
