@@ -1,12 +1,335 @@
 package io.nerva.runtime.loss;
 
+import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
 
-/** The loss implementations (being written). */
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The loss implementations (see {@link Loss}). Conventions, as Keras: every loss is the mean over
+ * the last axis, then the mean over rows — except the categorical cross-entropies, which sum over
+ * the classes and average over rows. Accumulation is in double; gradients are stored as float.
+ *
+ * <ul>
+ *   <li>{@code MEAN_SQUARED_ERROR}: {@code mean (p − y)²}, gradient {@code 2(p − y)/(rows·cols)}.</li>
+ *   <li>{@code MEAN_ABSOLUTE_ERROR}: {@code mean |p − y|}, gradient {@code sign(p − y)/(rows·cols)} (0 at p = y).</li>
+ *   <li>{@code BINARY_CROSSENTROPY}: on probabilities clamped to {@code [ε, 1 − ε]}, ε = 1e-7
+ *       (gradient 0 where clamped). Fused with a SIGMOID output it is computed from the logits as
+ *       {@code max(z, 0) − z·y + log(1 + e^−|z|)}, gradient w.r.t. the logits {@code (σ(z) − y)/(rows·cols)}.</li>
+ *   <li>{@code BINARY_CROSSENTROPY_FROM_LOGITS}: the same stable formula on the (linear) output.</li>
+ *   <li>{@code CATEGORICAL_CROSSENTROPY}: fused with SOFTMAX: per row {@code Σy·logsumexp(z) − Σ y·z},
+ *       gradient w.r.t. the logits {@code (p·Σy − y)/rows} (= {@code (p − y)/rows} for targets summing to 1).
+ *       On another output: {@code −Σ y·log(clamp(p, ε, 1 − ε))} (unlike Keras, the output is not
+ *       renormalised to sum to 1 first).</li>
+ *   <li>{@code SPARSE_CATEGORICAL_CROSSENTROPY}: as categorical with a one-hot target built from one
+ *       float column holding the class index; a label that is not an integer in [0, cols) is an
+ *       {@link IllegalArgumentException} naming the row, the value and the range, thrown before
+ *       anything is written.</li>
+ *   <li>{@code HINGE}: {@code mean max(1 − t·p, 0)} with {@code t = −1} where the target is 0 (so 0/1
+ *       targets become −1/1, and −1/1 targets stay), gradient {@code −t/(rows·cols)} where positive.</li>
+ * </ul>
+ * With {@code rows == 0} every loss is 0 and no gradient is written.
+ */
 final class Losses {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    /** Keras' fuzz factor for clamping probabilities. */
+    static final double EPSILON = 1e-7;
+
+    private static final Loss MSE = new MeanSquaredError();
+    private static final Loss MAE = new MeanAbsoluteError();
+    private static final Loss BCE = new BinaryCrossentropy();
+    private static final Loss BCE_LOGITS = new BinaryCrossentropyFromLogits();
+    private static final Loss CCE = new CategoricalCrossentropy(false);
+    private static final Loss SPARSE_CCE = new CategoricalCrossentropy(true);
+    private static final Loss HINGE = new Hinge();
+
     private Losses() {}
 
     static Loss of(LossFunction function) {
-        throw new UnsupportedOperationException("not yet implemented: " + function);
+        return switch (function) {
+            case MEAN_SQUARED_ERROR -> MSE;
+            case MEAN_ABSOLUTE_ERROR -> MAE;
+            case BINARY_CROSSENTROPY -> BCE;
+            case BINARY_CROSSENTROPY_FROM_LOGITS -> BCE_LOGITS;
+            case CATEGORICAL_CROSSENTROPY -> CCE;
+            case SPARSE_CATEGORICAL_CROSSENTROPY -> SPARSE_CCE;
+            case HINGE -> HINGE;
+            case UNSPECIFIED -> throw new IllegalArgumentException(
+                    "no loss function was chosen: pick one, either in @Network(loss = ...) or at run time "
+                            + "(e.g. LossFunction.MEAN_SQUARED_ERROR, CATEGORICAL_CROSSENTROPY)");
+        };
+    }
+
+    private static boolean wantsGrad(MemorySegment grad) {
+        return !MemorySegment.NULL.equals(grad);
+    }
+
+    private static double clamp(double p) {
+        return Math.min(Math.max(p, EPSILON), 1.0 - EPSILON);
+    }
+
+    private static boolean inside(double p) {
+        return p >= EPSILON && p <= 1.0 - EPSILON;
+    }
+
+    private abstract static class Base implements Loss {
+        private final LossFunction function;
+
+        Base(LossFunction function) {
+            this.function = function;
+        }
+
+        @Override
+        public LossFunction function() {
+            return function;
+        }
+
+        @Override
+        public int targetColumns(int outputColumns) {
+            return outputColumns;
+        }
+
+        @Override
+        public boolean fusesWith(ActivationType outputActivation) {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return function.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private static final class MeanSquaredError extends Base {
+        MeanSquaredError() {
+            super(LossFunction.MEAN_SQUARED_ERROR);
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final long n = (long) rows * cols;
+            final double inv = 1.0 / n;
+            final boolean g = wantsGrad(grad);
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double d = (double) output.getAtIndex(F, i) - targets.getAtIndex(F, i);
+                sum += d * d;
+                if (g) grad.setAtIndex(F, i, (float) (2.0 * d * inv));
+            }
+            return sum * inv;
+        }
+    }
+
+    private static final class MeanAbsoluteError extends Base {
+        MeanAbsoluteError() {
+            super(LossFunction.MEAN_ABSOLUTE_ERROR);
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final long n = (long) rows * cols;
+            final double inv = 1.0 / n;
+            final boolean g = wantsGrad(grad);
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double d = (double) output.getAtIndex(F, i) - targets.getAtIndex(F, i);
+                sum += Math.abs(d);
+                if (g) grad.setAtIndex(F, i, (float) (Math.signum(d) * inv));
+            }
+            return sum * inv;
+        }
+    }
+
+    /** {@code max(z, 0) − z·y + log(1 + e^−|z|)} summed over n values; gradient {@code (σ(z) − y)·inv}. */
+    private static double bceFromLogits(MemorySegment z, MemorySegment targets, long n, double inv, MemorySegment grad) {
+        final boolean g = wantsGrad(grad);
+        double sum = 0;
+        for (long i = 0; i < n; i++) {
+            double x = z.getAtIndex(F, i);
+            double y = targets.getAtIndex(F, i);
+            double e = Math.exp(-Math.abs(x));
+            sum += Math.max(x, 0.0) - x * y + Math.log1p(e);
+            if (g) {
+                double s = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+                grad.setAtIndex(F, i, (float) ((s - y) * inv));
+            }
+        }
+        return sum;
+    }
+
+    private static final class BinaryCrossentropy extends Base {
+        BinaryCrossentropy() {
+            super(LossFunction.BINARY_CROSSENTROPY);
+        }
+
+        @Override
+        public boolean fusesWith(ActivationType outputActivation) {
+            return outputActivation == ActivationType.SIGMOID;
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final long n = (long) rows * cols;
+            final double inv = 1.0 / n;
+            if (fusesWith(outputActivation)) return bceFromLogits(logits, targets, n, inv, grad) * inv;
+            final boolean g = wantsGrad(grad);
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double p = output.getAtIndex(F, i);
+                double y = targets.getAtIndex(F, i);
+                double pc = clamp(p);
+                sum -= y * Math.log(pc) + (1.0 - y) * Math.log(1.0 - pc);
+                if (g) grad.setAtIndex(F, i, inside(p) ? (float) ((-y / pc + (1.0 - y) / (1.0 - pc)) * inv) : 0f);
+            }
+            return sum * inv;
+        }
+    }
+
+    private static final class BinaryCrossentropyFromLogits extends Base {
+        BinaryCrossentropyFromLogits() {
+            super(LossFunction.BINARY_CROSSENTROPY_FROM_LOGITS);
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final long n = (long) rows * cols;
+            final double inv = 1.0 / n;
+            return bceFromLogits(output, targets, n, inv, grad) * inv;
+        }
+    }
+
+    private static final class CategoricalCrossentropy extends Base {
+        private final boolean sparse;
+
+        CategoricalCrossentropy(boolean sparse) {
+            super(sparse ? LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY : LossFunction.CATEGORICAL_CROSSENTROPY);
+            this.sparse = sparse;
+        }
+
+        @Override
+        public int targetColumns(int outputColumns) {
+            return sparse ? 1 : outputColumns;
+        }
+
+        @Override
+        public boolean fusesWith(ActivationType outputActivation) {
+            return outputActivation == ActivationType.SOFTMAX;
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            if (sparse) checkLabels(targets, rows, cols);
+            final boolean g = wantsGrad(grad);
+            final double inv = 1.0 / rows;
+            double sum = 0;
+            if (fusesWith(outputActivation)) {
+                for (int r = 0; r < rows; r++) {
+                    final long base = (long) r * cols;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < cols; j++) max = Math.max(max, logits.getAtIndex(F, base + j));
+                    double s = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double e = Math.exp(logits.getAtIndex(F, base + j) - max);
+                        s += e;
+                        if (g) grad.setAtIndex(F, base + j, (float) e);
+                    }
+                    final double lse = max + Math.log(s);
+                    if (sparse) {
+                        final int c = (int) targets.getAtIndex(F, r);
+                        sum += lse - logits.getAtIndex(F, base + c);
+                        if (g) {
+                            final double scale = inv / s;
+                            for (int j = 0; j < cols; j++) {
+                                grad.setAtIndex(F, base + j, (float) (grad.getAtIndex(F, base + j) * scale - (j == c ? inv : 0.0)));
+                            }
+                        }
+                    } else {
+                        double sy = 0, syz = 0;
+                        for (int j = 0; j < cols; j++) {
+                            double y = targets.getAtIndex(F, base + j);
+                            sy += y;
+                            syz += y * logits.getAtIndex(F, base + j);
+                        }
+                        sum += sy * lse - syz;
+                        if (g) {
+                            final double scale = sy * inv / s;
+                            for (int j = 0; j < cols; j++) {
+                                grad.setAtIndex(F, base + j, (float) (grad.getAtIndex(F, base + j) * scale
+                                        - targets.getAtIndex(F, base + j) * inv));
+                            }
+                        }
+                    }
+                }
+            } else if (sparse) {
+                for (int r = 0; r < rows; r++) {
+                    final long base = (long) r * cols;
+                    final int c = (int) targets.getAtIndex(F, r);
+                    double p = output.getAtIndex(F, base + c);
+                    double pc = clamp(p);
+                    sum -= Math.log(pc);
+                    if (g) {
+                        for (int j = 0; j < cols; j++) grad.setAtIndex(F, base + j, 0f);
+                        if (inside(p)) grad.setAtIndex(F, base + c, (float) (-inv / pc));
+                    }
+                }
+            } else {
+                final long n = (long) rows * cols;
+                for (long i = 0; i < n; i++) {
+                    double p = output.getAtIndex(F, i);
+                    double y = targets.getAtIndex(F, i);
+                    double pc = clamp(p);
+                    sum -= y * Math.log(pc);
+                    if (g) grad.setAtIndex(F, i, inside(p) ? (float) (-y * inv / pc) : 0f);
+                }
+            }
+            return sum * inv;
+        }
+
+        private static void checkLabels(MemorySegment targets, int rows, int cols) {
+            for (int r = 0; r < rows; r++) {
+                float label = targets.getAtIndex(F, r);
+                if (!(label >= 0f && label < cols && label == (int) label)) {
+                    throw new IllegalArgumentException("sparse categorical cross-entropy: the target of row " + r
+                            + " is " + label + ", but it must be an integer class index in [0, " + cols + ")"
+                            + " (0 to " + (cols - 1) + " for " + cols + " output units)");
+                }
+            }
+        }
+    }
+
+    private static final class Hinge extends Base {
+        Hinge() {
+            super(LossFunction.HINGE);
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final long n = (long) rows * cols;
+            final double inv = 1.0 / n;
+            final boolean g = wantsGrad(grad);
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double y = targets.getAtIndex(F, i);
+                double t = y == 0.0 ? -1.0 : y;
+                double margin = 1.0 - t * output.getAtIndex(F, i);
+                if (margin > 0) sum += margin;
+                if (g) grad.setAtIndex(F, i, margin > 0 ? (float) (-t * inv) : 0f);
+            }
+            return sum * inv;
+        }
     }
 }
