@@ -275,6 +275,30 @@ class DiagnosticsTest {
     }
 
     @Test
+    void zeroDropout() {
+        assertWarning(network(MLP, "@Dense(3) Layer h;", "@Dropout(0) Layer drop;", "@Dense(2) Layer out;"),
+                "drop: dropout rate 0 drops nothing", "Layer drop;");
+    }
+
+    @Test
+    void initValueWithoutConstantInitializer() {
+        assertWarning(network(MLP, "@Dense(value = 3, initValue = 0.5f) Layer out;"),
+                "out: initValue only applies to Initializer.CONSTANT", "Layer out;");
+    }
+
+    @Test
+    void biasInitWithoutBias() {
+        assertWarning(network(MLP, "@Dense(value = 3, useBias = false, biasInit = Initializer.ONES) Layer out;"),
+                "out: biasInit has no effect with useBias = false", "Layer out;");
+    }
+
+    @Test
+    void validNetworkCompilesWithoutWarnings() {
+        assertClean(network(MLP, "@Dense(8) @Activation(RELU) Layer hidden;", "@Dropout(0.2) Layer drop;",
+                "@Dense(3) @Activation(SOFTMAX) Layer out;"));
+    }
+
+    @Test
     void warningsAreSuppressibleOnTheField() {
         assertClean(network(MLP, "@SuppressWarnings(\"nerva:hidden-softmax\") @Dense(8) @Activation(SOFTMAX) Layer hidden;",
                 "@Dense(2) Layer out;"));

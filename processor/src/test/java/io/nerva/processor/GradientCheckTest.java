@@ -69,9 +69,14 @@ class GradientCheckTest {
             }
             int w = worst;
             double by = worstExcess;
-            assertTrue(worst < 0, () -> m.name() + ": parameter " + m.parameters().specs() + " #" + w + " analytic "
-                    + analytic[w] + " differs from the central difference by " + by + " beyond the bound");
+            assertTrue(worst < 0, () -> m.name() + ": gradient of " + tensorOf(m, w) + " is " + analytic[w]
+                    + ", off from the central difference by " + by + " beyond the bound");
         }
+    }
+
+    private static String tensorOf(Model m, long index) {
+        return m.parameters().specs().stream().filter(s -> index >= s.offset() && index < s.offset() + s.size())
+                .map(s -> s.name() + "[" + (index - s.offset()) + "]").findFirst().orElse("#" + index);
     }
 
     private static double loss(Model m, Workspace ws, int rows, float[] r) {

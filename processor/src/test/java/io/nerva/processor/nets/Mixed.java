@@ -14,7 +14,7 @@ import static io.nerva.annotations.ActivationType.SWISH;
 
 /** Image input, Flatten, a bias-free Dense, stand-alone activations and Dropout. */
 @Network(input = {3, 2, 2})
-abstract class Mixed {
+public abstract class Mixed {
     @Flatten Layer flat;
     @Dense(value = 9, useBias = false) Layer noBias;
     @Activation(SWISH) Layer swish;

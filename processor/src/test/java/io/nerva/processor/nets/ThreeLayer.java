@@ -12,7 +12,7 @@ import static io.nerva.annotations.ActivationType.TANH;
 /** A 3-layer MLP with smooth activations and a softmax output. */
 @Network(input = {5})
 public abstract class ThreeLayer {
-    @Dense(7) @Activation(TANH) Layer h1;
+    @Dense(7) @Activation(TANH) public Layer h1;
     @Dense(6) @Activation(SIGMOID) Layer h2;
     @Dense(4) @Activation(SOFTMAX) Layer out;
 }

@@ -10,7 +10,7 @@ import static io.nerva.annotations.ActivationType.SIGMOID;
 
 /** XOR-sized: 2-4-1. */
 @Network(input = {2})
-abstract class Tiny {
+public abstract class Tiny {
     @Dense(4) @Activation(RELU) Layer hidden;
     @Dense(1) @Activation(SIGMOID) Layer out;
 }
