@@ -212,17 +212,35 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
             // Only the space padding may follow the object.
             fullyConsumed = root != null && reader.peek() == JsonToken.END_DOCUMENT;
         } catch (JsonParseException | IOException e) {
-            // Gson's message says where: "... at line 1 column 42 path $.dense.shape"
-            throw new WeightFileException(source, null, "header is malformed JSON: " + e.getMessage(), e);
+            throw new WeightFileException(source, null, "header is malformed JSON: " + gsonMessage(e), e);
         }
         if (first != JsonToken.BEGIN_OBJECT) {
-            throw new WeightFileException(source, null, "header is not a JSON object, it starts with "
-                    + first.name().toLowerCase().replace('_', ' '));
+            throw new WeightFileException(source, null, "header is not a JSON object, it is " + switch (first) {
+                case BEGIN_ARRAY -> "an array";
+                case STRING -> "a string";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "a boolean";
+                default -> first.name().toLowerCase();
+            });
         }
         if (!fullyConsumed) {
             throw new WeightFileException(source, null, "header is malformed JSON: more follows the closing brace");
         }
         return root;
+    }
+
+    /**
+     * Gson's own explanation, which says where ("... at line 1 column 42 path $.dense.shape"),
+     * without the wrapping exception's class name, the troubleshooting link, or the advice to
+     * parse leniently, which is meant for programmers using Gson rather than for our users.
+     */
+    private static String gsonMessage(Exception e) {
+        Throwable innermost = e;
+        while (innermost.getCause() != null && innermost.getCause().getMessage() != null) innermost = innermost.getCause();
+        String message = String.valueOf(innermost.getMessage());
+        int link = message.indexOf("\nSee https://");
+        if (link >= 0) message = message.substring(0, link);
+        return message.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "not strict JSON");
     }
 
     private static Map<String, String> readMetadata(JsonElement value, String source) throws WeightFileException {
