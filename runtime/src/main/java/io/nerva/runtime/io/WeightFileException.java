@@ -8,6 +8,8 @@ import java.io.IOException;
  * and what was found.
  */
 public final class WeightFileException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final String source;
     private final String tensor;
 
