@@ -1,0 +1,401 @@
+package io.nerva.runtime.io;
+
+import io.nerva.runtime.ParamSpec;
+import io.nerva.runtime.Parameters;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Saves and loads a model's {@link Parameters} as a
+ * <a href="https://github.com/huggingface/safetensors">safetensors</a> file (format described
+ * in {@link SafeTensorsHeader}), readable by {@code safetensors.torch.load_file} and friends.
+ */
+public final class SafeTensors {
+
+    /** Metadata key for the name of the network class the weights belong to. */
+    public static final String CLASS_KEY = "nerva.class";
+    /** Metadata key for the fingerprint of the network's architecture. */
+    public static final String FINGERPRINT_KEY = "nerva.fingerprint";
+    /** Metadata key for the version of Nerva's use of the format. */
+    public static final String FORMAT_KEY = "nerva.format";
+    /** The only {@link #FORMAT_KEY} value this version reads. */
+    public static final String FORMAT_VERSION = "1";
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble DOUBLE_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Largest single read or write; keeps ByteBuffer views under 2 GiB. */
+    private static final long IO_CHUNK = 1L << 30;
+
+    private SafeTensors() {
+    }
+
+    /** Called by {@link #save} after each piece written to the temporary file; lets tests fail a save half-way. */
+    @FunctionalInterface
+    interface WriteObserver {
+        void wrote(long bytesSoFar) throws IOException;
+    }
+
+    // ---------------------------------------------------------------- saving
+
+    /**
+     * Writes every tensor of {@code params} as F32 under its {@link ParamSpec#name()}, with its
+     * spec's shape, in buffer order, plus {@code metadata} (sorted by key, so equal models give
+     * equal files).
+     *
+     * <p>Atomic: the bytes go to a temporary file next to {@code file}, are forced to disk, and
+     * the temporary file is renamed over {@code file}; then the directory is forced so the rename
+     * survives a crash. Should the file system refuse an atomic rename, a plain replacing move is
+     * used instead, and a crash during it could lose the old file. Forcing the directory is
+     * skipped where the platform cannot open a directory (Windows). On any failure the
+     * temporary file is removed and a previous {@code file} is left as it was.
+     */
+    public static void save(Parameters params, Path file, Map<String, String> metadata) throws IOException {
+        save(params, file, metadata, bytesSoFar -> {});
+    }
+
+    static void save(Parameters params, Path file, Map<String, String> metadata, WriteObserver observer) throws IOException {
+        Map<String, String> sortedMetadata = new TreeMap<>();
+        metadata.forEach((k, v) -> sortedMetadata.put(Objects.requireNonNull(k, "metadata key"),
+                Objects.requireNonNull(v, () -> "metadata value of " + k)));
+        List<TensorInfo> tensors = new ArrayList<>();
+        for (ParamSpec s : params.specs()) {
+            long[] shape = Arrays.stream(s.shape()).asLongStream().toArray();
+            tensors.add(new TensorInfo(s.name(), DType.F32, shape, s.offset() * Float.BYTES,
+                    (s.offset() + s.size()) * Float.BYTES));
+        }
+        byte[] header = SafeTensorsHeader.encode(sortedMetadata, tensors);
+
+        Path target = file.toAbsolutePath();
+        Path directory = target.getParent();
+        // Not Files.createTempFile: its 0600 permissions would end up on the saved file.
+        Path temp = directory.resolve("." + target.getFileName() + "." + HexFormat.of().toHexDigits(
+                ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer lengthField = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+                writeFully(out, lengthField);
+                writeFully(out, ByteBuffer.wrap(header));
+                observer.wrote(out.position());
+                for (TensorInfo t : tensors) {
+                    writeLittleEndian(out, params.values().asSlice(t.begin(), t.byteLength()));
+                    observer.wrote(out.position());
+                }
+                out.force(true);
+            }
+            moveIntoPlace(temp, target);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        forceDirectory(directory);
+    }
+
+    private static void writeLittleEndian(FileChannel out, MemorySegment floats) throws IOException {
+        for (long at = 0; at < floats.byteSize(); at += IO_CHUNK) {
+            MemorySegment chunk = floats.asSlice(at, Math.min(IO_CHUNK, floats.byteSize() - at));
+            ByteBuffer bytes;
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                bytes = chunk.asByteBuffer();
+            } else {
+                bytes = ByteBuffer.allocate((int) chunk.byteSize());
+                MemorySegment.copy(chunk, ValueLayout.JAVA_INT, 0, MemorySegment.ofBuffer(bytes), INT_LE, 0,
+                        chunk.byteSize() / Integer.BYTES);
+            }
+            writeFully(out, bytes);
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) out.write(bytes);
+    }
+
+    private static void moveIntoPlace(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Makes the rename durable; best effort, as not every platform can open a directory. */
+    private static void forceDirectory(Path directory) {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException notSupported) {
+            // The file itself is complete and renamed; only durability across a crash is weaker.
+        }
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    /** Reads and validates a file's header without loading any data. */
+    public static SafeTensorsHeader readHeader(Path file) throws IOException {
+        return SafeTensorsHeader.read(file);
+    }
+
+    /**
+     * Loads every tensor of {@code params} from {@code file} and returns the file's metadata.
+     *
+     * <p>Everything is checked before the model is touched: the whole header (see
+     * {@link SafeTensorsHeader}), the expected {@code nerva.class} and {@code nerva.fingerprint}
+     * if {@code opts} asks for them, {@code nerva.format} if present, that the file has exactly
+     * the model's tensors (extra ones are skipped with {@link LoadOptions#withAllowExtra()}),
+     * their shapes and dtypes. The data is read into a staging buffer that is copied into the
+     * model only once all of it has been read, so on any {@link WeightFileException} (or other
+     * I/O error) the model's values are unchanged.
+     *
+     * <p>Dtypes: F32 is copied bit for bit. F16, BF16 and F64 are converted to the nearest float
+     * (F16 and BF16 exactly). Any other dtype is an error for a tensor the model loads.
+     *
+     * <p>PyTorch layout ({@link LoadOptions#withPytorchLayout()}): a file tensor named
+     * {@code <field>.weight} loads into {@code <field>.kernel}, permuted from PyTorch's
+     * {@code [out, in, k1, ..., kn]} into Nerva's (Keras') {@code [k1, ..., kn, in, out]}:
+     * <ul>
+     *   <li>{@code nn.Linear} weight {@code [out, in]} becomes a dense kernel {@code [in, out]}
+     *       (a transpose: {@code kernel[i][o] = weight[o][i]});</li>
+     *   <li>{@code nn.Conv2d} weight {@code [out, in, kh, kw]} becomes a conv kernel
+     *       {@code [kh, kw, in, out]} ({@code kernel[y][x][c][o] = weight[o][c][y][x]}); Conv1d
+     *       and Conv3d follow the same rule.</li>
+     * </ul>
+     * {@code <field>.bias} and every other name load unchanged. Shapes in error messages are then
+     * given in the file's (PyTorch's) terms.
+     */
+    public static Map<String, String> load(Parameters params, Path file, LoadOptions opts) throws IOException {
+        String source = file.toString();
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            SafeTensorsHeader header = SafeTensorsHeader.read(in, source);
+            checkMetadata(header.metadata(), opts, source);
+            List<Match> matches = match(params, header, opts, source);
+            try (Arena arena = Arena.ofConfined()) {
+                long bytes = params.count() * Float.BYTES;
+                MemorySegment staging = arena.allocate(Math.max(1, bytes), 64);
+                for (Match m : matches) {
+                    stage(in, header.dataStart(), m, staging, source);
+                }
+                // The only write to the model, after everything has been read and checked.
+                MemorySegment.copy(staging, 0, params.values(), 0, bytes);
+            }
+            return header.metadata();
+        }
+    }
+
+    private static void checkMetadata(Map<String, String> metadata, LoadOptions opts, String source)
+            throws WeightFileException {
+        String format = metadata.get(FORMAT_KEY);
+        if (format != null && !format.equals(FORMAT_VERSION)) {
+            throw new WeightFileException(source, null, FORMAT_KEY + " is '" + format + "', this version reads only '"
+                    + FORMAT_VERSION + "'");
+        }
+        if (opts.expectedClass() != null && !opts.expectedClass().equals(metadata.get(CLASS_KEY))) {
+            throw new WeightFileException(source, null, "weights are for class " + describe(metadata.get(CLASS_KEY))
+                    + ", expected '" + opts.expectedClass() + "' (" + CLASS_KEY + ")");
+        }
+        if (opts.expectedFingerprint() != null && !opts.expectedFingerprint().equals(metadata.get(FINGERPRINT_KEY))) {
+            throw new WeightFileException(source, null, "architecture fingerprint is "
+                    + describe(metadata.get(FINGERPRINT_KEY)) + ", expected '" + opts.expectedFingerprint()
+                    + "' (" + FINGERPRINT_KEY + "): the network's layers changed since these weights were saved");
+        }
+    }
+
+    private static String describe(String metadataValue) {
+        return metadataValue == null ? "not recorded" : "'" + metadataValue + "'";
+    }
+
+    /**
+     * A model tensor and the file tensor it loads from.
+     *
+     * @param kerasAxisOfFileAxis for a PyTorch weight, where each file axis goes; {@code null} when loaded as is
+     */
+    private record Match(ParamSpec spec, TensorInfo tensor, int[] kerasAxisOfFileAxis) {
+    }
+
+    private static List<Match> match(Parameters params, SafeTensorsHeader header, LoadOptions opts, String source)
+            throws WeightFileException {
+        Map<String, TensorInfo> byModelName = new LinkedHashMap<>();
+        for (TensorInfo t : header.tensors()) {
+            String modelName = opts.pytorchLayout() ? nervaName(t.name()) : t.name();
+            TensorInfo clash = byModelName.putIfAbsent(modelName, t);
+            if (clash != null) {
+                throw new WeightFileException(source, modelName, "tensors '" + clash.name() + "' and '" + t.name()
+                        + "' would both load into '" + modelName + "'");
+            }
+        }
+        List<Match> matches = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (ParamSpec spec : params.specs()) {
+            TensorInfo t = byModelName.remove(spec.name());
+            if (t == null) {
+                missing.add(spec.name());
+            } else {
+                matches.add(new Match(spec, t, opts.pytorchLayout() && isPytorchWeight(t.name())
+                        ? pytorchToKerasAxes(spec.shape().length) : null));
+            }
+        }
+        if (!missing.isEmpty()) {
+            String names = "'" + String.join("', '", missing) + "'";
+            String hint = opts.pytorchLayout() ? " (a kernel is read from '<field>.weight' in PyTorch layout)" : "";
+            throw new WeightFileException(source, missing.getFirst(), "missing tensor" + (missing.size() > 1 ? "s " : " ")
+                    + names + hint + "; the file has " + tensorNames(header));
+        }
+        if (!byModelName.isEmpty() && !opts.allowExtra()) {
+            TensorInfo extra = byModelName.values().iterator().next();
+            throw new WeightFileException(source, extra.name(), "unexpected tensor" + (byModelName.size() > 1 ? "s " : " ")
+                    + "'" + String.join("', '", byModelName.values().stream().map(TensorInfo::name).toList())
+                    + "' not in the model, which has " + params.specs().stream().map(ParamSpec::name).toList()
+                    + " (LoadOptions.withAllowExtra() skips them)");
+        }
+        for (Match m : matches) {
+            checkTensor(m, source);
+        }
+        return matches;
+    }
+
+    private static List<String> tensorNames(SafeTensorsHeader header) {
+        return header.tensors().stream().map(TensorInfo::name).toList();
+    }
+
+    private static void checkTensor(Match m, String source) throws WeightFileException {
+        TensorInfo t = m.tensor();
+        String subject = m.kerasAxisOfFileAxis() == null ? "tensor '" + t.name() + "'"
+                : "tensor '" + t.name() + "' (PyTorch layout, for '" + m.spec().name() + "' " + m.spec().shapeString() + ")";
+        if (!t.dtype().loadableAsFloat()) {
+            throw new WeightFileException(source, t.name(), subject + ": expected dtype F32 (or F16, BF16, F64, which are "
+                    + "converted), found " + t.dtype());
+        }
+        long[] expected = fileShape(m);
+        if (!Arrays.equals(expected, t.shape())) {
+            throw new WeightFileException(source, t.name(), subject + ": expected shape " + Arrays.toString(expected)
+                    + ", found " + t.shapeString());
+        }
+    }
+
+    /** The shape the file must have for {@code m.spec()}: its own, or its PyTorch counterpart. */
+    private static long[] fileShape(Match m) {
+        int[] keras = m.spec().shape();
+        long[] file = new long[keras.length];
+        for (int a = 0; a < keras.length; a++) {
+            int[] axes = m.kerasAxisOfFileAxis();
+            file[a] = keras[axes == null ? a : axes[a]];
+        }
+        return file;
+    }
+
+    private static boolean isPytorchWeight(String name) {
+        return name.endsWith(".weight");
+    }
+
+    private static String nervaName(String pytorchName) {
+        return isPytorchWeight(pytorchName)
+                ? pytorchName.substring(0, pytorchName.length() - ".weight".length()) + ".kernel"
+                : pytorchName;
+    }
+
+    /** PyTorch {@code [out, in, k1..kn]} to Keras {@code [k1..kn, in, out]}: file axis a goes to the returned [a]. */
+    private static int[] pytorchToKerasAxes(int rank) {
+        if (rank < 2) return null;
+        int[] axes = new int[rank];
+        axes[0] = rank - 1;
+        axes[1] = rank - 2;
+        for (int a = 2; a < rank; a++) axes[a] = a - 2;
+        return axes;
+    }
+
+    /** Reads one tensor's bytes from the file and writes them, converted and permuted, into {@code staging}. */
+    private static void stage(FileChannel in, long dataStart, Match m, MemorySegment staging, String source)
+            throws IOException {
+        TensorInfo t = m.tensor();
+        long at = dataStart + t.begin();
+        MemorySegment target = staging.asSlice(m.spec().offset() * Float.BYTES, m.spec().size() * Float.BYTES);
+        if (t.dtype() == DType.F32 && m.kerasAxisOfFileAxis() == null) {
+            readFully(in, target, at, t.name(), source);
+            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                MemorySegment.copy(target, INT_LE, 0, target, ValueLayout.JAVA_INT, 0, m.spec().size());
+            }
+            return;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment raw = scratch.allocate(Math.max(1, t.byteLength()), 8).asSlice(0, t.byteLength());
+            readFully(in, raw, at, t.name(), source);
+            long[] fileShape = t.shape();
+            long[] kerasStrideOfFileAxis = kerasStrides(m.spec().shape(), m.kerasAxisOfFileAxis(), fileShape.length);
+            // Walk the file's elements in order, tracking where each lands in the Keras layout.
+            long[] index = new long[fileShape.length];
+            long destination = 0;
+            long count = m.spec().size();
+            for (long i = 0; i < count; i++) {
+                target.setAtIndex(ValueLayout.JAVA_INT, destination, floatBits(raw, t.dtype(), i));
+                for (int a = fileShape.length - 1; a >= 0; a--) {
+                    destination += kerasStrideOfFileAxis[a];
+                    if (++index[a] < fileShape[a]) break;
+                    destination -= kerasStrideOfFileAxis[a] * fileShape[a];
+                    index[a] = 0;
+                }
+            }
+        }
+    }
+
+    /** For each file axis, the distance in floats between neighbours along it in the Keras layout. */
+    private static long[] kerasStrides(int[] kerasShape, int[] kerasAxisOfFileAxis, int rank) {
+        long[] kerasStride = new long[rank];
+        long stride = 1;
+        for (int a = rank - 1; a >= 0; a--) {
+            kerasStride[a] = stride;
+            stride *= kerasShape[a];
+        }
+        if (kerasAxisOfFileAxis == null) return kerasStride;
+        long[] strides = new long[rank];
+        for (int a = 0; a < rank; a++) strides[a] = kerasStride[kerasAxisOfFileAxis[a]];
+        return strides;
+    }
+
+    /** Element {@code i} of little-endian {@code raw} as the bits of a float. */
+    private static int floatBits(MemorySegment raw, DType dtype, long i) {
+        return switch (dtype) {
+            case F32 -> raw.getAtIndex(INT_LE, i);
+            case F16 -> Float.floatToRawIntBits(Float.float16ToFloat(raw.getAtIndex(SHORT_LE, i)));
+            case BF16 -> (raw.getAtIndex(SHORT_LE, i) & 0xFFFF) << 16; // BF16 is the upper half of an F32
+            case F64 -> Float.floatToRawIntBits((float) raw.getAtIndex(DOUBLE_LE, i));
+            default -> throw new IllegalStateException("dtype " + dtype + " was not rejected by checkTensor");
+        };
+    }
+
+    private static void readFully(FileChannel in, MemorySegment into, long position, String tensor, String source)
+            throws IOException {
+        for (long done = 0; done < into.byteSize(); ) {
+            ByteBuffer chunk = into.asSlice(done, Math.min(IO_CHUNK, into.byteSize() - done)).asByteBuffer();
+            while (chunk.hasRemaining()) {
+                int n = in.read(chunk, position + done);
+                if (n < 0) {
+                    throw new WeightFileException(source, tensor, "tensor '" + tensor + "': file ended at byte "
+                            + (position + done) + " while reading its data; was it truncated while loading?");
+                }
+                done += n;
+            }
+        }
+    }
+}

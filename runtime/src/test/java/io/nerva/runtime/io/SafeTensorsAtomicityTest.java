@@ -1,0 +1,123 @@
+package io.nerva.runtime.io;
+
+import io.nerva.runtime.Parameters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.nerva.runtime.io.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** A save that fails leaves the previous file as it was and no temporary file behind. */
+class SafeTensorsAtomicityTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void failureHalfWayThroughTheDataLeavesThePreviousFile() throws Exception {
+        Path file = dir.resolve("demo.safetensors");
+        try (Parameters first = mixedModel(); Parameters second = mixedModel()) {
+            fillRandom(first, 1);
+            SafeTensors.save(first, file, Map.of("version", "first"));
+            byte[] previous = Files.readAllBytes(file);
+            fillRandom(second, 2);
+
+            List<Path> tempFilesSeen = new ArrayList<>();
+            int[] calls = {0};
+            IOException e = assertThrows(IOException.class, () -> SafeTensors.save(second, file, Map.of("version", "second"),
+                    bytesSoFar -> {
+                        // Called after the header, then after each of the 4 tensors: fail after two of them.
+                        if (++calls[0] == 3) {
+                            try (Stream<Path> files = Files.list(dir)) {
+                                files.filter(p -> !p.equals(file)).forEach(tempFilesSeen::add);
+                            }
+                            assertEquals(1, tempFilesSeen.size());
+                            assertEquals(bytesSoFar, Files.size(tempFilesSeen.getFirst()), "half the file is written");
+                            throw new IOException("disk full (simulated)");
+                        }
+                    }));
+            assertEquals("disk full (simulated)", e.getMessage());
+            assertTrue(tempFilesSeen.getFirst().getFileName().toString().startsWith(".demo.safetensors."),
+                    "temp file is hidden and next to the target: " + tempFilesSeen);
+
+            assertArrayEquals(previous, Files.readAllBytes(file));
+            assertOnlyFilesAre(file);
+        }
+    }
+
+    @Test
+    void uncheckedFailureAlsoRemovesTheTemporaryFile() throws Exception {
+        Path file = dir.resolve("demo.safetensors");
+        try (Parameters params = denseModel()) {
+            SafeTensors.save(params, file, Map.of());
+            byte[] previous = Files.readAllBytes(file);
+            fillRandom(params, 3);
+            assertThrows(IllegalStateException.class, () -> SafeTensors.save(params, file, Map.of(), bytesSoFar -> {
+                throw new IllegalStateException("bug (simulated)");
+            }));
+            assertArrayEquals(previous, Files.readAllBytes(file));
+            assertOnlyFilesAre(file);
+        }
+    }
+
+    @Test
+    void failedRenameRemovesTheTemporaryFile() throws Exception {
+        // A non-empty directory where the file should go: everything is written, then the rename fails.
+        Path occupied = dir.resolve("demo.safetensors");
+        Files.createDirectory(occupied);
+        Files.writeString(occupied.resolve("keep.txt"), "keep");
+        try (Parameters params = denseModel()) {
+            assertThrows(IOException.class, () -> SafeTensors.save(params, occupied, Map.of()));
+        }
+        assertOnlyFilesAre(occupied);
+        assertEquals("keep", Files.readString(occupied.resolve("keep.txt")));
+    }
+
+    @Test
+    void missingDirectoryFailsWithoutCreatingAnything() {
+        try (Parameters params = denseModel()) {
+            assertThrows(NoSuchFileException.class,
+                    () -> SafeTensors.save(params, dir.resolve("absent").resolve("demo.safetensors"), Map.of()));
+        }
+        assertOnlyFilesAre();
+    }
+
+    @Test
+    void readOnlyDirectoryLeavesThePreviousFile() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "needs POSIX permissions");
+        Path file = dir.resolve("demo.safetensors");
+        try (Parameters params = denseModel()) {
+            SafeTensors.save(params, file, Map.of());
+            byte[] previous = Files.readAllBytes(file);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
+            try {
+                assumeTrue(!Files.isWritable(dir), "running as root: permissions are not enforced");
+                fillRandom(params, 4);
+                assertThrows(IOException.class, () -> SafeTensors.save(params, file, Map.of()));
+                assertArrayEquals(previous, Files.readAllBytes(file));
+                assertOnlyFilesAre(file);
+            } finally {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+    }
+
+    private void assertOnlyFilesAre(Path... expected) {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(expected), files.sorted().toList());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
