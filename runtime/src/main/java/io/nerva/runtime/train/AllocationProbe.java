@@ -1,6 +1,7 @@
 package io.nerva.runtime.train;
 
 import io.nerva.runtime.Model;
+import io.nerva.runtime.Rng;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
@@ -16,8 +17,8 @@ import java.util.Locale;
  * shows up here:
  *
  * <pre>{@code
- * System.out.println(AllocationProbe.measure(model, data, loss, optimizer, 32, 500, 2000));
- * // MnistMlpModel: 0.0 bytes/step over 2000 steps of 32 rows (1234.5 µs/step)
+ * System.out.println(AllocationProbe.measure(model, Loss.of(CATEGORICAL_CROSSENTROPY), adam, 32));
+ * // MnistMlp: 0.0 bytes/step over 2000 steps of 32 rows (1234.5 µs/step)
  * }</pre>
  */
 public final class AllocationProbe {
@@ -38,6 +39,31 @@ public final class AllocationProbe {
             return String.format(Locale.ROOT, "%s: %.1f bytes/step over %d steps of %d rows (%.1f µs/step)",
                     model, bytesPerStep(), steps, batch, microsPerStep());
         }
+    }
+
+    /**
+     * Measures 2000 steps after 5000 warm-up steps on random data shaped for the model and loss:
+     * Gaussian inputs, and targets that are one random class per sample (one-hot, or the index
+     * when the loss takes one column for several outputs).
+     */
+    public static Result measure(Model model, Loss loss, Optimizer optimizer, int batch) {
+        return measure(model, randomData(model, loss, Math.max(4 * batch, 256), 1L), loss, optimizer, batch, 5000, 2000);
+    }
+
+    /** Random data fitting {@code model} and {@code loss}, as {@link #measure(Model, Loss, Optimizer, int)} uses. */
+    static Dataset randomData(Model model, Loss loss, int samples, long seed) {
+        Rng rng = new Rng(seed);
+        float[] x = new float[samples * model.inputSize()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+        int outputs = model.outputSize();
+        int columns = loss.targetColumns(outputs);
+        float[] y = new float[samples * columns];
+        for (int i = 0; i < samples; i++) {
+            int label = rng.nextInt(outputs);
+            if (columns == 1 && outputs > 1) y[i] = label;
+            else y[i * columns + Math.min(label, columns - 1)] = 1f;
+        }
+        return Dataset.of(x, model.inputShape(), y, columns);
     }
 
     /**
