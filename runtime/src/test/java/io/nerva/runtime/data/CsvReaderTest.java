@@ -66,6 +66,10 @@ class CsvReaderTest {
         assertEquals(List.of("a \"quoted\"\nlabel", "plain"), d.classNames());
         assertArrayEquals(new float[]{1.5f, 2}, d.features(0));
         assertArrayEquals(new float[]{3, 4}, d.features(1));
+        // line numbers keep counting through quoted line breaks
+        Path bad = write("lines.csv", "a,b\n1,\"x\ny\"\n2,z\n3\n");
+        assertEquals(bad + ":5: expected 2 fields, found 1", assertThrows(IOException.class,
+                () -> CsvReader.csv().read(bad)).getMessage());
     }
 
     @Test

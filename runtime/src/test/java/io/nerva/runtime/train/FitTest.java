@@ -218,6 +218,9 @@ class FitTest {
                 assertThrows(IllegalArgumentException.class, () -> Fit.epochs(0)).getMessage());
         assertEquals("validationSplit must be in (0, 1), got 1.0",
                 assertThrows(IllegalArgumentException.class, () -> Fit.epochs(1).validationSplit(1)).getMessage());
+        assertEquals("UNSPECIFIED is not a loss: choose one, e.g. LossFunction.CATEGORICAL_CROSSENTROPY",
+                assertThrows(IllegalArgumentException.class,
+                        () -> Fit.epochs(1).loss(io.nerva.annotations.LossFunction.UNSPECIFIED)).getMessage());
     }
 
     @Test
