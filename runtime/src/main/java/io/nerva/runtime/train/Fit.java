@@ -105,7 +105,9 @@ public final class Fit {
     /** Metric factories, called for fresh instances by every fit, once for training and once for validation. */
     @SafeVarargs
     public final Fit metricFactories(Supplier<? extends Metric>... factories) {
-        return new Fit(epochs, batch, optimizer, loss, List.of(factories), validation, validationSplit, seed, shuffle,
+        List<Supplier<? extends Metric>> list = new ArrayList<>();
+        for (Supplier<? extends Metric> f : factories) list.add(Objects.requireNonNull(f, "factory"));
+        return new Fit(epochs, batch, optimizer, loss, List.copyOf(list), validation, validationSplit, seed, shuffle,
                 verbose, log, callbacks);
     }
 
