@@ -1,0 +1,59 @@
+package io.nerva.runtime.train;
+
+import io.nerva.annotations.ActivationType;
+import io.nerva.runtime.Model;
+import io.nerva.runtime.Workspace;
+import io.nerva.runtime.data.Dataset;
+import io.nerva.runtime.loss.Loss;
+import io.nerva.runtime.metric.Metric;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** Loss and metrics over a dataset through one inference workspace, reused across calls (validation every epoch). */
+final class BatchEvaluator implements AutoCloseable {
+    private final Model model;
+    private final Loss loss;
+    private final ActivationType outputActivation;
+    private final int capacity;
+    private final Arena arena = Arena.ofShared();
+    private final Workspace ws;
+    private final MemorySegment targets;
+    private final int targetColumns;
+
+    BatchEvaluator(Model model, Loss loss, int capacity, int targetColumns, long seed) {
+        this.model = model;
+        this.loss = loss;
+        this.outputActivation = model.outputActivation();
+        this.capacity = capacity;
+        this.targetColumns = targetColumns;
+        this.ws = model.newWorkspace(capacity, false, seed);
+        this.targets = arena.allocate((long) capacity * targetColumns * Float.BYTES, 64);
+    }
+
+    /** The loss averaged per sample; the metrics are reset first and hold this pass's results after. */
+    double run(Dataset data, Metric[] metrics) {
+        for (Metric m : metrics) m.reset();
+        int n = data.size();
+        int cols = model.outputSize();
+        double sum = 0;
+        for (int start = 0; start < n; start += capacity) {
+            int rows = Math.min(capacity, n - start);
+            data.copyFeatures(start, rows, ws.input(), 0);
+            data.copyTargets(start, rows, targets, 0);
+            model.forward(ws, rows, false);
+            sum += rows * loss.compute(ws.logits(), ws.output(), targets, rows, cols, outputActivation, MemorySegment.NULL);
+            for (Metric m : metrics) m.update(ws.output(), targets, rows, cols, targetColumns);
+        }
+        return sum / n;
+    }
+
+    @Override
+    public void close() {
+        try {
+            ws.close();
+        } finally {
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.nerva.runtime.train;
+
+import io.nerva.runtime.Model;
+import io.nerva.runtime.Workspace;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.Collectors;
+
+/**
+ * Thread-safe inference: any number of threads may call the {@code predict} methods at once.
+ * Each call borrows an inference workspace from a small lock-free pool and returns it; a new
+ * workspace is made only when every pooled one is in use. The pool is an array of slots rather
+ * than a concurrent queue so that borrowing and returning allocate nothing, which keeps
+ * {@link #predict(float[], float[])} and {@link #predictClass} allocation-free once warm.
+ *
+ * <p>This relies on {@link Model#forward} keeping all per-call state in the workspace, as the
+ * generated models do. Do not train the model while predicting with it. {@link #close()} frees
+ * the workspaces but not the model.
+ */
+public final class Predictor implements AutoCloseable {
+    /** Rows per workspace unless told otherwise. */
+    public static final int DEFAULT_CAPACITY = 256;
+
+    private final Model model;
+    private final int capacity;
+    private final int inputSize;
+    private final int outputSize;
+    private final String shape;
+    private final AtomicReferenceArray<Workspace> pool;
+    private volatile boolean closed;
+
+    public Predictor(Model model) {
+        this(model, DEFAULT_CAPACITY);
+    }
+
+    /** A predictor whose workspaces hold {@code capacity} rows (larger batches go in chunks). */
+    public Predictor(Model model, int capacity) {
+        this.model = Objects.requireNonNull(model, "model");
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1 row, got " + capacity);
+        this.capacity = capacity;
+        this.inputSize = model.inputSize();
+        this.outputSize = model.outputSize();
+        this.shape = Arrays.stream(model.inputShape()).mapToObj(Integer::toString).collect(Collectors.joining("x"));
+        this.pool = new AtomicReferenceArray<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    public int outputSize() {
+        return outputSize;
+    }
+
+    /** The model's output for one sample. */
+    public float[] predict(float[] sample) {
+        float[] out = new float[outputSize];
+        predict(sample, out);
+        return out;
+    }
+
+    /** Writes the output for one sample into {@code out} (at least {@link #outputSize()} floats); returns {@code out}. */
+    public float[] predict(float[] sample, float[] out) {
+        checkSample(sample);
+        checkOut(out, outputSize);
+        Workspace ws = borrow();
+        try {
+            MemorySegment.copy(sample, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, inputSize);
+            model.forward(ws, 1, false);
+            MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, 0, out, 0, outputSize);
+        } finally {
+            giveBack(ws);
+        }
+        return out;
+    }
+
+    /** The index of the largest output (the first one on ties): the predicted class. Allocation-free. */
+    public int predictClass(float[] sample) {
+        checkSample(sample);
+        Workspace ws = borrow();
+        try {
+            MemorySegment.copy(sample, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, inputSize);
+            model.forward(ws, 1, false);
+            MemorySegment output = ws.output();
+            int best = 0;
+            float max = output.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
+            for (int j = 1; j < outputSize; j++) {
+                float v = output.getAtIndex(ValueLayout.JAVA_FLOAT, j);
+                if (v > max) {
+                    max = v;
+                    best = j;
+                }
+            }
+            return best;
+        } finally {
+            giveBack(ws);
+        }
+    }
+
+    /** One output row per input row. */
+    public float[][] predict(float[][] batch) {
+        Objects.requireNonNull(batch, "batch");
+        float[] flat = new float[batch.length * inputSize];
+        for (int r = 0; r < batch.length; r++) {
+            float[] row = Objects.requireNonNull(batch[r], "row " + r);
+            if (row.length != inputSize) {
+                throw new IllegalArgumentException("row " + r + ": expected " + inputSize + " floats (shape " + shape
+                        + "), got " + row.length);
+            }
+            System.arraycopy(row, 0, flat, r * inputSize, inputSize);
+        }
+        float[] outFlat = predictBatch(flat, batch.length);
+        float[][] out = new float[batch.length][];
+        for (int r = 0; r < batch.length; r++) out[r] = Arrays.copyOfRange(outFlat, r * outputSize, (r + 1) * outputSize);
+        return out;
+    }
+
+    /** Outputs for {@code rows} row-major samples, as {@code rows × outputSize} floats. */
+    public float[] predictBatch(float[] flat, int rows) {
+        return predictBatch(flat, rows, new float[Math.multiplyExact(rows, outputSize)]);
+    }
+
+    /** As {@link #predictBatch(float[], int)} into {@code out}; runs in chunks of the workspace capacity. */
+    public float[] predictBatch(float[] flat, int rows, float[] out) {
+        Objects.requireNonNull(flat, "flat");
+        if (rows < 0) throw new IllegalArgumentException("rows must not be negative, got " + rows);
+        if ((long) rows * inputSize != flat.length) {
+            throw new IllegalArgumentException("expected " + rows + " rows × " + inputSize + " floats (shape " + shape + ") = "
+                    + (long) rows * inputSize + ", got " + flat.length);
+        }
+        checkFinite(flat, true);
+        checkOut(out, (long) rows * outputSize);
+        Workspace ws = borrow();
+        try {
+            for (int start = 0; start < rows; start += capacity) {
+                int n = Math.min(capacity, rows - start);
+                MemorySegment.copy(flat, start * inputSize, ws.input(), ValueLayout.JAVA_FLOAT, 0, n * inputSize);
+                model.forward(ws, n, false);
+                MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, 0, out, start * outputSize, n * outputSize);
+            }
+        } finally {
+            giveBack(ws);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private void checkSample(float[] sample) {
+        Objects.requireNonNull(sample, "sample");
+        if (sample.length != inputSize) {
+            throw new IllegalArgumentException("expected " + inputSize + " floats (shape " + shape + "), got " + sample.length);
+        }
+        checkFinite(sample, false);
+    }
+
+    private void checkFinite(float[] values, boolean rows) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException((rows ? "row " + i / inputSize + ", feature " + i % inputSize
+                        : "sample[" + i + "]") + " is " + values[i]);
+            }
+        }
+    }
+
+    private static void checkOut(float[] out, long needed) {
+        Objects.requireNonNull(out, "out");
+        if (out.length < needed) throw new IllegalArgumentException("out has " + out.length + " floats, needs " + needed);
+    }
+
+    // ---------------------------------------------------------------- pool
+
+    private Workspace borrow() {
+        if (closed) throw new IllegalStateException("this Predictor is closed");
+        for (int i = 0; i < pool.length(); i++) {
+            Workspace ws = pool.get(i);
+            if (ws != null && pool.compareAndSet(i, ws, null)) return ws;
+        }
+        return model.newWorkspace(capacity, false, 0L);
+    }
+
+    private void giveBack(Workspace ws) {
+        for (int i = 0; i < pool.length(); i++) {
+            if (pool.get(i) == null && pool.compareAndSet(i, null, ws)) {
+                // close() may have emptied the pool meanwhile: take it back out unless close() got it
+                if (closed && pool.compareAndSet(i, ws, null)) ws.close();
+                return;
+            }
+        }
+        ws.close(); // pool full: more threads than slots at this moment
+    }
+
+    /** Frees the pooled workspaces; workspaces in use are freed when their call returns. */
+    @Override
+    public void close() {
+        closed = true;
+        for (int i = 0; i < pool.length(); i++) {
+            Workspace ws = pool.getAndSet(i, null);
+            if (ws != null) ws.close();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.nerva.runtime.train;
+
+import io.nerva.runtime.Model;
+import io.nerva.runtime.Rng;
+import io.nerva.runtime.data.Dataset;
+import io.nerva.runtime.loss.Loss;
+import io.nerva.runtime.metric.Metric;
+import io.nerva.runtime.optim.Optimizer;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Keras' {@code fit} and {@code evaluate} for any {@link Model}.
+ *
+ * <p>{@link #fit} trains with one training workspace, an off-heap target buffer and the
+ * optimizer state, allocated before the first step; the steps themselves allocate nothing on the
+ * heap. The sample order is drawn from {@code Rng(seed)} and dropout from a seed derived from it,
+ * so the same seed, model weights and data give the same {@link History} and weights, bit for bit.
+ */
+public final class Trainer {
+    private Trainer() {}
+
+    /** Trains {@code model} on {@code train} as {@code fit} says; returns the per-epoch history. */
+    public static History fit(Model model, Dataset train, Fit fit) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(train, "train");
+        Objects.requireNonNull(fit, "fit");
+        Optimizer optimizer = fit.requireOptimizer();
+        Loss loss = fit.requireLoss();
+        checkTrainable(model);
+
+        Dataset validation = fit.validation();
+        if (fit.validationSplit() > 0) {
+            // Keras: the last fraction of the samples, taken before shuffling.
+            int splitAt = (int) (train.size() * (1 - fit.validationSplit()));
+            if (splitAt < 1 || splitAt >= train.size()) {
+                throw new IllegalArgumentException("validationSplit " + fit.validationSplit() + " of " + train.size()
+                        + " samples leaves " + (splitAt < 1 ? "no training sample" : "no validation sample"));
+            }
+            validation = train.slice(splitAt, train.size());
+            train = train.slice(0, splitAt);
+        }
+        checkData(model, loss, train, "training data");
+        if (validation != null) checkData(model, loss, validation, "validation data");
+
+        Metric[] trainMetrics = instantiate(fit.metricSuppliers());
+        Metric[] valMetrics = validation == null ? new Metric[0] : instantiate(fit.metricSuppliers());
+        int epochs = fit.epochCount();
+        PrintStream log = fit.logStream();
+        History.Builder history = new History.Builder();
+
+        try (TrainingLoop loop = new TrainingLoop(model, loss, optimizer, train, fit.batchSize(), fit.seed(), fit.shuffle());
+             BatchEvaluator validator = validation == null ? null
+                     : new BatchEvaluator(model, loss, Math.min(fit.batchSize(), validation.size()),
+                     validation.targetColumns(), derivedSeed(fit.seed(), 2))) {
+            TrainingControl control = new TrainingControl(model, loop, epochs);
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                long started = System.nanoTime();
+                Map<String, Double> logs = new LinkedHashMap<>();
+                logs.put("loss", loop.epoch(epoch, epochs, trainMetrics));
+                for (Metric m : trainMetrics) logs.put(m.name(), m.result());
+                if (validator != null) {
+                    logs.put("val_loss", validator.run(validation, valMetrics));
+                    for (Metric m : valMetrics) logs.put("val_" + m.name(), m.result());
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                history.add(logs);
+                if (fit.verbose()) log.println(epochLine(epoch, epochs, seconds, logs));
+                Map<String, Double> view = Collections.unmodifiableMap(logs);
+                for (EpochCallback callback : fit.callbacks()) callback.onEpochEnd(epoch, view, control);
+                if (control.stopRequested()) break;
+            }
+        }
+        return history.build();
+    }
+
+    /** Loss and metrics of {@code model} on {@code data}, in that order: {@code loss}, then each metric by name. */
+    public static Map<String, Double> evaluate(Model model, Dataset data, Loss loss, List<Metric> metrics, int batch) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(loss, "loss");
+        if (batch < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
+        checkData(model, loss, data, "evaluation data");
+        Metric[] ms = metrics.toArray(Metric[]::new);
+        checkMetricNames(ms);
+        try (BatchEvaluator evaluator = new BatchEvaluator(model, loss, Math.min(batch, data.size()), data.targetColumns(), 0)) {
+            Map<String, Double> results = new LinkedHashMap<>();
+            results.put("loss", evaluator.run(data, ms));
+            for (Metric m : ms) results.put(m.name(), m.result());
+            return Collections.unmodifiableMap(results);
+        }
+    }
+
+    /** {@link #evaluate(Model, Dataset, Loss, List, int)} with the loss, metrics and batch size of a {@link Fit}. */
+    public static Map<String, Double> evaluate(Model model, Dataset data, Fit fit) {
+        return evaluate(model, data, fit.requireLoss(), Arrays.asList(instantiate(fit.metricSuppliers())), fit.batchSize());
+    }
+
+    /** {@code Epoch 3/10 - 1.52s - loss: 0.3121 - accuracy: 0.8874 - val_loss: 0.3410 - val_accuracy: 0.8792} */
+    static String epochLine(int epoch, int epochs, double seconds, Map<String, Double> logs) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Epoch %d/%d - %.2fs", epoch + 1, epochs, seconds));
+        for (Map.Entry<String, Double> e : logs.entrySet()) {
+            sb.append(String.format(Locale.ROOT, " - %s: %.4f", e.getKey(), e.getValue()));
+        }
+        return sb.toString();
+    }
+
+    /** Independent seeds for the streams of one run (shuffling uses the seed itself). */
+    static long derivedSeed(long seed, int stream) {
+        return new Rng(seed ^ (0x632BE59BD9B4E019L * stream)).nextLong();
+    }
+
+    static void checkTrainable(Model model) {
+        if (!model.parameters().hasGradients()) {
+            throw new IllegalStateException("model '" + model.name() + "' cannot be trained: it was created for inference only "
+                    + "and has no gradient buffers; use it with evaluate and Predictor");
+        }
+        if (!model.trainable()) {
+            throw new IllegalStateException("model '" + model.name() + "' cannot be trained: it is declared "
+                    + "@Network(inferenceOnly = true) or has a layer gradients cannot flow through (a BINARY_STEP "
+                    + "activation, output activation " + model.outputActivation() + "); use it with evaluate and Predictor");
+        }
+    }
+
+    static void checkData(Model model, Loss loss, Dataset data, String what) {
+        if (data.size() == 0) throw new IllegalArgumentException(what + " is empty");
+        if (data.sampleSize() != model.inputSize()) {
+            throw new IllegalArgumentException(what + " has samples of " + data.sampleSize() + " floats (shape "
+                    + Arrays.toString(data.sampleShape()) + ") but model '" + model.name() + "' expects "
+                    + model.inputSize() + " (shape " + Arrays.toString(model.inputShape()) + ")");
+        }
+        int outputs = model.outputSize();
+        int expected = loss.targetColumns(outputs);
+        int have = data.targetColumns();
+        if (have != expected) {
+            String hint = "";
+            if (have == 1 && expected == outputs && outputs > 1) {
+                hint = "; for class indices use the sparse variant of the loss, or one-hot targets (Dataset.classification)";
+            } else if (expected == 1 && have == outputs) {
+                hint = "; for one-hot targets use the non-sparse variant of the loss, or class indices (Dataset.withSparseLabels)";
+            }
+            throw new IllegalArgumentException(what + " has " + have + " target column" + (have == 1 ? "" : "s")
+                    + " per sample but " + loss.function() + " on the " + outputs + " outputs of model '" + model.name()
+                    + "' needs " + expected + hint);
+        }
+    }
+
+    private static Metric[] instantiate(List<Supplier<? extends Metric>> suppliers) {
+        Metric[] metrics = new Metric[suppliers.size()];
+        for (int i = 0; i < metrics.length; i++) {
+            metrics[i] = Objects.requireNonNull(suppliers.get(i).get(), "a metric factory returned null");
+        }
+        checkMetricNames(metrics);
+        return metrics;
+    }
+
+    private static void checkMetricNames(Metric[] metrics) {
+        Set<String> names = new HashSet<>();
+        for (Metric m : metrics) {
+            String name = m.name();
+            if (name.equals("loss") || name.startsWith("val_")) {
+                throw new IllegalArgumentException("metric name '" + name + "' clashes with the names fit reports");
+            }
+            if (!names.add(name)) throw new IllegalArgumentException("metric '" + name + "' is given twice");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.nerva.runtime.train;
+
+import io.nerva.annotations.ActivationType;
+import io.nerva.runtime.Model;
+import io.nerva.runtime.Parameters;
+import io.nerva.runtime.Rng;
+import io.nerva.runtime.Workspace;
+import io.nerva.runtime.data.Dataset;
+import io.nerva.runtime.loss.Loss;
+import io.nerva.runtime.metric.Metric;
+import io.nerva.runtime.optim.Optimizer;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Locale;
+
+/**
+ * The buffers and the step of one training run: one training workspace, an off-heap target
+ * buffer and the optimizer state, all allocated up front so that {@link #trainBatch} allocates
+ * nothing on the heap. Used by {@link Trainer} and {@link AllocationProbe}.
+ */
+final class TrainingLoop implements AutoCloseable {
+    private final Model model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final Dataset data;
+    private final Parameters params;
+    private final ActivationType outputActivation;
+    private final boolean fused;
+    private final int inputBytes;
+    private final int targetColumns;
+    private final int targetBytes;
+    private final int outputSize;
+    private final int batch;
+    private final boolean shuffle;
+    private final Rng shuffleRng;
+    private final int[] order;
+    private final Arena arena = Arena.ofShared();
+    private final Workspace ws;
+    private final MemorySegment targets;
+    private final MemorySegment state;
+    private long step;
+
+    TrainingLoop(Model model, Loss loss, Optimizer optimizer, Dataset data, int batch, long seed, boolean shuffle) {
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.data = data;
+        this.params = model.parameters();
+        this.outputActivation = model.outputActivation();
+        this.fused = loss.fusesWith(outputActivation);
+        this.inputBytes = model.inputSize() * Float.BYTES;
+        this.outputSize = model.outputSize();
+        this.targetColumns = data.targetColumns();
+        this.targetBytes = targetColumns * Float.BYTES;
+        this.batch = Math.min(batch, data.size());
+        this.shuffle = shuffle;
+        this.shuffleRng = new Rng(seed);
+        this.order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Workspace w = model.newWorkspace(this.batch, true, Trainer.derivedSeed(seed, 1));
+        try {
+            this.targets = arena.allocate((long) this.batch * targetBytes, 64);
+            // Arena memory is zeroed: the optimizer starts from a clean state.
+            this.state = arena.allocate(Math.max(1L, (long) optimizer.stateSlots() * params.count()) * Float.BYTES, 64);
+        } catch (RuntimeException | Error e) {
+            w.close();
+            arena.close();
+            throw e;
+        }
+        this.ws = w;
+    }
+
+    int batch() {
+        return batch;
+    }
+
+    int stepsPerEpoch() {
+        return (data.size() + batch - 1) / batch;
+    }
+
+    long step() {
+        return step;
+    }
+
+    MemorySegment optimizerState() {
+        return state;
+    }
+
+    long shuffleRngState() {
+        return shuffleRng.state();
+    }
+
+    /** One pass over the data; returns the loss averaged per sample (as Keras reports it). */
+    double epoch(int epoch, int epochs, Metric[] metrics) {
+        int n = data.size();
+        if (shuffle) shuffleRng.shuffle(order, n);
+        for (Metric m : metrics) m.reset();
+        double sum = 0;
+        int batchIndex = 0;
+        for (int start = 0; start < n; start += batch) {
+            int rows = Math.min(batch, n - start);
+            double l = trainBatch(start, rows, epoch, metrics);
+            batchIndex++;
+            if (!Double.isFinite(l)) throw diverged(l, epoch, epochs, batchIndex);
+            sum += l * rows;
+        }
+        return sum / n;
+    }
+
+    /**
+     * The training step on samples {@code order[start .. start+rows)}: copy them in, forward,
+     * loss and its gradient, backward, optimizer update, metrics. Returns the batch's mean loss.
+     */
+    double trainBatch(int start, int rows, int epoch, Metric[] metrics) {
+        MemorySegment input = ws.input();
+        for (int r = 0; r < rows; r++) {
+            int i = order[start + r];
+            data.copyFeatures(i, 1, input, (long) r * inputBytes);
+            data.copyTargets(i, 1, targets, (long) r * targetBytes);
+        }
+        model.forward(ws, rows, true);
+        double l = loss.compute(ws.logits(), ws.output(), targets, rows, outputSize, outputActivation, ws.outputGrad());
+        model.backward(ws, rows, fused);
+        step++;
+        optimizer.update(params.values(), params.grads(), state, params.count(), step,
+                optimizer.learningRate().at(step, epoch));
+        for (Metric m : metrics) m.update(ws.output(), targets, rows, outputSize, targetColumns);
+        return l;
+    }
+
+    private ArithmeticException diverged(double l, int epoch, int epochs, int batchIndex) {
+        return new ArithmeticException(String.format(Locale.ROOT,
+                "loss is %s at epoch %d/%d, step %d (batch %d of %d): training diverged; try a lower learning rate "
+                        + "(this step used %s) or check the inputs for large values",
+                l, epoch + 1, epochs, step, batchIndex, stepsPerEpoch(), optimizer.learningRate().at(step, epoch)));
+    }
+
+    @Override
+    public void close() {
+        try {
+            ws.close();
+        } finally {
+            arena.close();
+        }
+    }
+}
