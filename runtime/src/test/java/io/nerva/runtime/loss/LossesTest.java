@@ -100,8 +100,8 @@ class LossesTest {
             hingeY[i] = rnd.nextBoolean() ? 1f : 0f;
             hingeYpm[i] = hingeY[i] == 0f ? -1f : 1f;
             // margins 1 − t·x at least 0.1 away from the kink at 0
-            hingeX[i] = (float) ((1 + Mem.awayFromZero(rnd, 1, 0.1, 1.5)[0]) * hingeYpm[i]);
-            hingeXpm[i] = (float) ((1 + Mem.awayFromZero(rnd, 1, 0.1, 1.5)[0]) * hingeYpm[i]);
+            hingeX[i] = (1 + Mem.awayFromZero(rnd, 1, 0.1, 1.5)[0]) * hingeYpm[i];
+            hingeXpm[i] = (1 + Mem.awayFromZero(rnd, 1, 0.1, 1.5)[0]) * hingeYpm[i];
         }
         Ref hinge = (x, y) -> {
             double s = 0;
