@@ -1,8 +1,19 @@
 package io.nerva.runtime;
 
 import io.nerva.annotations.ActivationType;
+import io.nerva.annotations.LossFunction;
+import io.nerva.runtime.data.Dataset;
+import io.nerva.runtime.io.LoadOptions;
+import io.nerva.runtime.io.SafeTensors;
+import io.nerva.runtime.train.Fit;
+import io.nerva.runtime.train.History;
+import io.nerva.runtime.train.Predictor;
+import io.nerva.runtime.train.Trainer;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What every generated network implements: the primitive passes the runtime's training loop,
@@ -50,7 +61,67 @@ public interface Model extends AutoCloseable {
      */
     void backward(Workspace ws, int rows, boolean gradWrtLogits);
 
+    /** The loss declared with {@code @Network(loss = ...)}, used when a {@link Fit} names none. */
+    default LossFunction declaredLoss() {
+        return LossFunction.UNSPECIFIED;
+    }
+
+    /** A hash of the architecture, recorded in weight files and checked when they are loaded. */
+    String fingerprint();
+
+    /** This model's thread-safe predictor (a pool of inference workspaces). */
+    Predictor predictor();
+
     /** Frees the model's native memory. */
     @Override
     void close();
+
+    // ---- the user-facing API, built on the primitives above ---------------------------------
+
+    /** Trains on {@code train} as {@code fit} says; returns loss and metrics per epoch. */
+    default History fit(Dataset train, Fit fit) {
+        return Trainer.fit(this, train, fit);
+    }
+
+    /** Loss and metrics on {@code data}, with the loss, metrics and batch size of {@code fit}. */
+    default Map<String, Double> evaluate(Dataset data, Fit fit) {
+        return Trainer.evaluate(this, data, fit);
+    }
+
+    /** The output for one sample ({@link #inputSize()} floats). Safe to call from many threads. */
+    default float[] predict(float[] sample) {
+        return predictor().predict(sample);
+    }
+
+    /** The outputs for a batch of samples. Safe to call from many threads. */
+    default float[][] predict(float[][] samples) {
+        return predictor().predict(samples);
+    }
+
+    /** The index of the largest output for one sample (the first one on ties). */
+    default int predictClass(float[] sample) {
+        return predictor().predictClass(sample);
+    }
+
+    /**
+     * Writes every parameter to a safetensors file, atomically (a crash leaves any previous
+     * file intact). Tensors are named {@code <field>.kernel} and {@code <field>.bias}.
+     */
+    default void save(Path file) throws IOException {
+        SafeTensors.save(parameters(), file, Map.of(SafeTensors.CLASS_KEY, name(),
+                SafeTensors.FINGERPRINT_KEY, fingerprint(), SafeTensors.FORMAT_KEY, SafeTensors.FORMAT_VERSION));
+    }
+
+    /**
+     * Reads every parameter from a safetensors file written for this architecture; on any
+     * problem throws with a precise message and leaves the current weights untouched.
+     */
+    default void load(Path file) throws IOException {
+        SafeTensors.load(parameters(), file, LoadOptions.defaults().expectFingerprint(fingerprint()));
+    }
+
+    /** As {@link #load(Path)} with explicit options (e.g. PyTorch layout). */
+    default void load(Path file, LoadOptions options) throws IOException {
+        SafeTensors.load(parameters(), file, options);
+    }
 }

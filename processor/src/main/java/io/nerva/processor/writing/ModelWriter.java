@@ -37,6 +37,8 @@ public final class ModelWriter {
     private static final ClassName PARAM = ClassName.get(RUNTIME, "Param");
     private static final ClassName LAYER = ClassName.get(RUNTIME, "Layer");
     private static final ClassName RNG = ClassName.get(RUNTIME, "Rng");
+    private static final ClassName PREDICTOR = ClassName.get(RUNTIME + ".train", "Predictor");
+    private static final ClassName LOSS_FUNCTION = ClassName.get("io.nerva.annotations", "LossFunction");
     private static final ClassName INITIALIZERS = ClassName.get(RUNTIME + ".kernels", "Initializers");
     private static final ClassName INITIALIZER = ClassName.get("io.nerva.annotations", "Initializer");
     private static final ClassName ACTIVATION_TYPE = ClassName.get("io.nerva.annotations", "ActivationType");
@@ -133,6 +135,7 @@ public final class ModelWriter {
     private void addState(TypeSpec.Builder type) {
         type.addField(PARAMETERS, "parameters", PRIVATE, FINAL);
         type.addField(ParameterizedTypeName.get(LIST, LAYER), "layerList", PRIVATE, FINAL);
+        type.addField(PREDICTOR, "predictor", PRIVATE, FINAL);
 
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
                 .addParameter(boolean.class, "withGradients")
@@ -152,6 +155,7 @@ public final class ModelWriter {
             names.add("super." + layer.name());
         }
         ctor.addStatement("this.layerList = $T.of($L)", LIST, String.join(", ", names));
+        ctor.addStatement("this.predictor = new $T(this)", PREDICTOR);
         type.addMethod(ctor.build());
     }
 
@@ -195,7 +199,14 @@ public final class ModelWriter {
                         : "it is declared @Network(inferenceOnly = true)"))
                 .endControlFlow()
                 .addStatement("return new Buffers(capacity, training, seed)").build());
-        type.addMethod(override("close", void.class).addStatement("parameters.close()").build());
+        type.addMethod(override("fingerprint", String.class).addStatement("return FINGERPRINT").build());
+        type.addMethod(override("predictor", PREDICTOR).addStatement("return predictor").build());
+        if (plan.loss() != io.nerva.annotations.LossFunction.UNSPECIFIED) {
+            type.addMethod(override("declaredLoss", LOSS_FUNCTION).addStatement("return $T.$L", LOSS_FUNCTION, plan.loss()).build());
+        }
+        type.addMethod(override("close", void.class)
+                .addStatement("predictor.close()")
+                .addStatement("parameters.close()").build());
         type.addMethod(override("toString", String.class).addStatement("return SUMMARY").build());
     }
 

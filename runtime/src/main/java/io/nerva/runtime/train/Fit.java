@@ -1,5 +1,7 @@
 package io.nerva.runtime.train;
 
+import io.nerva.runtime.Model;
+
 import io.nerva.annotations.LossFunction;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
@@ -213,16 +215,17 @@ public final class Fit {
 
     Optimizer requireOptimizer() {
         if (optimizer == null) {
-            throw new IllegalStateException("no optimizer: add .optimizer(...) to the Fit, e.g. Fit.epochs(10).optimizer(sgd)");
+            throw new IllegalStateException("no optimizer: add .optimizer(...) to the Fit, e.g. Fit.epochs(10).optimizer(Optimizers.adam(1e-3))");
         }
         return optimizer;
     }
 
-    Loss requireLoss() {
-        if (loss == null) {
-            throw new IllegalStateException("no loss: add .loss(...) to the Fit, e.g. .loss(LossFunction.CATEGORICAL_CROSSENTROPY)");
-        }
-        return loss;
+    /** The Fit's loss, else the one the network declares with {@code @Network(loss = ...)}. */
+    Loss resolveLoss(Model model) {
+        if (loss != null) return loss;
+        if (model.declaredLoss() != LossFunction.UNSPECIFIED) return Loss.of(model.declaredLoss());
+        throw new IllegalStateException("no loss: add .loss(...) to the Fit, e.g. .loss(LossFunction.CATEGORICAL_CROSSENTROPY),"
+                + " or declare it on the network with @Network(loss = ...)");
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class Trainer {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(fit, "fit");
         Optimizer optimizer = fit.requireOptimizer();
-        Loss loss = fit.requireLoss();
+        Loss loss = fit.resolveLoss(model);
         checkTrainable(model);
 
         Dataset validation = fit.validation();
@@ -103,7 +103,7 @@ public final class Trainer {
 
     /** {@link #evaluate(Model, Dataset, Loss, List, int)} with the loss, metrics and batch size of a {@link Fit}. */
     public static Map<String, Double> evaluate(Model model, Dataset data, Fit fit) {
-        return evaluate(model, data, fit.requireLoss(), Arrays.asList(instantiate(fit.metricSuppliers())), fit.batchSize());
+        return evaluate(model, data, fit.resolveLoss(model), Arrays.asList(instantiate(fit.metricSuppliers())), fit.batchSize());
     }
 
     /** {@code Epoch 3/10 - 1.52s - loss: 0.3121 - accuracy: 0.8874 - val_loss: 0.3410 - val_accuracy: 0.8792} */

@@ -73,6 +73,15 @@ final class LinearModel implements Model {
     }
 
     @Override public String name() { return "Linear" + in + "x" + out; }
+    @Override public String fingerprint() { return "linear-" + in + "x" + out; }
+
+    private Predictor predictor;
+
+    @Override
+    public synchronized Predictor predictor() {
+        if (predictor == null) predictor = new Predictor(this);
+        return predictor;
+    }
     @Override public int[] inputShape() { return inputShape.clone(); }
     @Override public int inputSize() { return in; }
     @Override public int outputSize() { return out; }
@@ -162,6 +171,7 @@ final class LinearModel implements Model {
 
     @Override
     public void close() {
+        if (predictor != null) predictor.close();
         params.close();
     }
 }
