@@ -8,8 +8,10 @@ import java.lang.foreign.ValueLayout;
 /**
  * Activation functions over row-major {@code rows × cols} float buffers, and their backward passes.
  *
- * <p>Every kernel switches on the activation type once, outside its loops, and then runs one
- * simple counted loop for that function; nothing is allocated. Element-wise functions are
+ * <p>Every kernel switches on the activation type once, outside its loops, and calls a small
+ * method holding the simple counted loop(s) for that function — one method per function and
+ * direction, so that HotSpot compiles each loop with its segment accessors inlined and one
+ * function's profile never deoptimises another's. Nothing is allocated. Element-wise functions are
  * evaluated in double precision and rounded once to float. The scalar {@link #value} and
  * {@link #derivative} are double-precision references of the same formulas.
  *
