@@ -8,8 +8,10 @@ import java.lang.foreign.ValueLayout;
 /**
  * Activation functions over row-major {@code rows × cols} float buffers, and their backward passes.
  *
- * <p>Every kernel switches on the activation type once, outside its loops, and then runs one
- * simple counted loop for that function; nothing is allocated. Element-wise functions are
+ * <p>Every kernel switches on the activation type once, outside its loops, and calls a small
+ * method holding the simple counted loop(s) for that function — one method per function and
+ * direction, so that HotSpot compiles each loop with its segment accessors inlined and one
+ * function's profile never deoptimises another's. Nothing is allocated. Element-wise functions are
  * evaluated in double precision and rounded once to float. The scalar {@link #value} and
  * {@link #derivative} are double-precision references of the same formulas.
  *
@@ -61,171 +63,225 @@ public final class Activations {
         final boolean hb = biasOffset >= 0;
         final double al = resolveAlpha(t, alpha);
         switch (t) {
-            case LINEAR -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        a.setAtIndex(F, i, in(z, bias, biasOffset, hb, i, j));
-                    }
-                }
+            case LINEAR -> forwardLinear(z, bias, biasOffset, hb, a, rows, cols);
+            case SIGMOID -> forwardSigmoid(z, bias, biasOffset, hb, a, rows, cols);
+            case TANH -> forwardTanh(z, bias, biasOffset, hb, a, rows, cols);
+            case RELU -> forwardRelu(z, bias, biasOffset, hb, a, rows, cols);
+            case LEAKY_RELU -> forwardLeakyRelu(z, bias, biasOffset, hb, al, a, rows, cols);
+            case ELU -> forwardElu(z, bias, biasOffset, hb, al, a, rows, cols);
+            case SELU -> forwardSelu(z, bias, biasOffset, hb, a, rows, cols);
+            case GELU -> forwardGelu(z, bias, biasOffset, hb, a, rows, cols);
+            case GELU_EXACT -> forwardGeluExact(z, bias, biasOffset, hb, a, rows, cols);
+            case SWISH -> forwardSwish(z, bias, biasOffset, hb, a, rows, cols);
+            case SOFTPLUS -> forwardSoftplus(z, bias, biasOffset, hb, a, rows, cols);
+            case SOFTSIGN -> forwardSoftsign(z, bias, biasOffset, hb, a, rows, cols);
+            case HARD_SIGMOID -> forwardHardSigmoid(z, bias, biasOffset, hb, a, rows, cols);
+            case EXPONENTIAL -> forwardExponential(z, bias, biasOffset, hb, a, rows, cols);
+            case ARCTAN -> forwardArctan(z, bias, biasOffset, hb, a, rows, cols);
+            case BINARY_STEP -> forwardBinaryStep(z, bias, biasOffset, hb, a, rows, cols);
+            case SOFTMAX -> forwardSoftmax(z, bias, biasOffset, hb, a, rows, cols);
+        }
+    }
+
+    // One method per function and direction: each is its own small compilation unit, so the JIT
+    // inlines the segment accessors in every loop and no function's profile disturbs another's.
+
+    private static void forwardLinear(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                      MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                a.setAtIndex(F, i, in(z, bias, biasOffset, hb, i, j));
             }
-            case SIGMOID -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        a.setAtIndex(F, i, sigmoidF(in(z, bias, biasOffset, hb, i, j)));
-                    }
-                }
+        }
+    }
+
+    private static void forwardSigmoid(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                       MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                a.setAtIndex(F, i, sigmoidF(in(z, bias, biasOffset, hb, i, j)));
             }
-            case TANH -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        a.setAtIndex(F, i, (float) Math.tanh(in(z, bias, biasOffset, hb, i, j)));
-                    }
-                }
+        }
+    }
+
+    private static void forwardTanh(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                    MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                a.setAtIndex(F, i, (float) Math.tanh(in(z, bias, biasOffset, hb, i, j)));
             }
-            case RELU -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        a.setAtIndex(F, i, Math.max(in(z, bias, biasOffset, hb, i, j), 0f));
-                    }
-                }
+        }
+    }
+
+    private static void forwardRelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                    MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                a.setAtIndex(F, i, Math.max(in(z, bias, biasOffset, hb, i, j), 0f));
             }
-            case LEAKY_RELU -> {
-                final float s = (float) al;
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        float v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, v > 0f ? v : s * v);
-                    }
-                }
+        }
+    }
+
+    private static void forwardLeakyRelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, double al,
+                                         MemorySegment a, int rows, int cols) {
+        final float s = (float) al;
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                float v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, v > 0f ? v : s * v);
             }
-            case ELU -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        float v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, v > 0f ? v : (float) (al * Math.expm1(v)));
-                    }
-                }
+        }
+    }
+
+    private static void forwardElu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, double al,
+                                   MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                float v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, v > 0f ? v : (float) (al * Math.expm1(v)));
             }
-            case SELU -> {
-                final double sa = SELU_SCALE * SELU_ALPHA;
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        float v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, (float) (v > 0f ? SELU_SCALE * v : sa * Math.expm1(v)));
-                    }
-                }
+        }
+    }
+
+    private static void forwardSelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                    MemorySegment a, int rows, int cols) {
+        final double sa = SELU_SCALE * SELU_ALPHA;
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                float v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, (float) (v > 0f ? SELU_SCALE * v : sa * Math.expm1(v)));
             }
-            case GELU -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        double v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, (float) (0.5 * v * (1.0 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_K * v * v * v)))));
-                    }
-                }
+        }
+    }
+
+    private static void forwardGelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                    MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                double v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, (float) (0.5 * v * (1.0 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_K * v * v * v)))));
             }
-            case GELU_EXACT -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        double v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, (float) (0.5 * v * (1.0 + erfFast(v * INV_SQRT_2))));
-                    }
-                }
+        }
+    }
+
+    private static void forwardGeluExact(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                         MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                double v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, (float) (0.5 * v * (1.0 + erfFast(v * INV_SQRT_2))));
             }
-            case SWISH -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        double v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, (float) (v / (1.0 + Math.exp(-v))));
-                    }
-                }
+        }
+    }
+
+    private static void forwardSwish(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                     MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                double v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, (float) (v / (1.0 + Math.exp(-v))));
             }
-            case SOFTPLUS -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        double v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, (float) (Math.max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v)))));
-                    }
-                }
+        }
+    }
+
+    private static void forwardSoftplus(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                        MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                double v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, (float) (Math.max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v)))));
             }
-            case SOFTSIGN -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        float v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, v / (1f + Math.abs(v)));
-                    }
-                }
+        }
+    }
+
+    private static void forwardSoftsign(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                        MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                float v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, v / (1f + Math.abs(v)));
             }
-            case HARD_SIGMOID -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        float v = in(z, bias, biasOffset, hb, i, j);
-                        a.setAtIndex(F, i, Math.min(Math.max(v / 6f + 0.5f, 0f), 1f));
-                    }
-                }
+        }
+    }
+
+    private static void forwardHardSigmoid(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                           MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                float v = in(z, bias, biasOffset, hb, i, j);
+                a.setAtIndex(F, i, Math.min(Math.max(v / 6f + 0.5f, 0f), 1f));
             }
-            case EXPONENTIAL -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        a.setAtIndex(F, i, (float) Math.exp(in(z, bias, biasOffset, hb, i, j)));
-                    }
-                }
+        }
+    }
+
+    private static void forwardExponential(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                           MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                a.setAtIndex(F, i, (float) Math.exp(in(z, bias, biasOffset, hb, i, j)));
             }
-            case ARCTAN -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        a.setAtIndex(F, i, (float) Math.atan(in(z, bias, biasOffset, hb, i, j)));
-                    }
-                }
+        }
+    }
+
+    private static void forwardArctan(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                      MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                a.setAtIndex(F, i, (float) Math.atan(in(z, bias, biasOffset, hb, i, j)));
             }
-            case BINARY_STEP -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        a.setAtIndex(F, i, in(z, bias, biasOffset, hb, i, j) >= 0f ? 1f : 0f);
-                    }
-                }
+        }
+    }
+
+    private static void forwardBinaryStep(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                          MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                a.setAtIndex(F, i, in(z, bias, biasOffset, hb, i, j) >= 0f ? 1f : 0f);
             }
-            case SOFTMAX -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < cols; j++) {
-                        max = Math.max(max, in(z, bias, biasOffset, hb, base + j, j));
-                    }
-                    softmaxRowFromMax(z, a, base, cols, max);
-                }
+        }
+    }
+
+    private static void forwardSoftmax(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
+                                       MemorySegment a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, in(z, bias, biasOffset, hb, base + j, j));
             }
+            softmaxRowFromMax(z, a, base, cols, max);
         }
     }
 
@@ -274,111 +330,143 @@ public final class Activations {
         final long n = (long) rows * cols;
         final double al = resolveAlpha(t, alpha);
         switch (t) {
-            case LINEAR -> {
-                for (long i = 0; i < n; i++) dZ.setAtIndex(F, i, dA.getAtIndex(F, i));
-            }
-            case SIGMOID -> {
-                for (long i = 0; i < n; i++) {
-                    float s = a.getAtIndex(F, i);
-                    dZ.setAtIndex(F, i, dA.getAtIndex(F, i) * (s * (1f - s)));
-                }
-            }
-            case TANH -> {
-                for (long i = 0; i < n; i++) {
-                    float h = a.getAtIndex(F, i);
-                    dZ.setAtIndex(F, i, dA.getAtIndex(F, i) * (1f - h * h));
-                }
-            }
-            case RELU -> {
-                for (long i = 0; i < n; i++) {
-                    dZ.setAtIndex(F, i, z.getAtIndex(F, i) > 0f ? dA.getAtIndex(F, i) : 0f);
-                }
-            }
-            case LEAKY_RELU -> {
-                final float s = (float) al;
-                for (long i = 0; i < n; i++) {
-                    float g = dA.getAtIndex(F, i);
-                    dZ.setAtIndex(F, i, z.getAtIndex(F, i) > 0f ? g : s * g);
-                }
-            }
-            case ELU -> {
-                for (long i = 0; i < n; i++) {
-                    float v = z.getAtIndex(F, i);
-                    float g = dA.getAtIndex(F, i);
-                    dZ.setAtIndex(F, i, v > 0f ? g : (float) (g * al * Math.exp(v)));
-                }
-            }
-            case SELU -> {
-                final double sa = SELU_SCALE * SELU_ALPHA;
-                for (long i = 0; i < n; i++) {
-                    float v = z.getAtIndex(F, i);
-                    double g = dA.getAtIndex(F, i);
-                    dZ.setAtIndex(F, i, (float) (v > 0f ? g * SELU_SCALE : g * sa * Math.exp(v)));
-                }
-            }
-            case GELU -> {
-                for (long i = 0; i < n; i++) {
-                    double v = z.getAtIndex(F, i);
-                    double th = Math.tanh(SQRT_2_OVER_PI * (v + GELU_K * v * v * v));
-                    double d = 0.5 * (1.0 + th) + 0.5 * v * (1.0 - th * th) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_K * v * v);
-                    dZ.setAtIndex(F, i, (float) (dA.getAtIndex(F, i) * d));
-                }
-            }
-            case GELU_EXACT -> {
-                for (long i = 0; i < n; i++) {
-                    double v = z.getAtIndex(F, i);
-                    double d = 0.5 * (1.0 + erfFast(v * INV_SQRT_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-                    dZ.setAtIndex(F, i, (float) (dA.getAtIndex(F, i) * d));
-                }
-            }
-            case SWISH -> {
-                for (long i = 0; i < n; i++) {
-                    double v = z.getAtIndex(F, i);
-                    double s = 1.0 / (1.0 + Math.exp(-v));
-                    dZ.setAtIndex(F, i, (float) (dA.getAtIndex(F, i) * s * (1.0 + v * (1.0 - s))));
-                }
-            }
-            case SOFTPLUS -> {
-                for (long i = 0; i < n; i++) {
-                    dZ.setAtIndex(F, i, dA.getAtIndex(F, i) * sigmoidF(z.getAtIndex(F, i)));
-                }
-            }
-            case SOFTSIGN -> {
-                for (long i = 0; i < n; i++) {
-                    float d = 1f + Math.abs(z.getAtIndex(F, i));
-                    dZ.setAtIndex(F, i, dA.getAtIndex(F, i) / (d * d));
-                }
-            }
-            case HARD_SIGMOID -> {
-                for (long i = 0; i < n; i++) {
-                    float v = z.getAtIndex(F, i);
-                    dZ.setAtIndex(F, i, v > -3f && v < 3f ? dA.getAtIndex(F, i) * (1f / 6f) : 0f);
-                }
-            }
-            case EXPONENTIAL -> {
-                for (long i = 0; i < n; i++) {
-                    dZ.setAtIndex(F, i, dA.getAtIndex(F, i) * a.getAtIndex(F, i));
-                }
-            }
-            case ARCTAN -> {
-                for (long i = 0; i < n; i++) {
-                    float v = z.getAtIndex(F, i);
-                    dZ.setAtIndex(F, i, dA.getAtIndex(F, i) / (1f + v * v));
-                }
-            }
+            case LINEAR -> backwardLinear(dA, dZ, n);
+            case SIGMOID -> backwardSigmoid(a, dA, dZ, n);
+            case TANH -> backwardTanh(a, dA, dZ, n);
+            case RELU -> backwardRelu(z, dA, dZ, n);
+            case LEAKY_RELU -> backwardLeakyRelu(z, dA, dZ, n, al);
+            case ELU -> backwardElu(z, dA, dZ, n, al);
+            case SELU -> backwardSelu(z, dA, dZ, n);
+            case GELU -> backwardGelu(z, dA, dZ, n);
+            case GELU_EXACT -> backwardGeluExact(z, dA, dZ, n);
+            case SWISH -> backwardSwish(z, dA, dZ, n);
+            case SOFTPLUS -> backwardSoftplus(z, dA, dZ, n);
+            case SOFTSIGN -> backwardSoftsign(z, dA, dZ, n);
+            case HARD_SIGMOID -> backwardHardSigmoid(z, dA, dZ, n);
+            case EXPONENTIAL -> backwardExponential(a, dA, dZ, n);
+            case ARCTAN -> backwardArctan(z, dA, dZ, n);
             case BINARY_STEP -> throw notDifferentiable();
-            case SOFTMAX -> {
-                for (int r = 0; r < rows; r++) {
-                    long base = (long) r * cols;
-                    float dot = 0f;
-                    for (int j = 0; j < cols; j++) {
-                        dot += dA.getAtIndex(F, base + j) * a.getAtIndex(F, base + j);
-                    }
-                    for (int j = 0; j < cols; j++) {
-                        long i = base + j;
-                        dZ.setAtIndex(F, i, a.getAtIndex(F, i) * (dA.getAtIndex(F, i) - dot));
-                    }
-                }
+            case SOFTMAX -> backwardSoftmax(a, dA, dZ, rows, cols);
+        }
+    }
+
+    private static void backwardLinear(MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) dZ.setAtIndex(F, i, dA.getAtIndex(F, i));
+    }
+
+    private static void backwardSigmoid(MemorySegment a, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            float s = a.getAtIndex(F, i);
+            dZ.setAtIndex(F, i, dA.getAtIndex(F, i) * (s * (1f - s)));
+        }
+    }
+
+    private static void backwardTanh(MemorySegment a, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            float h = a.getAtIndex(F, i);
+            dZ.setAtIndex(F, i, dA.getAtIndex(F, i) * (1f - h * h));
+        }
+    }
+
+    private static void backwardRelu(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            dZ.setAtIndex(F, i, z.getAtIndex(F, i) > 0f ? dA.getAtIndex(F, i) : 0f);
+        }
+    }
+
+    private static void backwardLeakyRelu(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n, double al) {
+        final float s = (float) al;
+        for (long i = 0; i < n; i++) {
+            float g = dA.getAtIndex(F, i);
+            dZ.setAtIndex(F, i, z.getAtIndex(F, i) > 0f ? g : s * g);
+        }
+    }
+
+    private static void backwardElu(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n, double al) {
+        for (long i = 0; i < n; i++) {
+            float v = z.getAtIndex(F, i);
+            float g = dA.getAtIndex(F, i);
+            dZ.setAtIndex(F, i, v > 0f ? g : (float) (g * al * Math.exp(v)));
+        }
+    }
+
+    private static void backwardSelu(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        final double sa = SELU_SCALE * SELU_ALPHA;
+        for (long i = 0; i < n; i++) {
+            float v = z.getAtIndex(F, i);
+            double g = dA.getAtIndex(F, i);
+            dZ.setAtIndex(F, i, (float) (v > 0f ? g * SELU_SCALE : g * sa * Math.exp(v)));
+        }
+    }
+
+    private static void backwardGelu(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            double v = z.getAtIndex(F, i);
+            double th = Math.tanh(SQRT_2_OVER_PI * (v + GELU_K * v * v * v));
+            double d = 0.5 * (1.0 + th) + 0.5 * v * (1.0 - th * th) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_K * v * v);
+            dZ.setAtIndex(F, i, (float) (dA.getAtIndex(F, i) * d));
+        }
+    }
+
+    private static void backwardGeluExact(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            double v = z.getAtIndex(F, i);
+            double d = 0.5 * (1.0 + erfFast(v * INV_SQRT_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+            dZ.setAtIndex(F, i, (float) (dA.getAtIndex(F, i) * d));
+        }
+    }
+
+    private static void backwardSwish(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            double v = z.getAtIndex(F, i);
+            double s = 1.0 / (1.0 + Math.exp(-v));
+            dZ.setAtIndex(F, i, (float) (dA.getAtIndex(F, i) * s * (1.0 + v * (1.0 - s))));
+        }
+    }
+
+    private static void backwardSoftplus(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            dZ.setAtIndex(F, i, dA.getAtIndex(F, i) * sigmoidF(z.getAtIndex(F, i)));
+        }
+    }
+
+    private static void backwardSoftsign(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            float d = 1f + Math.abs(z.getAtIndex(F, i));
+            dZ.setAtIndex(F, i, dA.getAtIndex(F, i) / (d * d));
+        }
+    }
+
+    private static void backwardHardSigmoid(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            float v = z.getAtIndex(F, i);
+            dZ.setAtIndex(F, i, v > -3f && v < 3f ? dA.getAtIndex(F, i) * (1f / 6f) : 0f);
+        }
+    }
+
+    private static void backwardExponential(MemorySegment a, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            dZ.setAtIndex(F, i, dA.getAtIndex(F, i) * a.getAtIndex(F, i));
+        }
+    }
+
+    private static void backwardArctan(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
+        for (long i = 0; i < n; i++) {
+            float v = z.getAtIndex(F, i);
+            dZ.setAtIndex(F, i, dA.getAtIndex(F, i) / (1f + v * v));
+        }
+    }
+
+    private static void backwardSoftmax(MemorySegment a, MemorySegment dA, MemorySegment dZ, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            float dot = 0f;
+            for (int j = 0; j < cols; j++) {
+                dot += dA.getAtIndex(F, base + j) * a.getAtIndex(F, base + j);
+            }
+            for (int j = 0; j < cols; j++) {
+                long i = base + j;
+                dZ.setAtIndex(F, i, a.getAtIndex(F, i) * (dA.getAtIndex(F, i) - dot));
             }
         }
     }

@@ -232,67 +232,97 @@ final class Losses {
             if (rows == 0) return 0;
             if (sparse) checkLabels(targets, rows, cols);
             final boolean g = wantsGrad(grad);
+            if (fusesWith(outputActivation)) {
+                return sparse ? fusedSparse(logits, targets, rows, cols, grad, g) : fusedDense(logits, targets, rows, cols, grad, g);
+            }
+            return sparse ? plainSparse(output, targets, rows, cols, grad, g) : plainDense(output, targets, rows, cols, grad, g);
+        }
+
+        private static double fusedDense(MemorySegment logits, MemorySegment targets, int rows, int cols,
+                                         MemorySegment grad, boolean g) {
             final double inv = 1.0 / rows;
             double sum = 0;
-            if (fusesWith(outputActivation)) {
-                for (int r = 0; r < rows; r++) {
-                    final long base = (long) r * cols;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < cols; j++) max = Math.max(max, logits.getAtIndex(F, base + j));
-                    double s = 0;
+            for (int r = 0; r < rows; r++) {
+                final long base = (long) r * cols;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < cols; j++) max = Math.max(max, logits.getAtIndex(F, base + j));
+                double s = 0, sy = 0, syz = 0;
+                for (int j = 0; j < cols; j++) {
+                    double z = logits.getAtIndex(F, base + j), y = targets.getAtIndex(F, base + j);
+                    double e = Math.exp(z - max);
+                    s += e;
+                    sy += y;
+                    syz += y * z;
+                    if (g) grad.setAtIndex(F, base + j, (float) e);
+                }
+                sum += sy * (max + Math.log(s)) - syz;
+                if (g) {
+                    final double scale = sy * inv / s; // d/dz of Σy·lse − Σy·z = p·Σy − y
                     for (int j = 0; j < cols; j++) {
-                        double e = Math.exp(logits.getAtIndex(F, base + j) - max);
-                        s += e;
-                        if (g) grad.setAtIndex(F, base + j, (float) e);
-                    }
-                    final double lse = max + Math.log(s);
-                    if (sparse) {
-                        final int c = (int) targets.getAtIndex(F, r);
-                        sum += lse - logits.getAtIndex(F, base + c);
-                        if (g) {
-                            final double scale = inv / s;
-                            for (int j = 0; j < cols; j++) {
-                                grad.setAtIndex(F, base + j, (float) (grad.getAtIndex(F, base + j) * scale - (j == c ? inv : 0.0)));
-                            }
-                        }
-                    } else {
-                        double sy = 0, syz = 0;
-                        for (int j = 0; j < cols; j++) {
-                            double y = targets.getAtIndex(F, base + j);
-                            sy += y;
-                            syz += y * logits.getAtIndex(F, base + j);
-                        }
-                        sum += sy * lse - syz;
-                        if (g) {
-                            final double scale = sy * inv / s;
-                            for (int j = 0; j < cols; j++) {
-                                grad.setAtIndex(F, base + j, (float) (grad.getAtIndex(F, base + j) * scale
-                                        - targets.getAtIndex(F, base + j) * inv));
-                            }
-                        }
+                        grad.setAtIndex(F, base + j, (float) (grad.getAtIndex(F, base + j) * scale
+                                - targets.getAtIndex(F, base + j) * inv));
                     }
                 }
-            } else if (sparse) {
-                for (int r = 0; r < rows; r++) {
-                    final long base = (long) r * cols;
-                    final int c = (int) targets.getAtIndex(F, r);
-                    double p = output.getAtIndex(F, base + c);
-                    double pc = clamp(p);
-                    sum -= Math.log(pc);
-                    if (g) {
-                        for (int j = 0; j < cols; j++) grad.setAtIndex(F, base + j, 0f);
-                        if (inside(p)) grad.setAtIndex(F, base + c, (float) (-inv / pc));
+            }
+            return sum * inv;
+        }
+
+        private static double fusedSparse(MemorySegment logits, MemorySegment targets, int rows, int cols,
+                                          MemorySegment grad, boolean g) {
+            final double inv = 1.0 / rows;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                final long base = (long) r * cols;
+                final int c = (int) targets.getAtIndex(F, r);
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < cols; j++) max = Math.max(max, logits.getAtIndex(F, base + j));
+                double s = 0;
+                for (int j = 0; j < cols; j++) {
+                    double e = Math.exp(logits.getAtIndex(F, base + j) - max);
+                    s += e;
+                    if (g) grad.setAtIndex(F, base + j, (float) e);
+                }
+                sum += max + Math.log(s) - logits.getAtIndex(F, base + c);
+                if (g) {
+                    final double scale = inv / s;
+                    for (int j = 0; j < cols; j++) {
+                        grad.setAtIndex(F, base + j, (float) (grad.getAtIndex(F, base + j) * scale));
                     }
+                    grad.setAtIndex(F, base + c, (float) (grad.getAtIndex(F, base + c) - inv));
                 }
-            } else {
-                final long n = (long) rows * cols;
-                for (long i = 0; i < n; i++) {
-                    double p = output.getAtIndex(F, i);
-                    double y = targets.getAtIndex(F, i);
-                    double pc = clamp(p);
-                    sum -= y * Math.log(pc);
-                    if (g) grad.setAtIndex(F, i, inside(p) ? (float) (-y * inv / pc) : 0f);
+            }
+            return sum * inv;
+        }
+
+        private static double plainSparse(MemorySegment output, MemorySegment targets, int rows, int cols,
+                                          MemorySegment grad, boolean g) {
+            final double inv = 1.0 / rows;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                final long base = (long) r * cols;
+                final int c = (int) targets.getAtIndex(F, r);
+                double p = output.getAtIndex(F, base + c);
+                double pc = clamp(p);
+                sum -= Math.log(pc);
+                if (g) {
+                    for (int j = 0; j < cols; j++) grad.setAtIndex(F, base + j, 0f);
+                    if (inside(p)) grad.setAtIndex(F, base + c, (float) (-inv / pc));
                 }
+            }
+            return sum * inv;
+        }
+
+        private static double plainDense(MemorySegment output, MemorySegment targets, int rows, int cols,
+                                         MemorySegment grad, boolean g) {
+            final double inv = 1.0 / rows;
+            final long n = (long) rows * cols;
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double p = output.getAtIndex(F, i);
+                double y = targets.getAtIndex(F, i);
+                double pc = clamp(p);
+                sum -= y * Math.log(pc);
+                if (g) grad.setAtIndex(F, i, inside(p) ? (float) (-y * inv / pc) : 0f);
             }
             return sum * inv;
         }

@@ -163,26 +163,33 @@ public final class Optimizers {
         @Override
         public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float a = (float) lr;
-            if (momentum == 0) {
-                for (long i = 0; i < count; i++) {
-                    params.setAtIndex(F, i, params.getAtIndex(F, i) - a * grads.getAtIndex(F, i));
-                }
-                return;
+            if (momentum == 0) updatePlain(params, grads, count, a);
+            else if (nesterov) updateNesterov(params, grads, state, count, a, (float) momentum);
+            else updateMomentum(params, grads, state, count, a, (float) momentum);
+        }
+
+        private static void updatePlain(MemorySegment params, MemorySegment grads, long count, float a) {
+            for (long i = 0; i < count; i++) {
+                params.setAtIndex(F, i, params.getAtIndex(F, i) - a * grads.getAtIndex(F, i));
             }
-            final float mu = (float) momentum;
-            if (nesterov) {
-                for (long i = 0; i < count; i++) {
-                    float step1 = -a * grads.getAtIndex(F, i);
-                    float m = mu * state.getAtIndex(F, i) + step1;
-                    state.setAtIndex(F, i, m);
-                    params.setAtIndex(F, i, params.getAtIndex(F, i) + (mu * m + step1));
-                }
-            } else {
-                for (long i = 0; i < count; i++) {
-                    float m = mu * state.getAtIndex(F, i) - a * grads.getAtIndex(F, i);
-                    state.setAtIndex(F, i, m);
-                    params.setAtIndex(F, i, params.getAtIndex(F, i) + m);
-                }
+        }
+
+        private static void updateMomentum(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
+                                           float a, float mu) {
+            for (long i = 0; i < count; i++) {
+                float m = mu * state.getAtIndex(F, i) - a * grads.getAtIndex(F, i);
+                state.setAtIndex(F, i, m);
+                params.setAtIndex(F, i, params.getAtIndex(F, i) + m);
+            }
+        }
+
+        private static void updateNesterov(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
+                                           float a, float mu) {
+            for (long i = 0; i < count; i++) {
+                float step = -a * grads.getAtIndex(F, i);
+                float m = mu * state.getAtIndex(F, i) + step;
+                state.setAtIndex(F, i, m);
+                params.setAtIndex(F, i, params.getAtIndex(F, i) + (mu * m + step));
             }
         }
     }
