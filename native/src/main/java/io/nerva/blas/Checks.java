@@ -28,25 +28,28 @@ final class Checks {
                     + operand + " (" + stored + " = " + rows + "×" + cols + " row-major), got " + ld);
         }
         long floats = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
-        fits(operand, floats, offset, availableBytes, container,
-                stored + " = " + rows + "×" + cols + " row-major, " + ldName + "=" + ld);
+        if (!fits(floats, offset, availableBytes)) { // messages are built only on failure: no allocation per call
+            throw outOfBounds(operand, stored + " = " + rows + "×" + cols + " row-major, " + ldName + "=" + ld,
+                    floats, offset, availableBytes, container);
+        }
     }
 
     /** Checks that {@code n} contiguous floats from {@code offset} fit. */
     static void vector(String operand, String length, long n, long offset, long availableBytes, String container) {
-        fits(operand, n, offset, availableBytes, container, length + " = " + n + " floats");
+        if (!fits(n, offset, availableBytes)) {
+            throw outOfBounds(operand, length + " = " + n + " floats", n, offset, availableBytes, container);
+        }
     }
 
-    private static void fits(String operand, long floats, long offset, long availableBytes,
-                             String container, String shape) {
-        if (offset < 0) {
-            throw new IndexOutOfBoundsException(operand + " offset must be >= 0, got " + offset);
-        }
-        long needed = floats == 0 ? 0 : (offset + floats) * Float.BYTES;
-        if (needed > availableBytes) {
-            throw new IndexOutOfBoundsException(operand + " (" + shape + ", offset " + offset
-                    + ") needs " + needed + " bytes but its " + container + " has " + availableBytes + " bytes");
-        }
+    private static boolean fits(long floats, long offset, long availableBytes) {
+        return offset >= 0 && (floats == 0 || (offset + floats) * Float.BYTES <= availableBytes);
+    }
+
+    private static IndexOutOfBoundsException outOfBounds(String operand, String shape, long floats, long offset,
+                                                         long availableBytes, String container) {
+        if (offset < 0) return new IndexOutOfBoundsException(operand + " offset must be >= 0, got " + offset);
+        return new IndexOutOfBoundsException(operand + " (" + shape + ", offset " + offset + ") needs "
+                + (offset + floats) * Float.BYTES + " bytes but its " + container + " has " + availableBytes + " bytes");
     }
 
     static void writable(String operand, MemorySegment s) {

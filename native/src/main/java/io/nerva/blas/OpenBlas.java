@@ -360,7 +360,7 @@ public final class OpenBlas implements Blas {
      * have its offset past the end; OpenBLAS never reads it, so any valid pointer does.
      */
     private static MemorySegment at(MemorySegment s, long off) {
-        return off * 4 <= s.byteSize() ? s.asSlice(off * 4) : s;
+        return off != 0 && off * 4 <= s.byteSize() ? s.asSlice(off * 4) : s;
     }
 
     private static RuntimeException rethrow(Throwable t) {
