@@ -9,12 +9,17 @@ import java.lang.foreign.MemorySegment;
  */
 public interface Blas {
 
-    /** The process-wide backend, chosen once (see {@code BlasLoader}). */
+    /** The process-wide backend, chosen once (see {@link BlasLoader}). */
     static Blas get() {
         return BlasHolder.INSTANCE;
     }
 
-    /** A short human-readable name, e.g. {@code "OpenBLAS 0.3.21 (system: /usr/lib/...)"}. */
+    /** A new pure-Java backend, whatever else is available (tests, benchmarks, tiny products). */
+    static Blas java() {
+        return new JavaBlas();
+    }
+
+    /** A short human-readable name, e.g. {@code "OpenBLAS 0.3.21 (system, /usr/lib/...)"}. */
     String name();
 
     /** {@code C = alpha·op(A)·op(B) + beta·C}, op(A) is m×k, op(B) is k×n, C is m×n. */
