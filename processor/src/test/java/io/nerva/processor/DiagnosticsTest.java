@@ -75,7 +75,7 @@ class DiagnosticsTest {
     @Test
     void activationWhereItCannotApply() {
         JavaFileObject f = network(MLP, "@Dense(8) Layer hidden;", "@Dropout(0.5) @Activation(RELU) Layer drop;", "@Dense(2) Layer out;");
-        assertError(f, "@Activation can share a field only with @Dense; put it on a field of its own", "Layer drop;");
+        assertError(f, "@Activation can share a field only with @Dense or @Conv2D; put it on a field of its own", "Layer drop;");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.nerva.processor.checking;
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.Initializer;
 import io.nerva.annotations.LossFunction;
+import io.nerva.annotations.Padding;
 import io.nerva.processor.model.AnnotationUse;
 import io.nerva.processor.model.FieldDecl;
 import io.nerva.processor.model.LayerKind;
@@ -10,6 +11,7 @@ import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkDecl;
 import io.nerva.processor.model.NetworkPlan;
 import io.nerva.processor.model.Shape;
+import io.nerva.processor.model.Window;
 
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
@@ -171,12 +173,13 @@ public final class NetworkChecker {
         }
         List<AnnotationUse> uses = field.annotations();
         if (uses.size() > 1) {
-            boolean denseWithActivation = uses.size() == 2 && field.has(LayerKind.DENSE) && field.has(LayerKind.ACTIVATION);
-            if (!denseWithActivation) {
+            boolean fused = uses.size() == 2 && field.has(LayerKind.ACTIVATION)
+                    && (field.has(LayerKind.DENSE) || field.has(LayerKind.CONV2D));
+            if (!fused) {
                 AnnotationUse second = uses.get(1);
                 String names = uses.stream().map(u -> "@" + u.kind().displayName()).collect(Collectors.joining(" and "));
                 String hint = field.has(LayerKind.ACTIVATION)
-                        ? "@Activation can share a field only with @Dense; put it on a field of its own"
+                        ? "@Activation can share a field only with @Dense or @Conv2D; put it on a field of its own"
                         : "put each layer on its own field";
                 diagnostics.error(e, second.mirror(), null, field.name() + " has " + uses.size()
                         + " layer annotations, " + names + "; " + hint);
@@ -188,8 +191,14 @@ public final class NetworkChecker {
 
     private Optional<LayerPlan> inferLayer(FieldDecl field, Shape in, String source) {
         if (field.has(LayerKind.DENSE)) return dense(field, in, source);
+        if (field.has(LayerKind.CONV2D)) return conv2d(field, in, source);
         if (field.has(LayerKind.ACTIVATION)) return activationLayer(field, in, source);
         if (field.has(LayerKind.DROPOUT)) return dropout(field, in);
+        if (field.has(LayerKind.MAX_POOL2D)) return pool2d(field, field.get(LayerKind.MAX_POOL2D), in, source);
+        if (field.has(LayerKind.AVG_POOL2D)) return pool2d(field, field.get(LayerKind.AVG_POOL2D), in, source);
+        if (field.has(LayerKind.GLOBAL_MAX_POOL2D)) return globalPool(field, field.get(LayerKind.GLOBAL_MAX_POOL2D), in, source);
+        if (field.has(LayerKind.GLOBAL_AVG_POOL2D)) return globalPool(field, field.get(LayerKind.GLOBAL_AVG_POOL2D), in, source);
+        if (field.has(LayerKind.BATCH_NORM)) return batchNorm(field, in);
         return flatten(field, in, source);
     }
 
@@ -211,15 +220,7 @@ public final class NetworkChecker {
         Initializer kernelInit = Initializer.valueOf(dense.enumValue("kernelInit"));
         Initializer biasInit = Initializer.valueOf(dense.enumValue("biasInit"));
         boolean useBias = dense.booleanValue("useBias");
-        if (dense.explicitValue("initValue") != null && kernelInit != Initializer.CONSTANT
-                && (!useBias || biasInit != Initializer.CONSTANT)) {
-            diagnostics.warning("unused-init-value", e, dense.mirror(), field.name()
-                    + ": initValue only applies to Initializer.CONSTANT, which this layer does not use");
-        }
-        if (!useBias && dense.explicitValue("biasInit") != null) {
-            diagnostics.warning("unused-bias-init", e, dense.mirror(), field.name()
-                    + ": biasInit has no effect with useBias = false");
-        }
+        warnUnusedInitializers(field, dense, kernelInit, biasInit, useBias);
         ActivationType act = ActivationType.LINEAR;
         float alpha = Float.NaN;
         if (field.has(LayerKind.ACTIVATION)) {
@@ -232,6 +233,171 @@ public final class NetworkChecker {
         if (!ok) return Optional.empty();
         return Optional.of(new LayerPlan.Dense(field.name(), in.size(), units, useBias, act, alpha,
                 kernelInit, biasInit, (float) dense.doubleValue("initValue")));
+    }
+
+    private void warnUnusedInitializers(FieldDecl field, AnnotationUse use, Initializer kernelInit, Initializer biasInit,
+                                        boolean useBias) {
+        if (use.explicitValue("initValue") != null && kernelInit != Initializer.CONSTANT
+                && (!useBias || biasInit != Initializer.CONSTANT)) {
+            diagnostics.warning("unused-init-value", field.element(), use.mirror(), field.name()
+                    + ": initValue only applies to Initializer.CONSTANT, which this layer does not use");
+        }
+        if (!useBias && use.explicitValue("biasInit") != null) {
+            diagnostics.warning("unused-bias-init", field.element(), use.mirror(), field.name()
+                    + ": biasInit has no effect with useBias = false");
+        }
+    }
+
+    // ---- image layers ------------------------------------------------------------------------
+
+    private Optional<LayerPlan> conv2d(FieldDecl field, Shape in, String source) {
+        AnnotationUse conv = field.get(LayerKind.CONV2D);
+        VariableElement e = field.element();
+        int filters = conv.intValue("filters");
+        boolean ok = true;
+        if (filters <= 0) {
+            diagnostics.error(e, conv.mirror(), conv.explicitValue("filters"),
+                    field.name() + ": Conv2D needs a positive number of filters, got " + filters);
+            ok = false;
+        }
+        int[] kernel = pair(field, conv, "kernel");
+        int[] strides = pair(field, conv, "strides");
+        int[] dilation = pair(field, conv, "dilation");
+        ok &= kernel != null && strides != null && dilation != null;
+        ok &= requireImage(field, conv, in, source);
+        Initializer kernelInit = Initializer.valueOf(conv.enumValue("kernelInit"));
+        Initializer biasInit = Initializer.valueOf(conv.enumValue("biasInit"));
+        boolean useBias = conv.booleanValue("useBias");
+        warnUnusedInitializers(field, conv, kernelInit, biasInit, useBias);
+        ActivationType act = ActivationType.LINEAR;
+        float alpha = Float.NaN;
+        if (field.has(LayerKind.ACTIVATION)) {
+            AnnotationUse a = field.get(LayerKind.ACTIVATION);
+            act = ActivationType.valueOf(a.enumValue("value"));
+            if (act == ActivationType.SOFTMAX) {
+                diagnostics.error(e, a.mirror(), a.explicitValue("value"), field.name()
+                        + ": SOFTMAX on a Conv2D would normalise the channels of each pixel; for class probabilities "
+                        + "add @Flatten (or a global pool) and a @Dense with SOFTMAX after " + field.name());
+                ok = false;
+            } else {
+                Optional<Float> checked = checkActivation(field, a, in);
+                if (checked.isEmpty()) ok = false;
+                alpha = checked.orElse(Float.NaN);
+            }
+        }
+        if (!ok) return Optional.empty();
+        Padding padding = Padding.valueOf(conv.enumValue("padding"));
+        int[] d = in.dims();
+        Window window = Window.resolve(kernel[0], kernel[1], strides[0], strides[1], dilation[0], dilation[1], padding, d[0], d[1]);
+        if (window == null) {
+            boolean dilated = dilation[0] > 1 || dilation[1] > 1;
+            String span = dilated ? " with dilation " + dims(dilation) + " spans "
+                    + dims(new int[] {dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1}) + ", which" : "";
+            diagnostics.error(e, conv.mirror(), conv.explicitValue("kernel"), field.name() + ": kernel " + dims(kernel) + span
+                    + " does not fit its input " + in + " (from " + source + "); use padding = SAME or a smaller kernel"
+                    + (dilated ? " or dilation" : ""));
+            return Optional.empty();
+        }
+        Shape out = Shape.of(Window.outSize(d[0], kernel[0], strides[0], dilation[0], padding),
+                Window.outSize(d[1], kernel[1], strides[1], dilation[1], padding), filters);
+        return Optional.of(new LayerPlan.Conv2D(field.name(), in, out, window, useBias, act, alpha,
+                kernelInit, biasInit, (float) conv.doubleValue("initValue")));
+    }
+
+    /** MaxPool2D or AvgPool2D: strides default to the window size. */
+    private Optional<LayerPlan> pool2d(FieldDecl field, AnnotationUse pool, Shape in, String source) {
+        VariableElement e = field.element();
+        int[] size = pair(field, pool, "size");
+        int[] strides = AnnotationUse.ints(pool.values().get("strides")).length == 0 ? size : pair(field, pool, "strides");
+        boolean ok = size != null && strides != null;
+        ok &= requireImage(field, pool, in, source);
+        if (!ok) return Optional.empty();
+        Padding padding = Padding.valueOf(pool.enumValue("padding"));
+        int[] d = in.dims();
+        Window window = Window.resolve(size[0], size[1], strides[0], strides[1], 1, 1, padding, d[0], d[1]);
+        if (window == null) {
+            diagnostics.error(e, pool.mirror(), pool.explicitValue("size"), field.name() + ": pool size " + dims(size)
+                    + " does not fit its input " + in + " (from " + source + "); use padding = SAME or a smaller size");
+            return Optional.empty();
+        }
+        Shape out = Shape.of(Window.outSize(d[0], size[0], strides[0], 1, padding),
+                Window.outSize(d[1], size[1], strides[1], 1, padding), d[2]);
+        return Optional.of(pool.kind() == LayerKind.MAX_POOL2D
+                ? new LayerPlan.MaxPool2D(field.name(), in, out, window)
+                : new LayerPlan.AvgPool2D(field.name(), in, out, window));
+    }
+
+    private Optional<LayerPlan> globalPool(FieldDecl field, AnnotationUse pool, Shape in, String source) {
+        if (!requireImage(field, pool, in, source)) return Optional.empty();
+        return Optional.of(pool.kind() == LayerKind.GLOBAL_MAX_POOL2D
+                ? new LayerPlan.GlobalMaxPool2D(field.name(), in)
+                : new LayerPlan.GlobalAvgPool2D(field.name(), in));
+    }
+
+    private Optional<LayerPlan> batchNorm(FieldDecl field, Shape in) {
+        AnnotationUse bn = field.get(LayerKind.BATCH_NORM);
+        double momentum = bn.doubleValue("momentum");
+        double epsilon = bn.doubleValue("epsilon");
+        boolean ok = true;
+        if (!(momentum >= 0 && momentum < 1)) {
+            diagnostics.error(field.element(), bn.mirror(), bn.explicitValue("momentum"), field.name()
+                    + ": BatchNorm momentum must be in [0, 1), got " + momentum
+                    + "; it is the weight of the old value in the moving averages (Keras' default is 0.99)");
+            ok = false;
+        }
+        if (!(epsilon > 0 && Double.isFinite(epsilon))) {
+            diagnostics.error(field.element(), bn.mirror(), bn.explicitValue("epsilon"), field.name()
+                    + ": BatchNorm epsilon must be a positive number, got " + epsilon
+                    + "; it keeps the division by √(variance + epsilon) finite (Keras' default is 0.001)");
+            ok = false;
+        }
+        if (!ok) return Optional.empty();
+        return Optional.of(new LayerPlan.BatchNorm(field.name(), in, (float) momentum, (float) epsilon));
+    }
+
+    /** An {@code int[]} attribute of one value (both axes) or two ({@code {height, width}}), all positive; null after an error. */
+    private int[] pair(FieldDecl field, AnnotationUse use, String attribute) {
+        int[] v = AnnotationUse.ints(use.values().get(attribute));
+        var where = use.explicitValue(attribute);
+        if (v.length != 1 && v.length != 2) {
+            String example = attribute.equals("strides") ? "2" : "3";
+            diagnostics.error(field.element(), use.mirror(), where, field.name() + ": " + attribute + " = " + braces(v)
+                    + " has " + v.length + " values; write one for both axes (" + attribute + " = " + example
+                    + ") or two for {height, width} (" + attribute + " = {" + example + ", 1})");
+            return null;
+        }
+        for (int x : v) {
+            if (x <= 0) {
+                diagnostics.error(field.element(), use.mirror(), where, field.name() + ": " + attribute + " = " + braces(v)
+                        + " must be positive; " + use.kind().displayName() + " needs at least 1 in each direction");
+                return null;
+            }
+        }
+        return v.length == 1 ? new int[] {v[0], v[0]} : v;
+    }
+
+    /** Reports an image layer on a flat input, suggesting the fix. */
+    private boolean requireImage(FieldDecl field, AnnotationUse use, Shape in, String source) {
+        if (in.rank() == 3) return true;
+        String fix;
+        if (source.equals("the network input")) {
+            int side = (int) Math.round(Math.sqrt(in.size()));
+            fix = side * side == in.size() ? "declare @Network(input = {" + side + ", " + side + ", 1})"
+                    : "declare @Network(input = {height, width, channels})";
+        } else {
+            fix = "image layers must come before @Flatten, @Dense and global pools";
+        }
+        diagnostics.error(field.element(), use.mirror(), null, field.name() + ": " + use.kind().displayName()
+                + " needs an image input (height, width, channels) but receives " + in + " (from " + source + "); " + fix);
+        return false;
+    }
+
+    private static String dims(int[] hw) {
+        return hw[0] + "x" + hw[1];
+    }
+
+    private static String braces(int[] v) {
+        return java.util.Arrays.stream(v).mapToObj(Integer::toString).collect(Collectors.joining(", ", "{", "}"));
     }
 
     private Optional<LayerPlan> activationLayer(FieldDecl field, Shape in, String source) {
@@ -381,6 +547,7 @@ public final class NetworkChecker {
         return switch (layer) {
             case LayerPlan.Dense d -> d.activation();
             case LayerPlan.Activation a -> a.activation();
+            case LayerPlan.Conv2D c -> c.activation();
             default -> null;
         };
     }

@@ -8,7 +8,13 @@ public enum LayerKind {
     DENSE("io.nerva.annotations.Dense", "Dense"),
     ACTIVATION("io.nerva.annotations.Activation", "Activation"),
     DROPOUT("io.nerva.annotations.Dropout", "Dropout"),
-    FLATTEN("io.nerva.annotations.Flatten", "Flatten");
+    FLATTEN("io.nerva.annotations.Flatten", "Flatten"),
+    CONV2D("io.nerva.annotations.Conv2D", "Conv2D"),
+    MAX_POOL2D("io.nerva.annotations.MaxPool2D", "MaxPool2D"),
+    AVG_POOL2D("io.nerva.annotations.AvgPool2D", "AvgPool2D"),
+    GLOBAL_MAX_POOL2D("io.nerva.annotations.GlobalMaxPool2D", "GlobalMaxPool2D"),
+    GLOBAL_AVG_POOL2D("io.nerva.annotations.GlobalAvgPool2D", "GlobalAvgPool2D"),
+    BATCH_NORM("io.nerva.annotations.BatchNorm", "BatchNorm");
 
     private final String annotation;
     private final String displayName;
@@ -23,7 +29,7 @@ public enum LayerKind {
         return annotation;
     }
 
-    /** The name used in messages and summaries, as Keras names the layer. */
+    /** The annotation's simple name, used in messages. */
     public String displayName() {
         return displayName;
     }

@@ -18,11 +18,17 @@ public record NetworkPlan(String packageName, String userClass, String modelClas
         return switch (layers.getLast()) {
             case LayerPlan.Dense d -> d.activation();
             case LayerPlan.Activation a -> a.activation();
+            case LayerPlan.Conv2D c -> c.activation();
             default -> ActivationType.LINEAR;
         };
     }
 
     public long paramCount() {
         return layers.stream().mapToLong(LayerPlan::paramCount).sum();
+    }
+
+    /** Parameters that are state, not trained (BatchNorm's moving averages). */
+    public long nonTrainableParamCount() {
+        return layers.stream().mapToLong(LayerPlan::nonTrainableParamCount).sum();
     }
 }

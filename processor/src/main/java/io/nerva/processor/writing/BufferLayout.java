@@ -15,11 +15,16 @@ import java.util.List;
 final class BufferLayout {
 
     /**
-     * A buffer of {@code perRow} floats per batch row. {@code trainingOnly} buffers are
-     * {@code NULL} in inference workspaces; {@code inferenceAlias} names the buffer it stands
-     * for in an inference workspace (dropout passes its input through).
+     * A buffer of {@code perRow} floats per batch row, or of {@code perRow} floats in all when
+     * {@code perBatch} (per-channel scratch). {@code trainingOnly} buffers are {@code NULL} in
+     * inference workspaces; {@code inferenceAlias} names the buffer it stands for in an inference
+     * workspace (dropout passes its input through).
      */
-    record Buffer(String name, int perRow, boolean trainingOnly, String inferenceAlias, String comment) {}
+    record Buffer(String name, int perRow, boolean trainingOnly, String inferenceAlias, String comment, boolean perBatch) {
+        Buffer(String name, int perRow, boolean trainingOnly, String inferenceAlias, String comment) {
+            this(name, perRow, trainingOnly, inferenceAlias, comment, false);
+        }
+    }
 
     final List<Buffer> buffers = new ArrayList<>();
     final List<Wiring> wirings = new ArrayList<>();
@@ -80,6 +85,67 @@ final class BufferLayout {
                     outGrad = gradFor(name, width, inGrad, last, paramsSoFar);
                     logitsName = out;
                 }
+                case LayerPlan.Conv2D c -> {
+                    paramsSoFar = true;
+                    kernel = Names.constant(name) + "_KERNEL";
+                    bias = c.useBias() ? Names.constant(name) + "_BIAS" : null;
+                    if (!Conv2DEmitter.pointwise(c)) {
+                        int perRow = c.output().dims()[0] * c.output().dims()[1] * c.patch();
+                        buffers.add(new Buffer(name + "Cols", perRow, false, null, name
+                                + ": im2col patches [oh·ow, kh·kw·cin] per row; backward reuses it for dz·Wᵀ"));
+                    }
+                    z = name + (c.activation() == ActivationType.LINEAR ? "Out" : "Z");
+                    buffers.add(new Buffer(z, width, false, null, name + ": conv(X, W)" + (c.useBias() ? " + b" : "")));
+                    out = z;
+                    if (c.activation() != ActivationType.LINEAR) {
+                        out = name + "Out";
+                        buffers.add(new Buffer(out, width, false, null, name + ": " + c.activation() + "(z)"));
+                    }
+                    outGrad = name + "Grad";
+                    buffers.add(new Buffer(outGrad, width, true, null, name + ": dLoss/d" + out));
+                    logitsName = z;
+                }
+                case LayerPlan.MaxPool2D p -> {
+                    out = name + "Out";
+                    buffers.add(new Buffer(out, width, false, null, name + ": max over each window"));
+                    if (inGrad != null) {
+                        buffers.add(new Buffer(name + "Argmax", width, true, null, name + ": index of each maximum in its sample (ints)"));
+                    }
+                    outGrad = shapeGrad(name, width, last, paramsSoFar);
+                    logitsName = out;
+                }
+                case LayerPlan.AvgPool2D p -> {
+                    out = name + "Out";
+                    buffers.add(new Buffer(out, width, false, null, name + ": mean over each window"));
+                    outGrad = shapeGrad(name, width, last, paramsSoFar);
+                    logitsName = out;
+                }
+                case LayerPlan.GlobalMaxPool2D p -> {
+                    out = name + "Out";
+                    buffers.add(new Buffer(out, width, false, null, name + ": max of each channel"));
+                    if (inGrad != null) {
+                        buffers.add(new Buffer(name + "Argmax", width, true, null, name + ": index of each maximum in its sample (ints)"));
+                    }
+                    outGrad = shapeGrad(name, width, last, paramsSoFar);
+                    logitsName = out;
+                }
+                case LayerPlan.GlobalAvgPool2D p -> {
+                    out = name + "Out";
+                    buffers.add(new Buffer(out, width, false, null, name + ": mean of each channel"));
+                    outGrad = shapeGrad(name, width, last, paramsSoFar);
+                    logitsName = out;
+                }
+                case LayerPlan.BatchNorm b -> {
+                    paramsSoFar = true;
+                    out = name + "Out";
+                    buffers.add(new Buffer(out, width, false, null, name + ": gamma·xhat + beta"));
+                    buffers.add(new Buffer(name + "Xhat", width, true, null, name + ": normalised input (training)"));
+                    buffers.add(new Buffer(name + "Stats", 8 * b.channels(), true, null, name
+                            + ": batch mean, 1/√(var + ε) and two backward sums, " + b.channels() + " doubles each", true));
+                    outGrad = name + "Grad";
+                    buffers.add(new Buffer(outGrad, width, true, null, name + ": dLoss/d" + out));
+                    logitsName = out;
+                }
             }
             wirings.add(new Wiring(layer, in, z, out, inGrad, outGrad, last, kernel, bias));
             current = out;
@@ -88,6 +154,13 @@ final class BufferLayout {
         this.output = current;
         this.logits = logitsName;
         this.outputGrad = currentGrad;
+    }
+
+    /** A layer that changes the shape needs its own output gradient, where anything upstream (or the loss) uses it. */
+    private String shapeGrad(String name, int width, boolean last, boolean paramsSoFar) {
+        if (!last && !paramsSoFar) return null;
+        buffers.add(new Buffer(name + "Grad", width, true, null, name + ": dLoss/d" + name));
+        return name + "Grad";
     }
 
     /** Element-wise layers reuse their input's gradient buffer; a fresh one only where none exists. */

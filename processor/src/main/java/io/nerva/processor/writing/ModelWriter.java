@@ -9,6 +9,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.nerva.annotations.Initializer;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkPlan;
 
@@ -102,26 +103,65 @@ public final class ModelWriter {
         List<CodeBlock> specs = new ArrayList<>();
         long offset = 0;
         for (LayerPlan layer : plan.layers()) {
-            if (!(layer instanceof LayerPlan.Dense d)) continue;
-            String prefix = Names.constant(d.name());
-            type.addField(offsetConstant(prefix + "_KERNEL", offset, d.name() + ".kernel [" + d.in() + ", " + d.units() + "]"));
-            specs.add(CodeBlock.of("new $T($S, new int[] {$L, $L}, $LL, $T.$L, $Lf, $L, $L)", PARAM_SPEC,
-                    d.name() + ".kernel", d.in(), d.units(), offset, INITIALIZER, d.kernelInit(),
-                    Float.toString(d.initValue()), d.in(), d.units()));
-            offset += (long) d.in() * d.units();
-            if (d.useBias()) {
-                type.addField(offsetConstant(prefix + "_BIAS", offset, d.name() + ".bias [" + d.units() + "]"));
+            for (Tensor t : tensors(layer)) {
+                String shape = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+                type.addField(offsetConstant(Names.constant(layer.name()) + "_" + t.suffix().toUpperCase(), offset,
+                        layer.name() + "." + t.suffix() + " [" + shape + "]"));
                 specs.add(CodeBlock.of("new $T($S, new int[] {$L}, $LL, $T.$L, $Lf, $L, $L)", PARAM_SPEC,
-                        d.name() + ".bias", d.units(), offset, INITIALIZER, d.biasInit(),
-                        Float.toString(d.initValue()), d.in(), d.units()));
-                offset += d.units();
+                        layer.name() + "." + t.suffix(), shape, offset, INITIALIZER, t.init(),
+                        Float.toString(t.initValue()), t.fanIn(), t.fanOut()));
+                offset += t.size();
             }
+        }
+        for (LayerPlan layer : plan.layers()) {
+            LayerEmitter.forLayer(layer).constants().forEach(type::addField);
         }
         type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, PARAM_SPEC), "PARAMS", PRIVATE, STATIC, FINAL)
                 .addJavadoc("Every parameter tensor, back to back in one buffer.\n")
                 .initializer(specs.isEmpty() ? CodeBlock.of("$T.of()", LIST)
                         : CodeBlock.of("$T.of(\n$>$L$<)", LIST, CodeBlock.join(specs, ",\n")))
                 .build());
+    }
+
+    /** One parameter tensor of a layer: {@code <field>.<suffix>}, in buffer order. */
+    private record Tensor(String suffix, int[] shape, Initializer init, float initValue, int fanIn, int fanOut) {
+        long size() {
+            long n = 1;
+            for (int d : shape) n *= d;
+            return n;
+        }
+    }
+
+    /**
+     * The parameter tensors of a layer, in buffer order; the first two are the runtime
+     * {@code Layer}'s kernel and bias views. Fans as Keras: a conv kernel's are
+     * {@code kh·kw·cin} and {@code kh·kw·filters}; a bias gets its layer's.
+     */
+    private static List<Tensor> tensors(LayerPlan layer) {
+        return switch (layer) {
+            case LayerPlan.Dense d -> {
+                List<Tensor> t = new ArrayList<>();
+                t.add(new Tensor("kernel", new int[] {d.in(), d.units()}, d.kernelInit(), d.initValue(), d.in(), d.units()));
+                if (d.useBias()) t.add(new Tensor("bias", new int[] {d.units()}, d.biasInit(), d.initValue(), d.in(), d.units()));
+                yield t;
+            }
+            case LayerPlan.Conv2D c -> {
+                int fanIn = c.patch(), fanOut = c.window().kh() * c.window().kw() * c.filters();
+                List<Tensor> t = new ArrayList<>();
+                t.add(new Tensor("kernel", new int[] {c.window().kh(), c.window().kw(), c.cin(), c.filters()},
+                        c.kernelInit(), c.initValue(), fanIn, fanOut));
+                if (c.useBias()) t.add(new Tensor("bias", new int[] {c.filters()}, c.biasInit(), c.initValue(), fanIn, fanOut));
+                yield t;
+            }
+            case LayerPlan.BatchNorm b -> {
+                int[] shape = {b.channels()};
+                yield List.of(new Tensor("gamma", shape, Initializer.ONES, 0f, b.channels(), b.channels()),
+                        new Tensor("beta", shape, Initializer.ZEROS, 0f, b.channels(), b.channels()),
+                        new Tensor("moving_mean", shape, Initializer.ZEROS, 0f, b.channels(), b.channels()),
+                        new Tensor("moving_variance", shape, Initializer.ONES, 0f, b.channels(), b.channels()));
+            }
+            default -> List.of();
+        };
     }
 
     private static FieldSpec offsetConstant(String name, long offset, String doc) {
@@ -146,10 +186,10 @@ public final class ModelWriter {
             CodeBlock shape = CodeBlock.of("new int[] {$L}", java.util.Arrays.stream(layer.output().dims())
                     .mapToObj(Integer::toString).collect(Collectors.joining(", ")));
             CodeBlock kernel = CodeBlock.of("null"), bias = CodeBlock.of("null");
-            if (layer instanceof LayerPlan.Dense d) {
-                kernel = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec++);
-                if (d.useBias()) bias = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec++);
-            }
+            int count = tensors(layer).size();
+            if (count > 0) kernel = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec);
+            if (count > 1) bias = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec + 1);
+            spec += count;
             ctor.addStatement("super.$L = new $T($S, $S, $L, $L, $L)", layer.name(), LAYER, layer.name(),
                     layer.typeName(), shape, kernel, bias);
             names.add("super." + layer.name());
@@ -297,9 +337,10 @@ public final class ModelWriter {
                 .addParameter(int.class, "capacity").addParameter(boolean.class, "training").addParameter(long.class, "seed")
                 .addStatement("super(capacity, training, seed)");
         for (BufferLayout.Buffer buf : layout.buffers) {
-            b.addField(FieldSpec.builder(MEMORY_SEGMENT, buf.name(), FINAL).addJavadoc("$L, $L floats per row.\n",
-                    buf.comment(), buf.perRow()).build());
-            CodeBlock alloc = CodeBlock.of("allocate((long) capacity * $L)", buf.perRow());
+            b.addField(FieldSpec.builder(MEMORY_SEGMENT, buf.name(), FINAL).addJavadoc("$L, $L floats per $L.\n",
+                    buf.comment(), buf.perRow(), buf.perBatch() ? "batch" : "row").build());
+            CodeBlock alloc = buf.perBatch() ? CodeBlock.of("allocate($L)", buf.perRow())
+                    : CodeBlock.of("allocate((long) capacity * $L)", buf.perRow());
             if (buf.trainingOnly()) {
                 CodeBlock otherwise = buf.inferenceAlias() != null ? CodeBlock.of("$L", buf.inferenceAlias())
                         : CodeBlock.of("$T.NULL", MEMORY_SEGMENT);

@@ -26,8 +26,9 @@ public final class Summary {
         long total = plan.paramCount();
         sb.append(DOUBLE_RULE).append('\n');
         sb.append(String.format("Total params: %,d (%s)%n", total, bytes(total * Float.BYTES)));
-        sb.append(String.format("Trainable params: %,d%n", plan.trainable() ? total : 0));
-        sb.append(String.format("Non-trainable params: %,d%n", plan.trainable() ? 0 : total));
+        long state = plan.nonTrainableParamCount();
+        sb.append(String.format("Trainable params: %,d%n", plan.trainable() ? total - state : 0));
+        sb.append(String.format("Non-trainable params: %,d%n", plan.trainable() ? state : total));
         sb.append(RULE).append('\n');
         return sb.toString();
     }
@@ -47,6 +48,13 @@ public final class Summary {
                 case LayerPlan.Activation a -> sb.append(' ').append(a.activation()).append(' ').append(a.alpha());
                 case LayerPlan.Dropout d -> sb.append(" rate=").append(d.rate());
                 case LayerPlan.Flatten f -> { }
+                case LayerPlan.Conv2D c -> sb.append(' ').append(c.window()).append(" bias=").append(c.useBias())
+                        .append(' ').append(c.activation()).append(' ').append(c.alpha());
+                case LayerPlan.MaxPool2D p -> sb.append(' ').append(p.window());
+                case LayerPlan.AvgPool2D p -> sb.append(' ').append(p.window());
+                case LayerPlan.GlobalMaxPool2D p -> { }
+                case LayerPlan.GlobalAvgPool2D p -> { }
+                case LayerPlan.BatchNorm b -> sb.append(" momentum=").append(b.momentum()).append(" epsilon=").append(b.epsilon());
             }
         }
         try {

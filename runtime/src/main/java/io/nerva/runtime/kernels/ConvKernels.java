@@ -1,0 +1,161 @@
+package io.nerva.runtime.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * 2D convolution over NHWC images as im2col + one matrix product per batch.
+ *
+ * <p>The patch matrix {@code cols} has one row per output pixel {@code (n, oy, ox)} and one column
+ * per kernel tap and input channel {@code (ky, kx, ci)}, so {@code cols [rows·oh·ow, kh·kw·cin] ×
+ * W [kh·kw·cin, cout]} is the NHWC output itself ({@code [rows·oh·ow, cout]} row-major) and the
+ * kernel {@code [kh, kw, cin, cout]} (Keras' layout) is already that matrix. Backward:
+ * {@code dW = colsᵀ·dZ}, {@code dCols = dZ·Wᵀ} then {@link #col2im} scatters the patches back.
+ * A 1x1, stride-1, unpadded convolution skips im2col: the input is already its patch matrix.
+ */
+public final class ConvKernels {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    private ConvKernels() {}
+
+    /**
+     * The geometry of a sliding window over an {@code h x w x c} NHWC image: window {@code kh x kw},
+     * strides, dilation, the top/left padding and the output size. Shared by pooling (dilation 1).
+     */
+    public record Geometry(int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw,
+                           int padTop, int padLeft, int oh, int ow) {
+        public Geometry {
+            if (h < 1 || w < 1 || c < 1 || kh < 1 || kw < 1 || sh < 1 || sw < 1 || dh < 1 || dw < 1
+                    || oh < 1 || ow < 1 || padTop < 0 || padLeft < 0) {
+                throw new IllegalArgumentException("invalid window geometry " + this);
+            }
+        }
+
+        /**
+         * Keras' (TensorFlow's) geometry: VALID {@code out = floor((in − dil·(k−1) − 1)/s) + 1}; SAME
+         * {@code out = ceil(in/s)} with {@code padTotal = max((out−1)·s + dil·(k−1) + 1 − in, 0)} and
+         * {@code padTop = padTotal/2}.
+         */
+        public static Geometry keras(int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw, boolean same) {
+            int oh = same ? ceilDiv(h, sh) : (h - dh * (kh - 1) - 1) / sh + 1;
+            int ow = same ? ceilDiv(w, sw) : (w - dw * (kw - 1) - 1) / sw + 1;
+            int padTop = same ? Math.max((oh - 1) * sh + dh * (kh - 1) + 1 - h, 0) / 2 : 0;
+            int padLeft = same ? Math.max((ow - 1) * sw + dw * (kw - 1) + 1 - w, 0) / 2 : 0;
+            return new Geometry(h, w, c, kh, kw, sh, sw, dh, dw, padTop, padLeft, oh, ow);
+        }
+
+        private static int ceilDiv(int a, int b) {
+            return (a + b - 1) / b;
+        }
+
+        /** Floats per input sample. */
+        public int inSize() {
+            return h * w * c;
+        }
+
+        /** Columns of the patch matrix, {@code kh·kw·c}. */
+        public int patch() {
+            return kh * kw * c;
+        }
+
+        /** Whether the input is its own patch matrix (1x1 window, stride 1, no padding). */
+        public boolean pointwise() {
+            return kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && oh == h && ow == w;
+        }
+    }
+
+    /**
+     * {@code z [rows·oh·ow, cout] = cols · W} where {@code cols = im2col(x)} (kept for backward), or
+     * {@code x · W} directly when {@link Geometry#pointwise()}. {@code W} is {@code [kh·kw·cin, cout]}
+     * at float offset {@code wOff} of {@code params}. Bias and activation follow separately
+     * ({@link DenseKernels#biasActivation} over {@code rows·oh·ow} rows of {@code cout}).
+     */
+    public static void forward(Geometry g, int cout, MemorySegment x, MemorySegment cols,
+                               MemorySegment params, long wOff, MemorySegment z, int rows) {
+        int m = rows * g.oh() * g.ow();
+        if (g.pointwise()) {
+            DenseKernels.matmul(false, false, m, cout, g.c(), x, 0, params, wOff, z, 0, 0f);
+        } else {
+            im2col(g, x, cols, rows);
+            DenseKernels.matmul(false, false, m, cout, g.patch(), cols, 0, params, wOff, z, 0, 0f);
+        }
+    }
+
+    /**
+     * Given {@code dz = dLoss/dz [rows·oh·ow, cout]}: writes {@code dW = colsᵀ·dz} at {@code gOff}
+     * of {@code grads} (overwrites), and, unless {@code dx} is {@link MemorySegment#NULL},
+     * {@code dx = col2im(dz·Wᵀ)} (overwrites). {@code cols} must still hold the patches of the
+     * forward pass; it is reused as the buffer of {@code dz·Wᵀ}.
+     */
+    public static void backward(Geometry g, int cout, MemorySegment x, MemorySegment cols,
+                                MemorySegment params, long wOff, MemorySegment dz,
+                                MemorySegment grads, long gOff, MemorySegment dx, int rows) {
+        int m = rows * g.oh() * g.ow();
+        int k = g.patch();
+        MemorySegment patches = g.pointwise() ? x : cols;
+        DenseKernels.matmul(true, false, k, cout, m, patches, 0, dz, 0, grads, gOff, 0f);
+        if (dx == MemorySegment.NULL) return;
+        if (g.pointwise()) {
+            DenseKernels.matmul(false, true, m, g.c(), cout, dz, 0, params, wOff, dx, 0, 0f);
+        } else {
+            DenseKernels.matmul(false, true, m, k, cout, dz, 0, params, wOff, cols, 0, 0f);
+            col2im(g, cols, dx, rows);
+        }
+    }
+
+    /**
+     * {@code cols[(n, oy, ox), (ky, kx, ci)] = x[n, oy·sh − padTop + ky·dh, ox·sw − padLeft + kx·dw, ci]},
+     * zero where that pixel lies in the padding. Each tap copies {@code c} contiguous floats.
+     */
+    public static void im2col(Geometry g, MemorySegment x, MemorySegment cols, int rows) {
+        final int c = g.c(), patch = g.patch();
+        final long cBytes = (long) c * Float.BYTES;
+        long row = 0;
+        for (int n = 0; n < rows; n++) {
+            long xn = (long) n * g.inSize();
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++, row++) {
+                    long dst = row * patch;
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * g.sh() - g.padTop() + ky * g.dh();
+                        for (int kx = 0; kx < g.kw(); kx++, dst += c) {
+                            int ix = ox * g.sw() - g.padLeft() + kx * g.dw();
+                            if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) {
+                                cols.asSlice(dst * Float.BYTES, cBytes).fill((byte) 0);
+                            } else {
+                                long src = xn + ((long) iy * g.w() + ix) * c;
+                                MemorySegment.copy(x, src * Float.BYTES, cols, dst * Float.BYTES, cBytes);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #im2col}: {@code dx = 0}, then each patch entry is added back to its pixel. */
+    public static void col2im(Geometry g, MemorySegment cols, MemorySegment dx, int rows) {
+        final int c = g.c(), patch = g.patch();
+        dx.asSlice(0, (long) rows * g.inSize() * Float.BYTES).fill((byte) 0);
+        long row = 0;
+        for (int n = 0; n < rows; n++) {
+            long xn = (long) n * g.inSize();
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++, row++) {
+                    long src = row * patch;
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * g.sh() - g.padTop() + ky * g.dh();
+                        for (int kx = 0; kx < g.kw(); kx++, src += c) {
+                            int ix = ox * g.sw() - g.padLeft() + kx * g.dw();
+                            if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) continue;
+                            long dst = xn + ((long) iy * g.w() + ix) * c;
+                            for (int ci = 0; ci < c; ci++) {
+                                dx.setAtIndex(F, dst + ci, dx.getAtIndex(F, dst + ci) + cols.getAtIndex(F, src + ci));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

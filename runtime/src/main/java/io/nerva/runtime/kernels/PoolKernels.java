@@ -1,0 +1,189 @@
+package io.nerva.runtime.kernels;
+
+import io.nerva.runtime.kernels.ConvKernels.Geometry;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Max, average and global pooling over NHWC images. Windows are described by a
+ * {@link Geometry} (dilation 1); cells in SAME padding are skipped: max pooling ignores them and
+ * average pooling divides by the number of cells inside the input, as Keras. The innermost loop of
+ * every kernel runs over the {@code c} contiguous channels of a pixel.
+ *
+ * <p>Max pooling records, per output value, the index of the winning input value within its sample
+ * ({@code (iy·w + ix)·c + ch}) as an int in {@code argmax}; backward routes each gradient there.
+ * Ties go to the first cell in row-major window order.
+ */
+public final class PoolKernels {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
+
+    private PoolKernels() {}
+
+    /** {@code y[n, oy, ox, ch] = max} of its window; records the argmax unless {@code argmax} is {@code NULL}. */
+    public static void maxForward(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
+        final int c = g.c();
+        final boolean record = argmax != MemorySegment.NULL;
+        final int outSize = g.oh() * g.ow() * c;
+        for (int n = 0; n < rows; n++) {
+            long xn = (long) n * g.inSize();
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    long yi = (long) n * outSize + ((long) oy * g.ow() + ox) * c;
+                    for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yi + ch, Float.NEGATIVE_INFINITY);
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * g.sh() - g.padTop() + ky;
+                        if (iy < 0 || iy >= g.h()) continue;
+                        for (int kx = 0; kx < g.kw(); kx++) {
+                            int ix = ox * g.sw() - g.padLeft() + kx;
+                            if (ix < 0 || ix >= g.w()) continue;
+                            int pixel = (iy * g.w() + ix) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                float v = x.getAtIndex(F, xn + pixel + ch);
+                                if (v > y.getAtIndex(F, yi + ch)) {
+                                    y.setAtIndex(F, yi + ch, v);
+                                    if (record) argmax.setAtIndex(I, yi + ch, pixel + ch);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code dx = 0}, then {@code dx[n, argmax[n, j]] += dy[n, j]} for every output value. */
+    public static void maxBackward(Geometry g, MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows) {
+        scatter(dy, argmax, dx, rows, g.oh() * g.ow() * g.c(), g.inSize());
+    }
+
+    /** {@code y = } mean of the window's cells inside the input. */
+    public static void avgForward(Geometry g, MemorySegment x, MemorySegment y, int rows) {
+        final int c = g.c();
+        final int outSize = g.oh() * g.ow() * c;
+        for (int n = 0; n < rows; n++) {
+            long xn = (long) n * g.inSize();
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    long yi = (long) n * outSize + ((long) oy * g.ow() + ox) * c;
+                    for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yi + ch, 0f);
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * g.sh() - g.padTop() + ky;
+                        if (iy < 0 || iy >= g.h()) continue;
+                        for (int kx = 0; kx < g.kw(); kx++) {
+                            int ix = ox * g.sw() - g.padLeft() + kx;
+                            if (ix < 0 || ix >= g.w()) continue;
+                            long xi = xn + ((long) iy * g.w() + ix) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                y.setAtIndex(F, yi + ch, y.getAtIndex(F, yi + ch) + x.getAtIndex(F, xi + ch));
+                            }
+                        }
+                    }
+                    float inv = 1f / cellsInside(g, oy, ox);
+                    for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yi + ch, y.getAtIndex(F, yi + ch) * inv);
+                }
+            }
+        }
+    }
+
+    /** {@code dx = 0}, then each window's cells inside the input get {@code dy / cellsInside}. */
+    public static void avgBackward(Geometry g, MemorySegment dy, MemorySegment dx, int rows) {
+        final int c = g.c();
+        final int outSize = g.oh() * g.ow() * c;
+        dx.asSlice(0, (long) rows * g.inSize() * Float.BYTES).fill((byte) 0);
+        for (int n = 0; n < rows; n++) {
+            long xn = (long) n * g.inSize();
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    long yi = (long) n * outSize + ((long) oy * g.ow() + ox) * c;
+                    float inv = 1f / cellsInside(g, oy, ox);
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * g.sh() - g.padTop() + ky;
+                        if (iy < 0 || iy >= g.h()) continue;
+                        for (int kx = 0; kx < g.kw(); kx++) {
+                            int ix = ox * g.sw() - g.padLeft() + kx;
+                            if (ix < 0 || ix >= g.w()) continue;
+                            long xi = xn + ((long) iy * g.w() + ix) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                dx.setAtIndex(F, xi + ch, dx.getAtIndex(F, xi + ch) + dy.getAtIndex(F, yi + ch) * inv);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Cells of window {@code (oy, ox)} that lie inside the input. */
+    static int cellsInside(Geometry g, int oy, int ox) {
+        int y0 = oy * g.sh() - g.padTop(), x0 = ox * g.sw() - g.padLeft();
+        int ny = Math.min(y0 + g.kh(), g.h()) - Math.max(y0, 0);
+        int nx = Math.min(x0 + g.kw(), g.w()) - Math.max(x0, 0);
+        return ny * nx;
+    }
+
+    /** {@code y[n, ch] = } mean over the {@code hw} pixels of {@code x[n, ·, ch]}. */
+    public static void globalAvgForward(MemorySegment x, MemorySegment y, int rows, int hw, int c) {
+        final float inv = 1f / hw;
+        for (int n = 0; n < rows; n++) {
+            long yn = (long) n * c, xn = (long) n * hw * c;
+            for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yn + ch, 0f);
+            for (int p = 0; p < hw; p++) {
+                long xi = xn + (long) p * c;
+                for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yn + ch, y.getAtIndex(F, yn + ch) + x.getAtIndex(F, xi + ch));
+            }
+            for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yn + ch, y.getAtIndex(F, yn + ch) * inv);
+        }
+    }
+
+    /** {@code dx[n, p, ch] = dy[n, ch] / hw}. */
+    public static void globalAvgBackward(MemorySegment dy, MemorySegment dx, int rows, int hw, int c) {
+        final float inv = 1f / hw;
+        for (int n = 0; n < rows; n++) {
+            long yn = (long) n * c, xn = (long) n * hw * c;
+            for (int p = 0; p < hw; p++) {
+                long xi = xn + (long) p * c;
+                for (int ch = 0; ch < c; ch++) dx.setAtIndex(F, xi + ch, dy.getAtIndex(F, yn + ch) * inv);
+            }
+        }
+    }
+
+    /** {@code y[n, ch] = } max over the pixels of {@code x[n, ·, ch]}; records the argmax unless {@code NULL}. */
+    public static void globalMaxForward(MemorySegment x, MemorySegment y, MemorySegment argmax, int rows, int hw, int c) {
+        final boolean record = argmax != MemorySegment.NULL;
+        for (int n = 0; n < rows; n++) {
+            long yn = (long) n * c, xn = (long) n * hw * c;
+            for (int ch = 0; ch < c; ch++) {
+                y.setAtIndex(F, yn + ch, x.getAtIndex(F, xn + ch));
+                if (record) argmax.setAtIndex(I, yn + ch, ch);
+            }
+            for (int p = 1; p < hw; p++) {
+                int pixel = p * c;
+                for (int ch = 0; ch < c; ch++) {
+                    float v = x.getAtIndex(F, xn + pixel + ch);
+                    if (v > y.getAtIndex(F, yn + ch)) {
+                        y.setAtIndex(F, yn + ch, v);
+                        if (record) argmax.setAtIndex(I, yn + ch, pixel + ch);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code dx = 0}, then each channel's gradient goes to its argmax pixel. */
+    public static void globalMaxBackward(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int hw, int c) {
+        scatter(dy, argmax, dx, rows, c, hw * c);
+    }
+
+    private static void scatter(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
+        dx.asSlice(0, (long) rows * inSize * Float.BYTES).fill((byte) 0);
+        for (int n = 0; n < rows; n++) {
+            long yn = (long) n * outSize, xn = (long) n * inSize;
+            for (int j = 0; j < outSize; j++) {
+                long xi = xn + argmax.getAtIndex(I, yn + j);
+                dx.setAtIndex(F, xi, dx.getAtIndex(F, xi) + dy.getAtIndex(F, yn + j));
+            }
+        }
+    }
+}
