@@ -117,9 +117,9 @@ class DenseKernelsTest {
 
     @Test
     void dispatchUsesTheThreshold() {
-        assertEquals(Long.getLong("nerva.smallProduct", 4096L), DenseKernels.SMALL_PRODUCT_FLOPS);
+        assertEquals(Long.getLong("nerva.smallProduct", 256L), DenseKernels.SMALL_PRODUCT_FLOPS);
         Random rnd = new Random(5);
-        int m = 2, n = 3, k = 4; // 24 < 4096: Java path, bit-identical to matmulJava
+        int m = 2, n = 3, k = 4; // 24 < 256: Java path, bit-identical to matmulJava
         float[] a = Mem.uniform(rnd, m * k, -1, 1), b = Mem.uniform(rnd, k * n, -1, 1);
         MemorySegment c1 = Mem.zeros(m * n), c2 = Mem.zeros(m * n);
         DenseKernels.matmul(false, false, m, n, k, Mem.of(a), 0, Mem.of(b), 0, c1, 0, 0f);
@@ -133,5 +133,27 @@ class DenseKernelsTest {
         DenseKernels.matmul(false, true, m, n, k, Mem.of(a), 0, Mem.of(b), 0, c1, 0, 0f);
         double[] ref = referenceProduct(false, true, m, n, k, a, 0, b, 0);
         for (int i = 0; i < m * n; i++) assertEquals(ref[i], Mem.at(c1, i), 1e-4);
+    }
+
+    @Test
+    void oneRowProductsGoThroughSgemvForEveryTransposeAndBeta() {
+        Random rnd = new Random(8);
+        int n = 37, k = 50; // 1·37·50 ≥ the threshold: the sgemv branch
+        for (int tr = 0; tr < 4; tr++) {
+            boolean ta = (tr & 1) != 0, tb = (tr & 2) != 0;
+            for (float beta : new float[] {0f, 0.5f}) {
+                float[] a = Mem.uniform(rnd, 2 + k, -1, 1), b = Mem.uniform(rnd, 3 + k * n, -1, 1);
+                float[] c0 = Mem.uniform(rnd, 1 + n, -1, 1);
+                if (beta == 0f) for (int i = 1; i < c0.length; i++) c0[i] = Float.NaN;
+                MemorySegment c = Mem.of(c0);
+                DenseKernels.matmul(ta, tb, 1, n, k, Mem.of(a), 2, Mem.of(b), 3, c, 1, beta);
+                double[] ref = referenceProduct(ta, tb, 1, n, k, a, 2, b, 3);
+                for (int j = 0; j < n; j++) {
+                    double expect = ref[j] + (beta == 0f ? 0 : beta * (double) c0[1 + j]);
+                    assertEquals(expect, Mem.at(c, 1 + j), 1e-4, "transA=" + ta + " transB=" + tb + " beta=" + beta + " j=" + j);
+                }
+                assertEquals(c0[0], Mem.at(c, 0), "before C untouched");
+            }
+        }
     }
 }
