@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -34,6 +35,17 @@ import java.util.stream.Collectors;
 @AutoService(Processor.class)
 public final class NetworkProcessor extends AbstractProcessor {
     public static final String SUMMARY_OPTION = "nerva.summary";
+
+    private final Consumer<NetworkDecl> afterReading;
+
+    public NetworkProcessor() {
+        this(decl -> { });
+    }
+
+    /** Test hook: {@code afterReading} sees each declaration before it is checked (tests throw from it). */
+    NetworkProcessor(Consumer<NetworkDecl> afterReading) {
+        this.afterReading = afterReading;
+    }
 
     @Override
     public Set<String> getSupportedAnnotationTypes() {
@@ -76,6 +88,7 @@ public final class NetworkProcessor extends AbstractProcessor {
 
     private void compile(TypeElement type, NetworkReader reader, Diagnostics diagnostics) {
         NetworkDecl decl = reader.read(type);
+        afterReading.accept(decl);
         Optional<NetworkPlan> plan = new NetworkChecker(diagnostics).check(decl);
         if (plan.isEmpty()) return;
         if (Boolean.parseBoolean(processingEnv.getOptions().get(SUMMARY_OPTION))) {
