@@ -77,7 +77,7 @@ public final class NetworkProcessor extends AbstractProcessor {
                 compile(type, reader, diagnostics);
             } catch (MalformedAnnotationException e) {
                 // javac has already reported the bad annotation value; nothing to add
-            } catch (RuntimeException | Error e) {
+            } catch (Exception | Error e) { // Exception: checked ones can be thrown sneakily too
                 diagnostics.error(type, "internal error in the Nerva annotation processor while compiling "
                         + type.getSimpleName() + " (this is a bug in Nerva, please report it): " + e);
             }
