@@ -165,8 +165,13 @@ final class FuzzNetworks {
     private static final double[] HOSTILE_ALPHAS = {1e300, 1e39};
     private static final float[] HOSTILE_INIT_VALUES = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
 
-    /** Whether the generator may write values that are legal Java but on the edge of the contract. */
-    static boolean hostileLiterals = true;
+    /**
+     * Whether the generator may write values that are legal Java but on the edge of the contract
+     * (float-overflowing alpha, dropout rate rounding to 1.0f, non-finite initValue, clashing
+     * names). {@code -Dnerva.fuzz.hostile=false} turns them off to look for other bugs while
+     * those are known; the other choices of each seed stay the same.
+     */
+    static final boolean hostileLiterals = Boolean.parseBoolean(System.getProperty("nerva.fuzz.hostile", "true"));
 
     static Net generate(long seed) {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
@@ -205,7 +210,7 @@ final class FuzzNetworks {
 
         // the fields
         int layers = r.nextDouble() < 0.02 ? 0 : 1 + r.nextInt(6);
-        Names names = new Names(r, hostileLiterals && g.fault(0.5));
+        Names names = new Names(r, g.fault(0.5) && hostileLiterals);
         List<Field> fields = new ArrayList<>();
         boolean flat = input.length != 3;
         int width = input.length == 0 ? 1 : Arrays.stream(input).reduce(1, (a, b) -> a * b);
@@ -278,7 +283,7 @@ final class FuzzNetworks {
         }
 
         boolean hostile() {
-            return hostileLiterals && r.nextDouble() < p * 0.15;
+            return r.nextDouble() < p * 0.15 && hostileLiterals;
         }
 
         DenseAnn dense() {
