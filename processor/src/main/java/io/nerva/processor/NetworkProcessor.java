@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -34,6 +35,17 @@ import java.util.stream.Collectors;
 @AutoService(Processor.class)
 public final class NetworkProcessor extends AbstractProcessor {
     public static final String SUMMARY_OPTION = "nerva.summary";
+
+    private final Consumer<NetworkDecl> afterReading;
+
+    public NetworkProcessor() {
+        this(decl -> { });
+    }
+
+    /** Test hook: {@code afterReading} sees each declaration before it is checked (tests throw from it). */
+    NetworkProcessor(Consumer<NetworkDecl> afterReading) {
+        this.afterReading = afterReading;
+    }
 
     @Override
     public Set<String> getSupportedAnnotationTypes() {
@@ -65,7 +77,7 @@ public final class NetworkProcessor extends AbstractProcessor {
                 compile(type, reader, diagnostics);
             } catch (MalformedAnnotationException e) {
                 // javac has already reported the bad annotation value; nothing to add
-            } catch (RuntimeException | Error e) {
+            } catch (Exception | Error e) { // Exception: checked ones can be thrown sneakily too
                 diagnostics.error(type, "internal error in the Nerva annotation processor while compiling "
                         + type.getSimpleName() + " (this is a bug in Nerva, please report it): " + e);
             }
@@ -76,6 +88,7 @@ public final class NetworkProcessor extends AbstractProcessor {
 
     private void compile(TypeElement type, NetworkReader reader, Diagnostics diagnostics) {
         NetworkDecl decl = reader.read(type);
+        afterReading.accept(decl);
         Optional<NetworkPlan> plan = new NetworkChecker(diagnostics).check(decl);
         if (plan.isEmpty()) return;
         if (Boolean.parseBoolean(processingEnv.getOptions().get(SUMMARY_OPTION))) {

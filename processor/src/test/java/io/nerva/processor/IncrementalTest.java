@@ -1,0 +1,91 @@
+package io.nerva.processor;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import org.junit.jupiter.api.Test;
+
+import javax.lang.model.SourceVersion;
+import javax.tools.JavaFileObject;
+import java.util.Set;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static com.google.testing.compile.Compiler.javac;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What incremental builds rely on: the processor claims exactly the Nerva annotations (no "*",
+ * which would make it run on every file), accepts the newest source version, and each generated
+ * model has its network class, and only it, as the originating element; the output is a pure
+ * function of the network (same source, same code; changed network, changed code).
+ */
+class IncrementalTest {
+    private static final Set<String> NERVA_ANNOTATIONS = Set.of(
+            "io.nerva.annotations.Network", "io.nerva.annotations.Dense", "io.nerva.annotations.Activation",
+            "io.nerva.annotations.Dropout", "io.nerva.annotations.Flatten");
+
+    private static JavaFileObject net(String name, int units) {
+        return JavaFileObjects.forSourceString("test." + name, """
+                package test;
+
+                import io.nerva.annotations.*;
+                import io.nerva.runtime.Layer;
+
+                @Network(input = {4})
+                abstract class %s {
+                    @Dense(%d) @Activation(ActivationType.TANH) Layer hidden;
+                    @Dense(2) Layer out;
+                }
+                """.formatted(name, units));
+    }
+
+    @Test
+    void supportsExactlyTheNervaAnnotations() throws Exception {
+        Set<String> types = new NetworkProcessor().getSupportedAnnotationTypes();
+        assertEquals(NERVA_ANNOTATIONS, types);
+        for (String t : types) {
+            assertTrue(!t.contains("*"), t);
+            assertTrue(Class.forName(t).isAnnotation(), t + " is an annotation type on the class path");
+        }
+    }
+
+    @Test
+    void supportsTheLatestSourceVersionAndOnlyItsOwnOption() {
+        NetworkProcessor p = new NetworkProcessor();
+        assertEquals(SourceVersion.latestSupported(), p.getSupportedSourceVersion());
+        assertEquals(Set.of(NetworkProcessor.SUMMARY_OPTION), p.getSupportedOptions());
+    }
+
+    @Test
+    void eachModelOriginatesFromItsNetworkClassOnly() {
+        RecordingProcessor recorder = new RecordingProcessor(new NetworkProcessor());
+        Compilation c = javac().withProcessors(recorder).compile(net("A", 3), net("B", 5));
+        assertThat(c).succeededWithoutWarnings();
+        assertEquals(Set.of("test.AModel", "test.BModel"), recorder.generated().keySet());
+        assertThat(recorder.generated().get("test.AModel").origins()).containsExactly("test.A");
+        assertThat(recorder.generated().get("test.BModel").origins()).containsExactly("test.B");
+    }
+
+    @Test
+    void sameNetworkSameCodeChangedNetworkChangedCode() {
+        String first = generated(net("A", 3));
+        assertEquals(first, generated(net("A", 3)), "deterministic output");
+        String changed = generated(net("A", 4));
+        assertNotEquals(first, changed);
+        assertNotEquals(fingerprint(first), fingerprint(changed));
+        assertThat(changed).contains("hidden.kernel [4, 4]");
+    }
+
+    private static String generated(JavaFileObject source) {
+        RecordingProcessor recorder = new RecordingProcessor(new NetworkProcessor());
+        assertThat(javac().withProcessors(recorder).compile(source)).succeeded();
+        return recorder.generated().get("test.AModel").source();
+    }
+
+    private static String fingerprint(String code) {
+        int i = code.indexOf("FINGERPRINT = \"");
+        return code.substring(i, code.indexOf(';', i));
+    }
+}
