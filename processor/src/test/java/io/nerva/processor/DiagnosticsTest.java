@@ -67,6 +67,30 @@ class DiagnosticsTest {
     }
 
     @Test
+    void dropoutRateThatIsOneAsAFloat() {
+        JavaFileObject f = network(MLP, "@Dense(8) Layer hidden;", "@Dropout(0.999999999999) Layer drop;", "@Dense(2) Layer out;");
+        assertError(f, "drop: dropout rate must be in [0, 1), got 0.999999999999 (1.0 as a float)", "Layer drop;");
+    }
+
+    @Test
+    void alphaBeyondFloatRange() {
+        JavaFileObject f = network(MLP, "@Dense(8) @Activation(value = ELU, alpha = 1e39) Layer hidden;", "@Dense(2) Layer out;");
+        assertError(f, "hidden: alpha of ELU must be a finite number ≥ 0, got 1.0E39", "Layer hidden;");
+    }
+
+    @Test
+    void nonFiniteInitValue() {
+        JavaFileObject f = network(MLP, "@Dense(value = 2, kernelInit = Initializer.CONSTANT, initValue = Float.NaN) Layer out;");
+        assertError(f, "out: initValue must be a finite float, got NaN", "Layer out;");
+    }
+
+    @Test
+    void fieldNamesDifferingOnlyInCaseGetDistinctConstants() {
+        assertClean(network(MLP, "@Dense(3) @Activation(RELU) Layer x1;", "@Dense(2) @Activation(RELU) Layer X1;",
+                "@Dense(2) @Activation(RELU) Layer a_b;", "@Dense(2) Layer aB;"));
+    }
+
+    @Test
     void twoLayerAnnotationsOnOneField() {
         JavaFileObject f = network(MLP, "@Dense(8) @Dropout(0.5) Layer hidden;", "@Dense(2) Layer out;");
         assertError(f, "hidden has 2 layer annotations, @Dense and @Dropout; put each layer on its own field", "Layer hidden;");

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * error or a stack trace), or no error and a generated model that compiles, has the predicted
  * shapes and parameter count, and computes finite outputs and gradients.
  *
- * <p>Seeds: {@code 1..2000} by default, minus {@link #KNOWN_FAILING}. Override with
+ * <p>Seeds: {@code 1..2000} by default. Override with
  * {@code -Dnerva.fuzz.seeds=N} (seeds 1..N, nothing excluded), {@code -Dnerva.fuzz.seeds=A-B},
  * or {@code -Dnerva.fuzz.seeds=17-17} or {@code 17,42} to reproduce single seeds; {@code mvn -P fuzz-large}
  * runs 20,000. {@code -Dnerva.fuzz.threads} sets the parallel javac runs (default 2).
@@ -49,28 +49,6 @@ class FuzzTest {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** An exception's class name or a stack frame: never in a diagnostic. */
     private static final Pattern TRACE = Pattern.compile("\\b[A-Za-z]+(Exception|Error)\\b|\\n\\s*at [\\w.$]+\\(");
-
-    /**
-     * Seeds of the default range that fail because of a processor bug described in the report
-     * of the fuzz branch; they come back as soon as the bug is fixed (run them with
-     * {@code -Dnerva.fuzz.seeds=<seed>}).
-     */
-    static final Map<Long, String> KNOWN_FAILING = new LinkedHashMap<>();
-
-    static {
-        String initValue = "bug A: a non-finite @Dense initValue is emitted as the literal NaNf/Infinityf, "
-                + "so the generated model does not compile (ModelWriter.addConstants)";
-        String names = "bug B: two layer names with the same UPPER_SNAKE form (h/H, x1/X1, aB/a_b) give duplicate "
-                + "<NAME>_KERNEL/_BIAS constants, so the generated model does not compile (Names.constant)";
-        String rate = "bug C: a dropout rate below 1 as a double but 1.0f as a float (0.99999999) passes the check, "
-                + "then Dropout.forward throws IllegalArgumentException while training";
-        String alpha = "bug D: an alpha finite as a double but infinite as a float (1e39, 1e300) passes the check "
-                + "and is emitted as the literal Infinityf, so the generated model does not compile";
-        for (long seed : new long[] {32, 1100, 1116, 1306, 1321, 1767}) KNOWN_FAILING.put(seed, initValue);
-        for (long seed : new long[] {357, 844}) KNOWN_FAILING.put(seed, names);
-        for (long seed : new long[] {474, 479, 598, 619, 621}) KNOWN_FAILING.put(seed, rate);
-        KNOWN_FAILING.put(654L, alpha);
-    }
 
     record Failure(long seed, String what, String source) {
         @Override
@@ -127,7 +105,7 @@ class FuzzTest {
     static long[] seeds() {
         String spec = System.getProperty("nerva.fuzz.seeds", "").trim();
         if (spec.isEmpty()) {
-            return LongStream.rangeClosed(1, DEFAULT_SEEDS).filter(s -> !KNOWN_FAILING.containsKey(s)).toArray();
+            return LongStream.rangeClosed(1, DEFAULT_SEEDS).toArray();
         }
         if (spec.contains(",")) return Arrays.stream(spec.split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray();
         if (spec.matches("\\d+-\\d+")) {

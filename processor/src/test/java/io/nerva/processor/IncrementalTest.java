@@ -24,7 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IncrementalTest {
     private static final Set<String> NERVA_ANNOTATIONS = Set.of(
             "io.nerva.annotations.Network", "io.nerva.annotations.Dense", "io.nerva.annotations.Activation",
-            "io.nerva.annotations.Dropout", "io.nerva.annotations.Flatten");
+            "io.nerva.annotations.Dropout", "io.nerva.annotations.Flatten", "io.nerva.annotations.Conv2D",
+            "io.nerva.annotations.MaxPool2D", "io.nerva.annotations.AvgPool2D", "io.nerva.annotations.GlobalMaxPool2D",
+            "io.nerva.annotations.GlobalAvgPool2D", "io.nerva.annotations.BatchNorm");
 
     private static JavaFileObject net(String name, int units) {
         return JavaFileObjects.forSourceString("test." + name, """

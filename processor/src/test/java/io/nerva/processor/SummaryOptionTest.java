@@ -2,7 +2,6 @@ package io.nerva.processor;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import javax.tools.Diagnostic;
@@ -138,7 +137,6 @@ class SummaryOptionTest {
      * (or a fixed grouping).
      */
     @Test
-    @Disabled("bug E: the summary depends on the default locale (Summary uses String.format without a Locale)")
     void summaryDoesNotDependOnTheDefaultLocale() {
         Locale saved = Locale.getDefault();
         try {

@@ -52,13 +52,16 @@ public final class NetworkChecker {
         }
         LossFunction loss = LossFunction.valueOf(decl.network().enumValue("loss"));
         boolean inferenceOnly = decl.network().booleanValue("inferenceOnly");
-        if (diagnostics.errorCount() > errorsBefore || layers.isEmpty()) return Optional.empty();
+        if (layers.isEmpty() || layers.size() < decl.layerFields().size()) return Optional.empty();
 
+        // Every layer's shape is known: whole-network rules still apply even after a value error,
+        // so that one compile reports every mistake; warnings only for networks without errors.
+        boolean layerErrors = diagnostics.errorCount() > errorsBefore;
         NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.simpleName(), decl.simpleName() + "Model",
                 input.get(), List.copyOf(layers), loss, !inferenceOnly);
         checkTrainability(decl, plan);
         checkOutputAndLoss(decl, plan);
-        warnSuspiciousStacks(decl, plan);
+        if (!layerErrors) warnSuspiciousStacks(decl, plan);
         return diagnostics.errorCount() > errorsBefore ? Optional.empty() : Optional.of(plan);
     }
 
@@ -220,23 +223,26 @@ public final class NetworkChecker {
         Initializer kernelInit = Initializer.valueOf(dense.enumValue("kernelInit"));
         Initializer biasInit = Initializer.valueOf(dense.enumValue("biasInit"));
         boolean useBias = dense.booleanValue("useBias");
-        warnUnusedInitializers(field, dense, kernelInit, biasInit, useBias);
+        checkInitializers(field, dense, kernelInit, biasInit, useBias);
         ActivationType act = ActivationType.LINEAR;
         float alpha = Float.NaN;
         if (field.has(LayerKind.ACTIVATION)) {
             AnnotationUse a = field.get(LayerKind.ACTIVATION);
-            Optional<Float> checked = checkActivation(field, a, Shape.of(Math.max(units, 1)));
-            if (checked.isEmpty()) ok = false;
             act = ActivationType.valueOf(a.enumValue("value"));
-            alpha = checked.orElse(Float.NaN);
+            alpha = checkActivation(field, a, Shape.of(Math.max(units, 1)));
         }
         if (!ok) return Optional.empty();
         return Optional.of(new LayerPlan.Dense(field.name(), in.size(), units, useBias, act, alpha,
                 kernelInit, biasInit, (float) dense.doubleValue("initValue")));
     }
 
-    private void warnUnusedInitializers(FieldDecl field, AnnotationUse use, Initializer kernelInit, Initializer biasInit,
+    private void checkInitializers(FieldDecl field, AnnotationUse use, Initializer kernelInit, Initializer biasInit,
                                         boolean useBias) {
+        float initValue = (float) use.doubleValue("initValue");
+        if (!Float.isFinite(initValue)) {
+            diagnostics.error(field.element(), use.mirror(), use.explicitValue("initValue"), field.name()
+                    + ": initValue must be a finite float, got " + use.doubleValue("initValue"));
+        }
         if (use.explicitValue("initValue") != null && kernelInit != Initializer.CONSTANT
                 && (!useBias || biasInit != Initializer.CONSTANT)) {
             diagnostics.warning("unused-init-value", field.element(), use.mirror(), field.name()
@@ -268,7 +274,7 @@ public final class NetworkChecker {
         Initializer kernelInit = Initializer.valueOf(conv.enumValue("kernelInit"));
         Initializer biasInit = Initializer.valueOf(conv.enumValue("biasInit"));
         boolean useBias = conv.booleanValue("useBias");
-        warnUnusedInitializers(field, conv, kernelInit, biasInit, useBias);
+        checkInitializers(field, conv, kernelInit, biasInit, useBias);
         ActivationType act = ActivationType.LINEAR;
         float alpha = Float.NaN;
         if (field.has(LayerKind.ACTIVATION)) {
@@ -280,9 +286,7 @@ public final class NetworkChecker {
                         + "add @Flatten (or a global pool) and a @Dense with SOFTMAX after " + field.name());
                 ok = false;
             } else {
-                Optional<Float> checked = checkActivation(field, a, in);
-                if (checked.isEmpty()) ok = false;
-                alpha = checked.orElse(Float.NaN);
+                alpha = checkActivation(field, a, in);
             }
         }
         if (!ok) return Optional.empty();
@@ -339,13 +343,13 @@ public final class NetworkChecker {
         double momentum = bn.doubleValue("momentum");
         double epsilon = bn.doubleValue("epsilon");
         boolean ok = true;
-        if (!(momentum >= 0 && momentum < 1)) {
+        if (!(momentum >= 0 && (float) momentum < 1f)) {
             diagnostics.error(field.element(), bn.mirror(), bn.explicitValue("momentum"), field.name()
                     + ": BatchNorm momentum must be in [0, 1), got " + momentum
                     + "; it is the weight of the old value in the moving averages (Keras' default is 0.99)");
             ok = false;
         }
-        if (!(epsilon > 0 && Double.isFinite(epsilon))) {
+        if (!((float) epsilon > 0 && Float.isFinite((float) epsilon))) {
             diagnostics.error(field.element(), bn.mirror(), bn.explicitValue("epsilon"), field.name()
                     + ": BatchNorm epsilon must be a positive number, got " + epsilon
                     + "; it keeps the division by √(variance + epsilon) finite (Keras' default is 0.001)");
@@ -402,7 +406,7 @@ public final class NetworkChecker {
 
     private Optional<LayerPlan> activationLayer(FieldDecl field, Shape in, String source) {
         AnnotationUse a = field.get(LayerKind.ACTIVATION);
-        Optional<Float> alpha = checkActivation(field, a, in);
+        float alpha = checkActivation(field, a, in);
         ActivationType type = ActivationType.valueOf(a.enumValue("value"));
         if (type == ActivationType.SOFTMAX && !in.isFlat()) {
             diagnostics.error(field.element(), a.mirror(), a.explicitValue("value"), field.name()
@@ -410,11 +414,14 @@ public final class NetworkChecker {
                     + "); add a @Flatten field before " + field.name());
             return Optional.empty();
         }
-        return alpha.map(al -> new LayerPlan.Activation(field.name(), in, type, al));
+        return Optional.of(new LayerPlan.Activation(field.name(), in, type, alpha));
     }
 
-    /** Validates alpha and softmax width; returns the alpha to use (NaN = the function's default). */
-    private Optional<Float> checkActivation(FieldDecl field, AnnotationUse a, Shape out) {
+    /**
+     * Validates alpha and softmax width; returns the alpha to use (NaN = the function's default).
+     * Errors here leave the shape known, so checking goes on to the next layers.
+     */
+    private float checkActivation(FieldDecl field, AnnotationUse a, Shape out) {
         ActivationType type = ActivationType.valueOf(a.enumValue("value"));
         double alpha = a.doubleValue("alpha");
         VariableElement e = field.element();
@@ -423,27 +430,26 @@ public final class NetworkChecker {
             if (!usesAlpha) {
                 diagnostics.warning("unused-alpha", e, a.mirror(), field.name() + ": alpha has no effect on " + type
                         + "; only LEAKY_RELU and ELU use it");
-            } else if (alpha < 0 || Double.isInfinite(alpha)) {
+            } else if (alpha < 0 || !Float.isFinite((float) alpha)) { // the generated code holds it as a float
                 diagnostics.error(e, a.mirror(), a.explicitValue("alpha"), field.name() + ": alpha of " + type
                         + " must be a finite number ≥ 0, got " + alpha);
-                return Optional.empty();
+                return Float.NaN;
             }
         }
         if (type == ActivationType.SOFTMAX && out.isFlat() && out.size() == 1) {
             diagnostics.error(e, a.mirror(), a.explicitValue("value"), field.name()
                     + ": softmax over a single unit always outputs 1; use SIGMOID for one probability, or 2+ units");
-            return Optional.empty();
         }
-        return Optional.of(usesAlpha && !Double.isNaN(alpha) ? (float) alpha : Float.NaN);
+        return usesAlpha && !Double.isNaN(alpha) ? (float) alpha : Float.NaN;
     }
 
     private Optional<LayerPlan> dropout(FieldDecl field, Shape in) {
         AnnotationUse d = field.get(LayerKind.DROPOUT);
         double rate = d.doubleValue("value");
-        if (!(rate >= 0 && rate < 1)) {
+        if (!(rate >= 0 && (float) rate < 1f)) { // the kernel works in float: 0.9999999999 would be 1
             diagnostics.error(field.element(), d.mirror(), d.explicitValue("value"), field.name()
-                    + ": dropout rate must be in [0, 1), got " + rate);
-            return Optional.empty();
+                    + ": dropout rate must be in [0, 1), got " + rate + (rate >= 0 && rate < 1 ? " (1.0 as a float)" : ""));
+            // the shape is unchanged, so later layers can still be checked
         }
         if (rate == 0) {
             diagnostics.warning("no-op-dropout", field.element(), d.mirror(), field.name() + ": dropout rate 0 drops nothing");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /** The Keras-like summary table and the architecture fingerprint of a network. */
 public final class Summary {
@@ -21,14 +22,14 @@ public final class Summary {
         sb.append(row("Layer (type)", "Output Shape", "Param #")).append(DOUBLE_RULE).append('\n');
         for (LayerPlan layer : plan.layers()) {
             sb.append(row(layer.name() + " (" + layer.typeName() + ")", layer.output().kerasString(),
-                    String.format("%,d", layer.paramCount())));
+                    String.format(Locale.ROOT, "%,d", layer.paramCount())));
         }
         long total = plan.paramCount();
         sb.append(DOUBLE_RULE).append('\n');
-        sb.append(String.format("Total params: %,d (%s)%n", total, bytes(total * Float.BYTES)));
+        sb.append(String.format(Locale.ROOT, "Total params: %,d (%s)%n", total, bytes(total * Float.BYTES)));
         long state = plan.nonTrainableParamCount();
-        sb.append(String.format("Trainable params: %,d%n", plan.trainable() ? total - state : 0));
-        sb.append(String.format("Non-trainable params: %,d%n", plan.trainable() ? state : total));
+        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", plan.trainable() ? total - state : 0));
+        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", plan.trainable() ? state : total));
         sb.append(RULE).append('\n');
         return sb.toString();
     }
@@ -66,12 +67,12 @@ public final class Summary {
     }
 
     private static String row(String a, String b, String c) {
-        return String.format(" %-28s %-25s %s%n", a, b, c);
+        return String.format(Locale.ROOT, " %-28s %-25s %s%n", a, b, c);
     }
 
     private static String bytes(long n) {
         if (n < 1024) return n + " B";
-        if (n < 1024 * 1024) return String.format("%.2f KB", n / 1024.0);
-        return String.format("%.2f MB", n / (1024.0 * 1024));
+        if (n < 1024 * 1024) return String.format(Locale.ROOT, "%.2f KB", n / 1024.0);
+        return String.format(Locale.ROOT, "%.2f MB", n / (1024.0 * 1024));
     }
 }
