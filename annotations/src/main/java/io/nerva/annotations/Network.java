@@ -22,4 +22,12 @@ public @interface Network {
 
     /** Whether the network is only used for inference (allows forward-only activations). */
     boolean inferenceOnly() default false;
+
+    /**
+     * A safetensors class-path resource holding trained weights for this network, relative to
+     * the class's package unless it starts with {@code /} (as {@link Class#getResource}). The
+     * processor checks every tensor name and shape against the declaration at compile time, and
+     * the generated model gains {@code pretrained()}, which loads it.
+     */
+    String weights() default "";
 }

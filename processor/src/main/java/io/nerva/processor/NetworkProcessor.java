@@ -3,11 +3,13 @@ package io.nerva.processor;
 import com.google.auto.service.AutoService;
 import io.nerva.processor.checking.Diagnostics;
 import io.nerva.processor.checking.NetworkChecker;
+import io.nerva.processor.checking.WeightsChecker;
 import io.nerva.processor.model.LayerKind;
 import io.nerva.processor.model.MalformedAnnotationException;
 import io.nerva.processor.model.NetworkDecl;
 import io.nerva.processor.model.NetworkPlan;
 import io.nerva.processor.reading.NetworkReader;
+import io.nerva.processor.reading.WeightsResourceReader;
 import io.nerva.processor.writing.ModelWriter;
 import io.nerva.processor.writing.Summary;
 
@@ -91,6 +93,10 @@ public final class NetworkProcessor extends AbstractProcessor {
         afterReading.accept(decl);
         Optional<NetworkPlan> plan = new NetworkChecker(diagnostics).check(decl);
         if (plan.isEmpty()) return;
+        if (!plan.get().weights().isEmpty()) {
+            var resource = new WeightsResourceReader(processingEnv.getFiler()).read(decl.packageName(), plan.get().weights());
+            if (!new WeightsChecker(diagnostics).check(decl, plan.get(), resource)) return;
+        }
         if (Boolean.parseBoolean(processingEnv.getOptions().get(SUMMARY_OPTION))) {
             diagnostics.note(type, "\n" + Summary.of(plan.get()));
         }

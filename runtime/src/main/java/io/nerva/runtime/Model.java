@@ -10,7 +10,12 @@ import io.nerva.runtime.train.History;
 import io.nerva.runtime.train.Predictor;
 import io.nerva.runtime.train.Trainer;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +123,31 @@ public interface Model extends AutoCloseable {
      */
     default void load(Path file) throws IOException {
         SafeTensors.load(parameters(), file, LoadOptions.defaults().expectFingerprint(fingerprint()));
+    }
+
+    /**
+     * As {@link #load(Path)} from a class-path resource, found as {@code anchor.getResourceAsStream(name)}
+     * (relative to the anchor's package unless it starts with {@code /}).
+     *
+     * @throws UncheckedIOException when the resource is missing or does not fit this network
+     */
+    default void loadResource(Class<?> anchor, String name) {
+        try (InputStream in = anchor.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new FileNotFoundException("weights resource '" + name + "' not found on the class path next to "
+                        + anchor.getName());
+            }
+            // The checked loader reads from a file: stage the resource in a private temp file.
+            Path staged = Files.createTempFile("nerva-weights-", ".safetensors");
+            try {
+                Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
+                load(staged);
+            } finally {
+                Files.deleteIfExists(staged);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load weights resource '" + name + "' for " + name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** As {@link #load(Path)} with explicit options (e.g. PyTorch layout). */

@@ -58,7 +58,7 @@ public final class NetworkChecker {
         // so that one compile reports every mistake; warnings only for networks without errors.
         boolean layerErrors = diagnostics.errorCount() > errorsBefore;
         NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.simpleName(), decl.simpleName() + "Model",
-                input.get(), List.copyOf(layers), loss, !inferenceOnly);
+                input.get(), List.copyOf(layers), loss, !inferenceOnly, decl.network().stringValue("weights"));
         checkTrainability(decl, plan);
         checkOutputAndLoss(decl, plan);
         if (!layerErrors) warnSuspiciousStacks(decl, plan);

@@ -25,6 +25,10 @@ public record AnnotationUse(LayerKind kind, AnnotationMirror mirror,
         return value(name, Boolean.class);
     }
 
+    public String stringValue(String name) {
+        return value(name, String.class);
+    }
+
     /** The constant name of an enum-valued attribute. */
     public String enumValue(String name) {
         return value(name, VariableElement.class).getSimpleName().toString();

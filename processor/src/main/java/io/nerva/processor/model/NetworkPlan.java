@@ -5,9 +5,12 @@ import io.nerva.annotations.LossFunction;
 
 import java.util.List;
 
-/** A network that passed every check: the input of the writing room. */
+/**
+ * A network that passed every check: the input of the writing room. {@code weights} is the
+ * checked class-path resource of trained weights, or empty.
+ */
 public record NetworkPlan(String packageName, String userClass, String modelClass, Shape input,
-                          List<LayerPlan> layers, LossFunction loss, boolean trainable) {
+                          List<LayerPlan> layers, LossFunction loss, boolean trainable, String weights) {
 
     public Shape output() {
         return layers.getLast().output();

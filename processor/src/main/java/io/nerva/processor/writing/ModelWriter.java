@@ -12,6 +12,7 @@ import com.palantir.javapoet.TypeSpec;
 import io.nerva.annotations.Initializer;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkPlan;
+import io.nerva.processor.model.ParamTensor;
 
 import javax.lang.model.element.Element;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ public final class ModelWriter {
         List<CodeBlock> specs = new ArrayList<>();
         long offset = 0;
         for (LayerPlan layer : plan.layers()) {
-            for (Tensor t : tensors(layer)) {
+            for (ParamTensor t : ParamTensor.of(layer)) {
                 String shape = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
                 type.addField(offsetConstant(Names.constant(layer.name()) + "_" + t.suffix().toUpperCase(), offset,
                         layer.name() + "." + t.suffix() + " [" + shape + "]"));
@@ -121,47 +122,6 @@ public final class ModelWriter {
                 .initializer(specs.isEmpty() ? CodeBlock.of("$T.of()", LIST)
                         : CodeBlock.of("$T.of(\n$>$L$<)", LIST, CodeBlock.join(specs, ",\n")))
                 .build());
-    }
-
-    /** One parameter tensor of a layer: {@code <field>.<suffix>}, in buffer order. */
-    private record Tensor(String suffix, int[] shape, Initializer init, float initValue, int fanIn, int fanOut) {
-        long size() {
-            long n = 1;
-            for (int d : shape) n *= d;
-            return n;
-        }
-    }
-
-    /**
-     * The parameter tensors of a layer, in buffer order; the first two are the runtime
-     * {@code Layer}'s kernel and bias views. Fans as Keras: a conv kernel's are
-     * {@code kh·kw·cin} and {@code kh·kw·filters}; a bias gets its layer's.
-     */
-    private static List<Tensor> tensors(LayerPlan layer) {
-        return switch (layer) {
-            case LayerPlan.Dense d -> {
-                List<Tensor> t = new ArrayList<>();
-                t.add(new Tensor("kernel", new int[] {d.in(), d.units()}, d.kernelInit(), d.initValue(), d.in(), d.units()));
-                if (d.useBias()) t.add(new Tensor("bias", new int[] {d.units()}, d.biasInit(), d.initValue(), d.in(), d.units()));
-                yield t;
-            }
-            case LayerPlan.Conv2D c -> {
-                int fanIn = c.patch(), fanOut = c.window().kh() * c.window().kw() * c.filters();
-                List<Tensor> t = new ArrayList<>();
-                t.add(new Tensor("kernel", new int[] {c.window().kh(), c.window().kw(), c.cin(), c.filters()},
-                        c.kernelInit(), c.initValue(), fanIn, fanOut));
-                if (c.useBias()) t.add(new Tensor("bias", new int[] {c.filters()}, c.biasInit(), c.initValue(), fanIn, fanOut));
-                yield t;
-            }
-            case LayerPlan.BatchNorm b -> {
-                int[] shape = {b.channels()};
-                yield List.of(new Tensor("gamma", shape, Initializer.ONES, 0f, b.channels(), b.channels()),
-                        new Tensor("beta", shape, Initializer.ZEROS, 0f, b.channels(), b.channels()),
-                        new Tensor("moving_mean", shape, Initializer.ZEROS, 0f, b.channels(), b.channels()),
-                        new Tensor("moving_variance", shape, Initializer.ONES, 0f, b.channels(), b.channels()));
-            }
-            default -> List.of();
-        };
     }
 
     private static FieldSpec offsetConstant(String name, long offset, String doc) {
@@ -186,7 +146,7 @@ public final class ModelWriter {
             CodeBlock shape = CodeBlock.of("new int[] {$L}", java.util.Arrays.stream(layer.output().dims())
                     .mapToObj(Integer::toString).collect(Collectors.joining(", ")));
             CodeBlock kernel = CodeBlock.of("null"), bias = CodeBlock.of("null");
-            int count = tensors(layer).size();
+            int count = ParamTensor.of(layer).size();
             if (count > 0) kernel = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec);
             if (count > 1) bias = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec + 1);
             spec += count;
@@ -209,6 +169,16 @@ public final class ModelWriter {
         type.addMethod(MethodSpec.methodBuilder("forInference").addModifiers(PUBLIC, STATIC).returns(self)
                 .addJavadoc("A model without gradient buffers, all parameters zero: set or load its weights before use.\n")
                 .addStatement("return new $T(false)", self).build());
+        if (!plan.weights().isEmpty()) {
+            ClassName user = ClassName.get(plan.packageName(), plan.userClass());
+            type.addMethod(MethodSpec.methodBuilder("pretrained").addModifiers(PUBLIC, STATIC).returns(self)
+                    .addJavadoc("An inference model with the trained weights of class-path resource {@code $L},\n"
+                            + "whose tensor names and shapes were checked against this network when it was compiled.\n",
+                            plan.weights())
+                    .addStatement("$T model = new $T(false)", self, self)
+                    .addStatement("model.loadResource($T.class, $S)", user, plan.weights())
+                    .addStatement("return model").build());
+        }
         type.addMethod(MethodSpec.methodBuilder("initialize").addModifiers(PUBLIC)
                 .addJavadoc("Re-initialises every parameter with its layer's initializer, from {@code seed}.\n")
                 .addParameter(long.class, "seed")
