@@ -15,5 +15,29 @@ public enum LossFunction {
     /** Categorical cross-entropy with integer class labels as targets. */
     SPARSE_CATEGORICAL_CROSSENTROPY,
     /** Hinge loss, targets in {-1, 1} (0/1 targets are mapped to -1/1). */
-    HINGE
+    HINGE;
+
+    /**
+     * Why this loss does not fit an output layer {@code layer} with the given activation and
+     * number of units, or null when it fits. The processor reports it as a compile error for a
+     * declared loss; the runtime throws it for a loss given to {@code fit}.
+     */
+    public String mismatch(ActivationType output, int units, String layer) {
+        return switch (this) {
+            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
+                if (units < 2) yield this + " needs 2 or more output units, but " + layer + " has " + units
+                        + "; use BINARY_CROSSENTROPY with a SIGMOID output for two classes";
+                if (output != ActivationType.SOFTMAX) yield this + " expects class probabilities, but the output ("
+                        + layer + ") has activation " + output + "; use SOFTMAX on the output layer";
+                yield null;
+            }
+            case BINARY_CROSSENTROPY -> output == ActivationType.SIGMOID ? null
+                    : this + " expects probabilities from a SIGMOID output, but the output (" + layer + ") has activation "
+                    + output + (output == ActivationType.LINEAR ? "; use SIGMOID, or BINARY_CROSSENTROPY_FROM_LOGITS" : "; use SIGMOID");
+            case BINARY_CROSSENTROPY_FROM_LOGITS -> output == ActivationType.LINEAR ? null
+                    : this + " expects raw logits, but the output (" + layer + ") has activation " + output
+                    + "; remove the output activation or use BINARY_CROSSENTROPY";
+            default -> null;
+        };
+    }
 }

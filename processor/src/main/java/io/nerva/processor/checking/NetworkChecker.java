@@ -483,32 +483,12 @@ public final class NetworkChecker {
     }
 
     private void checkOutputAndLoss(NetworkDecl decl, NetworkPlan plan) {
-        LossFunction loss = plan.loss();
-        if (loss == LossFunction.UNSPECIFIED) return;
-        ActivationType out = plan.outputActivation();
-        int units = plan.output().size();
-        String last = plan.layers().getLast().name();
-        String problem = switch (loss) {
-            case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
-                if (units < 2) yield loss + " needs 2 or more output units, but " + last + " has " + units
-                        + "; use BINARY_CROSSENTROPY with a SIGMOID output for two classes";
-                if (out != ActivationType.SOFTMAX) yield loss + " expects class probabilities, but the output ("
-                        + last + ") has activation " + out + "; use SOFTMAX on the output layer";
-                yield null;
-            }
-            case BINARY_CROSSENTROPY -> out == ActivationType.SIGMOID ? null
-                    : loss + " expects probabilities from a SIGMOID output, but the output (" + last + ") has activation "
-                    + out + (out == ActivationType.LINEAR ? "; use SIGMOID, or BINARY_CROSSENTROPY_FROM_LOGITS" : "; use SIGMOID");
-            case BINARY_CROSSENTROPY_FROM_LOGITS -> out == ActivationType.LINEAR ? null
-                    : loss + " expects raw logits, but the output (" + last + ") has activation " + out
-                    + "; remove the output activation or use BINARY_CROSSENTROPY";
-            default -> null;
-        };
+        String problem = plan.loss().mismatch(plan.outputActivation(), plan.output().size(), plan.layers().getLast().name());
         if (problem != null) {
-            var where = decl.network().explicitValue("loss");
-            diagnostics.error(decl.type(), decl.mirror(), where, problem);
+            diagnostics.error(decl.type(), decl.mirror(), decl.network().explicitValue("loss"), problem);
         }
     }
+
 
     private void warnSuspiciousStacks(NetworkDecl decl, NetworkPlan plan) {
         List<LayerPlan> layers = plan.layers();

@@ -38,6 +38,8 @@ public final class Trainer {
         Optimizer optimizer = fit.requireOptimizer();
         Loss loss = fit.resolveLoss(model);
         checkTrainable(model);
+        String mismatch = loss.function().mismatch(model.outputActivation(), model.outputSize(), "the last layer");
+        if (mismatch != null) throw new IllegalArgumentException(model.name() + ": " + mismatch);
 
         Dataset validation = fit.validation();
         if (fit.validationSplit() > 0) {

@@ -297,4 +297,16 @@ class FitTest {
                     .startsWith("evaluation data has 3 target columns"));
         }
     }
+
+    @Test
+    void aLossThatDoesNotFitTheOutputIsRefusedBeforeTraining() {
+        try (LinearModel model = new LinearModel(2, 3, io.nerva.annotations.ActivationType.SOFTMAX, 1)) {
+            io.nerva.runtime.data.Dataset data = io.nerva.runtime.data.Dataset.of(new float[][] {{1, 2}}, new float[][] {{0, 1, 0}});
+            Fit fit = Fit.epochs(1).optimizer(TestOptimizers.sgd(0.1))
+                    .loss(io.nerva.runtime.loss.Loss.of(io.nerva.annotations.LossFunction.BINARY_CROSSENTROPY)).verbose(false);
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Trainer.fit(model, data, fit));
+            org.junit.jupiter.api.Assertions.assertEquals(model.name() + ": BINARY_CROSSENTROPY expects probabilities from a SIGMOID output, "
+                    + "but the output (the last layer) has activation SOFTMAX; use SIGMOID", e.getMessage());
+        }
+    }
 }
