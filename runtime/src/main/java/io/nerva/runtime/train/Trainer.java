@@ -29,6 +29,11 @@ import java.util.function.Supplier;
  * optimizer state, allocated before the first step; the steps themselves allocate nothing on the
  * heap. The sample order is drawn from {@code Rng(seed)} and dropout from a seed derived from it,
  * so the same seed, model weights and data give the same {@link History} and weights, bit for bit.
+ *
+ * <p>After every epoch: the epoch line, the {@link Fit#callback callbacks} in order, then
+ * {@link Fit#saveBest}, {@link Fit#earlyStopping} and last {@link Fit#checkpoint}, so that the
+ * checkpoint holds their state too. A run resumed with {@link Fit#resumeFrom} continues with the
+ * checkpoint's step counter and random generators, so it ends bit for bit as one that never stopped.
  */
 public final class Trainer {
     private Trainer() {}
@@ -106,7 +111,10 @@ public final class Trainer {
                     throw new UncheckedIOException("could not save the best weights (epoch " + (epoch + 1) + ", "
                             + best.name() + " " + logs.get(best.name()) + ") to " + fit.bestFile() + ": " + e.getMessage(), e);
                 }
-                if (stopper != null && !stopper.update(epoch, logs) && stopper.epochsWithoutImprovement() >= fit.patience()) control.stop();
+                if (stopper != null && !stopper.update(epoch, logs)
+                        && stopper.epochsWithoutImprovement() >= fit.patience()) {
+                    control.stop();
+                }
                 if (fit.checkpointFile() != null) {
                     try {
                         Checkpoint.write(fit.checkpointFile(), model, loop, epoch + 1, epochs, best, stopper);
