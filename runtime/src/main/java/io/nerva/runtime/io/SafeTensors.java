@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -56,6 +57,17 @@ public final class SafeTensors {
         void wrote(long bytesSoFar) throws IOException;
     }
 
+    /**
+     * A check of a file's metadata that {@link #load(Parameters, Map, Path, LoadOptions, MetadataCheck)}
+     * runs after the header has been read and validated, before anything is loaded: throwing
+     * leaves the model and the extra buffers untouched.
+     */
+    @FunctionalInterface
+    public interface MetadataCheck {
+        /** @param source names the file, for the {@link WeightFileException} to throw */
+        void check(Map<String, String> metadata, String source) throws WeightFileException;
+    }
+
     // ---------------------------------------------------------------- saving
 
     /**
@@ -71,19 +83,50 @@ public final class SafeTensors {
      * temporary file is removed and a previous {@code file} is left as it was.
      */
     public static void save(Parameters params, Path file, Map<String, String> metadata) throws IOException {
-        save(params, file, metadata, bytesSoFar -> {});
+        save(params, Map.of(), file, metadata, bytesSoFar -> {});
+    }
+
+    /**
+     * As {@link #save(Parameters, Path, Map)}, followed by {@code extra} tensors that are not
+     * parameters (a checkpoint's optimizer state, say): each is written as F32 of shape
+     * {@code [n]}, {@code n} being its byte size over 4, in the map's iteration order, after the
+     * parameters. Their names must differ from the parameters' and from each other.
+     */
+    public static void save(Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata)
+            throws IOException {
+        save(params, extra, file, metadata, bytesSoFar -> {});
     }
 
     static void save(Parameters params, Path file, Map<String, String> metadata, WriteObserver observer) throws IOException {
+        save(params, Map.of(), file, metadata, observer);
+    }
+
+    static void save(Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata,
+                     WriteObserver observer) throws IOException {
         Map<String, String> sortedMetadata = new TreeMap<>();
         metadata.forEach((k, v) -> sortedMetadata.put(Objects.requireNonNull(k, "metadata key"),
                 Objects.requireNonNull(v, () -> "metadata value of " + k)));
         List<TensorInfo> tensors = new ArrayList<>();
+        List<MemorySegment> sources = new ArrayList<>();
         for (ParamSpec s : params.specs()) {
             long[] shape = Arrays.stream(s.shape()).asLongStream().toArray();
             tensors.add(new TensorInfo(s.name(), DType.F32, shape, s.offset() * Float.BYTES,
                     (s.offset() + s.size()) * Float.BYTES));
+            sources.add(params.values().asSlice(s.offset() * Float.BYTES, s.size() * Float.BYTES));
         }
+        long next = params.count() * Float.BYTES;
+        for (Map.Entry<String, MemorySegment> e : extra.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "extra tensor name");
+            MemorySegment data = Objects.requireNonNull(e.getValue(), () -> "data of extra tensor " + name);
+            if (data.byteSize() % Float.BYTES != 0) {
+                throw new IllegalArgumentException("extra tensor '" + name + "' has " + data.byteSize()
+                        + " bytes, not a whole number of floats");
+            }
+            tensors.add(new TensorInfo(name, DType.F32, new long[]{data.byteSize() / Float.BYTES}, next, next + data.byteSize()));
+            sources.add(data);
+            next += data.byteSize();
+        }
+        // Also refuses an extra tensor named like a parameter, or __metadata__.
         byte[] header = SafeTensorsHeader.encode(sortedMetadata, tensors);
 
         Path target = file.toAbsolutePath();
@@ -97,8 +140,8 @@ public final class SafeTensors {
                 writeFully(out, lengthField);
                 writeFully(out, ByteBuffer.wrap(header));
                 observer.wrote(out.position());
-                for (TensorInfo t : tensors) {
-                    writeLittleEndian(out, params.values().asSlice(t.begin(), t.byteLength()));
+                for (MemorySegment data : sources) {
+                    writeLittleEndian(out, data);
                     observer.wrote(out.position());
                 }
                 out.force(true);
@@ -186,22 +229,73 @@ public final class SafeTensors {
      * given in the file's (PyTorch's) terms.
      */
     public static Map<String, String> load(Parameters params, Path file, LoadOptions opts) throws IOException {
+        return load(params, Map.of(), file, opts, (metadata, source) -> {});
+    }
+
+    /**
+     * As {@link #load(Parameters, Path, LoadOptions)}, and also fills each buffer of {@code extra}
+     * from the file tensor of that name, which must be F32 of shape {@code [n]}, {@code n} being
+     * the buffer's byte size over 4 (as {@link #save(Parameters, Map, Path, Map)} writes them).
+     * {@code check} sees the metadata after the header and the {@code opts} checks, before
+     * anything is read. All-or-nothing: the parameters and the extra buffers are written only once
+     * every tensor has been read and checked, so on any error all of them are unchanged.
+     */
+    public static Map<String, String> load(Parameters params, Map<String, MemorySegment> extra, Path file,
+                                           LoadOptions opts, MetadataCheck check) throws IOException {
         String source = file.toString();
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             SafeTensorsHeader header = SafeTensorsHeader.read(in, source);
             checkMetadata(header.metadata(), opts, source);
-            List<Match> matches = match(params, header, opts, source);
+            check.check(header.metadata(), source);
+            List<Match> matches = match(params, extra.keySet(), header, opts, source);
+            List<TensorInfo> extraTensors = matchExtra(extra, header, source);
             try (Arena arena = Arena.ofConfined()) {
                 long bytes = params.count() * Float.BYTES;
-                MemorySegment staging = arena.allocate(Math.max(1, bytes), 64);
+                long extraBytes = 0;
+                for (MemorySegment e : extra.values()) extraBytes += e.byteSize();
+                MemorySegment staging = arena.allocate(Math.max(1, bytes + extraBytes), 64);
                 for (Match m : matches) {
                     stage(in, header.dataStart(), m, staging, source);
                 }
-                // The only write to the model, after everything has been read and checked.
+                long at = bytes;
+                for (TensorInfo t : extraTensors) {
+                    MemorySegment target = staging.asSlice(at, t.byteLength());
+                    readFully(in, target, header.dataStart() + t.begin(), t.name(), source);
+                    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                        MemorySegment.copy(target, INT_LE, 0, target, ValueLayout.JAVA_INT, 0, t.byteLength() / Float.BYTES);
+                    }
+                    at += t.byteLength();
+                }
+                // The only writes to the model and the extra buffers, after everything has been read and checked.
                 MemorySegment.copy(staging, 0, params.values(), 0, bytes);
+                at = bytes;
+                for (MemorySegment e : extra.values()) {
+                    MemorySegment.copy(staging, at, e, 0, e.byteSize());
+                    at += e.byteSize();
+                }
             }
             return header.metadata();
         }
+    }
+
+    /** The file tensors for the extra buffers, in the buffers' order, each checked to be F32 {@code [n]}. */
+    private static List<TensorInfo> matchExtra(Map<String, MemorySegment> extra, SafeTensorsHeader header, String source)
+            throws WeightFileException {
+        List<TensorInfo> found = new ArrayList<>();
+        for (Map.Entry<String, MemorySegment> e : extra.entrySet()) {
+            String name = e.getKey();
+            TensorInfo t = header.tensor(name).orElseThrow(); // match() has reported missing ones
+            long[] expected = {e.getValue().byteSize() / Float.BYTES};
+            if (t.dtype() != DType.F32) {
+                throw new WeightFileException(source, name, "tensor '" + name + "': expected dtype F32, found " + t.dtype());
+            }
+            if (!Arrays.equals(expected, t.shape())) {
+                throw new WeightFileException(source, name, "tensor '" + name + "': expected shape "
+                        + Arrays.toString(expected) + ", found " + t.shapeString());
+            }
+            found.add(t);
+        }
+        return found;
     }
 
     private static void checkMetadata(Map<String, String> metadata, LoadOptions opts, String source)
@@ -234,8 +328,8 @@ public final class SafeTensors {
     private record Match(ParamSpec spec, TensorInfo tensor, int[] kerasAxisOfFileAxis) {
     }
 
-    private static List<Match> match(Parameters params, SafeTensorsHeader header, LoadOptions opts, String source)
-            throws WeightFileException {
+    private static List<Match> match(Parameters params, Set<String> extraNames, SafeTensorsHeader header,
+                                     LoadOptions opts, String source) throws WeightFileException {
         Map<String, TensorInfo> byModelName = new LinkedHashMap<>();
         for (TensorInfo t : header.tensors()) {
             String modelName = opts.pytorchLayout() ? nervaName(t.name()) : t.name();
@@ -256,6 +350,9 @@ public final class SafeTensors {
                         ? pytorchToKerasAxes(spec.shape().length) : null));
             }
         }
+        for (String name : extraNames) {
+            if (byModelName.remove(name) == null) missing.add(name);
+        }
         if (!missing.isEmpty()) {
             String names = "'" + String.join("', '", missing) + "'";
             String hint = opts.pytorchLayout() ? " (a kernel is read from '<field>.weight' in PyTorch layout)" : "";
@@ -267,6 +364,7 @@ public final class SafeTensors {
             throw new WeightFileException(source, extra.name(), "unexpected tensor" + (byModelName.size() > 1 ? "s " : " ")
                     + "'" + String.join("', '", byModelName.values().stream().map(TensorInfo::name).toList())
                     + "' not in the model, which has " + params.specs().stream().map(ParamSpec::name).toList()
+                    + (extraNames.isEmpty() ? "" : " and " + List.copyOf(extraNames))
                     + " (LoadOptions.withAllowExtra() skips them)");
         }
         for (Match m : matches) {

@@ -9,9 +9,11 @@ import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +32,16 @@ import java.util.function.Supplier;
  * start of every training and every validation pass and then reads; the same object therefore
  * serves both, but it must not be shared by two fits running at the same time.
  * {@link #metricFactories} takes factories instead, and every fit gets fresh instances.
+ *
+ * <p>Long runs: {@link #checkpoint} writes a checkpoint after every epoch and
+ * {@link #resumeFrom} continues from one exactly; {@link #saveBest} keeps the best epoch's
+ * weights and {@link #earlyStopping} ends a run that stopped improving.
+ *
+ * <pre>{@code
+ * Fit fit = Fit.epochs(50).optimizer(Optimizers.adam()).metrics(Metrics.accuracy()).validationSplit(0.1)
+ *              .checkpoint(run).saveBest(best, "val_accuracy").earlyStopping("val_loss", 5);
+ * if (Files.exists(run)) fit = fit.resumeFrom(run);
+ * }</pre>
  */
 public final class Fit {
     private final int epochs;
@@ -44,39 +56,106 @@ public final class Fit {
     private final boolean verbose;
     private final PrintStream log;
     private final List<EpochCallback> callbacks;
+    private final Path checkpointFile;
+    private final Path resumeFile;
+    private final Path bestFile;
+    private final String bestMonitor;
+    private final MonitorMode bestMode;
+    private final String stopMonitor;
+    private final MonitorMode stopMode;
+    private final int patience;
 
-    private Fit(int epochs, int batch, Optimizer optimizer, Loss loss, List<Supplier<? extends Metric>> metrics,
-                Dataset validation, double validationSplit, long seed, boolean shuffle, boolean verbose,
-                PrintStream log, List<EpochCallback> callbacks) {
-        this.epochs = epochs;
-        this.batch = batch;
-        this.optimizer = optimizer;
-        this.loss = loss;
-        this.metrics = metrics;
-        this.validation = validation;
-        this.validationSplit = validationSplit;
-        this.seed = seed;
-        this.shuffle = shuffle;
-        this.verbose = verbose;
-        this.log = log;
-        this.callbacks = callbacks;
+    /** The fields of a Fit while a changed copy is being made. */
+    private static final class Builder {
+        int epochs;
+        int batch = 32;
+        Optimizer optimizer;
+        Loss loss;
+        List<Supplier<? extends Metric>> metrics = List.of();
+        Dataset validation;
+        double validationSplit;
+        long seed;
+        boolean shuffle = true;
+        boolean verbose = true;
+        PrintStream log;
+        List<EpochCallback> callbacks = List.of();
+        Path checkpointFile;
+        Path resumeFile;
+        Path bestFile;
+        String bestMonitor;
+        MonitorMode bestMode;
+        String stopMonitor;
+        MonitorMode stopMode;
+        int patience;
+    }
+
+    private Fit(Builder b) {
+        this.epochs = b.epochs;
+        this.batch = b.batch;
+        this.optimizer = b.optimizer;
+        this.loss = b.loss;
+        this.metrics = b.metrics;
+        this.validation = b.validation;
+        this.validationSplit = b.validationSplit;
+        this.seed = b.seed;
+        this.shuffle = b.shuffle;
+        this.verbose = b.verbose;
+        this.log = b.log;
+        this.callbacks = b.callbacks;
+        this.checkpointFile = b.checkpointFile;
+        this.resumeFile = b.resumeFile;
+        this.bestFile = b.bestFile;
+        this.bestMonitor = b.bestMonitor;
+        this.bestMode = b.bestMode;
+        this.stopMonitor = b.stopMonitor;
+        this.stopMode = b.stopMode;
+        this.patience = b.patience;
+    }
+
+    /** A copy of this configuration with {@code change} applied. */
+    private Fit with(Consumer<Builder> change) {
+        Builder b = new Builder();
+        b.epochs = epochs;
+        b.batch = batch;
+        b.optimizer = optimizer;
+        b.loss = loss;
+        b.metrics = metrics;
+        b.validation = validation;
+        b.validationSplit = validationSplit;
+        b.seed = seed;
+        b.shuffle = shuffle;
+        b.verbose = verbose;
+        b.log = log;
+        b.callbacks = callbacks;
+        b.checkpointFile = checkpointFile;
+        b.resumeFile = resumeFile;
+        b.bestFile = bestFile;
+        b.bestMonitor = bestMonitor;
+        b.bestMode = bestMode;
+        b.stopMonitor = stopMonitor;
+        b.stopMode = stopMode;
+        b.patience = patience;
+        change.accept(b);
+        return new Fit(b);
     }
 
     /** Starts a configuration that trains for this many epochs (at least 1). */
     public static Fit epochs(int epochs) {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
-        return new Fit(epochs, 32, null, null, List.of(), null, 0, 0L, true, true, null, List.of());
+        Builder b = new Builder();
+        b.epochs = epochs;
+        return new Fit(b);
     }
 
     /** Samples per training step (the last step of an epoch may have fewer). */
     public Fit batch(int batch) {
         if (batch < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
-        return new Fit(epochs, batch, optimizer, loss, metrics, validation, validationSplit, seed, shuffle, verbose, log, callbacks);
+        return with(b -> b.batch = batch);
     }
 
     public Fit optimizer(Optimizer optimizer) {
-        return new Fit(epochs, batch, Objects.requireNonNull(optimizer, "optimizer"), loss, metrics, validation,
-                validationSplit, seed, shuffle, verbose, log, callbacks);
+        Objects.requireNonNull(optimizer, "optimizer");
+        return with(b -> b.optimizer = optimizer);
     }
 
     /** The loss by name; its implementation comes from {@link Loss#of}. */
@@ -89,8 +168,8 @@ public final class Fit {
     }
 
     public Fit loss(Loss loss) {
-        return new Fit(epochs, batch, optimizer, Objects.requireNonNull(loss, "loss"), metrics, validation,
-                validationSplit, seed, shuffle, verbose, log, callbacks);
+        Objects.requireNonNull(loss, "loss");
+        return with(b -> b.loss = loss);
     }
 
     /** Metric objects, reset by {@code fit} before each training and validation pass (replaces earlier metrics). */
@@ -100,8 +179,7 @@ public final class Fit {
             Objects.requireNonNull(m, "metric");
             list.add(() -> m);
         }
-        return new Fit(epochs, batch, optimizer, loss, List.copyOf(list), validation, validationSplit, seed, shuffle,
-                verbose, log, callbacks);
+        return with(b -> b.metrics = List.copyOf(list));
     }
 
     /** Metric factories, called for fresh instances by every fit, once for training and once for validation. */
@@ -109,14 +187,16 @@ public final class Fit {
     public final Fit metricFactories(Supplier<? extends Metric>... factories) {
         List<Supplier<? extends Metric>> list = new ArrayList<>();
         for (Supplier<? extends Metric> f : factories) list.add(Objects.requireNonNull(f, "factory"));
-        return new Fit(epochs, batch, optimizer, loss, List.copyOf(list), validation, validationSplit, seed, shuffle,
-                verbose, log, callbacks);
+        return with(b -> b.metrics = List.copyOf(list));
     }
 
     /** Data to evaluate after every epoch, reported as {@code val_*}; replaces a {@link #validationSplit}. */
     public Fit validation(Dataset data) {
-        return new Fit(epochs, batch, optimizer, loss, metrics, Objects.requireNonNull(data, "data"), 0, seed, shuffle,
-                verbose, log, callbacks);
+        Objects.requireNonNull(data, "data");
+        return with(b -> {
+            b.validation = data;
+            b.validationSplit = 0;
+        });
     }
 
     /**
@@ -127,36 +207,111 @@ public final class Fit {
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException("validationSplit must be in (0, 1), got " + fraction);
         }
-        return new Fit(epochs, batch, optimizer, loss, metrics, null, fraction, seed, shuffle, verbose, log, callbacks);
+        return with(b -> {
+            b.validation = null;
+            b.validationSplit = fraction;
+        });
     }
 
     /** Seeds the sample order and dropout; the same seed gives the same history and weights. */
     public Fit seed(long seed) {
-        return new Fit(epochs, batch, optimizer, loss, metrics, validation, validationSplit, seed, shuffle, verbose, log, callbacks);
+        return with(b -> b.seed = seed);
     }
 
     /** Whether to visit the samples in a new random order every epoch (default true). */
     public Fit shuffle(boolean shuffle) {
-        return new Fit(epochs, batch, optimizer, loss, metrics, validation, validationSplit, seed, shuffle, verbose, log, callbacks);
+        return with(b -> b.shuffle = shuffle);
     }
 
     /** Whether to print one line per epoch (default true). */
     public Fit verbose(boolean verbose) {
-        return new Fit(epochs, batch, optimizer, loss, metrics, validation, validationSplit, seed, shuffle, verbose, log, callbacks);
+        return with(b -> b.verbose = verbose);
     }
 
     /** Where the epoch lines go (default {@code System.out}). */
     public Fit log(PrintStream log) {
-        return new Fit(epochs, batch, optimizer, loss, metrics, validation, validationSplit, seed, shuffle, verbose,
-                Objects.requireNonNull(log, "log"), callbacks);
+        Objects.requireNonNull(log, "log");
+        return with(b -> b.log = log);
     }
 
     /** Adds a callback run after every epoch, after those added before. */
     public Fit callback(EpochCallback callback) {
         List<EpochCallback> list = new ArrayList<>(callbacks);
         list.add(Objects.requireNonNull(callback, "callback"));
-        return new Fit(epochs, batch, optimizer, loss, metrics, validation, validationSplit, seed, shuffle, verbose, log,
-                List.copyOf(list));
+        return with(b -> b.callbacks = List.copyOf(list));
+    }
+
+    /**
+     * Writes a checkpoint to {@code file} after every epoch (replacing the previous one,
+     * atomically): the weights, the optimizer state, the epoch and step counters and the random
+     * generators' states, everything {@link #resumeFrom} needs to continue the run exactly as if
+     * it had not stopped. Written after the callbacks, so it also holds the state of
+     * {@link #saveBest} and {@link #earlyStopping}. The format is described in {@link Checkpoint}.
+     */
+    public Fit checkpoint(Path file) {
+        Objects.requireNonNull(file, "file");
+        return with(b -> b.checkpointFile = file);
+    }
+
+    /**
+     * Continues the run saved in a checkpoint (see {@link #checkpoint}): before the first epoch,
+     * {@code fit} loads the weights, optimizer state, step counter and random generators' states
+     * from {@code file} and trains the epochs after the saved one, up to {@link #epochs} in all;
+     * the {@link History} it returns holds just those (it is empty when none are left). With the
+     * same data and configuration, the weights and history are bit for bit those of a run that
+     * never stopped.
+     *
+     * <p>The checkpoint must be for this network (same fingerprint), with the same optimizer
+     * type; otherwise {@code fit} throws an {@link java.io.UncheckedIOException} whose cause is
+     * the {@link io.nerva.runtime.io.WeightFileException}, and the model is unchanged.
+     */
+    public Fit resumeFrom(Path file) {
+        Objects.requireNonNull(file, "file");
+        return with(b -> b.resumeFile = file);
+    }
+
+    /**
+     * Saves the model's weights to {@code file} ({@link Model#save} format, atomically) after
+     * every epoch whose {@code monitor} value (a name {@code fit} reports, e.g.
+     * {@code "val_accuracy"}, {@code "val_loss"}) is better than every earlier one: the file
+     * holds the best epoch's weights. Larger is better for accuracies, smaller for losses, as
+     * Keras' {@code mode="auto"} ({@link MonitorMode#AUTO}).
+     */
+    public Fit saveBest(Path file, String monitor) {
+        return saveBest(file, monitor, MonitorMode.AUTO);
+    }
+
+    /** As {@link #saveBest(Path, String)} with an explicit direction (needed for a name AUTO cannot judge). */
+    public Fit saveBest(Path file, String monitor, MonitorMode mode) {
+        Objects.requireNonNull(file, "file");
+        MonitorMode resolved = MonitorMode.resolve(monitor, mode);
+        return with(b -> {
+            b.bestFile = file;
+            b.bestMonitor = monitor;
+            b.bestMode = resolved;
+        });
+    }
+
+    /**
+     * Stops training once {@code monitor} has not improved for {@code patience} epochs in a row
+     * (as Keras' {@code EarlyStopping}; patience 0 stops after the first epoch that does not
+     * improve, as 1 does), through {@link TrainingControl#stop()} after the callbacks.
+     * Improving means beating every earlier value strictly. Larger is better for accuracies,
+     * smaller for losses ({@link MonitorMode#AUTO}).
+     */
+    public Fit earlyStopping(String monitor, int patience) {
+        return earlyStopping(monitor, patience, MonitorMode.AUTO);
+    }
+
+    /** As {@link #earlyStopping(String, int)} with an explicit direction. */
+    public Fit earlyStopping(String monitor, int patience, MonitorMode mode) {
+        if (patience < 0) throw new IllegalArgumentException("patience must be at least 0, got " + patience);
+        MonitorMode resolved = MonitorMode.resolve(monitor, mode);
+        return with(b -> {
+            b.stopMonitor = monitor;
+            b.stopMode = resolved;
+            b.patience = patience;
+        });
     }
 
     // ---------------------------------------------------------------- reading
@@ -205,6 +360,43 @@ public final class Fit {
         return callbacks;
     }
 
+    /** Where a checkpoint is written after every epoch, or null. */
+    public Path checkpointFile() {
+        return checkpointFile;
+    }
+
+    /** The checkpoint training resumes from, or null. */
+    public Path resumeFile() {
+        return resumeFile;
+    }
+
+    /** Where the best weights are saved, or null. */
+    public Path bestFile() {
+        return bestFile;
+    }
+
+    /** The value {@link #saveBest} watches, or null. */
+    public String bestMonitor() {
+        return bestMonitor;
+    }
+
+    /** The value {@link #earlyStopping} watches, or null. */
+    public String stopMonitor() {
+        return stopMonitor;
+    }
+
+    public int patience() {
+        return patience;
+    }
+
+    MonitorMode bestMode() {
+        return bestMode;
+    }
+
+    MonitorMode stopMode() {
+        return stopMode;
+    }
+
     PrintStream logStream() {
         return log != null ? log : System.out;
     }
@@ -233,6 +425,11 @@ public final class Fit {
         return "Fit[epochs " + epochs + ", batch " + batch + ", optimizer " + optimizer + ", loss "
                 + (loss == null ? null : loss.function()) + ", " + metrics.size() + " metrics, validation "
                 + (validation != null ? validation : validationSplit > 0 ? "split " + validationSplit : "none")
-                + ", seed " + seed + ", shuffle " + shuffle + "]";
+                + ", seed " + seed + ", shuffle " + shuffle
+                + (checkpointFile == null ? "" : ", checkpoint " + checkpointFile)
+                + (resumeFile == null ? "" : ", resume from " + resumeFile)
+                + (bestFile == null ? "" : ", best " + bestMonitor + " (" + bestMode + ") to " + bestFile)
+                + (stopMonitor == null ? "" : ", early stopping on " + stopMonitor + " (" + stopMode + ") after " + patience)
+                + "]";
     }
 }

@@ -7,7 +7,10 @@ import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
@@ -26,6 +29,11 @@ import java.util.function.Supplier;
  * optimizer state, allocated before the first step; the steps themselves allocate nothing on the
  * heap. The sample order is drawn from {@code Rng(seed)} and dropout from a seed derived from it,
  * so the same seed, model weights and data give the same {@link History} and weights, bit for bit.
+ *
+ * <p>After every epoch: the epoch line, the {@link Fit#callback callbacks} in order, then
+ * {@link Fit#saveBest}, {@link Fit#earlyStopping} and last {@link Fit#checkpoint}, so that the
+ * checkpoint holds their state too. A run resumed with {@link Fit#resumeFrom} continues with the
+ * checkpoint's step counter and random generators, so it ends bit for bit as one that never stopped.
  */
 public final class Trainer {
     private Trainer() {}
@@ -57,6 +65,11 @@ public final class Trainer {
 
         Metric[] trainMetrics = instantiate(fit.metricSuppliers());
         Metric[] valMetrics = validation == null ? new Metric[0] : instantiate(fit.metricSuppliers());
+        Monitor best = fit.bestFile() == null ? null : new Monitor(fit.bestMonitor(), fit.bestMode());
+        Monitor stopper = fit.stopMonitor() == null ? null : new Monitor(fit.stopMonitor(), fit.stopMode());
+        List<String> reported = reportedNames(trainMetrics, validation != null);
+        if (best != null) checkMonitor("saveBest", best.name(), reported);
+        if (stopper != null) checkMonitor("earlyStopping", stopper.name(), reported);
         int epochs = fit.epochCount();
         PrintStream log = fit.logStream();
         History.Builder history = new History.Builder();
@@ -66,7 +79,21 @@ public final class Trainer {
                      : new BatchEvaluator(model, loss, Math.min(fit.batchSize(), validation.size()),
                      validation.targetColumns(), derivedSeed(fit.seed(), 2))) {
             TrainingControl control = new TrainingControl(model, loop, epochs);
-            for (int epoch = 0; epoch < epochs; epoch++) {
+            int first = 0;
+            if (fit.resumeFile() != null) {
+                Checkpoint.Info resumed;
+                try {
+                    resumed = Checkpoint.restore(fit.resumeFile(), model, loop, best, stopper);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                }
+                first = resumed.epoch();
+                if (fit.verbose()) {
+                    log.println(String.format(Locale.ROOT, "Resuming from %s after epoch %d/%d (step %d)%s",
+                            fit.resumeFile(), first, epochs, resumed.step(), first >= epochs ? ": no epoch left to train" : ""));
+                }
+            }
+            for (int epoch = first; epoch < epochs; epoch++) {
                 long started = System.nanoTime();
                 Map<String, Double> logs = new LinkedHashMap<>();
                 logs.put("loss", loop.epoch(epoch, epochs, trainMetrics));
@@ -80,10 +107,49 @@ public final class Trainer {
                 if (fit.verbose()) log.println(epochLine(epoch, epochs, seconds, logs));
                 Map<String, Double> view = Collections.unmodifiableMap(logs);
                 for (EpochCallback callback : fit.callbacks()) callback.onEpochEnd(epoch, view, control);
+                try {
+                    if (best != null && best.update(epoch, logs)) model.save(fit.bestFile());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not save the best weights (epoch " + (epoch + 1) + ", "
+                            + best.name() + " " + logs.get(best.name()) + ") to " + fit.bestFile() + ": " + e.getMessage(), e);
+                }
+                if (stopper != null && !stopper.update(epoch, logs)
+                        && stopper.epochsWithoutImprovement() >= fit.patience()) {
+                    control.stop();
+                }
+                if (fit.checkpointFile() != null) {
+                    try {
+                        Checkpoint.write(fit.checkpointFile(), model, loop, epoch + 1, epochs, best, stopper);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not write the checkpoint after epoch " + (epoch + 1)
+                                + " to " + fit.checkpointFile() + ": " + e.getMessage(), e);
+                    }
+                }
                 if (control.stopRequested()) break;
             }
         }
         return history.build();
+    }
+
+    /** The names {@code fit} reports each epoch, in order. */
+    private static List<String> reportedNames(Metric[] metrics, boolean validation) {
+        List<String> names = new ArrayList<>();
+        names.add("loss");
+        for (Metric m : metrics) names.add(m.name());
+        if (validation) {
+            names.add("val_loss");
+            for (Metric m : metrics) names.add("val_" + m.name());
+        }
+        return names;
+    }
+
+    private static void checkMonitor(String what, String monitor, List<String> reported) {
+        if (reported.contains(monitor)) return;
+        String hint = monitor.startsWith("val_") && !reported.contains("val_loss")
+                ? "; it needs validation data: add .validation(data) or .validationSplit(fraction) to the Fit"
+                : "";
+        throw new IllegalArgumentException(what + " watches '" + monitor + "', which this fit does not report (it reports "
+                + reported + ")" + hint);
     }
 
     /** Loss and metrics of {@code model} on {@code data}, in that order: {@code loss}, then each metric by name. */

@@ -53,4 +53,9 @@ public final class TrainingControl {
     public long shuffleRngState() {
         return loop.shuffleRngState();
     }
+
+    /** The state of the training workspace's random generator (dropout masks). */
+    public long dropoutRngState() {
+        return loop.dropoutRngState();
+    }
 }

@@ -91,10 +91,44 @@ final class TrainingLoop implements AutoCloseable {
         return shuffleRng.state();
     }
 
+    /** The state of the training workspace's random generator (dropout masks). */
+    long dropoutRngState() {
+        return ws.rng().state();
+    }
+
+    Optimizer optimizer() {
+        return optimizer;
+    }
+
+    Parameters parameters() {
+        return params;
+    }
+
+    /** Training samples per epoch. */
+    int samples() {
+        return data.size();
+    }
+
+    /**
+     * Continues a run from a checkpoint: the step counter and both random generators. The
+     * optimizer state is loaded into {@link #optimizerState()} by the caller. As every epoch
+     * shuffles the identity order, these are all the next epochs depend on.
+     */
+    void restore(long step, long shuffleRngState, long dropoutRngState) {
+        this.step = step;
+        shuffleRng.setState(shuffleRngState);
+        ws.rng().setState(dropoutRngState);
+    }
+
     /** One pass over the data; returns the loss averaged per sample (as Keras reports it). */
     double epoch(int epoch, int epochs, Metric[] metrics) {
         int n = data.size();
-        if (shuffle) shuffleRng.shuffle(order, n);
+        if (shuffle) {
+            // From the identity every time, so an epoch's order depends only on the generator's
+            // state (which a checkpoint records), not on the orders of the epochs before.
+            for (int i = 0; i < n; i++) order[i] = i;
+            shuffleRng.shuffle(order, n);
+        }
         for (Metric m : metrics) m.reset();
         double sum = 0;
         int batchIndex = 0;

@@ -33,6 +33,12 @@ final class LinearModel implements Model {
     /** When set, training forward passes record the sample ids in order. */
     int[] seenOrder;
     int seenOrderLength;
+    /**
+     * When positive, training forward passes apply inverted dropout to the inputs: each feature
+     * is zeroed with this probability, drawn from the workspace's {@link Rng}, and the others
+     * are scaled by {@code 1 / (1 − rate)}. Makes the dropout generator part of the run's state.
+     */
+    float inputDropout;
 
     LinearModel(int in, int out, ActivationType activation, long initSeed) {
         this(new int[]{in}, out, activation, initSeed, true);
@@ -106,6 +112,14 @@ final class LinearModel implements Model {
                 int id = (int) ws.input.getAtIndex(JAVA_FLOAT, (long) r * in);
                 seenCounts[id]++;
                 if (seenOrder != null) seenOrder[seenOrderLength++] = id;
+            }
+        }
+        if (training && inputDropout > 0 && !ws.dropoutMasksFrozen()) {
+            float keep = 1 / (1 - inputDropout);
+            Rng rng = ws.rng();
+            for (long k = 0; k < (long) rows * in; k++) {
+                float x = rng.nextFloat() < inputDropout ? 0 : ws.input.getAtIndex(JAVA_FLOAT, k) * keep;
+                ws.input.setAtIndex(JAVA_FLOAT, k, x);
             }
         }
         for (int r = 0; r < rows; r++) {
