@@ -12,10 +12,8 @@ import io.nerva.processor.nets.conv.GlobalMaxNetModel;
 import io.nerva.processor.nets.conv.MaxPoolNetModel;
 import io.nerva.processor.nets.conv.SmallCnnModel;
 import io.nerva.runtime.Model;
-import io.nerva.runtime.Workspace;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
 
 import static io.nerva.processor.GeneratedNetworkTest.F;
 import static io.nerva.processor.GeneratedNetworkTest.random;
@@ -44,63 +42,63 @@ class ConvGradientCheckTest {
     @Test
     void validConvolutionOnOddSizesMultiChannel() {
         try (var m = ConvValidOddModel.create(1)) {
-            check(m, 3, SMOOTH);
+            GradientCheck.check(m, 3, SMOOTH);
         }
     }
 
     @Test
     void sameStride2RectangularKernelAsymmetricPadding() {
         try (var m = ConvSameStrideModel.create(2)) {
-            check(m, 2, SMOOTH);
+            GradientCheck.check(m, 2, SMOOTH);
         }
     }
 
     @Test
     void dilatedSameThenRectangularStridesAndDilationWithoutBias() {
         try (var m = ConvDilatedModel.create(3)) {
-            check(m, 2, SMOOTH);
+            GradientCheck.check(m, 2, SMOOTH);
         }
     }
 
     @Test
     void pointwiseConvolutionSkipsIm2col() {
         try (var m = ConvPointwiseModel.create(4)) {
-            check(m, 3, SMOOTH);
+            GradientCheck.check(m, 3, SMOOTH);
         }
     }
 
     @Test
     void maxPoolingSameAndValidRectangular() {
         try (var m = MaxPoolNetModel.create(5)) {
-            check(m, 2, KINKED);
+            GradientCheck.check(m, 2, KINKED);
         }
     }
 
     @Test
     void averagePoolingSameCountsOnlyInsideCells() {
         try (var m = AvgPoolNetModel.create(6)) {
-            check(m, 3, SMOOTH);
+            GradientCheck.check(m, 3, SMOOTH);
         }
     }
 
     @Test
     void globalAveragePoolingIntoSoftmax() {
         try (var m = GlobalAvgNetModel.create(7)) {
-            check(m, 3, SMOOTH);
+            GradientCheck.check(m, 3, SMOOTH);
         }
     }
 
     @Test
     void globalMaxPooling() {
         try (var m = GlobalMaxNetModel.create(8)) {
-            check(m, 3, KINKED);
+            GradientCheck.check(m, 3, KINKED);
         }
     }
 
     @Test
     void batchNormTrainingModeOverImageChannelsAndFlatFeatures() {
         try (var m = BatchNormNetModel.create(9)) {
-            check(m, 4, SMOOTH);
+            GradientCheck.check(m, 4, SMOOTH);
         }
     }
 
@@ -108,7 +106,7 @@ class ConvGradientCheckTest {
     void batchNormAloneOnTheInput() {
         try (var m = BatchNormOnlyModel.create(10)) {
             randomizeGammaBeta(m);
-            check(m, 3, SMOOTH);
+            GradientCheck.check(m, 3, SMOOTH);
         }
     }
 
@@ -120,7 +118,7 @@ class ConvGradientCheckTest {
             // central difference was the mean of the two one-sided slopes, the left one matching.)
             double gap = smallestPool1Gap(m, 3);
             assertTrue(gap > 2 * KINKED, "precondition: a pool1 window has a near-tie, gap " + gap + "; pick another seed");
-            check(m, 3, KINKED);
+            GradientCheck.check(m, 3, KINKED);
         }
     }
 
@@ -162,52 +160,5 @@ class ConvGradientCheckTest {
                 }
             }
         }
-    }
-
-    static void check(Model m, int rows, float h) {
-        float[] x = random(rows * m.inputSize(), 21);
-        float[] r = random(rows * m.outputSize(), 22);
-        try (Workspace ws = m.newWorkspace(rows, true, 99)) {
-            MemorySegment.copy(x, 0, ws.input(), F, 0, x.length);
-            m.forward(ws, rows, true);
-            MemorySegment.copy(r, 0, ws.outputGrad(), F, 0, r.length);
-            m.backward(ws, rows, false);
-            float[] analytic = m.parameters().grads().asSlice(0, m.parameters().count() * 4).toArray(F);
-            for (float a : analytic) assertTrue(Float.isFinite(a), m.name() + ": non-finite gradient");
-
-            MemorySegment p = m.parameters().values();
-            int worst = -1;
-            double worstExcess = 0;
-            for (int i = 0; i < analytic.length; i++) {
-                float saved = p.getAtIndex(F, i);
-                p.setAtIndex(F, i, saved + h);
-                double plus = loss(m, ws, rows, r);
-                p.setAtIndex(F, i, saved - h);
-                double minus = loss(m, ws, rows, r);
-                p.setAtIndex(F, i, saved);
-                double numeric = (plus - minus) / (2 * h);
-                double excess = Math.abs(numeric - analytic[i]) - (2e-3 + 1e-2 * Math.abs(numeric));
-                if (excess > worstExcess) {
-                    worstExcess = excess;
-                    worst = i;
-                }
-            }
-            int w = worst;
-            double by = worstExcess;
-            assertTrue(worst < 0, () -> m.name() + ": gradient of " + tensorOf(m, w) + " is " + analytic[w]
-                    + ", off from the central difference by " + by + " beyond the bound");
-        }
-    }
-
-    private static String tensorOf(Model m, long index) {
-        return m.parameters().specs().stream().filter(s -> index >= s.offset() && index < s.offset() + s.size())
-                .map(s -> s.name() + "[" + (index - s.offset()) + "]").findFirst().orElse("#" + index);
-    }
-
-    private static double loss(Model m, Workspace ws, int rows, float[] r) {
-        m.forward(ws, rows, true);
-        double l = 0;
-        for (int i = 0; i < r.length; i++) l += (double) ws.output().getAtIndex(F, i) * r[i];
-        return l;
     }
 }
