@@ -181,10 +181,10 @@ public final class FashionCnnBench {
         MemorySegment w = buf(arena, 315_146, rng), g = buf(arena, 315_146, rng);
         for (long i = 0; i < 315_146; i++) w.setAtIndex(ValueLayout.JAVA_FLOAT, i, 0.05f * w.getAtIndex(ValueLayout.JAVA_FLOAT, i));
         MemorySegment input = buf(arena, B * 784L, rng);
-        MemorySegment c1Cols = buf(arena, B * 7056L, rng), c1Z = buf(arena, B * 25088L, rng),
+        MemorySegment c1Cols = buf(arena, B * 7056L, rng),
                 c1Out = buf(arena, B * 25088L, rng), c1Grad = buf(arena, B * 25088L, rng);
         MemorySegment p1Out = buf(arena, B * 6272L, rng), p1Arg = arena.allocate(B * 6272L * 4, 64), p1Grad = buf(arena, B * 6272L, rng);
-        MemorySegment c2Cols = buf(arena, B * 41472L, rng), c2Z = buf(arena, B * 9216L, rng),
+        MemorySegment c2Cols = buf(arena, B * 41472L, rng),
                 c2Out = buf(arena, B * 9216L, rng), c2Grad = buf(arena, B * 9216L, rng);
         MemorySegment p2Out = buf(arena, B * 2304L, rng), p2Arg = arena.allocate(B * 2304L * 4, 64), p2Grad = buf(arena, B * 2304L, rng);
         MemorySegment dOut = buf(arena, B * 2304L, rng), dMask = buf(arena, B * 2304L, rng);
@@ -196,12 +196,12 @@ public final class FashionCnnBench {
         List<Op> ops = new ArrayList<>();
         // forward
         ops.add(new Op("conv1", "fwd", ic, () -> ConvKernels.im2col(C1, input, c1Cols, B)));
-        ops.add(new Op("conv1", "fwd", sg, () -> DenseKernels.matmul(false, false, B * 784, 32, 9, c1Cols, 0, w, c1K, c1Z, 0, 0f)));
-        ops.add(new Op("conv1", "fwd", ba, () -> DenseKernels.biasActivation(c1Z, w, c1B, c1Out, B * 784, 32, ActivationType.RELU, Float.NaN)));
+        ops.add(new Op("conv1", "fwd", sg, () -> DenseKernels.matmul(false, false, B * 784, 32, 9, c1Cols, 0, w, c1K, c1Out, 0, 0f)));
+        ops.add(new Op("conv1", "fwd", ba, () -> ConvKernels.biasRelu(c1Out, w, c1B, B * 784, 32)));
         ops.add(new Op("pool1", "fwd", pl, () -> PoolKernels.maxForward(P1, c1Out, p1Out, p1Arg, B)));
         ops.add(new Op("conv2", "fwd", ic, () -> ConvKernels.im2col(C2, p1Out, c2Cols, B)));
-        ops.add(new Op("conv2", "fwd", sg, () -> DenseKernels.matmul(false, false, B * 144, 64, 288, c2Cols, 0, w, c2K, c2Z, 0, 0f)));
-        ops.add(new Op("conv2", "fwd", ba, () -> DenseKernels.biasActivation(c2Z, w, c2B, c2Out, B * 144, 64, ActivationType.RELU, Float.NaN)));
+        ops.add(new Op("conv2", "fwd", sg, () -> DenseKernels.matmul(false, false, B * 144, 64, 288, c2Cols, 0, w, c2K, c2Out, 0, 0f)));
+        ops.add(new Op("conv2", "fwd", ba, () -> ConvKernels.biasRelu(c2Out, w, c2B, B * 144, 64)));
         ops.add(new Op("pool2", "fwd", pl, () -> PoolKernels.maxForward(P2, c2Out, p2Out, p2Arg, B)));
         ops.add(new Op("drop", "fwd", ot, () -> Dropout.forward(p2Out, dOut, dMask, B * 2304L, 0.25f, dropRng, true)));
         ops.add(new Op("hidden", "fwd", sg, () -> DenseKernels.matmul(false, false, B, 128, 2304, dOut, 0, w, hK, hZ, 0, 0f)));
@@ -218,15 +218,13 @@ public final class FashionCnnBench {
         ops.add(new Op("hidden", "bwd", sg, () -> DenseKernels.matmul(false, true, B, 2304, 128, hGrad, 0, w, hK, p2Grad, 0, 0f)));
         ops.add(new Op("drop", "bwd", ot, () -> Dropout.backward(p2Grad, p2Grad, dMask, B * 2304L)));
         ops.add(new Op("pool2", "bwd", pl, () -> PoolKernels.maxBackward(P2, p2Grad, p2Arg, c2Grad, B)));
-        ops.add(new Op("conv2", "bwd", ba, () -> Activations.backward(ActivationType.RELU, Float.NaN, c2Z, c2Out, c2Grad, c2Grad, B * 144, 64)));
+        ops.add(new Op("conv2", "bwd", ba, () -> ConvKernels.reluBackward(c2Out, c2Grad, B * 144, 64, g, c2B)));
         ops.add(new Op("conv2", "bwd", sg, () -> DenseKernels.matmul(true, false, 288, 64, B * 144, c2Cols, 0, c2Grad, 0, g, c2K, 0f)));
         ops.add(new Op("conv2", "bwd", sg, () -> DenseKernels.matmul(false, true, B * 144, 288, 64, c2Grad, 0, w, c2K, c2Cols, 0, 0f)));
         ops.add(new Op("conv2", "bwd", ic, () -> ConvKernels.col2im(C2, c2Cols, p1Grad, B)));
-        ops.add(new Op("conv2", "bwd", ba, () -> DenseKernels.biasGradient(c2Grad, B * 144, 64, g, c2B)));
         ops.add(new Op("pool1", "bwd", pl, () -> PoolKernels.maxBackward(P1, p1Grad, p1Arg, c1Grad, B)));
-        ops.add(new Op("conv1", "bwd", ba, () -> Activations.backward(ActivationType.RELU, Float.NaN, c1Z, c1Out, c1Grad, c1Grad, B * 784, 32)));
+        ops.add(new Op("conv1", "bwd", ba, () -> ConvKernels.reluBackward(c1Out, c1Grad, B * 784, 32, g, c1B)));
         ops.add(new Op("conv1", "bwd", sg, () -> DenseKernels.matmul(true, false, 9, 32, B * 784, c1Cols, 0, c1Grad, 0, g, c1K, 0f)));
-        ops.add(new Op("conv1", "bwd", ba, () -> DenseKernels.biasGradient(c1Grad, B * 784, 32, g, c1B)));
         return ops;
     }
 }
