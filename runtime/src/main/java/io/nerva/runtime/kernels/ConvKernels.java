@@ -147,9 +147,27 @@ public final class ConvKernels {
         }
     }
 
+    /** 64 KiB of zeros, the source of {@link #clear}. */
+    private static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(1 << 16, 64);
+
+    /**
+     * Zeroes {@code floats} floats of {@code s} from float index {@code at} by bulk copies from a
+     * zero segment: {@code s.asSlice(..).fill(0)} allocates a slice (~40 bytes) that escape
+     * analysis does not always remove, and the training step must not allocate.
+     */
+    static void clear(MemorySegment s, long at, long floats) {
+        long off = at * Float.BYTES, bytes = floats * Float.BYTES;
+        while (bytes > 0) {
+            long n = Math.min(bytes, ZEROS.byteSize());
+            MemorySegment.copy(ZEROS, 0, s, off, n);
+            off += n;
+            bytes -= n;
+        }
+    }
+
     private static void zero(MemorySegment s, long at, int n) {
         if (n >= BULK_MIN) {
-            s.asSlice(at * Float.BYTES, (long) n * Float.BYTES).fill((byte) 0);
+            clear(s, at, n);
         } else {
             for (int i = 0; i < n; i++) s.setAtIndex(F, at + i, 0f);
         }
@@ -171,7 +189,7 @@ public final class ConvKernels {
         final int c = g.c(), patch = g.patch(), kw = g.kw(), w = g.w(), h = g.h();
         final int tapRun = g.dw() == 1 ? kw * c : c;
         final int tapsPerRun = g.dw() == 1 ? kw : 1;
-        dx.asSlice(0, (long) rows * g.inSize() * Float.BYTES).fill((byte) 0);
+        clear(dx, 0, (long) rows * g.inSize());
         long row = 0;
         for (int n = 0; n < rows; n++) {
             long xn = (long) n * g.inSize();
@@ -222,7 +240,8 @@ public final class ConvKernels {
             return;
         }
         float[] b = sums(cout);
-        MemorySegment.copy(params, F, biasOff * Float.BYTES, b, 0, cout);
+        // element loops, not MemorySegment.copy to/from the array: that wraps the array in a heap segment (~30 bytes a call)
+        for (int j = 0; j < cout; j++) b[j] = params.getAtIndex(F, biasOff + j);
         for (int r = 0; r < m; r++) {
             long base = (long) r * cout;
             for (int j = 0; j < cout; j++) out.setAtIndex(F, base + j, Math.max(out.getAtIndex(F, base + j) + b[j], 0f));
@@ -251,6 +270,6 @@ public final class ConvKernels {
                 acc[j] += v;
             }
         }
-        if (bias) MemorySegment.copy(acc, 0, grads, F, biasOff * Float.BYTES, cout);
+        if (bias) for (int j = 0; j < cout; j++) grads.setAtIndex(F, biasOff + j, acc[j]);
     }
 }

@@ -137,7 +137,7 @@ public final class PoolKernels {
     public static void avgBackward(Geometry g, MemorySegment dy, MemorySegment dx, int rows) {
         final int c = g.c();
         final int outSize = g.oh() * g.ow() * c;
-        dx.asSlice(0, (long) rows * g.inSize() * Float.BYTES).fill((byte) 0);
+        ConvKernels.clear(dx, 0, (long) rows * g.inSize());
         for (int n = 0; n < rows; n++) {
             long xn = (long) n * g.inSize();
             for (int oy = 0; oy < g.oh(); oy++) {
@@ -223,7 +223,7 @@ public final class PoolKernels {
     }
 
     private static void scatter(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
-        dx.asSlice(0, (long) rows * inSize * Float.BYTES).fill((byte) 0);
+        ConvKernels.clear(dx, 0, (long) rows * inSize);
         for (int n = 0; n < rows; n++) {
             long yn = (long) n * outSize, xn = (long) n * inSize;
             for (int j = 0; j < outSize; j++) {
