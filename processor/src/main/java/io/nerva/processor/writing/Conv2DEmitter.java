@@ -47,9 +47,27 @@ final class Conv2DEmitter implements LayerEmitter {
         return LayerEmitter.bufferOrNull(pointwise(layer) ? null : layer.name() + "Cols");
     }
 
+    /**
+     * A hidden ReLU layer takes the fused path: the product goes straight into {@code out}, bias and
+     * ReLU are applied there in place ({@link io.nerva.runtime.kernels.ConvKernels#biasRelu}), and
+     * backward masks by {@code out > 0} and sums the bias gradient in the same pass. The {@code z}
+     * buffer is then unused; the output layer keeps it (it is the logits).
+     */
+    private boolean fusedRelu(Wiring w) {
+        return layer.activation() == ActivationType.RELU && !w.last();
+    }
+
     @Override
     public CodeBlock forward(Wiring w) {
         int filters = layer.filters();
+        if (fusedRelu(w)) {
+            return CodeBlock.builder()
+                    .addStatement("$T.forward($L, $L, ws.$L, $L, w, $L, ws.$L, rows)", CONV_KERNELS,
+                            LayerEmitter.geometryName(layer.name()), filters, w.in(), cols(), w.kernelOffset(), w.out())
+                    .addStatement("$T.biasRelu(ws.$L, w, $L, $L, $L)", CONV_KERNELS, w.out(),
+                            layer.useBias() ? w.biasOffset() : "-1", LayerEmitter.rowsTimes(pixels()), filters)
+                    .build();
+        }
         CodeBlock.Builder code = CodeBlock.builder()
                 .addStatement("$T.forward($L, $L, ws.$L, $L, w, $L, ws.$L, rows)", CONV_KERNELS,
                         LayerEmitter.geometryName(layer.name()), filters, w.in(), cols(), w.kernelOffset(), w.z());
@@ -67,6 +85,17 @@ final class Conv2DEmitter implements LayerEmitter {
         int filters = layer.filters();
         CodeBlock m = LayerEmitter.rowsTimes(pixels());
         CodeBlock.Builder code = CodeBlock.builder();
+        if (fusedRelu(w)) {
+            code.add(layer.useBias() ? "// dLoss/dz = dLoss/dout ⊙ [out > 0] in place, and db = its column sums\n"
+                    : "// dLoss/dz = dLoss/dout ⊙ [out > 0], in place\n");
+            code.addStatement("$T.reluBackward(ws.$L, ws.$L, $L, $L, g, $L)", CONV_KERNELS, w.out(), w.outGrad(), m, filters,
+                    layer.useBias() ? w.biasOffset() : "-1");
+            code.add(w.inGrad() == null ? "// dW = colsᵀ·dz\n" : "// dW = colsᵀ·dz, then dX = col2im(dz·Wᵀ)\n");
+            code.addStatement("$T.backward($L, $L, ws.$L, $L, w, $L, ws.$L, g, $L, $L, rows)", CONV_KERNELS,
+                    LayerEmitter.geometryName(layer.name()), filters, w.in(), cols(), w.kernelOffset(), w.outGrad(),
+                    w.kernelOffset(), LayerEmitter.bufferOrNull(w.inGrad()));
+            return code.build();
+        }
         if (layer.activation() != ActivationType.LINEAR) {
             CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, ws.$L, ws.$L, ws.$L, ws.$L, $L, $L)",
                     ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.alpha()),

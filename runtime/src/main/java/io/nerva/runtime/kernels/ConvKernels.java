@@ -103,13 +103,20 @@ public final class ConvKernels {
         }
     }
 
+    /** Runs shorter than this many floats are copied element by element (a bulk copy costs ~10 ns to set up). */
+    private static final int BULK_MIN = 16;
+
     /**
      * {@code cols[(n, oy, ox), (ky, kx, ci)] = x[n, oy·sh − padTop + ky·dh, ox·sw − padLeft + kx·dw, ci]},
-     * zero where that pixel lies in the padding. Each tap copies {@code c} contiguous floats.
+     * zero where that pixel lies in the padding. With dilation 1 along x, the {@code kw} taps of one
+     * kernel row are {@code kw·c} contiguous floats of the input and of the patch row, so each kernel
+     * row is one copy (its padded ends zero runs); long runs are bulk copies, short ones (a
+     * single-channel input) element loops.
      */
     public static void im2col(Geometry g, MemorySegment x, MemorySegment cols, int rows) {
-        final int c = g.c(), patch = g.patch();
-        final long cBytes = (long) c * Float.BYTES;
+        final int c = g.c(), patch = g.patch(), kw = g.kw(), w = g.w(), h = g.h();
+        final int tapRun = g.dw() == 1 ? kw * c : c; // floats copied per run
+        final int tapsPerRun = g.dw() == 1 ? kw : 1;
         long row = 0;
         for (int n = 0; n < rows; n++) {
             long xn = (long) n * g.inSize();
@@ -118,14 +125,21 @@ public final class ConvKernels {
                     long dst = row * patch;
                     for (int ky = 0; ky < g.kh(); ky++) {
                         int iy = oy * g.sh() - g.padTop() + ky * g.dh();
-                        for (int kx = 0; kx < g.kw(); kx++, dst += c) {
-                            int ix = ox * g.sw() - g.padLeft() + kx * g.dw();
-                            if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) {
-                                cols.asSlice(dst * Float.BYTES, cBytes).fill((byte) 0);
-                            } else {
-                                long src = xn + ((long) iy * g.w() + ix) * c;
-                                MemorySegment.copy(x, src * Float.BYTES, cols, dst * Float.BYTES, cBytes);
+                        for (int kx = 0; kx < kw; kx += tapsPerRun, dst += tapRun) {
+                            if (iy < 0 || iy >= h) {
+                                zero(cols, dst, tapRun);
+                                continue;
                             }
+                            int ix0 = ox * g.sw() - g.padLeft() + kx * g.dw();
+                            // valid taps [a, b) of this run
+                            int a = Math.max(0, -ix0), b = Math.min(tapsPerRun, w - ix0);
+                            if (b <= a) {
+                                zero(cols, dst, tapRun);
+                                continue;
+                            }
+                            if (a > 0) zero(cols, dst, a * c);
+                            copy(x, xn + (long) (ix0 + a) * c + (long) iy * w * c, cols, dst + (long) a * c, (b - a) * c);
+                            if (b < tapsPerRun) zero(cols, dst + (long) b * c, (tapsPerRun - b) * c);
                         }
                     }
                 }
@@ -133,10 +147,49 @@ public final class ConvKernels {
         }
     }
 
-    /** The adjoint of {@link #im2col}: {@code dx = 0}, then each patch entry is added back to its pixel. */
+    /** 64 KiB of zeros, the source of {@link #clear}. */
+    private static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(1 << 16, 64);
+
+    /**
+     * Zeroes {@code floats} floats of {@code s} from float index {@code at} by bulk copies from a
+     * zero segment: {@code s.asSlice(..).fill(0)} allocates a slice (~40 bytes) that escape
+     * analysis does not always remove, and the training step must not allocate.
+     */
+    static void clear(MemorySegment s, long at, long floats) {
+        long off = at * Float.BYTES, bytes = floats * Float.BYTES;
+        while (bytes > 0) {
+            long n = Math.min(bytes, ZEROS.byteSize());
+            MemorySegment.copy(ZEROS, 0, s, off, n);
+            off += n;
+            bytes -= n;
+        }
+    }
+
+    private static void zero(MemorySegment s, long at, int n) {
+        if (n >= BULK_MIN) {
+            clear(s, at, n);
+        } else {
+            for (int i = 0; i < n; i++) s.setAtIndex(F, at + i, 0f);
+        }
+    }
+
+    private static void copy(MemorySegment src, long from, MemorySegment dst, long to, int n) {
+        if (n >= BULK_MIN) {
+            MemorySegment.copy(src, from * Float.BYTES, dst, to * Float.BYTES, (long) n * Float.BYTES);
+        } else {
+            for (int i = 0; i < n; i++) dst.setAtIndex(F, to + i, src.getAtIndex(F, from + i));
+        }
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: {@code dx = 0}, then each patch entry is added back to its
+     * pixel, one contiguous run of {@code kw·c} floats per kernel row (dilation 1 along x).
+     */
     public static void col2im(Geometry g, MemorySegment cols, MemorySegment dx, int rows) {
-        final int c = g.c(), patch = g.patch();
-        dx.asSlice(0, (long) rows * g.inSize() * Float.BYTES).fill((byte) 0);
+        final int c = g.c(), patch = g.patch(), kw = g.kw(), w = g.w(), h = g.h();
+        final int tapRun = g.dw() == 1 ? kw * c : c;
+        final int tapsPerRun = g.dw() == 1 ? kw : 1;
+        clear(dx, 0, (long) rows * g.inSize());
         long row = 0;
         for (int n = 0; n < rows; n++) {
             long xn = (long) n * g.inSize();
@@ -145,17 +198,78 @@ public final class ConvKernels {
                     long src = row * patch;
                     for (int ky = 0; ky < g.kh(); ky++) {
                         int iy = oy * g.sh() - g.padTop() + ky * g.dh();
-                        for (int kx = 0; kx < g.kw(); kx++, src += c) {
-                            int ix = ox * g.sw() - g.padLeft() + kx * g.dw();
-                            if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) continue;
-                            long dst = xn + ((long) iy * g.w() + ix) * c;
-                            for (int ci = 0; ci < c; ci++) {
-                                dx.setAtIndex(F, dst + ci, dx.getAtIndex(F, dst + ci) + cols.getAtIndex(F, src + ci));
-                            }
+                        for (int kx = 0; kx < kw; kx += tapsPerRun, src += tapRun) {
+                            if (iy < 0 || iy >= h) continue;
+                            int ix0 = ox * g.sw() - g.padLeft() + kx * g.dw();
+                            int a = Math.max(0, -ix0), b = Math.min(tapsPerRun, w - ix0);
+                            if (b <= a) continue;
+                            addRun(cols, src + (long) a * c, dx, xn + (long) iy * w * c + (long) (ix0 + a) * c, (b - a) * c);
                         }
                     }
                 }
             }
         }
+    }
+
+    private static void addRun(MemorySegment src, long from, MemorySegment dst, long to, int n) {
+        for (int i = 0; i < n; i++) dst.setAtIndex(F, to + i, dst.getAtIndex(F, to + i) + src.getAtIndex(F, from + i));
+    }
+
+    /** Per-thread scratch for column sums (grown on demand, never per step). */
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[64]);
+
+    private static float[] sums(int n) {
+        float[] a = SUMS.get();
+        if (a.length < n) {
+            a = new float[n];
+            SUMS.set(a);
+        }
+        return a;
+    }
+
+    /**
+     * The forward tail of a ReLU convolution, in place on the product: {@code out[r, j] =
+     * max(out[r, j] + b[j], 0)} with {@code b} at {@code biasOff} of {@code params} ({@code -1}: no
+     * bias). The same values as {@link DenseKernels#biasActivation} with RELU, in one pass and without
+     * a separate pre-activation buffer: {@link #reluBackward} needs only {@code out}.
+     */
+    public static void biasRelu(MemorySegment out, MemorySegment params, long biasOff, int m, int cout) {
+        if (biasOff < 0) {
+            long n = (long) m * cout;
+            for (long i = 0; i < n; i++) out.setAtIndex(F, i, Math.max(out.getAtIndex(F, i), 0f));
+            return;
+        }
+        float[] b = sums(cout);
+        // element loops, not MemorySegment.copy to/from the array: that wraps the array in a heap segment (~30 bytes a call)
+        for (int j = 0; j < cout; j++) b[j] = params.getAtIndex(F, biasOff + j);
+        for (int r = 0; r < m; r++) {
+            long base = (long) r * cout;
+            for (int j = 0; j < cout; j++) out.setAtIndex(F, base + j, Math.max(out.getAtIndex(F, base + j) + b[j], 0f));
+        }
+    }
+
+    /**
+     * The backward head of a ReLU convolution given its output {@code out = max(z, 0)}: {@code grad
+     * = grad ⊙ [out > 0]} in place ({@code out > 0} exactly when {@code z > 0}), and, unless
+     * {@code biasOff == -1}, {@code grads[biasOff + j] = Σ_r grad[r, j]} (overwrites), summed row by
+     * row as {@link DenseKernels#biasGradient}. One pass, branch-free (ReLU masks are unpredictable).
+     */
+    public static void reluBackward(MemorySegment out, MemorySegment grad, int m, int cout,
+                                    MemorySegment grads, long biasOff) {
+        final boolean bias = biasOff >= 0;
+        float[] acc = sums(cout);
+        for (int j = 0; j < cout; j++) acc[j] = 0f;
+        for (int r = 0; r < m; r++) {
+            long base = (long) r * cout;
+            for (int j = 0; j < cout; j++) {
+                int ob = Float.floatToRawIntBits(out.getAtIndex(F, base + j));
+                // all ones when 0 < ob <= +inf's bits, i.e. out > 0 (NaN and ±0 give 0)
+                int keep = ~(((0x7f800000 - ob) | (ob - 1)) >> 31);
+                float v = Float.intBitsToFloat(Float.floatToRawIntBits(grad.getAtIndex(F, base + j)) & keep);
+                grad.setAtIndex(F, base + j, v);
+                acc[j] += v;
+            }
+        }
+        if (bias) for (int j = 0; j < cout; j++) grads.setAtIndex(F, biasOff + j, acc[j]);
     }
 }

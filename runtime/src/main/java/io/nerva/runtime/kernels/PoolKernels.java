@@ -21,35 +21,81 @@ public final class PoolKernels {
 
     private PoolKernels() {}
 
-    /** {@code y[n, oy, ox, ch] = max} of its window; records the argmax unless {@code argmax} is {@code NULL}. */
+    /**
+     * {@code y[n, oy, ox, ch] = max} of its window; records the argmax unless {@code argmax} is {@code NULL}.
+     * Per output pixel, the window's rows and columns inside the input are found once; then, per
+     * channel, the maximum and its index stay in registers and are written once (a full 2x2
+     * window, the common case, has its own unrolled loop).
+     */
     public static void maxForward(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
         final int c = g.c();
         final boolean record = argmax != MemorySegment.NULL;
         final int outSize = g.oh() * g.ow() * c;
+        final int w = g.w(), rowStride = w * c;
         for (int n = 0; n < rows; n++) {
             long xn = (long) n * g.inSize();
             for (int oy = 0; oy < g.oh(); oy++) {
+                int y0 = oy * g.sh() - g.padTop();
+                int kyLo = Math.max(0, -y0), kyHi = Math.min(g.kh(), g.h() - y0);
                 for (int ox = 0; ox < g.ow(); ox++) {
+                    int x0 = ox * g.sw() - g.padLeft();
+                    int kxLo = Math.max(0, -x0), kxHi = Math.min(g.kw(), w - x0);
                     long yi = (long) n * outSize + ((long) oy * g.ow() + ox) * c;
-                    for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yi + ch, Float.NEGATIVE_INFINITY);
-                    for (int ky = 0; ky < g.kh(); ky++) {
-                        int iy = oy * g.sh() - g.padTop() + ky;
-                        if (iy < 0 || iy >= g.h()) continue;
-                        for (int kx = 0; kx < g.kw(); kx++) {
-                            int ix = ox * g.sw() - g.padLeft() + kx;
-                            if (ix < 0 || ix >= g.w()) continue;
-                            int pixel = (iy * g.w() + ix) * c;
-                            for (int ch = 0; ch < c; ch++) {
-                                float v = x.getAtIndex(F, xn + pixel + ch);
-                                if (v > y.getAtIndex(F, yi + ch)) {
-                                    y.setAtIndex(F, yi + ch, v);
-                                    if (record) argmax.setAtIndex(I, yi + ch, pixel + ch);
+                    int first = ((y0 + kyLo) * w + x0 + kxLo) * c; // the window's first cell inside the input
+                    if (record && kyHi - kyLo == 2 && kxHi - kxLo == 2) {
+                        max4(x, xn, first, first + c, first + rowStride, first + rowStride + c, y, argmax, yi, c);
+                        continue;
+                    }
+                    for (int ch = 0; ch < c; ch++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int at = first + ch;
+                        for (int ky = kyLo; ky < kyHi; ky++) {
+                            int pixel = ((y0 + ky) * w + x0) * c + ch;
+                            for (int kx = kxLo; kx < kxHi; kx++) {
+                                float v = x.getAtIndex(F, xn + pixel + kx * c);
+                                if (v > best) {
+                                    best = v;
+                                    at = pixel + kx * c;
                                 }
                             }
                         }
+                        y.setAtIndex(F, yi + ch, best);
+                        if (record) argmax.setAtIndex(I, yi + ch, at);
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A window of four cells (the 2x2 pooling of most CNNs), with argmax, branch-free (which of the
+     * four wins is unpredictable): the maximum by {@code Math.max}, then the first cell equal to it
+     * by conditional moves, and {@code y} is read back from that cell, so ties (±0 included) and
+     * the result match the general loop exactly. A NaN in the window takes the general loop.
+     */
+    private static void max4(MemorySegment x, long xn, int p0, int p1, int p2, int p3,
+                             MemorySegment y, MemorySegment argmax, long yi, int c) {
+        for (int ch = 0; ch < c; ch++) {
+            float v0 = x.getAtIndex(F, xn + p0 + ch), v1 = x.getAtIndex(F, xn + p1 + ch);
+            float v2 = x.getAtIndex(F, xn + p2 + ch), v3 = x.getAtIndex(F, xn + p3 + ch);
+            float m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+            if (m != m) { // NaN: as the general loop, which skips NaN cells
+                float best = Float.NEGATIVE_INFINITY;
+                int at = p0;
+                if (v0 > best) { best = v0; at = p0; }
+                if (v1 > best) { best = v1; at = p1; }
+                if (v2 > best) { best = v2; at = p2; }
+                if (v3 > best) { best = v3; at = p3; }
+                y.setAtIndex(F, yi + ch, best);
+                argmax.setAtIndex(I, yi + ch, at + ch);
+                continue;
+            }
+            int at = v2 == m ? p2 : p3;
+            at = v1 == m ? p1 : at;
+            at = v0 == m ? p0 : at;
+            at += ch;
+            y.setAtIndex(F, yi + ch, x.getAtIndex(F, xn + at));
+            argmax.setAtIndex(I, yi + ch, at);
         }
     }
 
@@ -91,7 +137,7 @@ public final class PoolKernels {
     public static void avgBackward(Geometry g, MemorySegment dy, MemorySegment dx, int rows) {
         final int c = g.c();
         final int outSize = g.oh() * g.ow() * c;
-        dx.asSlice(0, (long) rows * g.inSize() * Float.BYTES).fill((byte) 0);
+        ConvKernels.clear(dx, 0, (long) rows * g.inSize());
         for (int n = 0; n < rows; n++) {
             long xn = (long) n * g.inSize();
             for (int oy = 0; oy < g.oh(); oy++) {
@@ -177,7 +223,7 @@ public final class PoolKernels {
     }
 
     private static void scatter(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
-        dx.asSlice(0, (long) rows * inSize * Float.BYTES).fill((byte) 0);
+        ConvKernels.clear(dx, 0, (long) rows * inSize);
         for (int n = 0; n < rows; n++) {
             long yn = (long) n * outSize, xn = (long) n * inSize;
             for (int j = 0; j < outSize; j++) {

@@ -90,4 +90,80 @@ class ConvKernelsTest {
         PoolKernels.maxForward(g, x, y2, MemorySegment.NULL, 1); // inference: no argmax buffer
         assertArrayEquals(new float[] {5, -1}, Mem.get(y2, 2));
     }
+
+    /** The element-by-element definition of im2col, to check the run-based kernel against. */
+    private static float[] naiveIm2col(Geometry g, float[] x, int rows) {
+        float[] cols = new float[rows * g.oh() * g.ow() * g.patch()];
+        int i = 0;
+        for (int n = 0; n < rows; n++)
+            for (int oy = 0; oy < g.oh(); oy++)
+                for (int ox = 0; ox < g.ow(); ox++)
+                    for (int ky = 0; ky < g.kh(); ky++)
+                        for (int kx = 0; kx < g.kw(); kx++)
+                            for (int ci = 0; ci < g.c(); ci++, i++) {
+                                int iy = oy * g.sh() - g.padTop() + ky * g.dh(), ix = ox * g.sw() - g.padLeft() + kx * g.dw();
+                                boolean in = iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w();
+                                cols[i] = in ? x[n * g.inSize() + (iy * g.w() + ix) * g.c() + ci] : 0f;
+                            }
+        return cols;
+    }
+
+    @Test
+    void im2colMatchesTheDefinitionForShortAndLongRunsPaddingStridesAndDilation() {
+        Random r = new Random(3);
+        int[][] shapes = { // h, w, c, kh, kw, sh, sw, dh, dw, same
+                {28, 28, 1, 3, 3, 1, 1, 1, 1, 1}, {14, 14, 32, 3, 3, 1, 1, 1, 1, 0}, {9, 8, 5, 5, 5, 2, 3, 1, 1, 1},
+                {7, 9, 16, 3, 3, 1, 1, 2, 2, 1}, {6, 6, 20, 2, 4, 2, 1, 1, 1, 1}, {5, 5, 3, 5, 5, 1, 1, 1, 1, 1}};
+        for (int[] s : shapes) {
+            Geometry g = Geometry.keras(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9] == 1);
+            int rows = 2;
+            float[] x = Mem.uniform(r, rows * g.inSize(), -1, 1);
+            MemorySegment cols = Mem.filled((long) rows * g.oh() * g.ow() * g.patch(), 42f);
+            ConvKernels.im2col(g, Mem.of(x), cols, rows);
+            float[] want = naiveIm2col(g, x, rows);
+            assertArrayEquals(want, Mem.get(cols, want.length), 0f, g.toString());
+        }
+    }
+
+    @Test
+    void fusedReluMatchesBiasActivationAndActivationBackwardBitForBit() {
+        Random r = new Random(5);
+        int m = 37, c = 24;
+        float[] z = Mem.uniform(r, m * c, -1, 1), dOut = Mem.uniform(r, m * c, -1, 1), b = Mem.uniform(r, c, -0.5, 0.5);
+        z[3] = Float.NaN;
+        z[4] = -0f;
+        z[5] = Float.POSITIVE_INFINITY;
+        MemorySegment params = Mem.of(b);
+        // reference: z + b into z, a = relu(z); dz = dOut ⊙ relu'(z); db = column sums
+        MemorySegment zRef = Mem.of(z), aRef = Mem.zeros(m * c), dRef = Mem.of(dOut), gRef = Mem.zeros(c);
+        DenseKernels.biasActivation(zRef, params, 0, aRef, m, c, io.nerva.annotations.ActivationType.RELU, Float.NaN);
+        Activations.backward(io.nerva.annotations.ActivationType.RELU, Float.NaN, zRef, aRef, dRef, dRef, m, c);
+        DenseKernels.biasGradient(dRef, m, c, gRef, 0);
+        MemorySegment out = Mem.of(z), d = Mem.of(dOut), grads = Mem.filled(c + 1, 7f);
+        ConvKernels.biasRelu(out, params, 0, m, c);
+        ConvKernels.reluBackward(out, d, m, c, grads, 1);
+        for (int i = 0; i < m * c; i++) {
+            assertEquals(Float.floatToRawIntBits(Mem.at(aRef, i)), Float.floatToRawIntBits(Mem.at(out, i)), "out " + i);
+            assertEquals(Float.floatToRawIntBits(Mem.at(dRef, i)), Float.floatToRawIntBits(Mem.at(d, i)), "dz " + i);
+        }
+        for (int j = 0; j < c; j++) assertEquals(Mem.at(gRef, j), Mem.at(grads, j + 1), 0f, "db " + j);
+        assertEquals(7f, Mem.at(grads, 0));
+    }
+
+    @Test
+    void maxPoolingOfFullTwoByTwoWindowsMatchesTheGeneralRuleOnTiesZerosAndNaN() {
+        // 2x4x3: two windows side by side; channel values chosen to tie, mix ±0, hold NaN or -inf
+        float n = Float.NaN, inf = Float.NEGATIVE_INFINITY;
+        float[][] windows = {{1, 3, 3, 2}, {-0f, 0f, -1, -2}, {0f, -0f, -0f, 0f}, {n, 2, 5, n}, {n, n, n, n},
+                {inf, inf, inf, inf}, {-5, -4, -4, -7}};
+        float[] want = {3, -0f, 0f, 5, inf, inf, -4};
+        int[] wantCell = {1, 0, 0, 2, 0, 0, 1};
+        for (int k = 0; k < windows.length; k++) {
+            Geometry g = Geometry.keras(2, 2, 1, 2, 2, 2, 2, 1, 1, false);
+            MemorySegment y = Mem.zeros(1), arg = Mem.zeros(1);
+            PoolKernels.maxForward(g, Mem.of(windows[k]), y, arg, 1);
+            assertEquals(Float.floatToRawIntBits(want[k]), Float.floatToRawIntBits(Mem.at(y, 0)), "window " + k);
+            assertEquals(wantCell[k], arg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 0), "argmax " + k);
+        }
+    }
 }

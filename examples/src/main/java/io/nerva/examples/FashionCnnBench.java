@@ -1,0 +1,230 @@
+package io.nerva.examples;
+
+import io.nerva.annotations.ActivationType;
+import io.nerva.annotations.LossFunction;
+import io.nerva.blas.Blas;
+import io.nerva.runtime.Rng;
+import io.nerva.runtime.data.Dataset;
+import io.nerva.runtime.data.FashionMnist;
+import io.nerva.runtime.kernels.Activations;
+import io.nerva.runtime.kernels.ConvKernels;
+import io.nerva.runtime.kernels.ConvKernels.Geometry;
+import io.nerva.runtime.kernels.DenseKernels;
+import io.nerva.runtime.kernels.Dropout;
+import io.nerva.runtime.kernels.PoolKernels;
+import io.nerva.runtime.loss.Loss;
+import io.nerva.runtime.optim.Optimizers;
+import io.nerva.runtime.train.AllocationProbe;
+import io.nerva.runtime.train.Predictor;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where the time of one training step of {@link FashionCnnNet} goes (batch 64), and its headline
+ * figures. Run it alone ({@code flock /tmp/bench.lock}).
+ *
+ * <ol>
+ *   <li>Per layer and direction, the kernels the generated {@code FashionCnnNetModel} calls, run in
+ *       the same order on buffers of the same shapes, each timed on its own and filed under
+ *       sgemm, im2col/col2im, pooling, bias+activation (forward bias+activation, backward
+ *       activation derivative and bias gradient) or other (dropout); at 1 and 2 BLAS threads.
+ *       The step's remainder (loss, optimizer, batch copy) is the real step time minus their sum.</li>
+ *   <li>Seconds per 10k training samples as the peers measure it (shared/peers: warm up 32
+ *       batches, then time windows of 157 batches of 64), real Fashion-MNIST, Adam 1e-3.</li>
+ *   <li>Batch-1 inference latency (median of 20k predictions, 1 thread).</li>
+ * </ol>
+ * This class mirrors the generated calls: when the emitters change, change {@link #steps} with them.
+ * Arguments: {@code [timed repetitions of the kernel sequence, default 40] [windows, default 5]}.
+ */
+public final class FashionCnnBench {
+    private static final int B = 64;
+    private static final String[] CATS = {"sgemm", "im2col/col2im", "pool", "bias+act", "other"};
+
+    private FashionCnnBench() {}
+
+    /** One kernel call of the step. */
+    private record Op(String layer, String dir, int cat, Runnable body) {}
+
+    private static final Geometry C1 = new Geometry(28, 28, 1, 3, 3, 1, 1, 1, 1, 1, 1, 28, 28);
+    private static final Geometry P1 = new Geometry(28, 28, 32, 2, 2, 2, 2, 1, 1, 0, 0, 14, 14);
+    private static final Geometry C2 = new Geometry(14, 14, 32, 3, 3, 1, 1, 1, 1, 0, 0, 12, 12);
+    private static final Geometry P2 = new Geometry(12, 12, 64, 2, 2, 2, 2, 1, 1, 0, 0, 6, 6);
+
+    public static void main(String[] args) throws IOException {
+        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+        int windows = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        System.out.println("BLAS: " + Blas.get().name());
+        Dataset train = FashionMnist.train(FashionMnist.DEFAULT_DIR, false);
+
+        Map<Integer, Double> stepMs = new LinkedHashMap<>();
+        for (int threads : new int[] {1, 2}) {
+            Blas.get().setThreads(threads);
+            // Real step time and the peers' figure.
+            double[] secsPer10k = new double[windows];
+            double first = 0;
+            try (FashionCnnNetModel net = FashionCnnNetModel.create(42)) {
+                Loss loss = Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY);
+                for (int w = 0; w < windows; w++) {
+                    AllocationProbe.Result r = AllocationProbe.measure(net, train, loss, Optimizers.adam(1e-3), B,
+                            w == 0 ? 32 : 0, 157);
+                    secsPer10k[w] = r.nanos() / 1e9 * 10_000 / (157.0 * B);
+                    if (w == 0) first = secsPer10k[w];
+                    if (w == windows - 1) {
+                        System.out.printf(Locale.ROOT, "%d thread(s): heap %s%n", threads, r);
+                    }
+                }
+            }
+            double[] sorted = secsPer10k.clone();
+            Arrays.sort(sorted);
+            stepMs.put(threads, sorted[windows / 2] * 1000 * B / 10_000); // ms per batch of 64
+            System.out.printf(Locale.ROOT, "%d thread(s): s per 10k samples: first window (after 32 warm-up batches) %.3f, "
+                            + "median of %d windows %.3f, min %.3f  (all: %s)%n", threads, first, windows,
+                    sorted[windows / 2], sorted[0], fmt(secsPer10k));
+        }
+
+        for (int threads : new int[] {1, 2}) {
+            Blas.get().setThreads(threads);
+            breakdown(threads, reps, stepMs.get(threads));
+        }
+
+        Blas.get().setThreads(1);
+        try (FashionCnnNetModel net = FashionCnnNetModel.create(42)) {
+            Dataset test = FashionMnist.test(FashionMnist.DEFAULT_DIR, false);
+            float[][] samples = new float[500][];
+            for (int i = 0; i < samples.length; i++) samples[i] = test.features(i);
+            float[] out = new float[10];
+            Predictor predictor = net.predictor();
+            for (int i = 0; i < 5_000; i++) predictor.predict(samples[i % samples.length], out);
+            long[] t = new long[20_000];
+            for (int i = 0; i < t.length; i++) {
+                long s = System.nanoTime();
+                predictor.predict(samples[i % samples.length], out);
+                t[i] = System.nanoTime() - s;
+            }
+            Arrays.sort(t);
+            System.out.printf(Locale.ROOT, "batch-1 predict latency, 1 thread (20k calls): median %.1f µs, p99 %.1f µs%n",
+                    t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
+        }
+    }
+
+    private static String fmt(double[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (double d : v) sb.append(String.format(Locale.ROOT, "%.3f ", d));
+        return sb.toString().trim();
+    }
+
+    /** Times each kernel of the step (median over {@code reps} runs of the whole sequence) and prints the table. */
+    private static void breakdown(int threads, int reps, double realStepMs) {
+        try (Arena arena = Arena.ofConfined()) {
+            List<Op> ops = steps(arena);
+            for (int i = 0; i < 15; i++) for (Op op : ops) op.body().run();
+            long[][] t = new long[ops.size()][reps];
+            for (int r = 0; r < reps; r++) {
+                for (int i = 0; i < ops.size(); i++) {
+                    long s = System.nanoTime();
+                    ops.get(i).body().run();
+                    t[i][r] = System.nanoTime() - s;
+                }
+            }
+            // Per layer/direction and category: sum of per-op medians.
+            Map<String, double[]> rows = new LinkedHashMap<>();
+            double[] total = new double[CATS.length];
+            for (int i = 0; i < ops.size(); i++) {
+                Op op = ops.get(i);
+                long[] v = t[i].clone();
+                Arrays.sort(v);
+                double ms = v[reps / 2] / 1e6;
+                rows.computeIfAbsent(op.layer() + " " + op.dir(), k -> new double[CATS.length])[op.cat()] += ms;
+                total[op.cat()] += ms;
+            }
+            System.out.printf(Locale.ROOT, "%n%d BLAS thread(s), batch %d, ms per step (median of %d):%n", threads, B, reps);
+            System.out.print("| layer | dir |");
+            for (String c : CATS) System.out.print(" " + c + " |");
+            System.out.println(" total | sgemm share |");
+            System.out.println("| --- | --- |" + " ---: |".repeat(CATS.length) + " ---: | ---: |");
+            for (var e : rows.entrySet()) {
+                String[] ld = e.getKey().split(" ");
+                printRow(ld[0], ld[1], e.getValue());
+            }
+            printRow("**layers**", "both", total);
+            double kernels = Arrays.stream(total).sum();
+            System.out.printf(Locale.ROOT, "| loss+optimizer+copy (step − layers) | | | | | | %.2f | |%n", realStepMs - kernels);
+            System.out.printf(Locale.ROOT, "| **step (measured)** | | | | | | %.2f | %.0f%% |%n", realStepMs, 100 * total[0] / realStepMs);
+        }
+    }
+
+    private static void printRow(String layer, String dir, double[] v) {
+        double sum = Arrays.stream(v).sum();
+        System.out.printf(Locale.ROOT, "| %s | %s |", layer, dir);
+        for (double d : v) System.out.printf(Locale.ROOT, " %s |", d == 0 ? "" : String.format(Locale.ROOT, "%.2f", d));
+        System.out.printf(Locale.ROOT, " %.2f | %.0f%% |%n", sum, 100 * v[0] / sum);
+    }
+
+    private static MemorySegment buf(Arena arena, long floats, Rng rng) {
+        MemorySegment s = arena.allocate(floats * Float.BYTES, 64);
+        for (long i = 0; i < floats; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rng.nextGaussian());
+        return s;
+    }
+
+    /** The kernel calls of FashionCnnNetModel's forward and backward at batch 64, in order. */
+    private static List<Op> steps(Arena arena) {
+        Rng rng = new Rng(1);
+        MemorySegment w = buf(arena, 315_146, rng), g = buf(arena, 315_146, rng);
+        for (long i = 0; i < 315_146; i++) w.setAtIndex(ValueLayout.JAVA_FLOAT, i, 0.05f * w.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+        MemorySegment input = buf(arena, B * 784L, rng);
+        MemorySegment c1Cols = buf(arena, B * 7056L, rng),
+                c1Out = buf(arena, B * 25088L, rng), c1Grad = buf(arena, B * 25088L, rng);
+        MemorySegment p1Out = buf(arena, B * 6272L, rng), p1Arg = arena.allocate(B * 6272L * 4, 64), p1Grad = buf(arena, B * 6272L, rng);
+        MemorySegment c2Cols = buf(arena, B * 41472L, rng),
+                c2Out = buf(arena, B * 9216L, rng), c2Grad = buf(arena, B * 9216L, rng);
+        MemorySegment p2Out = buf(arena, B * 2304L, rng), p2Arg = arena.allocate(B * 2304L * 4, 64), p2Grad = buf(arena, B * 2304L, rng);
+        MemorySegment dOut = buf(arena, B * 2304L, rng), dMask = buf(arena, B * 2304L, rng);
+        MemorySegment hZ = buf(arena, B * 128L, rng), hOut = buf(arena, B * 128L, rng), hGrad = buf(arena, B * 128L, rng);
+        MemorySegment oZ = buf(arena, B * 10L, rng), oOut = buf(arena, B * 10L, rng), oGrad = buf(arena, B * 10L, rng);
+        Rng dropRng = new Rng(7);
+        final long c1K = 0, c1B = 288, c2K = 320, c2B = 18752, hK = 18816, hB = 313728, oK = 313856, oB = 315136;
+        final int sg = 0, ic = 1, pl = 2, ba = 3, ot = 4;
+        List<Op> ops = new ArrayList<>();
+        // forward
+        ops.add(new Op("conv1", "fwd", ic, () -> ConvKernels.im2col(C1, input, c1Cols, B)));
+        ops.add(new Op("conv1", "fwd", sg, () -> DenseKernels.matmul(false, false, B * 784, 32, 9, c1Cols, 0, w, c1K, c1Out, 0, 0f)));
+        ops.add(new Op("conv1", "fwd", ba, () -> ConvKernels.biasRelu(c1Out, w, c1B, B * 784, 32)));
+        ops.add(new Op("pool1", "fwd", pl, () -> PoolKernels.maxForward(P1, c1Out, p1Out, p1Arg, B)));
+        ops.add(new Op("conv2", "fwd", ic, () -> ConvKernels.im2col(C2, p1Out, c2Cols, B)));
+        ops.add(new Op("conv2", "fwd", sg, () -> DenseKernels.matmul(false, false, B * 144, 64, 288, c2Cols, 0, w, c2K, c2Out, 0, 0f)));
+        ops.add(new Op("conv2", "fwd", ba, () -> ConvKernels.biasRelu(c2Out, w, c2B, B * 144, 64)));
+        ops.add(new Op("pool2", "fwd", pl, () -> PoolKernels.maxForward(P2, c2Out, p2Out, p2Arg, B)));
+        ops.add(new Op("drop", "fwd", ot, () -> Dropout.forward(p2Out, dOut, dMask, B * 2304L, 0.25f, dropRng, true)));
+        ops.add(new Op("hidden", "fwd", sg, () -> DenseKernels.matmul(false, false, B, 128, 2304, dOut, 0, w, hK, hZ, 0, 0f)));
+        ops.add(new Op("hidden", "fwd", ba, () -> DenseKernels.biasActivation(hZ, w, hB, hOut, B, 128, ActivationType.RELU, Float.NaN)));
+        ops.add(new Op("out", "fwd", sg, () -> DenseKernels.matmul(false, false, B, 10, 128, hOut, 0, w, oK, oZ, 0, 0f)));
+        ops.add(new Op("out", "fwd", ba, () -> DenseKernels.biasActivation(oZ, w, oB, oOut, B, 10, ActivationType.SOFTMAX, Float.NaN)));
+        // backward (the loss gives dLoss/dlogits: no softmax derivative)
+        ops.add(new Op("out", "bwd", sg, () -> DenseKernels.matmul(true, false, 128, 10, B, hOut, 0, oGrad, 0, g, oK, 0f)));
+        ops.add(new Op("out", "bwd", ba, () -> DenseKernels.biasGradient(oGrad, B, 10, g, oB)));
+        ops.add(new Op("out", "bwd", sg, () -> DenseKernels.matmul(false, true, B, 128, 10, oGrad, 0, w, oK, hGrad, 0, 0f)));
+        ops.add(new Op("hidden", "bwd", ba, () -> Activations.backward(ActivationType.RELU, Float.NaN, hZ, hOut, hGrad, hGrad, B, 128)));
+        ops.add(new Op("hidden", "bwd", sg, () -> DenseKernels.matmul(true, false, 2304, 128, B, dOut, 0, hGrad, 0, g, hK, 0f)));
+        ops.add(new Op("hidden", "bwd", ba, () -> DenseKernels.biasGradient(hGrad, B, 128, g, hB)));
+        ops.add(new Op("hidden", "bwd", sg, () -> DenseKernels.matmul(false, true, B, 2304, 128, hGrad, 0, w, hK, p2Grad, 0, 0f)));
+        ops.add(new Op("drop", "bwd", ot, () -> Dropout.backward(p2Grad, p2Grad, dMask, B * 2304L)));
+        ops.add(new Op("pool2", "bwd", pl, () -> PoolKernels.maxBackward(P2, p2Grad, p2Arg, c2Grad, B)));
+        ops.add(new Op("conv2", "bwd", ba, () -> ConvKernels.reluBackward(c2Out, c2Grad, B * 144, 64, g, c2B)));
+        ops.add(new Op("conv2", "bwd", sg, () -> DenseKernels.matmul(true, false, 288, 64, B * 144, c2Cols, 0, c2Grad, 0, g, c2K, 0f)));
+        ops.add(new Op("conv2", "bwd", sg, () -> DenseKernels.matmul(false, true, B * 144, 288, 64, c2Grad, 0, w, c2K, c2Cols, 0, 0f)));
+        ops.add(new Op("conv2", "bwd", ic, () -> ConvKernels.col2im(C2, c2Cols, p1Grad, B)));
+        ops.add(new Op("pool1", "bwd", pl, () -> PoolKernels.maxBackward(P1, p1Grad, p1Arg, c1Grad, B)));
+        ops.add(new Op("conv1", "bwd", ba, () -> ConvKernels.reluBackward(c1Out, c1Grad, B * 784, 32, g, c1B)));
+        ops.add(new Op("conv1", "bwd", sg, () -> DenseKernels.matmul(true, false, 9, 32, B * 784, c1Cols, 0, c1Grad, 0, g, c1K, 0f)));
+        return ops;
+    }
+}
