@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-cp=$(mvn -q -o -B -pl examples dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime)
-run=("$JAVA" --enable-native-access=ALL-UNNAMED -Dnerva.threads=1 -cp "examples/target/classes:$cp"
+cp=$(dev/classpath)
+run=("$JAVA" --enable-native-access=ALL-UNNAMED -Dnerva.threads=1 -cp "$cp"
      io.nerva.examples.embedded.FashionClassifier /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz 0)
 flock /tmp/bench.lock bash -c '
   walls=()
@@ -19,4 +19,4 @@ flock /tmp/bench.lock bash -c '
   /usr/bin/time -v "$@" 2>&1 >/dev/null | grep -E "Maximum resident" || true
 ' _ "${run[@]}"
 # shellcheck disable=SC2046
-du -ch examples/target/classes $(echo "$cp" | tr ':' ' ') 2>/dev/null | tail -1 | sed 's/^/install footprint (classes + runtime jars): /'
+du -ch $(echo "$cp" | tr ':' ' ') 2>/dev/null | tail -1 | sed 's/^/install footprint (classes + runtime jars): /'

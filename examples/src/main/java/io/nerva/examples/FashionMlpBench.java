@@ -26,9 +26,8 @@ public final class FashionMlpBench {
 
     public static void main(String[] args) throws IOException {
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        Dataset.Split data = FashionMnist.loadDefault();
-        Dataset train = FashionMnist.train(FashionMnist.DEFAULT_DIR, false);
-        Dataset test = data.test();
+        Dataset.Split data = FashionMnist.load(FashionMnist.DEFAULT_DIR, false);
+        Dataset train = data.train(), test = data.test();
         System.out.println("| figure | value |");
         System.out.println("| --- | --- |");
         System.out.println("| BLAS | " + Blas.get().name() + " |");
