@@ -19,6 +19,22 @@ class LearningTest {
     }
 
     @Test
+    void sameSeedSameWeightsAndHistoryBitForBit() {
+        io.nerva.runtime.data.Dataset data = Iris.load();
+        io.nerva.runtime.train.Fit fit = io.nerva.runtime.train.Fit.epochs(5).batch(16)
+                .optimizer(io.nerva.runtime.optim.Optimizers.adam(0.01))
+                .metrics(io.nerva.runtime.metric.Metrics.accuracy()).validationSplit(0.2).seed(7).verbose(false);
+        try (IrisNetModel a = IrisNetModel.create(3); IrisNetModel b = IrisNetModel.create(3); IrisNetModel c = IrisNetModel.create(3)) {
+            var ha = a.fit(data, fit);
+            var hb = b.fit(data, fit);
+            var hc = c.fit(data, fit.seed(8));
+            assertEquals(ha, hb, "same seed, same History");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a.parameters().toArray(), b.parameters().toArray(), "same seed, same weights");
+            org.junit.jupiter.api.Assertions.assertNotEquals(ha, hc, "another shuffling seed gives another History");
+        }
+    }
+
+    @Test
     void irisReaches95PercentOnHeldOutFlowers() {
         // Mean over several random 80/20 splits: one split of 30 flowers moves in steps of 3.3%.
         double sum = 0;
