@@ -1,29 +1,18 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
 import org.junit.jupiter.api.Test;
 
 import javax.tools.JavaFileObject;
 
-import static com.google.testing.compile.CompilationSubject.assertThat;
-import static io.nerva.processor.Sources.compile;
+import static io.nerva.processor.Sources.assertError;
+import static io.nerva.processor.Sources.assertWarning;
 import static io.nerva.processor.Sources.network;
 
 /** The diagnostics of the convolutional layers: each test asserts the message, the file and the line. */
 class ConvDiagnosticsTest {
     private static final String IMAGE = "@Network(input = {8, 8, 3}) abstract class Net";
 
-    private static void assertError(JavaFileObject file, String message, String line) {
-        Compilation c = compile(file);
-        assertThat(c).failed();
-        assertThat(c).hadErrorContaining(message).inFile(file).onLineContaining(line);
-    }
 
-    private static void assertWarning(JavaFileObject file, String message, String line) {
-        Compilation c = compile(file);
-        assertThat(c).succeeded();
-        assertThat(c).hadWarningContaining(message).inFile(file).onLineContaining(line);
-    }
 
     @Test
     void convOnFlatNetworkInputSuggestsAnImageShape() {
@@ -157,6 +146,6 @@ class ConvDiagnosticsTest {
                 "@GlobalAvgPool2D Layer gap;",
                 "@BatchNorm(momentum = 0) Layer bnFlat;",
                 "@Dense(10) @Activation(SOFTMAX) Layer out;");
-        assertThat(compile(f)).succeededWithoutWarnings();
+        Sources.assertClean(f);
     }
 }

@@ -1,34 +1,21 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import org.junit.jupiter.api.Test;
 
 import javax.tools.JavaFileObject;
 
-import static com.google.testing.compile.CompilationSubject.assertThat;
-import static io.nerva.processor.Sources.compile;
+import static io.nerva.processor.Sources.assertClean;
+import static io.nerva.processor.Sources.assertError;
+import static io.nerva.processor.Sources.assertWarning;
 import static io.nerva.processor.Sources.network;
 
 /** The diagnostics catalogue: each test asserts the message, the file and the line. */
 class DiagnosticsTest {
     private static final String MLP = "@Network(input = {4}) abstract class Net";
 
-    private static void assertError(JavaFileObject file, String message, String line) {
-        Compilation c = compile(file);
-        assertThat(c).failed();
-        assertThat(c).hadErrorContaining(message).inFile(file).onLineContaining(line);
-    }
 
-    private static void assertWarning(JavaFileObject file, String message, String line) {
-        Compilation c = compile(file);
-        assertThat(c).succeeded();
-        assertThat(c).hadWarningContaining(message).inFile(file).onLineContaining(line);
-    }
 
-    private static void assertClean(JavaFileObject file) {
-        assertThat(compile(file)).succeededWithoutWarnings();
-    }
 
     @Test
     void missingInputShape() {

@@ -5,6 +5,7 @@ import com.google.testing.compile.JavaFileObjects;
 
 import javax.tools.JavaFileObject;
 
+import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 
 /** Builds small network sources and compiles them with the processor. */
@@ -33,5 +34,24 @@ final class Sources {
 
     static Compilation compile(String header, String... fields) {
         return compile(network(header, fields));
+    }
+
+    /** Compiles {@code file} and asserts an error with this message on the line containing {@code line}. */
+    static void assertError(JavaFileObject file, String message, String line) {
+        Compilation c = compile(file);
+        assertThat(c).failed();
+        assertThat(c).hadErrorContaining(message).inFile(file).onLineContaining(line);
+    }
+
+    /** Compiles {@code file} and asserts it succeeds with this warning on the line containing {@code line}. */
+    static void assertWarning(JavaFileObject file, String message, String line) {
+        Compilation c = compile(file);
+        assertThat(c).succeeded();
+        assertThat(c).hadWarningContaining(message).inFile(file).onLineContaining(line);
+    }
+
+    /** Compiles {@code file} and asserts neither errors nor warnings. */
+    static void assertClean(JavaFileObject file) {
+        assertThat(compile(file)).succeededWithoutWarnings();
     }
 }
