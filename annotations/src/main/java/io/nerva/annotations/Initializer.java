@@ -11,5 +11,9 @@ public enum Initializer {
     ZEROS,
     ONES,
     /** Every value equal to the layer's {@code initValue}. */
-    CONSTANT
+    CONSTANT,
+    /** A random orthogonal matrix (rows or columns orthonormal), Keras' default for recurrent kernels. */
+    ORTHOGONAL,
+    /** Uniform in [−0.05, 0.05], Keras' {@code RandomUniform()} default (Embedding's initializer). */
+    RANDOM_UNIFORM
 }

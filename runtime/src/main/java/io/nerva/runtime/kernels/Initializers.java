@@ -50,6 +50,50 @@ public final class Initializers {
                     values.setAtIndex(F, off + i, (float) (g * sigma));
                 }
             }
+            case RANDOM_UNIFORM -> {
+                for (long i = 0; i < n; i++) {
+                    values.setAtIndex(F, off + i, (float) ((2.0 * rng.nextDouble() - 1.0) * 0.05));
+                }
+            }
+            case ORTHOGONAL -> orthogonal(spec, values, rng);
+        }
+    }
+
+    /**
+     * Keras' {@code Orthogonal()}: the tensor seen as a matrix {@code [prod(shape[:-1]), shape[-1]]}
+     * gets orthonormal columns (or rows, when it is wide), from the QR factors of a Gaussian matrix
+     * with the signs of R's diagonal folded into Q. Gram-Schmidt in double is QR for this purpose.
+     */
+    private static void orthogonal(ParamSpec spec, MemorySegment values, Rng rng) {
+        int[] shape = spec.shape();
+        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+        long rowsL = spec.size() / Math.max(cols, 1);
+        if (rowsL * cols > 1L << 26) throw new IllegalArgumentException(spec.name() + ": too large for ORTHOGONAL");
+        int rows = (int) rowsL;
+        // Orthonormalise the k = min(rows, cols) vectors of length m = max(rows, cols).
+        int m = Math.max(rows, cols), k = Math.min(rows, cols);
+        double[][] q = new double[k][m];
+        for (int j = 0; j < k; j++) {
+            for (int i = 0; i < m; i++) q[j][i] = rng.nextGaussian();
+        }
+        for (int j = 0; j < k; j++) {
+            for (int p = 0; p < j; p++) {
+                double dot = 0;
+                for (int i = 0; i < m; i++) dot += q[j][i] * q[p][i];
+                for (int i = 0; i < m; i++) q[j][i] -= dot * q[p][i];
+            }
+            double norm = 0;
+            for (int i = 0; i < m; i++) norm += q[j][i] * q[j][i];
+            norm = Math.sqrt(norm);
+            for (int i = 0; i < m; i++) q[j][i] /= norm;
+        }
+        long off = spec.offset();
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                // Tall matrix: the vectors are its columns; wide: its rows.
+                double v = rows >= cols ? q[c][r] : q[r][c];
+                values.setAtIndex(F, off + (long) r * cols + c, (float) v);
+            }
         }
     }
 
@@ -60,7 +104,7 @@ public final class Initializers {
             case GLOROT_UNIFORM, GLOROT_NORMAL -> 1.0 / Math.max(1.0, (fanIn + fanOut) / 2.0);
             case HE_UNIFORM, HE_NORMAL -> 2.0 / Math.max(1.0, fanIn);
             case LECUN_UNIFORM, LECUN_NORMAL -> 1.0 / Math.max(1.0, fanIn);
-            case ZEROS, ONES, CONSTANT -> 0.0;
+            case ZEROS, ONES, CONSTANT, ORTHOGONAL, RANDOM_UNIFORM -> 0.0;
         };
     }
 

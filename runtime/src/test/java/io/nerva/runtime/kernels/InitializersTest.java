@@ -90,4 +90,40 @@ class InitializersTest {
         assertArrayEquals(Mem.get(a, OFF + N), Mem.get(b, OFF + N));
         assertFalse(java.util.Arrays.equals(Mem.get(a, OFF + N), Mem.get(c, OFF + N)));
     }
+
+    /** Keras' Orthogonal on a square recurrent kernel, a tall and a wide one: QᵀQ = I on the short side. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"8, 8", "12, 4", "4, 12", "128, 512"})
+    void orthogonalHasOrthonormalColumnsOrRows(int rows, int cols) {
+        ParamSpec s = new ParamSpec("r.recurrent_kernel", new int[] {rows, cols}, OFF, Initializer.ORTHOGONAL, 0, rows, cols);
+        MemorySegment v = Mem.filled(OFF + rows * cols, 9f);
+        Initializers.fill(s, v, new Rng(5));
+        boolean tall = rows >= cols;
+        int k = Math.min(rows, cols), m = Math.max(rows, cols);
+        for (int a = 0; a < k; a++) {
+            for (int b = 0; b < k; b++) {
+                double dot = 0;
+                for (int i = 0; i < m; i++) {
+                    double x = tall ? Mem.at(v, OFF + i * cols + a) : Mem.at(v, OFF + a * cols + i);
+                    double y = tall ? Mem.at(v, OFF + i * cols + b) : Mem.at(v, OFF + b * cols + i);
+                    dot += x * y;
+                }
+                assertEquals(a == b ? 1.0 : 0.0, dot, 1e-5, "vectors " + a + ", " + b);
+            }
+        }
+        assertEquals(9f, Mem.at(v, OFF - 1));
+    }
+
+    @Test
+    void randomUniformIsKerasDefaultRange() {
+        MemorySegment v = Mem.filled(OFF + N, 9f);
+        Initializers.fill(spec(Initializer.RANDOM_UNIFORM, 0), v, new Rng(3));
+        double max = 0, sum = 0;
+        for (int i = 0; i < N; i++) {
+            max = Math.max(max, Math.abs(Mem.at(v, OFF + i)));
+            sum += Mem.at(v, OFF + i);
+        }
+        assertTrue(max <= 0.05 && max > 0.049, "max |w| " + max);
+        assertEquals(0, sum / N, 1e-3);
+    }
 }
