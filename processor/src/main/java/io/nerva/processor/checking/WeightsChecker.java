@@ -54,7 +54,7 @@ public final class WeightsChecker {
         Map<String, TensorInfo> inFile = new LinkedHashMap<>();
         for (TensorInfo t : found.header().tensors()) inFile.put(t.name(), t);
         for (LayerPlan layer : plan.layers()) {
-            for (ParamTensor p : ParamTensor.of(layer)) {
+            for (ParamTensor p : layer.params()) {
                 String tensor = layer.name() + "." + p.suffix();
                 TensorInfo t = inFile.remove(tensor);
                 FieldDecl field = field(decl, layer.name());

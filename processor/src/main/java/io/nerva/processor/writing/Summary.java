@@ -30,6 +30,10 @@ public final class Summary {
         long state = plan.nonTrainableParamCount();
         sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", plan.trainable() ? total - state : 0));
         sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", plan.trainable() ? state : total));
+        BufferLayout layout = new BufferLayout(plan);
+        long inference = layout.floatsPerRow(false) * Float.BYTES, training = layout.floatsPerRow(true) * Float.BYTES;
+        sb.append(String.format(Locale.ROOT, "Workspace per row: %s (inference), %s (training)%n", bytes(inference),
+                plan.trainable() ? bytes(training) : "-"));
         sb.append(RULE).append('\n');
         return sb.toString();
     }
@@ -56,6 +60,10 @@ public final class Summary {
                 case LayerPlan.GlobalMaxPool2D p -> { }
                 case LayerPlan.GlobalAvgPool2D p -> { }
                 case LayerPlan.BatchNorm b -> sb.append(" momentum=").append(b.momentum()).append(" epsilon=").append(b.epsilon());
+                case LayerPlan.Recurrent r -> sb.append(' ').append(r.cellActivation()).append(' ').append(r.recurrentActivation())
+                        .append(" bias=").append(r.useBias()).append(" sequences=").append(r.returnSequences())
+                        .append(" backwards=").append(r.goBackwards()).append(" resetAfter=").append(r.resetAfter());
+                case LayerPlan.Embedding e -> sb.append(" vocabulary=").append(e.inputDim());
             }
         }
         try {
