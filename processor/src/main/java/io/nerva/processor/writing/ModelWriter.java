@@ -10,6 +10,7 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.nerva.annotations.Initializer;
+import io.nerva.processor.model.Fingerprint;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkPlan;
 import io.nerva.processor.model.ParamTensor;
@@ -102,7 +103,7 @@ public final class ModelWriter {
         type.addField(FieldSpec.builder(String.class, "SUMMARY", PUBLIC, STATIC, FINAL)
                 .addJavadoc("Keras-like summary of this network.\n").initializer("$S", Summary.of(plan)).build());
         type.addField(FieldSpec.builder(String.class, "FINGERPRINT", PUBLIC, STATIC, FINAL)
-                .addJavadoc("Hash of the architecture; weight files record it.\n").initializer("$S", Summary.fingerprint(plan)).build());
+                .addJavadoc("Hash of the architecture; weight files record it.\n").initializer("$S", Fingerprint.of(plan)).build());
         type.addField(FieldSpec.builder(int.class, "INPUT_SIZE", PUBLIC, STATIC, FINAL)
                 .initializer("$L", plan.input().size()).build());
         type.addField(FieldSpec.builder(int.class, "OUTPUT_SIZE", PUBLIC, STATIC, FINAL)
