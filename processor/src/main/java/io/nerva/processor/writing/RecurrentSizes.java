@@ -12,18 +12,18 @@ final class RecurrentSizes {
     static long statePerRow(LayerPlan.Recurrent r) {
         long t = r.timesteps(), f = r.features(), u = r.units();
         return switch (r.cell()) {
-            case SIMPLE_RNN -> t * (f + 2 * u) + u; // placeholder until the kernels land
-            case LSTM -> t * (f + 6 * u) + 2 * u;
-            case GRU -> t * (f + 5 * u) + u;
+            case SIMPLE_RNN -> t * (f + 2 * u) + u;
+            case LSTM -> t * (f + 11 * u) + u;
+            case GRU -> t * (f + (r.resetAfter() ? 10 : 8) * u) + u;
         };
     }
 
     static long scratchPerRow(LayerPlan.Recurrent r) {
-        long t = r.timesteps(), u = r.units();
+        long t = r.timesteps(), f = r.features(), u = r.units();
         return switch (r.cell()) {
-            case SIMPLE_RNN -> t * u + 2 * u;
-            case LSTM -> t * 4 * u + 4 * u;
-            case GRU -> t * 3 * u + 4 * u;
+            case SIMPLE_RNN -> t * (f + u) + u;
+            case LSTM -> t * (f + 4 * u) + 2 * u;
+            case GRU -> r.resetAfter() ? t * (f + 6 * u) + u : t * (f + 3 * u) + 2 * u;
         };
     }
 }
