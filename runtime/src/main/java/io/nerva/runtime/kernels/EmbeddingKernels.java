@@ -38,14 +38,11 @@ public final class EmbeddingKernels {
             return (long) timesteps * outputDim;
         }
 
-        private String perRow(long per) {
-            return " (" + per + " per row, " + this + ")";
-        }
 
         /** {@code out[r, t, :] = embeddings[ids[r, t], :]}. */
         public void forward(MemorySegment ids, MemorySegment w, long embOff, MemorySegment out, int rows) {
             check(ids, rows);
-            SequenceKernels.require("Embedding", "out", out, rows * outputPerRow(), rows, perRow(outputPerRow()));
+            SequenceKernels.require("Embedding", "out", out, rows * outputPerRow(), rows, outputPerRow(), this);
             SequenceKernels.requireParam("Embedding", "w", "embeddings", w, embOff, tableSize());
             final int D = outputDim;
             for (int r = 0; r < rows; r++) {
@@ -63,7 +60,7 @@ public final class EmbeddingKernels {
          */
         public void backward(MemorySegment ids, MemorySegment outGrad, MemorySegment g, long embOff, int rows) {
             check(ids, rows);
-            SequenceKernels.require("Embedding", "outGrad", outGrad, rows * outputPerRow(), rows, perRow(outputPerRow()));
+            SequenceKernels.require("Embedding", "outGrad", outGrad, rows * outputPerRow(), rows, outputPerRow(), this);
             SequenceKernels.requireParam("Embedding", "g", "embeddings", g, embOff, tableSize());
             SequenceKernels.zero(g, embOff, tableSize());
             final int D = outputDim;
@@ -78,7 +75,7 @@ public final class EmbeddingKernels {
 
         private void check(MemorySegment ids, int rows) {
             SequenceKernels.checkRows("Embedding", rows);
-            SequenceKernels.require("Embedding", "ids", ids, rows * inputPerRow(), rows, perRow(inputPerRow()));
+            SequenceKernels.require("Embedding", "ids", ids, rows * inputPerRow(), rows, inputPerRow(), this);
         }
 
         /** The id at flat index {@code i} (batch row {@code r}, position {@code t}), checked. */

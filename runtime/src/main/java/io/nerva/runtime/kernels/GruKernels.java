@@ -82,9 +82,6 @@ public final class GruKernels {
             return useBias ? (resetAfter ? 6L : 3L) * units : 0;
         }
 
-        private String perRow(long per) {
-            return " (" + per + " per row, " + this + ")";
-        }
 
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
             SequenceKernels.requireParam("GRU", buffer, "kernel", w, kernelOff, kernelSize());
@@ -101,9 +98,9 @@ public final class GruKernels {
                             MemorySegment state, MemorySegment out, int rows) {
             SequenceKernels.checkRows("GRU", rows);
             final int T = timesteps, Fe = features, u = units, G = 3 * u;
-            SequenceKernels.require("GRU", "x", x, rows * inputPerRow(), rows, perRow(inputPerRow()));
-            SequenceKernels.require("GRU", "state", state, rows * statePerRow(), rows, perRow(statePerRow()));
-            SequenceKernels.require("GRU", "out", out, rows * outputPerRow(), rows, perRow(outputPerRow()));
+            SequenceKernels.require("GRU", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
+            SequenceKernels.require("GRU", "state", state, rows * statePerRow(), rows, statePerRow(), this);
+            SequenceKernels.require("GRU", "out", out, rows * outputPerRow(), rows, outputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             if (rows == 0) return;
             final long R = rows, oX = T * R * Fe;
@@ -160,10 +157,10 @@ public final class GruKernels {
             SequenceKernels.checkRows("GRU", rows);
             final int T = timesteps, Fe = features, u = units, G = 3 * u;
             final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
-            SequenceKernels.require("GRU", "state", state, rows * statePerRow(), rows, perRow(statePerRow()));
-            SequenceKernels.require("GRU", "scratch", scratch, rows * scratchPerRow(), rows, perRow(scratchPerRow()));
-            SequenceKernels.require("GRU", "outGrad", outGrad, rows * outputPerRow(), rows, perRow(outputPerRow()));
-            if (wantIn) SequenceKernels.require("GRU", "inGrad", inGrad, rows * inputPerRow(), rows, perRow(inputPerRow()));
+            SequenceKernels.require("GRU", "state", state, rows * statePerRow(), rows, statePerRow(), this);
+            SequenceKernels.require("GRU", "scratch", scratch, rows * scratchPerRow(), rows, scratchPerRow(), this);
+            SequenceKernels.require("GRU", "outGrad", outGrad, rows * outputPerRow(), rows, outputPerRow(), this);
+            if (wantIn) SequenceKernels.require("GRU", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             checkParams("g", g, kernelOff, recurrentOff, biasOff);
             if (rows == 0) {

@@ -86,9 +86,6 @@ public final class LstmKernels {
             return useBias ? 4L * units : 0;
         }
 
-        private String perRow(long per) {
-            return " (" + per + " per row, " + this + ")";
-        }
 
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
             SequenceKernels.requireParam("LSTM", buffer, "kernel", w, kernelOff, kernelSize());
@@ -108,9 +105,9 @@ public final class LstmKernels {
                             MemorySegment state, MemorySegment out, int rows) {
             SequenceKernels.checkRows("LSTM", rows);
             final int T = timesteps, Fe = features, u = units, G = 4 * u;
-            SequenceKernels.require("LSTM", "x", x, rows * inputPerRow(), rows, perRow(inputPerRow()));
-            SequenceKernels.require("LSTM", "state", state, rows * statePerRow(), rows, perRow(statePerRow()));
-            SequenceKernels.require("LSTM", "out", out, rows * outputPerRow(), rows, perRow(outputPerRow()));
+            SequenceKernels.require("LSTM", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
+            SequenceKernels.require("LSTM", "state", state, rows * statePerRow(), rows, statePerRow(), this);
+            SequenceKernels.require("LSTM", "out", out, rows * outputPerRow(), rows, outputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             if (rows == 0) return;
             final long R = rows, oZ = T * R * Fe, oA = oZ + T * R * G, oC = oA + T * R * G, oTC = oC + T * R * u,
@@ -154,10 +151,10 @@ public final class LstmKernels {
             SequenceKernels.checkRows("LSTM", rows);
             final int T = timesteps, Fe = features, u = units, G = 4 * u;
             final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
-            SequenceKernels.require("LSTM", "state", state, rows * statePerRow(), rows, perRow(statePerRow()));
-            SequenceKernels.require("LSTM", "scratch", scratch, rows * scratchPerRow(), rows, perRow(scratchPerRow()));
-            SequenceKernels.require("LSTM", "outGrad", outGrad, rows * outputPerRow(), rows, perRow(outputPerRow()));
-            if (wantIn) SequenceKernels.require("LSTM", "inGrad", inGrad, rows * inputPerRow(), rows, perRow(inputPerRow()));
+            SequenceKernels.require("LSTM", "state", state, rows * statePerRow(), rows, statePerRow(), this);
+            SequenceKernels.require("LSTM", "scratch", scratch, rows * scratchPerRow(), rows, scratchPerRow(), this);
+            SequenceKernels.require("LSTM", "outGrad", outGrad, rows * outputPerRow(), rows, outputPerRow(), this);
+            if (wantIn) SequenceKernels.require("LSTM", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             checkParams("g", g, kernelOff, recurrentOff, biasOff);
             final long R = rows, oZ = T * R * Fe, oA = oZ + T * R * G, oC = oA + T * R * G, oTC = oC + T * R * u,

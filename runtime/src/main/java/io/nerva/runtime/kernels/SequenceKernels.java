@@ -120,16 +120,16 @@ final class SequenceKernels {
         return s.byteSize() / Float.BYTES;
     }
 
-    /** Throws unless {@code s} holds at least {@code need} floats. */
-    static void require(String layer, String name, MemorySegment s, long need, int rows, String perRow) {
+    /** Throws unless {@code s} holds at least {@code need} floats (the message is built only then: no allocation). */
+    static void require(String layer, String name, MemorySegment s, long need, int rows, long perRow, Object spec) {
         if (s == null || s.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException(layer + ": " + name + " is missing (NULL); it needs " + need + " floats for "
-                    + rows + " rows" + perRow);
+                    + rows + " rows (" + perRow + " per row, " + spec + ")");
         }
         long have = floats(s);
         if (have < need) {
             throw new IllegalArgumentException(layer + ": " + name + " holds " + have + " floats, expected at least " + need
-                    + " for " + rows + " rows" + perRow);
+                    + " for " + rows + " rows (" + perRow + " per row, " + spec + ")");
         }
     }
 

@@ -66,9 +66,6 @@ public final class SimpleRnnKernels {
             return useBias ? units : 0;
         }
 
-        private String perRow(long per) {
-            return " (" + per + " per row, " + this + ")";
-        }
 
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
             SequenceKernels.requireParam("SimpleRNN", buffer, "kernel", w, kernelOff, kernelSize());
@@ -85,9 +82,9 @@ public final class SimpleRnnKernels {
                             MemorySegment state, MemorySegment out, int rows) {
             SequenceKernels.checkRows("SimpleRNN", rows);
             final int T = timesteps, Fe = features, u = units;
-            SequenceKernels.require("SimpleRNN", "x", x, rows * inputPerRow(), rows, perRow(inputPerRow()));
-            SequenceKernels.require("SimpleRNN", "state", state, rows * statePerRow(), rows, perRow(statePerRow()));
-            SequenceKernels.require("SimpleRNN", "out", out, rows * outputPerRow(), rows, perRow(outputPerRow()));
+            SequenceKernels.require("SimpleRNN", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
+            SequenceKernels.require("SimpleRNN", "state", state, rows * statePerRow(), rows, statePerRow(), this);
+            SequenceKernels.require("SimpleRNN", "out", out, rows * outputPerRow(), rows, outputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             if (rows == 0) return;
             final long R = rows, oZ = T * R * Fe, oH = oZ + T * R * u;
@@ -117,10 +114,10 @@ public final class SimpleRnnKernels {
             SequenceKernels.checkRows("SimpleRNN", rows);
             final int T = timesteps, Fe = features, u = units;
             final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
-            SequenceKernels.require("SimpleRNN", "state", state, rows * statePerRow(), rows, perRow(statePerRow()));
-            SequenceKernels.require("SimpleRNN", "scratch", scratch, rows * scratchPerRow(), rows, perRow(scratchPerRow()));
-            SequenceKernels.require("SimpleRNN", "outGrad", outGrad, rows * outputPerRow(), rows, perRow(outputPerRow()));
-            if (wantIn) SequenceKernels.require("SimpleRNN", "inGrad", inGrad, rows * inputPerRow(), rows, perRow(inputPerRow()));
+            SequenceKernels.require("SimpleRNN", "state", state, rows * statePerRow(), rows, statePerRow(), this);
+            SequenceKernels.require("SimpleRNN", "scratch", scratch, rows * scratchPerRow(), rows, scratchPerRow(), this);
+            SequenceKernels.require("SimpleRNN", "outGrad", outGrad, rows * outputPerRow(), rows, outputPerRow(), this);
+            if (wantIn) SequenceKernels.require("SimpleRNN", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             checkParams("g", g, kernelOff, recurrentOff, biasOff);
             if (rows == 0) {
