@@ -4,11 +4,13 @@ import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
+import io.nerva.processor.checking.Diagnostics;
 import io.nerva.processor.checking.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.annotation.processing.Filer;
+import javax.annotation.processing.Messager;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.Processor;
 import javax.tools.JavaFileObject;
@@ -31,6 +33,7 @@ import static io.nerva.processor.Sources.assertError;
 import static io.nerva.processor.Sources.assertWarning;
 import static io.nerva.processor.Sources.compile;
 import static io.nerva.processor.Sources.network;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -270,6 +273,40 @@ class CatalogueDiagnosticsTest {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    @Test
+    void aDiagnosticReportedAtTheWrongPlaceOrWithTheWrongArgumentsIsABug() {
+        List<String> problems = new ArrayList<>();
+        Messager silent = (Messager) Proxy.newProxyInstance(Messager.class.getClassLoader(), new Class<?>[] {Messager.class},
+                (p, m, a) -> null);
+        JavaFileObject f = network(MLP, "@Dense(2) Layer out;");
+        Compilation c = javac().withProcessors(new NetworkProcessor(decl -> {
+            Diagnostics diagnostics = new Diagnostics(silent);
+            var field = decl.layerFields().getFirst();
+            for (Runnable wrong : List.<Runnable>of(
+                    () -> diagnostics.report(Message.DENSE_UNITS, decl.type(), decl.mirror(), null, "out", 0),
+                    () -> diagnostics.report(Message.CLASS_GENERIC, field.element(), null, null, "Net"),
+                    () -> diagnostics.report(Message.DENSE_ON_IMAGE, field.element(), null, null, "out", "4", "x"),
+                    () -> diagnostics.report(Message.UNUSED_BIAS_INIT, field.element(), field.annotations().getFirst().mirror(),
+                            field.annotations().getFirst().explicitValue("value"), "out"),
+                    () -> diagnostics.report(Message.DENSE_UNITS, field.element(), field.annotations().getFirst().mirror(), null,
+                            "out"))) {
+                try {
+                    wrong.run();
+                    problems.add("no exception");
+                } catch (IllegalArgumentException expected) {
+                    problems.add(expected.getMessage());
+                }
+            }
+            diagnostics.report(Message.DENSE_UNITS, field.element(), field.annotations().getFirst().mirror(),
+                    field.annotations().getFirst().explicitValue("value"), "out", 2); // fits: no exception
+        })).compile(f);
+        assertThat(c).succeeded();
+        assertEquals(5, problems.size());
+        assertTrue(problems.stream().noneMatch(p -> p.equals("no exception")), problems::toString);
+        assertTrue(problems.get(0).startsWith("DENSE_UNITS points at LAYER_VALUE, but was reported on CLASS test.Net"), problems.get(0));
+        assertTrue(problems.get(4).startsWith("DENSE_UNITS takes 2 argument(s) [field, units], got 1"), problems.get(4));
     }
 
     @Test
