@@ -2,6 +2,7 @@ package io.nerva.processor;
 
 import com.google.auto.service.AutoService;
 import io.nerva.processor.checking.Diagnostics;
+import io.nerva.processor.checking.Message;
 import io.nerva.processor.checking.NetworkChecker;
 import io.nerva.processor.checking.WeightsChecker;
 import io.nerva.processor.model.LayerKind;
@@ -82,9 +83,8 @@ public final class NetworkProcessor extends AbstractProcessor {
             } catch (Exception | Error e) { // Exception: checked ones can be thrown sneakily too
                 java.io.StringWriter trace = new java.io.StringWriter();
                 e.printStackTrace(new java.io.PrintWriter(trace));
-                diagnostics.error(type, "internal error in the Nerva annotation processor while compiling "
-                        + type.getSimpleName() + " (this is a bug in Nerva, please report it): " + e);
-                diagnostics.note(type, "stack trace of the internal error:\n" + trace);
+                diagnostics.report(Message.INTERNAL_ERROR, type, null, null, type.getSimpleName(), e);
+                diagnostics.report(Message.INTERNAL_ERROR_TRACE, type, null, null, trace);
             }
         }
         reportStrayLayers(annotations, round, reader, diagnostics);
@@ -101,13 +101,13 @@ public final class NetworkProcessor extends AbstractProcessor {
             if (!new WeightsChecker(diagnostics).check(decl, plan.get(), resource)) return;
         }
         if (Boolean.parseBoolean(processingEnv.getOptions().get(SUMMARY_OPTION))) {
-            diagnostics.note(type, "\n" + Summary.of(plan.get()));
+            diagnostics.report(Message.SUMMARY, type, null, null, Summary.of(plan.get()));
         }
         boolean publicApi = type.getModifiers().contains(Modifier.PUBLIC);
         try {
             new ModelWriter(plan.get(), publicApi, type).write().writeTo(processingEnv.getFiler());
         } catch (IOException e) {
-            diagnostics.error(type, "could not write " + plan.get().modelClass() + ": " + e.getMessage());
+            diagnostics.report(Message.WRITE_FAILED, type, null, null, plan.get().modelClass(), String.valueOf(e.getMessage()));
         }
     }
 
@@ -128,8 +128,8 @@ public final class NetworkProcessor extends AbstractProcessor {
                 if (!inNetwork) {
                     String names = reader.layerAnnotations(field).stream().map(u -> "@" + u.kind().displayName())
                             .collect(Collectors.joining(", "));
-                    diagnostics.error(field, field.getSimpleName() + ": " + names + " has no effect because "
-                            + owner.getSimpleName() + " is not annotated @Network(input = {...})");
+                    diagnostics.report(Message.LAYER_OUTSIDE_NETWORK, field, null, null, field.getSimpleName(), names,
+                            owner.getSimpleName());
                 }
             }
         }

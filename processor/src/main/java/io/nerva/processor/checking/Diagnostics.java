@@ -4,12 +4,15 @@ import javax.annotation.processing.Messager;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
 import javax.tools.Diagnostic;
 import java.util.Arrays;
 
 /**
- * Reports diagnostics at the most precise place javac allows (element, annotation, value) and
- * counts errors. Warnings can be suppressed with {@code @SuppressWarnings("nerva")} or
+ * Reports the diagnostics of the {@link Message} catalogue at the most precise place javac allows
+ * (element, annotation, value) and counts errors. Warnings can be suppressed with {@code @SuppressWarnings("nerva")} or
  * {@code @SuppressWarnings("nerva:<key>")} on the field or on the network class.
  */
 public final class Diagnostics {
@@ -20,23 +23,41 @@ public final class Diagnostics {
         this.messager = messager;
     }
 
-    public void error(Element element, AnnotationMirror mirror, AnnotationValue value, String message) {
-        errors++;
-        print(Diagnostic.Kind.ERROR, element, mirror, value, message);
+    /**
+     * Reports {@code message} with one argument per parameter of its template. The element (and the
+     * annotation and value, either may be null) must fit the message's {@link Message.Target}; a
+     * mismatch, or a wrong number of arguments, is a bug in Nerva and throws.
+     */
+    public void report(Message message, Element element, AnnotationMirror mirror, AnnotationValue value, Object... args) {
+        checkTarget(message, element, mirror, value);
+        String text = message.format(args);
+        Message.Kind kind = message.kind();
+        switch (kind.javac()) {
+            case ERROR -> errors++;
+            case WARNING -> {
+                if (suppressed(element, kind.key())) return;
+                text += " [nerva:" + kind.key() + "]";
+            }
+            default -> { }
+        }
+        print(kind.javac(), element, mirror, value, text);
     }
 
-    public void error(Element element, String message) {
-        error(element, null, null, message);
-    }
-
-    /** A warning that {@code @SuppressWarnings("nerva")} or {@code "nerva:" + key} silences. */
-    public void warning(String key, Element element, AnnotationMirror mirror, String message) {
-        if (suppressed(element, key)) return;
-        print(Diagnostic.Kind.WARNING, element, mirror, null, message + " [nerva:" + key + "]");
-    }
-
-    public void note(Element element, String message) {
-        messager.printMessage(Diagnostic.Kind.NOTE, message, element);
+    private static void checkTarget(Message message, Element element, AnnotationMirror mirror, AnnotationValue value) {
+        Message.Target target = message.target();
+        boolean fits = switch (target) {
+            case CLASS -> element instanceof TypeElement;
+            case NETWORK, NETWORK_VALUE -> element instanceof TypeElement && mirror != null;
+            case METHOD -> element instanceof ExecutableElement;
+            case FIELD -> element instanceof VariableElement;
+            case LAYER, LAYER_VALUE -> element instanceof VariableElement && mirror != null;
+        };
+        boolean valueAllowed = target == Message.Target.NETWORK_VALUE || target == Message.Target.LAYER_VALUE;
+        if (!fits || (value != null && !valueAllowed) || (value != null && mirror == null)) {
+            throw new IllegalArgumentException(message + " points at " + target + ", but was reported on "
+                    + (element == null ? "null" : element.getKind() + " " + element) + (mirror == null ? "" : " " + mirror)
+                    + (value == null ? "" : " = " + value));
+        }
     }
 
     public int errorCount() {

@@ -38,6 +38,8 @@ import java.util.stream.Collectors;
  */
 public final class NetworkChecker {
     public static final String LAYER_TYPE = "io.nerva.runtime.Layer";
+    /** The source of the first layer's input, as messages name it. */
+    static final String NETWORK_INPUT = "the network input";
 
     private static final String MODEL_TYPE = "io.nerva.runtime.Model";
     private final Diagnostics diagnostics;
@@ -54,7 +56,7 @@ public final class NetworkChecker {
 
     public Optional<NetworkPlan> check(NetworkDecl decl) {
         int errorsBefore = diagnostics.errorCount();
-        checkClass(decl.type());
+        checkClass(decl.type(), NetworkPlan.modelClassName(decl.enclosing(), decl.simpleName()));
         Optional<Shape> input = checkInput(decl);
         List<LayerPlan> layers = new ArrayList<>();
         if (decl.layerFields().isEmpty()) {
@@ -80,50 +82,44 @@ public final class NetworkChecker {
 
     // ---- the class itself -------------------------------------------------------------------
 
-    private void checkClass(TypeElement type) {
+    /** {@code model}: the generated class's simple name ({@code NetModel}, {@code Outer_NetModel}). */
+    private void checkClass(TypeElement type, String model) {
         String name = type.getSimpleName().toString();
         if (type.getKind() != ElementKind.CLASS) {
-            diagnostics.error(type, "@Network must be on a class, but " + name + " is "
-                    + article(type.getKind().toString().toLowerCase().replace('_', ' ')));
+            diagnostics.report(Message.NOT_A_CLASS, type, null, null, name,
+                    article(type.getKind().toString().toLowerCase().replace('_', ' ')));
             return;
         }
         if (type.getModifiers().contains(Modifier.PRIVATE)) {
-            diagnostics.error(type, "network class " + name + " is private; the generated " + name
-                    + "Model must extend it, so make it package-private or public");
+            diagnostics.report(Message.CLASS_PRIVATE, type, null, null, name, model);
         }
         if (type.getModifiers().contains(Modifier.FINAL)) {
-            diagnostics.error(type, "network class " + name + " is final; the generated " + name
-                    + "Model must extend it, so remove 'final' (declaring it abstract says it is only a declaration)");
+            diagnostics.report(Message.CLASS_FINAL, type, null, null, name, model);
         }
         if (!type.getTypeParameters().isEmpty()) {
-            diagnostics.error(type, "network class " + name + " is generic; a network's shapes are fixed, so remove the type parameters");
+            diagnostics.report(Message.CLASS_GENERIC, type, null, null, name);
         }
         if (type.getNestingKind() == NestingKind.MEMBER && !type.getModifiers().contains(Modifier.STATIC)) {
-            diagnostics.error(type, "network class " + name + " is an inner class; make it static (or top-level) so "
-                    + name + "Model can be created without an enclosing instance");
+            diagnostics.report(Message.CLASS_INNER, type, null, null, name, model);
         }
-        if (type.getNestingKind() == NestingKind.LOCAL || type.getNestingKind() == NestingKind.ANONYMOUS) {
-            diagnostics.error(type, "network class " + name + " is local; declare it at top level or as a static member");
-        }
+        // A local class needs no rule: javac gives processors no element inside a method body.
         for (Element e = type.getEnclosingElement(); e instanceof TypeElement outer; e = e.getEnclosingElement()) {
             if (outer.getModifiers().contains(Modifier.PRIVATE)) {
-                diagnostics.error(type, "network class " + name + " is inside private class " + outer.getSimpleName()
-                        + "; the generated code cannot reach it");
+                diagnostics.report(Message.CLASS_IN_PRIVATE_CLASS, type, null, null, name, outer.getSimpleName());
             }
         }
         for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
             if (method.getModifiers().contains(Modifier.ABSTRACT) && !implementedByModel(method)) {
-                diagnostics.error(method, "network class " + name + " declares abstract method " + method.getSimpleName()
-                        + method.getParameters().stream().map(p -> p.asType().toString()).collect(Collectors.joining(", ", "(", ")"))
-                        + ", which the generated " + name + "Model does not implement; give it a body or remove it");
+                diagnostics.report(Message.ABSTRACT_METHOD, method, null, null, name, method.getSimpleName()
+                        + method.getParameters().stream().map(p -> p.asType().toString()).collect(Collectors.joining(", ", "(", ")")),
+                        model);
             }
         }
         List<ExecutableElement> constructors = ElementFilter.constructorsIn(type.getEnclosedElements());
         boolean usable = constructors.stream().anyMatch(c -> c.getParameters().isEmpty()
                 && !c.getModifiers().contains(Modifier.PRIVATE));
         if (!usable) {
-            diagnostics.error(type, "network class " + name + " needs a non-private constructor without parameters for "
-                    + name + "Model to call");
+            diagnostics.report(Message.NO_CONSTRUCTOR, type, null, null, name, model);
         }
     }
 
@@ -146,26 +142,22 @@ public final class NetworkChecker {
         int[] dims = AnnotationUse.ints(decl.network().values().get("input"));
         var where = decl.network().explicitValue("input");
         if (dims.length == 0) {
-            diagnostics.error(decl.type(), decl.mirror(), where, "@Network needs the shape of one input sample: "
-                    + "input = {features} for vectors or {height, width, channels} for images");
+            diagnostics.report(Message.INPUT_MISSING, decl.type(), decl.mirror(), where);
             return Optional.empty();
         }
         if (dims.length > 3) {
-            diagnostics.error(decl.type(), decl.mirror(), where, "input shape " + Shape.of(dims) + " has " + dims.length
-                    + " dimensions; expected 1 ({features}), 2 ({timesteps, features}) or 3 ({height, width, channels})");
+            diagnostics.report(Message.INPUT_RANK, decl.type(), decl.mirror(), where, Shape.of(dims), dims.length);
             return Optional.empty();
         }
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] <= 0) {
-                diagnostics.error(decl.type(), decl.mirror(), where, "input dimension " + i + " is " + dims[i]
-                        + "; every dimension must be positive");
+                diagnostics.report(Message.INPUT_DIMENSION, decl.type(), decl.mirror(), where, i, dims[i]);
                 return Optional.empty();
             }
         }
         Shape shape = Shape.of(dims);
         if (shape.count() > Limits.MAX_SAMPLE_FLOATS) {
-            diagnostics.error(decl.type(), decl.mirror(), where, "input shape " + shape + " holds " + sizeText(shape.count())
-                    + " floats per sample; the runtime indexes at most " + Limits.format(Limits.MAX_SAMPLE_FLOATS));
+            diagnostics.report(Message.INPUT_TOO_LARGE, decl.type(), decl.mirror(), where, shape, sizeText(shape.count()));
             return Optional.empty();
         }
         return Optional.of(shape);
@@ -178,21 +170,14 @@ public final class NetworkChecker {
     private void reportNoLayers(NetworkDecl decl) {
         String name = decl.simpleName();
         boolean hasFields = decl.type().getEnclosedElements().stream().anyMatch(e -> e.getKind() == ElementKind.FIELD);
-        String fix = "annotate fields of type Layer with layer annotations (" + LayerKind.allDisplayNames()
-                + "), in layer order";
-        if (hasFields) {
-            diagnostics.error(decl.type(), decl.mirror(), null,
-                    "network " + name + " has fields but none is a layer; " + fix);
-        } else {
-            diagnostics.error(decl.type(), decl.mirror(), null, "network " + name + " is empty; " + fix);
-        }
+        diagnostics.report(hasFields ? Message.NETWORK_WITHOUT_LAYERS : Message.NETWORK_EMPTY, decl.type(), decl.mirror(), null, name);
     }
 
     // ---- layers ----------------------------------------------------------------------------
 
     private void inferLayers(NetworkDecl decl, Shape input, List<LayerPlan> out) {
         Shape shape = input;
-        String source = "the network input";
+        String source = NETWORK_INPUT;
         for (FieldDecl field : decl.layerFields()) {
             if (!checkField(field)) {
                 return; // later shapes would be guesses; one error per field chain is clearer
@@ -210,13 +195,12 @@ public final class NetworkChecker {
         VariableElement e = field.element();
         boolean ok = true;
         if (!e.asType().toString().equals(LAYER_TYPE)) {
-            diagnostics.error(e, field.name() + ": a layer field must have type " + LAYER_TYPE + ", found " + e.asType());
+            diagnostics.report(Message.FIELD_TYPE, e, null, null, field.name(), e.asType());
             ok = false;
         }
         for (Modifier m : List.of(Modifier.PRIVATE, Modifier.FINAL, Modifier.STATIC)) {
             if (e.getModifiers().contains(m)) {
-                diagnostics.error(e, field.name() + ": a layer field cannot be " + m
-                        + "; the generated model assigns it, so remove '" + m + "'");
+                diagnostics.report(Message.FIELD_MODIFIER, e, null, null, field.name(), m);
                 ok = false;
             }
         }
@@ -227,11 +211,8 @@ public final class NetworkChecker {
             if (!fused) {
                 AnnotationUse second = uses.get(1);
                 String names = uses.stream().map(u -> "@" + u.kind().displayName()).collect(Collectors.joining(" and "));
-                String hint = field.has(LayerKind.ACTIVATION)
-                        ? "@Activation can share a field only with @Dense or @Conv2D; put it on a field of its own"
-                        : "put each layer on its own field";
-                diagnostics.error(e, second.mirror(), null, field.name() + " has " + uses.size()
-                        + " layer annotations, " + names + "; " + hint);
+                diagnostics.report(field.has(LayerKind.ACTIVATION) ? Message.ACTIVATION_SHARES_FIELD : Message.LAYERS_SHARE_FIELD,
+                        e, second.mirror(), null, field.name(), uses.size(), names);
                 ok = false;
             }
         }
@@ -268,9 +249,8 @@ public final class NetworkChecker {
                     Shape.saturatingTimes(c.output().dims()[0], c.output().dims()[1]), c.patch()));
         }
         if (outFloats > Limits.MAX_SAMPLE_FLOATS) {
-            diagnostics.error(field.element(), mirror, null, field.name() + ": " + layer.typeName() + " needs "
-                    + sizeText(outFloats) + " floats per sample (output " + layer.output() + "); the runtime indexes at most "
-                    + Limits.format(Limits.MAX_SAMPLE_FLOATS));
+            diagnostics.report(Message.LAYER_TOO_LARGE, field.element(), mirror, null, field.name(), layer.typeName(),
+                    sizeText(outFloats), layer.output());
             return false;
         }
         long total = 0;
@@ -278,15 +258,14 @@ public final class NetworkChecker {
         for (ParamTensor t : layer.params()) {
             long n = t.size();
             if (n > Limits.MAX_PARAMS) {
-                diagnostics.error(field.element(), mirror, null, field.name() + "." + t.suffix() + " " + t.shapeString()
-                        + " has " + sizeText(n) + " parameters; one tensor holds at most " + Limits.format(Limits.MAX_PARAMS));
+                diagnostics.report(Message.TENSOR_TOO_LARGE, field.element(), mirror, null, field.name() + "." + t.suffix(),
+                        t.shapeString(), sizeText(n));
                 return false;
             }
             total += n;
         }
         if (total > Limits.MAX_PARAMS) {
-            diagnostics.error(field.element(), mirror, null, field.name() + " brings the network to " + sizeText(total)
-                    + " parameters; a network holds at most " + Limits.format(Limits.MAX_PARAMS));
+            diagnostics.report(Message.NETWORK_TOO_LARGE, field.element(), mirror, null, field.name(), sizeText(total));
             return false;
         }
         return true;
@@ -298,13 +277,11 @@ public final class NetworkChecker {
         int units = dense.intValue("value");
         boolean ok = true;
         if (units <= 0) {
-            diagnostics.error(e, dense.mirror(), dense.explicitValue("value"),
-                    field.name() + ": Dense needs a positive number of units, got " + units);
+            diagnostics.report(Message.DENSE_UNITS, e, dense.mirror(), dense.explicitValue("value"), field.name(), units);
             ok = false;
         }
         if (in.isImage()) {
-            diagnostics.error(e, dense.mirror(), null, field.name() + ": Dense needs a flat input or a sequence but receives "
-                    + in + " (from " + source + "); add a @Flatten field before " + field.name());
+            diagnostics.report(Message.DENSE_ON_IMAGE, e, dense.mirror(), null, field.name(), in, source);
             ok = false;
         }
         Initializer kernelInit = Initializer.valueOf(dense.enumValue("kernelInit"));
@@ -327,17 +304,15 @@ public final class NetworkChecker {
                                         boolean useBias) {
         float initValue = (float) use.doubleValue("initValue");
         if (!Float.isFinite(initValue)) {
-            diagnostics.error(field.element(), use.mirror(), use.explicitValue("initValue"), field.name()
-                    + ": initValue must be a finite float, got " + use.doubleValue("initValue"));
+            diagnostics.report(Message.INIT_VALUE_NOT_FINITE, field.element(), use.mirror(), use.explicitValue("initValue"),
+                    field.name(), use.doubleValue("initValue"));
         }
         if (use.explicitValue("initValue") != null && kernelInit != Initializer.CONSTANT
                 && (!useBias || biasInit != Initializer.CONSTANT)) {
-            diagnostics.warning("unused-init-value", field.element(), use.mirror(), field.name()
-                    + ": initValue only applies to Initializer.CONSTANT, which this layer does not use");
+            diagnostics.report(Message.UNUSED_INIT_VALUE, field.element(), use.mirror(), null, field.name());
         }
         if (!useBias && use.explicitValue("biasInit") != null) {
-            diagnostics.warning("unused-bias-init", field.element(), use.mirror(), field.name()
-                    + ": biasInit has no effect with useBias = false");
+            diagnostics.report(Message.UNUSED_BIAS_INIT, field.element(), use.mirror(), null, field.name());
         }
     }
 
@@ -349,8 +324,7 @@ public final class NetworkChecker {
         int filters = conv.intValue("filters");
         boolean ok = true;
         if (filters <= 0) {
-            diagnostics.error(e, conv.mirror(), conv.explicitValue("filters"),
-                    field.name() + ": Conv2D needs a positive number of filters, got " + filters);
+            diagnostics.report(Message.CONV_FILTERS, e, conv.mirror(), conv.explicitValue("filters"), field.name(), filters);
             ok = false;
         }
         int[] kernel = pair(field, conv, "kernel");
@@ -374,17 +348,19 @@ public final class NetworkChecker {
         int[] d = in.dims();
         Window window = Window.resolve(kernel[0], kernel[1], strides[0], strides[1], dilation[0], dilation[1], padding, d[0], d[1]);
         if (window == null && padding == Padding.SAME) {
-            diagnostics.error(e, conv.mirror(), conv.explicitValue("kernel"), field.name() + ": kernel " + dims(kernel)
-                    + " with dilation " + dims(dilation) + " spans more rows or columns than any input can have");
+            diagnostics.report(Message.KERNEL_BEYOND_ANY_INPUT, e, conv.mirror(), conv.explicitValue("kernel"), field.name(),
+                    dims(kernel), dims(dilation));
             return Optional.empty();
         }
         if (window == null) {
-            boolean dilated = dilation[0] > 1 || dilation[1] > 1;
-            String span = dilated ? " with dilation " + dims(dilation) + " spans "
-                    + Window.span(kernel[0], dilation[0]) + "x" + Window.span(kernel[1], dilation[1]) + ", which" : "";
-            diagnostics.error(e, conv.mirror(), conv.explicitValue("kernel"), field.name() + ": kernel " + dims(kernel) + span
-                    + " does not fit its input " + in + " (from " + source + "); use padding = SAME or a smaller kernel"
-                    + (dilated ? " or dilation" : ""));
+            if (dilation[0] > 1 || dilation[1] > 1) {
+                diagnostics.report(Message.DILATED_KERNEL_DOES_NOT_FIT, e, conv.mirror(), conv.explicitValue("kernel"),
+                        field.name(), dims(kernel), dims(dilation),
+                        Window.span(kernel[0], dilation[0]) + "x" + Window.span(kernel[1], dilation[1]), in, source);
+            } else {
+                diagnostics.report(Message.KERNEL_DOES_NOT_FIT, e, conv.mirror(), conv.explicitValue("kernel"),
+                        field.name(), dims(kernel), in, source);
+            }
             return Optional.empty();
         }
         Shape out = Shape.of(Window.outSize(d[0], kernel[0], strides[0], dilation[0], padding),
@@ -405,8 +381,8 @@ public final class NetworkChecker {
         int[] d = in.dims();
         Window window = Window.resolve(size[0], size[1], strides[0], strides[1], 1, 1, padding, d[0], d[1]);
         if (window == null) {
-            diagnostics.error(e, pool.mirror(), pool.explicitValue("size"), field.name() + ": pool size " + dims(size)
-                    + " does not fit its input " + in + " (from " + source + "); use padding = SAME or a smaller size");
+            diagnostics.report(Message.POOL_DOES_NOT_FIT, e, pool.mirror(), pool.explicitValue("size"), field.name(),
+                    dims(size), in, source);
             return Optional.empty();
         }
         Shape out = Shape.of(Window.outSize(d[0], size[0], strides[0], 1, padding),
@@ -429,15 +405,13 @@ public final class NetworkChecker {
         double epsilon = bn.doubleValue("epsilon");
         boolean ok = true;
         if (!(momentum >= 0 && (float) momentum < 1f)) {
-            diagnostics.error(field.element(), bn.mirror(), bn.explicitValue("momentum"), field.name()
-                    + ": BatchNorm momentum must be in [0, 1), got " + momentum
-                    + "; it is the weight of the old value in the moving averages (Keras' default is 0.99)");
+            diagnostics.report(Message.BATCH_NORM_MOMENTUM, field.element(), bn.mirror(), bn.explicitValue("momentum"),
+                    field.name(), momentum);
             ok = false;
         }
         if (!((float) epsilon > 0 && Float.isFinite((float) epsilon))) {
-            diagnostics.error(field.element(), bn.mirror(), bn.explicitValue("epsilon"), field.name()
-                    + ": BatchNorm epsilon must be a positive number, got " + epsilon
-                    + "; it keeps the division by √(variance + epsilon) finite (Keras' default is 0.001)");
+            diagnostics.report(Message.BATCH_NORM_EPSILON, field.element(), bn.mirror(), bn.explicitValue("epsilon"),
+                    field.name(), epsilon);
             ok = false;
         }
         if (!ok) return Optional.empty();
@@ -450,15 +424,14 @@ public final class NetworkChecker {
         var where = use.explicitValue(attribute);
         if (v.length != 1 && v.length != 2) {
             String example = attribute.equals("strides") ? "2" : "3";
-            diagnostics.error(field.element(), use.mirror(), where, field.name() + ": " + attribute + " = " + braces(v)
-                    + " has " + v.length + " values; write one for both axes (" + attribute + " = " + example
-                    + ") or two for {height, width} (" + attribute + " = {" + example + ", 1})");
+            diagnostics.report(Message.WINDOW_ARITY, field.element(), use.mirror(), where, field.name(), attribute, braces(v),
+                    v.length, example);
             return null;
         }
         for (int x : v) {
             if (x <= 0) {
-                diagnostics.error(field.element(), use.mirror(), where, field.name() + ": " + attribute + " = " + braces(v)
-                        + " must be positive; " + use.kind().displayName() + " needs at least 1 in each direction");
+                diagnostics.report(Message.WINDOW_NOT_POSITIVE, field.element(), use.mirror(), where, field.name(), attribute,
+                        braces(v), use.kind().displayName());
                 return null;
             }
         }
@@ -468,16 +441,19 @@ public final class NetworkChecker {
     /** Reports an image layer on a flat input, suggesting the fix. */
     private boolean requireImage(FieldDecl field, AnnotationUse use, Shape in, String source) {
         if (in.rank() == 3) return true;
-        String fix;
-        if (source.equals("the network input")) {
+        String kind = use.kind().displayName();
+        if (source.equals(NETWORK_INPUT)) {
             int side = (int) Math.round(Math.sqrt(in.size()));
-            fix = side * side == in.size() ? "declare @Network(input = {" + side + ", " + side + ", 1})"
-                    : "declare @Network(input = {height, width, channels})";
+            if (side * side == in.size()) {
+                diagnostics.report(Message.IMAGE_INPUT_NEEDED_SQUARE, field.element(), use.mirror(), null, field.name(), kind,
+                        in, side);
+            } else {
+                diagnostics.report(Message.IMAGE_INPUT_NEEDED, field.element(), use.mirror(), null, field.name(), kind, in);
+            }
         } else {
-            fix = "image layers must come before @Flatten, @Dense and global pools";
+            diagnostics.report(Message.IMAGE_LAYER_AFTER_FLAT, field.element(), use.mirror(), null, field.name(), kind, in,
+                    source);
         }
-        diagnostics.error(field.element(), use.mirror(), null, field.name() + ": " + use.kind().displayName()
-                + " needs an image input (height, width, channels) but receives " + in + " (from " + source + "); " + fix);
         return false;
     }
 
@@ -508,17 +484,14 @@ public final class NetworkChecker {
         boolean usesAlpha = type == ActivationType.LEAKY_RELU || type == ActivationType.ELU;
         if (!Double.isNaN(alpha)) {
             if (!usesAlpha) {
-                diagnostics.warning("unused-alpha", e, a.mirror(), field.name() + ": alpha has no effect on " + type
-                        + "; only LEAKY_RELU and ELU use it");
+                diagnostics.report(Message.UNUSED_ALPHA, e, a.mirror(), null, field.name(), type);
             } else if (alpha < 0 || !Float.isFinite((float) alpha)) { // the generated code holds it as a float
-                diagnostics.error(e, a.mirror(), a.explicitValue("alpha"), field.name() + ": alpha of " + type
-                        + " must be a finite number ≥ 0, got " + alpha);
+                diagnostics.report(Message.ALPHA_INVALID, e, a.mirror(), a.explicitValue("alpha"), field.name(), type, alpha);
                 return Float.NaN;
             }
         }
         if (type == ActivationType.SOFTMAX && out.last() == 1) {
-            diagnostics.error(e, a.mirror(), a.explicitValue("value"), field.name()
-                    + ": softmax over a single unit always outputs 1; use SIGMOID for one probability, or 2+ units");
+            diagnostics.report(Message.SOFTMAX_ONE_UNIT, e, a.mirror(), a.explicitValue("value"), field.name());
         }
         return usesAlpha && !Double.isNaN(alpha) ? (float) alpha : Float.NaN;
     }
@@ -527,12 +500,12 @@ public final class NetworkChecker {
         AnnotationUse d = field.get(LayerKind.DROPOUT);
         double rate = d.doubleValue("value");
         if (!(rate >= 0 && (float) rate < 1f)) { // the kernel works in float: 0.9999999999 would be 1
-            diagnostics.error(field.element(), d.mirror(), d.explicitValue("value"), field.name()
-                    + ": dropout rate must be in [0, 1), got " + rate + (rate >= 0 && rate < 1 ? " (1.0 as a float)" : ""));
+            diagnostics.report(rate >= 0 && rate < 1 ? Message.DROPOUT_RATE_ONE_AS_FLOAT : Message.DROPOUT_RATE,
+                    field.element(), d.mirror(), d.explicitValue("value"), field.name(), rate);
             // the shape is unchanged, so later layers can still be checked
         }
         if (rate == 0) {
-            diagnostics.warning("no-op-dropout", field.element(), d.mirror(), field.name() + ": dropout rate 0 drops nothing");
+            diagnostics.report(Message.NO_OP_DROPOUT, field.element(), d.mirror(), null, field.name());
         }
         return Optional.of(new LayerPlan.Dropout(field.name(), in, (float) rate));
     }
@@ -540,8 +513,7 @@ public final class NetworkChecker {
     private Optional<LayerPlan> flatten(FieldDecl field, Shape in, String source) {
         if (in.isFlat()) {
             AnnotationUse f = field.get(LayerKind.FLATTEN);
-            diagnostics.warning("no-op-flatten", field.element(), f.mirror(), field.name()
-                    + ": input " + in + " (from " + source + ") is already flat; this Flatten does nothing");
+            diagnostics.report(Message.NO_OP_FLATTEN, field.element(), f.mirror(), null, field.name(), in, source);
         }
         return Optional.of(new LayerPlan.Flatten(field.name(), in));
     }
@@ -554,18 +526,15 @@ public final class NetworkChecker {
             if (layer instanceof LayerPlan.Recurrent r && (!r.cellActivation().differentiable()
                     || !r.recurrentActivation().differentiable())) {
                 FieldDecl field = field(decl, layer.name());
-                diagnostics.error(field.element(), field.annotations().getFirst().mirror(), null, layer.name()
-                        + ": BINARY_STEP inside a " + r.typeName() + " cell has no gradient, so this network cannot be "
-                        + "trained; use SIGMOID or HARD_SIGMOID, or declare @Network(inferenceOnly = true)");
+                diagnostics.report(Message.NO_GRADIENT_IN_CELL, field.element(), field.annotations().getFirst().mirror(), null,
+                        layer.name(), r.typeName());
                 continue;
             }
             ActivationType act = activationOf(layer);
             if (act != null && !act.differentiable()) {
                 FieldDecl field = field(decl, layer.name());
                 AnnotationUse a = field.get(LayerKind.ACTIVATION);
-                diagnostics.error(field.element(), a.mirror(), a.explicitValue("value"), layer.name() + ": " + act
-                        + " has no gradient (its derivative is zero almost everywhere), so this network cannot be trained; "
-                        + "use SIGMOID or HARD_SIGMOID to train, or declare @Network(inferenceOnly = true) to only run it");
+                diagnostics.report(Message.NO_GRADIENT, field.element(), a.mirror(), a.explicitValue("value"), layer.name(), act);
             }
         }
     }
@@ -573,7 +542,7 @@ public final class NetworkChecker {
     private void checkOutputAndLoss(NetworkDecl decl, NetworkPlan plan) {
         String problem = plan.loss().mismatch(plan.outputActivation(), plan.output().size(), plan.layers().getLast().name());
         if (problem != null) {
-            diagnostics.error(decl.type(), decl.mirror(), decl.network().explicitValue("loss"), problem);
+            diagnostics.report(Message.LOSS_MISMATCH, decl.type(), decl.mirror(), decl.network().explicitValue("loss"), problem);
         }
     }
 
@@ -586,28 +555,25 @@ public final class NetworkChecker {
             ActivationType act = activationOf(layer);
             boolean last = i == layers.size() - 1;
             if (act == ActivationType.SOFTMAX && !last && !followedOnlyByShapeLayers(layers, i)) {
-                diagnostics.warning("hidden-softmax", field.element(), field.get(LayerKind.ACTIVATION).mirror(),
-                        layer.name() + ": softmax on a hidden layer squeezes its outputs to sum to 1, which usually "
-                                + "starves the next layer; softmax belongs on the output layer");
+                diagnostics.report(Message.HIDDEN_SOFTMAX, field.element(), field.get(LayerKind.ACTIVATION).mirror(), null,
+                        layer.name());
             }
             if (layer instanceof LayerPlan.Activation a && i > 0) {
                 ActivationType before = activationOf(layers.get(i - 1));
                 if (before != null && before != ActivationType.LINEAR) {
-                    diagnostics.warning("double-activation", field.element(), field.get(LayerKind.ACTIVATION).mirror(),
-                            layer.name() + ": " + a.activation() + " directly after " + before + " (" + layers.get(i - 1).name()
-                                    + ") applies two activations in a row; remove one");
+                    diagnostics.report(Message.DOUBLE_ACTIVATION, field.element(), field.get(LayerKind.ACTIVATION).mirror(), null,
+                            layer.name(), a.activation(), before, layers.get(i - 1).name());
                 }
             }
             if (layer instanceof LayerPlan.Dense d && d.activation() == ActivationType.LINEAR && i > 0
                     && layers.get(i - 1) instanceof LayerPlan.Dense prev && prev.activation() == ActivationType.LINEAR
                     && !last) {
-                diagnostics.warning("linear-stack", field.element(), field.get(LayerKind.DENSE).mirror(),
-                        layer.name() + ": two Dense layers without activation in a row (" + prev.name() + ", " + layer.name()
-                                + ") compute a single linear map; add an @Activation to " + prev.name());
+                diagnostics.report(Message.LINEAR_STACK, field.element(), field.get(LayerKind.DENSE).mirror(), null,
+                        layer.name(), prev.name());
             }
             if (last && layer instanceof LayerPlan.Dropout) {
-                diagnostics.warning("dropout-output", field.element(), field.get(LayerKind.DROPOUT).mirror(),
-                        layer.name() + ": dropout on the output drops predictions while training; put it before the last layer");
+                diagnostics.report(Message.DROPOUT_OUTPUT, field.element(), field.get(LayerKind.DROPOUT).mirror(), null,
+                        layer.name());
             }
         }
     }

@@ -23,14 +23,12 @@ final class SequenceRules {
         boolean ok = true;
         int units = use.intValue("value");
         if (units <= 0) {
-            diagnostics.error(field.element(), use.mirror(), use.explicitValue("value"),
-                    field.name() + ": " + kind + " needs a positive number of units, got " + units);
+            diagnostics.report(Message.RECURRENT_UNITS, field.element(), use.mirror(), use.explicitValue("value"),
+                    field.name(), kind, units);
             ok = false;
         }
         if (!in.isSequence()) {
-            diagnostics.error(field.element(), use.mirror(), null, field.name() + ": " + kind
-                    + " needs a sequence input (timesteps, features) but receives " + in + " (from " + source + "); "
-                    + sequenceFix(in, source));
+            reportNotASequence(field, use, in, source);
             ok = false;
         }
         ActivationType activation = ActivationType.valueOf(use.enumValue("activation"));
@@ -44,15 +42,14 @@ final class SequenceRules {
         boolean unitForgetBias = use.kind() == LayerKind.LSTM && use.booleanValue("unitForgetBias");
         boolean resetAfter = use.kind() == LayerKind.GRU && use.booleanValue("resetAfter");
         if (use.kind() == LayerKind.LSTM && !useBias && use.explicitValue("unitForgetBias") != null && unitForgetBias) {
-            diagnostics.error(field.element(), use.mirror(), use.explicitValue("unitForgetBias"), field.name()
-                    + ": unitForgetBias sets the forget gate's bias, but useBias = false leaves the LSTM without a bias; "
-                    + "remove one of them");
+            diagnostics.report(Message.UNIT_FORGET_BIAS_WITHOUT_BIAS, field.element(), use.mirror(),
+                    use.explicitValue("unitForgetBias"), field.name());
             ok = false;
         }
         float initValue = (float) use.doubleValue("initValue");
         if (!Float.isFinite(initValue)) {
-            diagnostics.error(field.element(), use.mirror(), use.explicitValue("initValue"), field.name()
-                    + ": initValue must be a finite float, got " + use.doubleValue("initValue"));
+            diagnostics.report(Message.INIT_VALUE_NOT_FINITE, field.element(), use.mirror(), use.explicitValue("initValue"),
+                    field.name(), use.doubleValue("initValue"));
             ok = false;
         }
         if (!ok) return Optional.empty();
@@ -71,50 +68,47 @@ final class SequenceRules {
     /** Softmax normalises across units, which a cell's element-wise gates cannot do. */
     private boolean cellFunction(FieldDecl field, AnnotationUse use, String attribute, ActivationType type) {
         if (type != ActivationType.SOFTMAX) return true;
-        diagnostics.error(field.element(), use.mirror(), use.explicitValue(attribute), field.name() + ": " + attribute
-                + " = SOFTMAX is not an element-wise function, so it cannot act inside a " + use.kind().displayName()
-                + " cell; use TANH, SIGMOID or another element-wise function (put a softmax on a later @Dense)");
+        diagnostics.report(Message.SOFTMAX_IN_CELL, field.element(), use.mirror(), use.explicitValue(attribute), field.name(),
+                attribute, use.kind().displayName());
         return false;
     }
 
-    private static String sequenceFix(Shape in, String source) {
-        if (source.equals("the network input")) {
-            return in.isFlat() ? "declare @Network(input = {timesteps, features}), e.g. {" + in.size() + ", 1}"
-                    : "declare @Network(input = {timesteps, features}); for images, treat each row as a step: {height, width·channels}";
+    /** A recurrent layer on a vector or an image, with the fix that fits where its input comes from. */
+    private void reportNotASequence(FieldDecl field, AnnotationUse use, Shape in, String source) {
+        String kind = use.kind().displayName();
+        if (source.equals(NetworkChecker.NETWORK_INPUT)) {
+            diagnostics.report(in.isFlat() ? Message.SEQUENCE_INPUT_NEEDED_FLAT : Message.SEQUENCE_INPUT_NEEDED_IMAGE,
+                    field.element(), use.mirror(), null, field.name(), kind, in);
+        } else {
+            diagnostics.report(in.isFlat() ? Message.RECURRENT_AFTER_VECTOR : Message.RECURRENT_AFTER_IMAGE,
+                    field.element(), use.mirror(), null, field.name(), kind, in, source);
         }
-        if (in.isFlat()) {
-            return "the layer before returns one vector per sample; give " + source
-                    + " returnSequences = true (a recurrent layer), or remove the @Flatten or global pool before it";
-        }
-        return "recurrent layers take {timesteps, features}; image layers cannot feed them directly";
     }
 
     Optional<LayerPlan> embedding(FieldDecl field, AnnotationUse use, Shape in, String source, boolean first) {
         boolean ok = true;
         if (!first) {
-            diagnostics.error(field.element(), use.mirror(), null, field.name() + ": Embedding looks up token ids, so it must "
-                    + "be the first layer (it receives " + in + " from " + source + ")");
+            diagnostics.report(Message.EMBEDDING_NOT_FIRST, field.element(), use.mirror(), null, field.name(), in, source);
             ok = false;
         } else if (!in.isFlat()) {
-            diagnostics.error(field.element(), use.mirror(), null, field.name() + ": Embedding needs {timesteps} token ids "
-                    + "per sample but the network input is " + in + "; declare @Network(input = {timesteps})");
+            diagnostics.report(Message.EMBEDDING_INPUT, field.element(), use.mirror(), null, field.name(), in);
             ok = false;
         }
         int inputDim = use.intValue("inputDim"), outputDim = use.intValue("outputDim");
         if (inputDim <= 0) {
-            diagnostics.error(field.element(), use.mirror(), use.explicitValue("inputDim"), field.name()
-                    + ": Embedding inputDim is the vocabulary size and must be positive, got " + inputDim);
+            diagnostics.report(Message.EMBEDDING_INPUT_DIM, field.element(), use.mirror(), use.explicitValue("inputDim"),
+                    field.name(), inputDim);
             ok = false;
         }
         if (outputDim <= 0) {
-            diagnostics.error(field.element(), use.mirror(), use.explicitValue("outputDim"), field.name()
-                    + ": Embedding outputDim must be positive, got " + outputDim);
+            diagnostics.report(Message.EMBEDDING_OUTPUT_DIM, field.element(), use.mirror(), use.explicitValue("outputDim"),
+                    field.name(), outputDim);
             ok = false;
         }
         float initValue = (float) use.doubleValue("initValue");
         if (!Float.isFinite(initValue)) {
-            diagnostics.error(field.element(), use.mirror(), use.explicitValue("initValue"), field.name()
-                    + ": initValue must be a finite float, got " + use.doubleValue("initValue"));
+            diagnostics.report(Message.INIT_VALUE_NOT_FINITE, field.element(), use.mirror(), use.explicitValue("initValue"),
+                    field.name(), use.doubleValue("initValue"));
             ok = false;
         }
         if (!ok) return Optional.empty();

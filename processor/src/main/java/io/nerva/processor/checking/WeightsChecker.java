@@ -33,14 +33,11 @@ public final class WeightsChecker {
         String name = plan.weights();
         switch (resource) {
             case WeightsResource.NotFound nf -> {
-                diagnostics.error(decl.type(), decl.mirror(), where, "weights resource '" + name + "' not found: looked for "
-                        + nf.looked() + " in the class output, class path and source path; put the file under "
-                        + "src/main/resources/" + nf.looked());
+                diagnostics.report(Message.WEIGHTS_NOT_FOUND, decl.type(), decl.mirror(), where, name, nf.looked());
                 return false;
             }
             case WeightsResource.Unreadable u -> {
-                diagnostics.error(decl.type(), decl.mirror(), where, "weights resource " + u.where()
-                        + " is not a valid safetensors file: " + u.problem());
+                diagnostics.report(Message.WEIGHTS_UNREADABLE, decl.type(), decl.mirror(), where, u.where(), u.problem());
                 return false;
             }
             case WeightsResource.Found found -> {
@@ -61,28 +58,26 @@ public final class WeightsChecker {
                 AnnotationMirror mirror = field.annotations().getFirst().mirror();
                 long[] expected = Arrays.stream(p.shape()).asLongStream().toArray();
                 if (t == null) {
-                    diagnostics.error(field.element(), mirror, null, layer.name() + ": weights resource " + found.where()
-                            + " has no tensor '" + tensor + "' (expected shape " + p.shapeString() + ")");
+                    diagnostics.report(Message.WEIGHTS_MISSING_TENSOR, field.element(), mirror, null, layer.name(), found.where(),
+                            tensor, p.shapeString());
                 } else if (!Arrays.equals(t.shape(), expected)) {
-                    diagnostics.error(field.element(), mirror, null, layer.name() + ": tensor '" + tensor + "' in "
-                            + found.where() + " has shape " + Arrays.toString(t.shape()) + ", but this layer needs "
-                            + p.shapeString());
+                    diagnostics.report(Message.WEIGHTS_TENSOR_SHAPE, field.element(), mirror, null, layer.name(), tensor,
+                            found.where(), Arrays.toString(t.shape()), p.shapeString());
                 } else if (!t.dtype().name().matches("F32|F16|BF16|F64")) {
-                    diagnostics.error(field.element(), mirror, null, layer.name() + ": tensor '" + tensor + "' in "
-                            + found.where() + " has dtype " + t.dtype() + "; Nerva loads F32, F16, BF16 or F64");
+                    diagnostics.report(Message.WEIGHTS_TENSOR_DTYPE, field.element(), mirror, null, layer.name(), tensor,
+                            found.where(), t.dtype());
                 }
             }
         }
         for (String extra : inFile.keySet()) {
-            diagnostics.error(decl.type(), decl.mirror(), where, "weights resource " + found.where() + " has tensor '"
-                    + extra + "', which no layer of " + plan.userClass() + " declares");
+            diagnostics.report(Message.WEIGHTS_EXTRA_TENSOR, decl.type(), decl.mirror(), where, found.where(), extra,
+                    plan.userClass());
         }
         String recorded = found.header().metadata().get(NervaMetadata.FINGERPRINT_KEY);
         String expected = Fingerprint.of(plan);
         if (diagnostics.errorCount() == errorsBefore && recorded != null && !recorded.equals(expected)) {
-            diagnostics.error(decl.type(), decl.mirror(), where, "weights resource " + found.where()
-                    + " was saved from a different architecture (fingerprint " + recorded + ", this network "
-                    + expected + "): the shapes fit, but an activation or another setting changed since");
+            diagnostics.report(Message.WEIGHTS_OTHER_ARCHITECTURE, decl.type(), decl.mirror(), where, found.where(), recorded,
+                    expected);
         }
         return diagnostics.errorCount() == errorsBefore;
     }
