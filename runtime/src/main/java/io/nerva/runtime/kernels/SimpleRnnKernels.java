@@ -176,7 +176,7 @@ public final class SimpleRnnKernels {
             for (int j = 0; j < u; j++) {
                 float d = (ogBase >= 0 ? og.getAtIndex(F, gr + j) : 0f) + (hasRec ? sc.getAtIndex(F, dhr + j) : 0f);
                 float hv = st.getAtIndex(F, hr + j);
-                sc.setAtIndex(F, dzr + j, d * LstmKernels.dpre(ac, act, st, zr + j, w, b, j, hv));
+                sc.setAtIndex(F, dzr + j, d * LstmKernels.dpre(ac, act, st, -1, st.getAtIndex(F, zr + j) + (b >= 0 ? w.getAtIndex(F, b + j) : 0f), hv));
             }
         }
     }
