@@ -38,7 +38,8 @@ public final class LstmKernels {
      *
      * <p>{@code state} ({@link #statePerRow()} floats per batch row) is written by forward and read by
      * backward, step-major ({@code [T, rows, ·]}): the step-major copy of x ({@code T·F}), the
-     * pre-activations z with bias ({@code T·4u}, {@code [rows, 4u]} per step), the gate values
+     * pre-activations z ({@code T·4u}, {@code [rows, 4u]} per step; with the bias only on the
+     * generic path), the gate values
      * i, f, ĉ, o ({@code T·4u}, planar {@code [4, rows, u]} per step),
      * the cells c ({@code T·u}), act(c) ({@code T·u}) and h with a leading zero block
      * ({@code (T+1)·u}). {@code scratch} ({@link #scratchPerRow()}) is backward's: dZ
@@ -119,13 +120,26 @@ public final class LstmKernels {
             final int n = rows * u;
 
             SequenceKernels.toStepMajor(x, state, 0, rows, T, Fe, goBackwards);
-            if (useBias) { // z = b + x·W for all steps: the bias rows first, then one sgemm accumulating onto them
+            // The generic path folds the bias into z (bias rows, then one sgemm accumulating onto them);
+            // the fast one adds it in its vectorised gate pass from planar broadcasts built here once.
+            final boolean prefill = useBias && !fast;
+            if (prefill) {
                 for (long row = 0; row < T * R; row++) SequenceKernels.copy(w, biasOff, state, oZ + row * G, G);
             }
-            DenseKernels.matmul(false, false, T * rows, G, Fe, state, 0, w, kernelOff, state, oZ, useBias ? 1f : 0f);
+            DenseKernels.matmul(false, false, T * rows, G, Fe, state, 0, w, kernelOff, state, oZ, prefill ? 1f : 0f);
             SequenceKernels.zero(state, oH, R * u); // h_{-1}
             SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
-            if (fast) java.util.Arrays.fill(k.get(C, n), 0, n, 0f); // c_{-1}
+            if (fast) {
+                java.util.Arrays.fill(k.get(C, n), 0, n, 0f); // c_{-1}
+                for (int gate = 0; gate < 4; gate++) {
+                    float[] bb = k.get(BI + gate, n);
+                    if (useBias) {
+                        SequenceKernels.broadcast(w, biasOff + (long) gate * u, bb, rows, u);
+                    } else {
+                        java.util.Arrays.fill(bb, 0, n, 0f);
+                    }
+                }
+            }
             for (int s = 0; s < T; s++) {
                 long blk = s * R;
                 if (s > 0) DenseKernels.matmul(false, false, rows, G, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * G, 1f);
@@ -186,6 +200,7 @@ public final class LstmKernels {
 
             if (fast) {
                 java.util.Arrays.fill(k.get(DC, n), 0, n, 0f);
+                for (int gate = 0; gate < 4; gate++) java.util.Arrays.fill(k.get(SI + gate, n), 0, n, 0f);
             } else {
                 SequenceKernels.zero(scratch, oDC, R * u);
             }
@@ -219,7 +234,11 @@ public final class LstmKernels {
             } else {
                 SequenceKernels.zero(g, recurrentOff, recurrentSize());
             }
-            if (useBias) SequenceKernels.columnSums(scratch, oDZ, T * R, G, G, g, biasOff);
+            if (useBias && fast) {
+                for (int gate = 0; gate < 4; gate++) SequenceKernels.rowSums(k.get(SI + gate, n), rows, u, g, biasOff + (long) gate * u);
+            } else if (useBias) {
+                SequenceKernels.columnSums(scratch, oDZ, T * R, G, G, g, biasOff);
+            }
             if (wantIn) {
                 DenseKernels.matmul(false, true, T * rows, Fe, G, scratch, oDZ, w, kernelOff, scratch, oDX, 0f);
                 SequenceKernels.fromStepMajor(scratch, oDX, inGrad, rows, T, Fe, goBackwards);
@@ -230,7 +249,7 @@ public final class LstmKernels {
     // The fast path (TANH, SIGMOID): planar heap arrays, same-index loops that C2 vectorises.
     // Work arrays: the gates i, f, ĉ, o; the cell carry c and c_{s-1}; act(c); h; dh; outGrad; dc carry; dc; dZ of i, f, ĉ, o.
     private static final int I = 0, FG = 1, CC = 2, O = 3, C = 4, CP = 5, TC = 6, H = 7, DH = 8, OG = 9, DC = 10, DCV = 11,
-            DI = 12, DF = 13, DCC = 14, DO = 15;
+            DI = 12, DF = 13, DCC = 14, DO = 15, BI = 16, SI = 20;
 
     /**
      * One forward step, fast path: gathers {@code z_s} ({@code [rows, 4u]}, bias and recurrent part
@@ -250,6 +269,10 @@ public final class LstmKernels {
             SequenceKernels.load(st, zr + 2 * u, gc, q, u);
             SequenceKernels.load(st, zr + 3 * u, go, q, u);
         }
+        SequenceKernels.addInPlace(gi, k.get(BI, n), n);
+        SequenceKernels.addInPlace(gf, k.get(BI + 1, n), n);
+        SequenceKernels.addInPlace(gc, k.get(BI + 2, n), n);
+        SequenceKernels.addInPlace(go, k.get(BI + 3, n), n);
         SequenceKernels.sigmoidInPlace(gi, n);
         SequenceKernels.sigmoidInPlace(gf, n);
         SequenceKernels.tanhInPlace(gc, n);
@@ -317,6 +340,11 @@ public final class LstmKernels {
         }
         cellGradient(go, tt, gf, d, dc, dcv, dO, n);
         gateGradients(gi, gf, gc, cp, dcv, di, df, dcc, n);
+        // the bias gradient, summed over steps here (same-index adds), over rows at the end
+        SequenceKernels.addInPlace(k.get(SI, n), di, n);
+        SequenceKernels.addInPlace(k.get(SI + 1, n), df, n);
+        SequenceKernels.addInPlace(k.get(SI + 2, n), dcc, n);
+        SequenceKernels.addInPlace(k.get(SI + 3, n), dO, n);
         for (int r = 0; r < rows; r++) {
             long zr = dz + (long) r * G;
             int q = r * u;

@@ -129,8 +129,8 @@ final class SequenceKernels {
      * after, so a training step allocates nothing once warm.
      */
     static final class Work {
-        /** 16 arrays of {@code rows·units} floats each (their use is up to each kernel). */
-        final float[][] a = new float[16][0];
+        /** 24 arrays of about {@code rows·units} floats each (their use is up to each kernel). */
+        final float[][] a = new float[24][0];
 
         float[] get(int k, int n) {
             float[] v = a[k];
@@ -146,6 +146,20 @@ final class SequenceKernels {
 
     static Work work() {
         return WORK.get();
+    }
+
+    /** {@code a[r·n + j] = s[at + j]} for {@code r < rows}, {@code j < n}: a row broadcast (e.g. a bias). */
+    static void broadcast(MemorySegment s, long at, float[] a, int rows, int n) {
+        for (int r = 0; r < rows; r++) load(s, at, a, r * n, n);
+    }
+
+    /** {@code g[at + j] = Σ_r a[r·n + j]} (overwrites). */
+    static void rowSums(float[] a, int rows, int n, MemorySegment g, long at) {
+        for (int j = 0; j < n; j++) {
+            float sum = 0f;
+            for (int r = 0; r < rows; r++) sum += a[r * n + j];
+            g.setAtIndex(F, at + j, sum);
+        }
     }
 
     /** {@code n} floats from float index {@code at} of {@code s} into {@code a[to..]}. */
