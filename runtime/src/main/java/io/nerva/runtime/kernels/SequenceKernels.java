@@ -79,7 +79,7 @@ final class SequenceKernels {
     }
 
     /**
-     * {@code 1/(1 + e^−x) = ½ + ½·tanh(x/2)} through {@link #tanhF}: absolute error below 2e-7
+     * {@code 1/(1 + e^−x) = ½ + ½·tanh(x/2)} through {@link #tanhF}: absolute error below 3e-7
      * (so relative below 1e-6 where the value is above 0.2; in the far negative tail, where the true
      * value is tiny, only the absolute bound holds — what gates need).
      */
