@@ -24,6 +24,8 @@ import static io.nerva.runtime.kernels.SequenceKernels.GENERIC;
  * Output {@code [rows, u]} or {@code [rows, T, u]} with returnSequences (in processing order).
  * One sgemm projects all steps' inputs; per step, resetAfter takes one sgemm {@code h·U} and one
  * fused pass, the other form two sgemms ({@code h·U[:, z|r]}, then {@code (r⊙h)·Uh}) and two passes.
+ * resetAfter with TANH/SIGMOID (Keras' default) runs its passes over per-thread heap arrays in
+ * loops C2 vectorises (see {@link LstmKernels}); other configurations run scalar loops over the segments.
  */
 public final class GruKernels {
     private GruKernels() {}
@@ -109,6 +111,10 @@ public final class GruKernels {
 
             SequenceKernels.toStepMajor(x, state, 0, rows, T, Fe, goBackwards);
             DenseKernels.matmul(false, false, T * rows, G, Fe, state, 0, w, kernelOff, state, oX, 0f);
+            final boolean fast = resetAfter && ac == SequenceKernels.TANH && rc == SequenceKernels.SIGMOID;
+            final int n = rows * u;
+            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
+            if (fast) biasBroadcasts(k, w, b, rows, u);
             if (resetAfter) {
                 final long oH3 = oX + T * R * G, oA = oH3 + T * R * G, oH = oA + T * R * G;
                 SequenceKernels.zero(state, oH, R * u);
@@ -121,8 +127,13 @@ public final class GruKernels {
                     }
                     long outBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                     long outStride = returnSequences ? (long) T * u : u;
-                    stepAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, oH + (blk + R) * u, w, b,
-                            out, outBase, outStride, rows, u, ac, activation, rc, recurrentActivation);
+                    if (fast) {
+                        stepAfterFast(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, oH + (blk + R) * u,
+                                out, outBase, outStride, rows, u, k);
+                    } else {
+                        stepAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, oH + (blk + R) * u, w, b,
+                                out, outBase, outStride, rows, u, ac, activation, rc, recurrentActivation);
+                    }
                 }
             } else {
                 final long oA = oX + T * R * G, oRH = oA + T * R * G, oH = oRH + T * R * u;
@@ -173,6 +184,13 @@ public final class GruKernels {
             final int ac = SequenceKernels.code(activation), rc = SequenceKernels.code(recurrentActivation);
             final long b = useBias ? biasOff : -1;
             final long oDG = 0; // dZ of the input side [T, R, 3u]
+            final boolean fast = resetAfter && ac == SequenceKernels.TANH && rc == SequenceKernels.SIGMOID;
+            final int n = rows * u;
+            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
+            if (fast) {
+                biasBroadcasts(k, w, b, rows, u); // b'h is needed again
+                for (int a = SZ; a <= SHR; a++) java.util.Arrays.fill(k.get(a, n), 0, n, 0f);
+            }
             if (resetAfter) {
                 final long oH3 = oX + T * R * G, oA = oH3 + T * R * G, oH = oA + T * R * G;
                 final long oDGH = T * R * G, oDH = oDGH + T * R * G, oDX = oDH + R * u;
@@ -180,8 +198,13 @@ public final class GruKernels {
                     long blk = s * R;
                     long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                     long ogStride = returnSequences ? (long) T * u : u;
-                    backAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, w, b, outGrad, ogBase, ogStride,
-                            scratch, oDG + blk * G, oDGH + blk * G, oDH, s < T - 1, rows, u, ac, activation, rc, recurrentActivation);
+                    if (fast) {
+                        backAfterFast(state, oH3 + blk * G, oA + blk * G, oH + blk * u, outGrad, ogBase, ogStride,
+                                scratch, oDG + blk * G, oDGH + blk * G, oDH, s < T - 1, rows, u, k);
+                    } else {
+                        backAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, w, b, outGrad, ogBase, ogStride,
+                                scratch, oDG + blk * G, oDGH + blk * G, oDH, s < T - 1, rows, u, ac, activation, rc, recurrentActivation);
+                    }
                     if (s > 0) DenseKernels.matmul(false, true, rows, u, G, scratch, oDGH + blk * G, w, recurrentOff, scratch, oDH, 1f);
                 }
                 if (T > 1) {
@@ -189,7 +212,14 @@ public final class GruKernels {
                 } else {
                     SequenceKernels.zero(g, recurrentOff, recurrentSize());
                 }
-                if (useBias) {
+                if (useBias && fast) {
+                    SequenceKernels.rowSums(k.get(SZ, n), rows, u, g, biasOff);
+                    SequenceKernels.rowSums(k.get(SR, n), rows, u, g, biasOff + u);
+                    SequenceKernels.rowSums(k.get(SH, n), rows, u, g, biasOff + 2L * u);
+                    SequenceKernels.rowSums(k.get(SZ, n), rows, u, g, biasOff + G);
+                    SequenceKernels.rowSums(k.get(SR, n), rows, u, g, biasOff + G + u);
+                    SequenceKernels.rowSums(k.get(SHR, n), rows, u, g, biasOff + G + 2L * u);
+                } else if (useBias) {
                     SequenceKernels.columnSums(scratch, oDG, T * R, G, G, g, biasOff);
                     SequenceKernels.columnSums(scratch, oDGH, T * R, G, G, g, biasOff + G);
                 }
@@ -237,6 +267,149 @@ public final class GruKernels {
                 DenseKernels.matmul(false, true, timesteps * rows, features, G, scratch, oDG, w, kernelOff, scratch, oDX, 0f);
                 SequenceKernels.fromStepMajor(scratch, oDX, inGrad, rows, timesteps, features, goBackwards);
             }
+        }
+    }
+
+    // resetAfter with TANH/SIGMOID (Keras' default): planar per-thread heap arrays, same-index loops C2 vectorises.
+    // Gates z, r and the candidate are stored planar ([3, rows, u] per step) on this path.
+    private static final int XZ = 0, XR = 1, XH = 2, HZ = 3, HR = 4, HN = 5, BZ = 6, BR = 7, BXH = 8, BHN = 9, HP = 10,
+            HO = 11, D = 12, OG = 13, DAZ = 14, DAR = 15, DAH = 16, DAHR = 17, SZ = 18, SR = 19, SH = 20, SHR = 21;
+
+    /** Planar broadcasts of bz + b'z, br + b'r, bh and b'h (zeros without bias). */
+    private static void biasBroadcasts(SequenceKernels.Work k, MemorySegment w, long b, int rows, int u) {
+        final int n = rows * u, G = 3 * u;
+        float[] bz = k.get(BZ, n), br = k.get(BR, n), bxh = k.get(BXH, n), bhn = k.get(BHN, n), tmp = k.get(HO, n);
+        if (b < 0) {
+            java.util.Arrays.fill(bz, 0, n, 0f);
+            java.util.Arrays.fill(br, 0, n, 0f);
+            java.util.Arrays.fill(bxh, 0, n, 0f);
+            java.util.Arrays.fill(bhn, 0, n, 0f);
+            return;
+        }
+        SequenceKernels.broadcast(w, b, bz, rows, u);
+        SequenceKernels.broadcast(w, b + G, tmp, rows, u);
+        SequenceKernels.addInPlace(bz, tmp, n);
+        SequenceKernels.broadcast(w, b + u, br, rows, u);
+        SequenceKernels.broadcast(w, b + G + u, tmp, rows, u);
+        SequenceKernels.addInPlace(br, tmp, n);
+        SequenceKernels.broadcast(w, b + 2L * u, bxh, rows, u);
+        SequenceKernels.broadcast(w, b + G + 2L * u, bhn, rows, u);
+    }
+
+    private static void gather(MemorySegment st, long at, int rows, int u, int gate, float[] a) {
+        final int G = 3 * u;
+        for (int r = 0; r < rows; r++) SequenceKernels.load(st, at + (long) r * G + (long) gate * u, a, r * u, u);
+    }
+
+    private static void scatter(float[] a, MemorySegment sc, long at, int rows, int u, int gate) {
+        final int G = 3 * u;
+        for (int r = 0; r < rows; r++) SequenceKernels.store(a, r * u, sc, at + (long) r * G + (long) gate * u, u);
+    }
+
+    private static void stepAfterFast(MemorySegment st, long zx, long zh, long a, long hp, long h,
+                                      MemorySegment out, long outBase, long outStride, int rows, int u, SequenceKernels.Work k) {
+        final int n = rows * u;
+        float[] xz = k.get(XZ, n), xr = k.get(XR, n), xh = k.get(XH, n), hz = k.get(HZ, n), hr = k.get(HR, n), hn = k.get(HN, n);
+        float[] hpv = k.get(HP, n), ho = k.get(HO, n);
+        gather(st, zx, rows, u, 0, xz);
+        gather(st, zx, rows, u, 1, xr);
+        gather(st, zx, rows, u, 2, xh);
+        gather(st, zh, rows, u, 0, hz);
+        gather(st, zh, rows, u, 1, hr);
+        gather(st, zh, rows, u, 2, hn);
+        SequenceKernels.load(st, hp, hpv, 0, n);
+        sumSigmoid(xz, hz, k.get(BZ, n), n);
+        sumSigmoid(xr, hr, k.get(BR, n), n);
+        candidate(xh, k.get(BXH, n), hn, k.get(BHN, n), xr, n);
+        mix(xz, hpv, xh, ho, n);
+        SequenceKernels.store(xz, 0, st, a, n);
+        SequenceKernels.store(xr, 0, st, a + n, n);
+        SequenceKernels.store(xh, 0, st, a + 2L * n, n);
+        SequenceKernels.store(ho, 0, st, h, n);
+        if (outBase >= 0) {
+            if (outStride == u) {
+                SequenceKernels.store(ho, 0, out, outBase, n);
+            } else {
+                for (int r = 0; r < rows; r++) SequenceKernels.store(ho, r * u, out, outBase + r * outStride, u);
+            }
+        }
+    }
+
+    /** {@code x = sigmoid(x + h + b)}. */
+    private static void sumSigmoid(float[] x, float[] h, float[] b, int n) {
+        for (int q = 0; q < n; q++) x[q] = SequenceKernels.sigmoidF(x[q] + h[q] + b[q]);
+    }
+
+    /** {@code hn += b'h}; {@code xh = tanh(xh + bh + r⊙hn)}. */
+    private static void candidate(float[] xh, float[] bx, float[] hn, float[] bh, float[] r, int n) {
+        for (int q = 0; q < n; q++) {
+            float v = hn[q] + bh[q];
+            hn[q] = v;
+            xh[q] = SequenceKernels.tanhF(xh[q] + bx[q] + r[q] * v);
+        }
+    }
+
+    /** {@code h = z⊙hp + (1 − z)⊙ĥ}. */
+    private static void mix(float[] z, float[] hp, float[] hh, float[] h, int n) {
+        for (int q = 0; q < n; q++) h[q] = z[q] * hp[q] + (1f - z[q]) * hh[q];
+    }
+
+    private static void backAfterFast(MemorySegment st, long zh, long a, long hp, MemorySegment og, long ogBase, long ogStride,
+                                      MemorySegment sc, long dgx, long dgh, long dh, boolean hasRec, int rows, int u,
+                                      SequenceKernels.Work k) {
+        final int n = rows * u;
+        float[] z = k.get(XZ, n), r = k.get(XR, n), hh = k.get(XH, n), hn = k.get(HN, n), hpv = k.get(HP, n);
+        float[] d = k.get(D, n), o = k.get(OG, n), daz = k.get(DAZ, n), dar = k.get(DAR, n), dah = k.get(DAH, n), dahr = k.get(DAHR, n);
+        if (hasRec) {
+            SequenceKernels.load(sc, dh, d, 0, n);
+        } else {
+            java.util.Arrays.fill(d, 0, n, 0f);
+        }
+        if (ogBase >= 0) {
+            if (ogStride == u) {
+                SequenceKernels.load(og, ogBase, o, 0, n);
+            } else {
+                for (int i = 0; i < rows; i++) SequenceKernels.load(og, ogBase + i * ogStride, o, i * u, u);
+            }
+            SequenceKernels.addInPlace(d, o, n);
+        }
+        SequenceKernels.load(st, a, z, 0, n);
+        SequenceKernels.load(st, a + n, r, 0, n);
+        SequenceKernels.load(st, a + 2L * n, hh, 0, n);
+        SequenceKernels.load(st, hp, hpv, 0, n);
+        gather(st, zh, rows, u, 2, hn);
+        SequenceKernels.addInPlace(hn, k.get(BHN, n), n);
+        updateGradients(d, z, hh, hpv, daz, dah, n);
+        resetGradients(dah, hn, r, dar, dahr, n);
+        SequenceKernels.addInPlace(k.get(SZ, n), daz, n);
+        SequenceKernels.addInPlace(k.get(SR, n), dar, n);
+        SequenceKernels.addInPlace(k.get(SH, n), dah, n);
+        SequenceKernels.addInPlace(k.get(SHR, n), dahr, n);
+        scatter(daz, sc, dgx, rows, u, 0);
+        scatter(dar, sc, dgx, rows, u, 1);
+        scatter(dah, sc, dgx, rows, u, 2);
+        scatter(daz, sc, dgh, rows, u, 0);
+        scatter(dar, sc, dgh, rows, u, 1);
+        scatter(dahr, sc, dgh, rows, u, 2);
+        SequenceKernels.store(d, 0, sc, dh, n);
+    }
+
+    /** {@code dz = d⊙(hp − ĥ)⊙z(1 − z)}, {@code dĥ = d⊙(1 − z)⊙(1 − ĥ²)}, then {@code d = d⊙z} (the direct path into h_{s−1}). */
+    private static void updateGradients(float[] d, float[] z, float[] hh, float[] hp, float[] daz, float[] dah, int n) {
+        for (int q = 0; q < n; q++) {
+            float dv = d[q], zv = z[q], hv = hh[q];
+            daz[q] = dv * (hp[q] - hv) * zv * (1f - zv);
+            dah[q] = dv * (1f - zv) * (1f - hv * hv);
+            d[q] = dv * zv;
+        }
+    }
+
+    /** {@code dr = dĥ⊙hn⊙r(1 − r)}, and the candidate's gradient on the recurrent side {@code dĥ⊙r}. */
+    private static void resetGradients(float[] dah, float[] hn, float[] r, float[] dar, float[] dahr, int n) {
+        for (int q = 0; q < n; q++) {
+            float rv = r[q], v = dah[q];
+            dar[q] = v * hn[q] * rv * (1f - rv);
+            dahr[q] = v * rv;
         }
     }
 

@@ -38,7 +38,9 @@ public final class LstmKernels {
      *
      * <p>{@code state} ({@link #statePerRow()} floats per batch row) is written by forward and read by
      * backward, step-major ({@code [T, rows, ·]}): the step-major copy of x ({@code T·F}), the
-     * pre-activations z without bias ({@code T·4u}), the gate values i, f, ĉ, o ({@code T·4u}),
+     * pre-activations z ({@code T·4u}, {@code [rows, 4u]} per step; with the bias only on the
+     * generic path), the gate values
+     * i, f, ĉ, o ({@code T·4u}, planar {@code [4, rows, u]} per step),
      * the cells c ({@code T·u}), act(c) ({@code T·u}) and h with a leading zero block
      * ({@code (T+1)·u}). {@code scratch} ({@link #scratchPerRow()}) is backward's: dZ
      * ({@code T·4u}), dh and dc ({@code 2u}), dX step-major ({@code T·F}).
@@ -99,7 +101,8 @@ public final class LstmKernels {
 
         /**
          * Runs the layer over {@code x [rows, T, F]} into {@code out} ({@link #outputPerRow()} floats
-         * per row), keeping in {@code state} what {@link #backward} needs. Allocates nothing.
+         * per row), keeping in {@code state} what {@link #backward} needs. Allocates nothing (the
+         * TANH/SIGMOID path's per-thread heap work arrays are created on a thread's first call).
          */
         public void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
                             MemorySegment state, MemorySegment out, int rows) {
@@ -113,11 +116,30 @@ public final class LstmKernels {
             final long R = rows, oZ = T * R * Fe, oA = oZ + T * R * G, oC = oA + T * R * G, oTC = oC + T * R * u,
                     oH = oTC + T * R * u;
             final int ac = SequenceKernels.code(activation), rc = SequenceKernels.code(recurrentActivation);
-            final long b = useBias ? biasOff : -1;
+            final boolean fast = ac == TANH && rc == SIGMOID;
+            final int n = rows * u;
 
             SequenceKernels.toStepMajor(x, state, 0, rows, T, Fe, goBackwards);
-            DenseKernels.matmul(false, false, T * rows, G, Fe, state, 0, w, kernelOff, state, oZ, 0f);
+            // The generic path folds the bias into z (bias rows, then one sgemm accumulating onto them);
+            // the fast one adds it in its vectorised gate pass from planar broadcasts built here once.
+            final boolean prefill = useBias && !fast;
+            if (prefill) {
+                for (long row = 0; row < T * R; row++) SequenceKernels.copy(w, biasOff, state, oZ + row * G, G);
+            }
+            DenseKernels.matmul(false, false, T * rows, G, Fe, state, 0, w, kernelOff, state, oZ, prefill ? 1f : 0f);
             SequenceKernels.zero(state, oH, R * u); // h_{-1}
+            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
+            if (fast) {
+                java.util.Arrays.fill(k.get(C, n), 0, n, 0f); // c_{-1}
+                for (int gate = 0; gate < 4; gate++) {
+                    float[] bb = k.get(BI + gate, n);
+                    if (useBias) {
+                        SequenceKernels.broadcast(w, biasOff + (long) gate * u, bb, rows, u);
+                    } else {
+                        java.util.Arrays.fill(bb, 0, n, 0f);
+                    }
+                }
+            }
             for (int s = 0; s < T; s++) {
                 long blk = s * R;
                 if (s > 0) DenseKernels.matmul(false, false, rows, G, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * G, 1f);
@@ -132,9 +154,14 @@ public final class LstmKernels {
                     outBase = -1;
                     outStride = 0;
                 }
-                forwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
-                        oTC + blk * u, oH + (blk + R) * u, w, b, out, outBase, outStride, rows, u,
-                        ac, activation, rc, recurrentActivation);
+                if (fast) {
+                    forwardFast(state, oZ + blk * G, oA + blk * G, oC + blk * u, oTC + blk * u, oH + (blk + R) * u,
+                            out, outBase, outStride, rows, u, k);
+                } else {
+                    forwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
+                            oTC + blk * u, oH + (blk + R) * u, out, outBase, outStride, rows, u,
+                            ac, activation, rc, recurrentActivation);
+                }
             }
         }
 
@@ -167,9 +194,16 @@ public final class LstmKernels {
                 return;
             }
             final int ac = SequenceKernels.code(activation), rc = SequenceKernels.code(recurrentActivation);
-            final long b = useBias ? biasOff : -1;
+            final boolean fast = ac == TANH && rc == SIGMOID;
+            final int n = rows * u;
+            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
 
-            SequenceKernels.zero(scratch, oDC, R * u);
+            if (fast) {
+                java.util.Arrays.fill(k.get(DC, n), 0, n, 0f);
+                for (int gate = 0; gate < 4; gate++) java.util.Arrays.fill(k.get(SI + gate, n), 0, n, 0f);
+            } else {
+                SequenceKernels.zero(scratch, oDC, R * u);
+            }
             for (int s = T - 1; s >= 0; s--) {
                 long blk = s * R;
                 long ogBase, ogStride;
@@ -183,9 +217,14 @@ public final class LstmKernels {
                     ogBase = -1;
                     ogStride = 0;
                 }
-                backwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
-                        oTC + blk * u, w, b, outGrad, ogBase, ogStride, scratch, oDZ + blk * G, oDH, s < T - 1,
-                        oDC, rows, u, ac, activation, rc, recurrentActivation);
+                if (fast) {
+                    backwardFast(state, oA + blk * G, s > 0 ? oC + (blk - R) * u : -1, oTC + blk * u, outGrad, ogBase, ogStride,
+                            scratch, oDZ + blk * G, oDH, s < T - 1, rows, u, k);
+                } else {
+                    backwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
+                            oTC + blk * u, outGrad, ogBase, ogStride, scratch, oDZ + blk * G, oDH, s < T - 1,
+                            oDC, rows, u, ac, activation, rc, recurrentActivation);
+                }
                 if (s > 0) DenseKernels.matmul(false, true, rows, u, G, scratch, oDZ + blk * G, w, recurrentOff, scratch, oDH, 0f);
             }
             // dW = Xᵀ·dZ, dU = H_prevᵀ·dZ over steps 1..T-1 (h_{-1} = 0), db = Σ dZ, dX = dZ·Wᵀ
@@ -195,7 +234,11 @@ public final class LstmKernels {
             } else {
                 SequenceKernels.zero(g, recurrentOff, recurrentSize());
             }
-            if (useBias) SequenceKernels.columnSums(scratch, oDZ, T * R, G, G, g, biasOff);
+            if (useBias && fast) {
+                for (int gate = 0; gate < 4; gate++) SequenceKernels.rowSums(k.get(SI + gate, n), rows, u, g, biasOff + (long) gate * u);
+            } else if (useBias) {
+                SequenceKernels.columnSums(scratch, oDZ, T * R, G, G, g, biasOff);
+            }
             if (wantIn) {
                 DenseKernels.matmul(false, true, T * rows, Fe, G, scratch, oDZ, w, kernelOff, scratch, oDX, 0f);
                 SequenceKernels.fromStepMajor(scratch, oDX, inGrad, rows, T, Fe, goBackwards);
@@ -203,35 +246,161 @@ public final class LstmKernels {
         }
     }
 
-    // One method per fused loop, so each is compiled with its accessors inlined.
+    // The fast path (TANH, SIGMOID): planar heap arrays, same-index loops that C2 vectorises.
+    // Work arrays: the gates i, f, ĉ, o; the cell carry c and c_{s-1}; act(c); h; dh; outGrad; dc carry; dc; dZ of i, f, ĉ, o.
+    private static final int I = 0, FG = 1, CC = 2, O = 3, C = 4, CP = 5, TC = 6, H = 7, DH = 8, OG = 9, DC = 10, DCV = 11,
+            DI = 12, DF = 13, DCC = 14, DO = 15, BI = 16, SI = 20;
 
-    /** Gates, cell and state of one step for all rows; {@code cPrev}/{@code b}/{@code outBase} −1 when absent. */
+    /**
+     * One forward step, fast path: gathers {@code z_s} ({@code [rows, 4u]}, bias and recurrent part
+     * included) into planar gate arrays, activates them, updates c (carried in {@code k}) and h, and
+     * stores the gates (planar {@code [4, rows, u]}), c, act(c), h and the output rows.
+     */
+    private static void forwardFast(MemorySegment st, long z, long a, long c, long tc, long h,
+                                    MemorySegment out, long outBase, long outStride, int rows, int u, SequenceKernels.Work k) {
+        final int n = rows * u, G = 4 * u;
+        float[] gi = k.get(I, n), gf = k.get(FG, n), gc = k.get(CC, n), go = k.get(O, n);
+        float[] cc = k.get(C, n), tt = k.get(TC, n), hh = k.get(H, n);
+        for (int r = 0; r < rows; r++) {
+            long zr = z + (long) r * G;
+            int q = r * u;
+            SequenceKernels.load(st, zr, gi, q, u);
+            SequenceKernels.load(st, zr + u, gf, q, u);
+            SequenceKernels.load(st, zr + 2 * u, gc, q, u);
+            SequenceKernels.load(st, zr + 3 * u, go, q, u);
+        }
+        SequenceKernels.addInPlace(gi, k.get(BI, n), n);
+        SequenceKernels.addInPlace(gf, k.get(BI + 1, n), n);
+        SequenceKernels.addInPlace(gc, k.get(BI + 2, n), n);
+        SequenceKernels.addInPlace(go, k.get(BI + 3, n), n);
+        SequenceKernels.sigmoidInPlace(gi, n);
+        SequenceKernels.sigmoidInPlace(gf, n);
+        SequenceKernels.tanhInPlace(gc, n);
+        SequenceKernels.sigmoidInPlace(go, n);
+        cell(gi, gf, gc, go, cc, tt, hh, n);
+        SequenceKernels.store(gi, 0, st, a, n);
+        SequenceKernels.store(gf, 0, st, a + n, n);
+        SequenceKernels.store(gc, 0, st, a + 2L * n, n);
+        SequenceKernels.store(go, 0, st, a + 3L * n, n);
+        SequenceKernels.store(cc, 0, st, c, n);
+        SequenceKernels.store(tt, 0, st, tc, n);
+        SequenceKernels.store(hh, 0, st, h, n);
+        if (outBase >= 0) {
+            if (outStride == u) {
+                SequenceKernels.store(hh, 0, out, outBase, n);
+            } else {
+                for (int r = 0; r < rows; r++) SequenceKernels.store(hh, r * u, out, outBase + r * outStride, u);
+            }
+        }
+    }
+
+    /** {@code c = f⊙c + i⊙ĉ}, {@code t = tanh(c)}, {@code h = o⊙t}. */
+    private static void cell(float[] gi, float[] gf, float[] gc, float[] go, float[] c, float[] t, float[] h, int n) {
+        for (int q = 0; q < n; q++) {
+            float cn = gf[q] * c[q] + gi[q] * gc[q];
+            float tv = SequenceKernels.tanhF(cn);
+            c[q] = cn;
+            t[q] = tv;
+            h[q] = go[q] * tv;
+        }
+    }
+
+    /**
+     * One backward step, fast path: {@code dh = outGrad_s + dH}, the gate gradients into
+     * {@code dZ_s} ({@code [rows, 4u]}); the cell gradient is carried in {@code k}.
+     */
+    private static void backwardFast(MemorySegment st, long a, long cPrev, long tc, MemorySegment og, long ogBase, long ogStride,
+                                     MemorySegment sc, long dz, long dh, boolean hasRec, int rows, int u, SequenceKernels.Work k) {
+        final int n = rows * u, G = 4 * u;
+        float[] gi = k.get(I, n), gf = k.get(FG, n), gc = k.get(CC, n), go = k.get(O, n), cp = k.get(CP, n), tt = k.get(TC, n);
+        float[] d = k.get(DH, n), ogr = k.get(OG, n), dc = k.get(DC, n), dcv = k.get(DCV, n);
+        float[] di = k.get(DI, n), df = k.get(DF, n), dcc = k.get(DCC, n), dO = k.get(DO, n);
+        if (hasRec) {
+            SequenceKernels.load(sc, dh, d, 0, n);
+        } else {
+            java.util.Arrays.fill(d, 0, n, 0f);
+        }
+        if (ogBase >= 0) {
+            if (ogStride == u) {
+                SequenceKernels.load(og, ogBase, ogr, 0, n);
+            } else {
+                for (int r = 0; r < rows; r++) SequenceKernels.load(og, ogBase + r * ogStride, ogr, r * u, u);
+            }
+            SequenceKernels.addInPlace(d, ogr, n);
+        }
+        SequenceKernels.load(st, a, gi, 0, n);
+        SequenceKernels.load(st, a + n, gf, 0, n);
+        SequenceKernels.load(st, a + 2L * n, gc, 0, n);
+        SequenceKernels.load(st, a + 3L * n, go, 0, n);
+        SequenceKernels.load(st, tc, tt, 0, n);
+        if (cPrev >= 0) {
+            SequenceKernels.load(st, cPrev, cp, 0, n);
+        } else {
+            java.util.Arrays.fill(cp, 0, n, 0f);
+        }
+        cellGradient(go, tt, gf, d, dc, dcv, dO, n);
+        gateGradients(gi, gf, gc, cp, dcv, di, df, dcc, n);
+        // the bias gradient, summed over steps here (same-index adds), over rows at the end
+        SequenceKernels.addInPlace(k.get(SI, n), di, n);
+        SequenceKernels.addInPlace(k.get(SI + 1, n), df, n);
+        SequenceKernels.addInPlace(k.get(SI + 2, n), dcc, n);
+        SequenceKernels.addInPlace(k.get(SI + 3, n), dO, n);
+        for (int r = 0; r < rows; r++) {
+            long zr = dz + (long) r * G;
+            int q = r * u;
+            SequenceKernels.store(di, q, sc, zr, u);
+            SequenceKernels.store(df, q, sc, zr + u, u);
+            SequenceKernels.store(dcc, q, sc, zr + 2 * u, u);
+            SequenceKernels.store(dO, q, sc, zr + 3 * u, u);
+        }
+    }
+
+    /** {@code dc_s = dc + dh⊙o⊙(1 − t²)}; the carry becomes {@code dc_s⊙f}; {@code dz_o = dh⊙t⊙o(1 − o)}. */
+    private static void cellGradient(float[] go, float[] tt, float[] gf, float[] d, float[] dc, float[] dcv, float[] dO, int n) {
+        for (int q = 0; q < n; q++) {
+            float o = go[q], t = tt[q], dh = d[q];
+            float v = dc[q] + dh * o * (1f - t * t);
+            dcv[q] = v;
+            dc[q] = v * gf[q];
+            dO[q] = dh * t * o * (1f - o);
+        }
+    }
+
+    /** {@code dz_i = dc⊙ĉ⊙i(1 − i)}, {@code dz_f = dc⊙c_{s−1}⊙f(1 − f)}, {@code dz_ĉ = dc⊙i⊙(1 − ĉ²)}. */
+    private static void gateGradients(float[] gi, float[] gf, float[] gc, float[] cp, float[] dcv,
+                                      float[] di, float[] df, float[] dcc, int n) {
+        for (int q = 0; q < n; q++) {
+            float i = gi[q], f = gf[q], g = gc[q], v = dcv[q];
+            di[q] = v * g * i * (1f - i);
+            df[q] = v * cp[q] * f * (1f - f);
+            dcc[q] = v * i * (1f - g * g);
+        }
+    }
+
+    // The generic path (any other activations): scalar loops over the segments, same layout.
+
+    /** Gates, cell and state of one step for all rows; {@code cPrev}/{@code outBase} −1 when absent. */
     private static void forwardStep(MemorySegment st, long z, long a, long c, long cPrev, long tc, long h,
-                                    MemorySegment w, long b, MemorySegment out, long outBase, long outStride,
+                                    MemorySegment out, long outBase, long outStride,
                                     int rows, int u, int ac, ActivationType act, int rc, ActivationType rec) {
         final int G = 4 * u;
+        final long n = (long) rows * u;
         for (int r = 0; r < rows; r++) {
-            long zr = z + (long) r * G, ar = a + (long) r * G, cr = c + (long) r * u, pr = cPrev + (long) r * u;
+            long zr = z + (long) r * G, ar = a + (long) r * u, cr = c + (long) r * u, pr = cPrev + (long) r * u;
             long tr = tc + (long) r * u, hr = h + (long) r * u, or = outBase + r * outStride;
             for (int j = 0; j < u; j++) {
-                float zi = st.getAtIndex(F, zr + j), zf = st.getAtIndex(F, zr + u + j);
-                float zc = st.getAtIndex(F, zr + 2 * u + j), zo = st.getAtIndex(F, zr + 3 * u + j);
-                if (b >= 0) {
-                    zi += w.getAtIndex(F, b + j);
-                    zf += w.getAtIndex(F, b + u + j);
-                    zc += w.getAtIndex(F, b + 2 * u + j);
-                    zo += w.getAtIndex(F, b + 3 * u + j);
-                }
-                float i = SequenceKernels.act(rc, rec, zi), f = SequenceKernels.act(rc, rec, zf);
-                float gg = SequenceKernels.act(ac, act, zc), o = SequenceKernels.act(rc, rec, zo);
+                float i = SequenceKernels.act(rc, rec, st.getAtIndex(F, zr + j));
+                float f = SequenceKernels.act(rc, rec, st.getAtIndex(F, zr + u + j));
+                float gg = SequenceKernels.act(ac, act, st.getAtIndex(F, zr + 2 * u + j));
+                float o = SequenceKernels.act(rc, rec, st.getAtIndex(F, zr + 3 * u + j));
                 float cp = cPrev >= 0 ? st.getAtIndex(F, pr + j) : 0f;
                 float cn = f * cp + i * gg;
                 float t = SequenceKernels.act(ac, act, cn);
                 float hv = o * t;
                 st.setAtIndex(F, ar + j, i);
-                st.setAtIndex(F, ar + u + j, f);
-                st.setAtIndex(F, ar + 2 * u + j, gg);
-                st.setAtIndex(F, ar + 3 * u + j, o);
+                st.setAtIndex(F, ar + n + j, f);
+                st.setAtIndex(F, ar + 2 * n + j, gg);
+                st.setAtIndex(F, ar + 3 * n + j, o);
                 st.setAtIndex(F, cr + j, cn);
                 st.setAtIndex(F, tr + j, t);
                 st.setAtIndex(F, hr + j, hv);
@@ -245,36 +414,39 @@ public final class LstmKernels {
      * gradient carried in {@code dc} (updated to {@code dc_{s−1}}), {@code dZ_s} written.
      */
     private static void backwardStep(MemorySegment st, long z, long a, long c, long cPrev, long tc,
-                                     MemorySegment w, long b, MemorySegment og, long ogBase, long ogStride,
+                                     MemorySegment og, long ogBase, long ogStride,
                                      MemorySegment sc, long dz, long dh, boolean hasRec, long dc,
                                      int rows, int u, int ac, ActivationType act, int rc, ActivationType rec) {
         final int G = 4 * u;
+        final long n = (long) rows * u;
         for (int r = 0; r < rows; r++) {
-            long zr = z + (long) r * G, ar = a + (long) r * G, cr = c + (long) r * u, pr = cPrev + (long) r * u;
+            long zr = z + (long) r * G, ar = a + (long) r * u, cr = c + (long) r * u, pr = cPrev + (long) r * u;
             long tr = tc + (long) r * u, gr = ogBase + r * ogStride, dzr = dz + (long) r * G;
             long dhr = dh + (long) r * u, dcr = dc + (long) r * u;
             for (int j = 0; j < u; j++) {
                 float d = (ogBase >= 0 ? og.getAtIndex(F, gr + j) : 0f) + (hasRec ? sc.getAtIndex(F, dhr + j) : 0f);
-                float i = st.getAtIndex(F, ar + j), f = st.getAtIndex(F, ar + u + j);
-                float gg = st.getAtIndex(F, ar + 2 * u + j), o = st.getAtIndex(F, ar + 3 * u + j);
+                float i = st.getAtIndex(F, ar + j), f = st.getAtIndex(F, ar + n + j);
+                float gg = st.getAtIndex(F, ar + 2 * n + j), o = st.getAtIndex(F, ar + 3 * n + j);
                 float cn = st.getAtIndex(F, cr + j), t = st.getAtIndex(F, tr + j);
                 float cp = cPrev >= 0 ? st.getAtIndex(F, pr + j) : 0f;
-                float dcv = sc.getAtIndex(F, dcr + j) + d * o * SequenceKernels.deriv(ac, act, cn, t);
+                float dcv = sc.getAtIndex(F, dcr + j) + d * o * dpre(ac, act, st, -1, cn, t);
                 float dO = d * t, dI = dcv * gg, dG = dcv * i, dF = dcv * cp;
                 sc.setAtIndex(F, dcr + j, dcv * f);
-                sc.setAtIndex(F, dzr + j, dI * dpre(rc, rec, st, zr + j, w, b, j, i));
-                sc.setAtIndex(F, dzr + u + j, dF * dpre(rc, rec, st, zr + u + j, w, b, u + j, f));
-                sc.setAtIndex(F, dzr + 2 * u + j, dG * dpre(ac, act, st, zr + 2 * u + j, w, b, 2 * u + j, gg));
-                sc.setAtIndex(F, dzr + 3 * u + j, dO * dpre(rc, rec, st, zr + 3 * u + j, w, b, 3 * u + j, o));
+                sc.setAtIndex(F, dzr + j, dI * dpre(rc, rec, st, zr + j, 0f, i));
+                sc.setAtIndex(F, dzr + u + j, dF * dpre(rc, rec, st, zr + u + j, 0f, f));
+                sc.setAtIndex(F, dzr + 2 * u + j, dG * dpre(ac, act, st, zr + 2 * u + j, 0f, gg));
+                sc.setAtIndex(F, dzr + 3 * u + j, dO * dpre(rc, rec, st, zr + 3 * u + j, 0f, o));
             }
         }
     }
 
-    /** The activation's derivative at a stored pre-activation (plus bias), from its value when it can. */
-    static float dpre(int code, ActivationType t, MemorySegment st, long zi, MemorySegment w, long b, int j, float a) {
+    /**
+     * The activation's derivative given its value {@code a}: from {@code a} for TANH and SIGMOID,
+     * else at the pre-activation stored at {@code zi} of {@code st} (or {@code z} itself when {@code zi < 0}).
+     */
+    static float dpre(int code, ActivationType t, MemorySegment st, long zi, float z, float a) {
         if (code == TANH) return 1f - a * a;
         if (code == SIGMOID) return a * (1f - a);
-        float z = st.getAtIndex(F, zi) + (b >= 0 ? w.getAtIndex(F, b + j) : 0f);
-        return (float) Activations.derivative(t, Double.NaN, z);
+        return (float) Activations.derivative(t, Double.NaN, zi >= 0 ? st.getAtIndex(F, zi) : z);
     }
 }

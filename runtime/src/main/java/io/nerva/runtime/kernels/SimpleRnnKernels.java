@@ -91,6 +91,17 @@ public final class SimpleRnnKernels {
             final int ac = SequenceKernels.code(activation);
             final long b = useBias ? biasOff : -1;
 
+            final boolean fast = ac == SequenceKernels.TANH;
+            final int n = rows * u;
+            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
+            if (fast) {
+                if (useBias) {
+                    SequenceKernels.broadcast(w, biasOff, k.get(BIAS, n), rows, u);
+                } else {
+                    java.util.Arrays.fill(k.get(BIAS, n), 0, n, 0f);
+                }
+            }
+
             SequenceKernels.toStepMajor(x, state, 0, rows, T, Fe, goBackwards);
             DenseKernels.matmul(false, false, T * rows, u, Fe, state, 0, w, kernelOff, state, oZ, 0f);
             SequenceKernels.zero(state, oH, R * u);
@@ -99,7 +110,11 @@ public final class SimpleRnnKernels {
                 if (s > 0) DenseKernels.matmul(false, false, rows, u, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * u, 1f);
                 long outBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                 long outStride = returnSequences ? (long) T * u : u;
-                forwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, out, outBase, outStride, rows, u, ac, activation);
+                if (fast) {
+                    forwardTanh(state, oZ + blk * u, oH + (blk + R) * u, out, outBase, outStride, rows, u, k);
+                } else {
+                    forwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, out, outBase, outStride, rows, u, ac, activation);
+                }
             }
         }
 
@@ -131,12 +146,20 @@ public final class SimpleRnnKernels {
             final int ac = SequenceKernels.code(activation);
             final long b = useBias ? biasOff : -1;
 
+            final boolean fast = ac == SequenceKernels.TANH;
+            final int n = rows * u;
+            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
+            if (fast) java.util.Arrays.fill(k.get(DBIAS, n), 0, n, 0f);
             for (int s = T - 1; s >= 0; s--) {
                 long blk = s * R;
                 long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                 long ogStride = returnSequences ? (long) T * u : u;
-                backwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, outGrad, ogBase, ogStride,
-                        scratch, oDZ + blk * u, oDH, s < T - 1, rows, u, ac, activation);
+                if (fast) {
+                    backwardTanh(state, oH + (blk + R) * u, outGrad, ogBase, ogStride, scratch, oDZ + blk * u, oDH, s < T - 1, rows, u, k);
+                } else {
+                    backwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, outGrad, ogBase, ogStride,
+                            scratch, oDZ + blk * u, oDH, s < T - 1, rows, u, ac, activation);
+                }
                 if (s > 0) DenseKernels.matmul(false, true, rows, u, u, scratch, oDZ + blk * u, w, recurrentOff, scratch, oDH, 0f);
             }
             DenseKernels.matmul(true, false, Fe, u, T * rows, state, 0, scratch, oDZ, g, kernelOff, 0f);
@@ -145,12 +168,64 @@ public final class SimpleRnnKernels {
             } else {
                 SequenceKernels.zero(g, recurrentOff, recurrentSize());
             }
-            if (useBias) SequenceKernels.columnSums(scratch, oDZ, T * R, u, u, g, biasOff);
+            if (useBias && fast) {
+                SequenceKernels.rowSums(k.get(DBIAS, n), rows, u, g, biasOff);
+            } else if (useBias) {
+                SequenceKernels.columnSums(scratch, oDZ, T * R, u, u, g, biasOff);
+            }
             if (wantIn) {
                 DenseKernels.matmul(false, true, T * rows, Fe, u, scratch, oDZ, w, kernelOff, scratch, oDX, 0f);
                 SequenceKernels.fromStepMajor(scratch, oDX, inGrad, rows, T, Fe, goBackwards);
             }
         }
+    }
+
+    // TANH (the default): whole [rows, u] blocks through per-thread heap arrays and same-index loops C2 vectorises.
+    private static final int Z = 0, BIAS = 1, D = 2, OG = 3, DBIAS = 4;
+
+    private static void forwardTanh(MemorySegment st, long z, long h, MemorySegment out, long outBase, long outStride,
+                                    int rows, int u, SequenceKernels.Work k) {
+        final int n = rows * u;
+        float[] a = k.get(Z, n);
+        SequenceKernels.load(st, z, a, 0, n);
+        SequenceKernels.addInPlace(a, k.get(BIAS, n), n);
+        SequenceKernels.tanhInPlace(a, n);
+        SequenceKernels.store(a, 0, st, h, n);
+        if (outBase >= 0) {
+            if (outStride == u) {
+                SequenceKernels.store(a, 0, out, outBase, n);
+            } else {
+                for (int r = 0; r < rows; r++) SequenceKernels.store(a, r * u, out, outBase + r * outStride, u);
+            }
+        }
+    }
+
+    private static void backwardTanh(MemorySegment st, long h, MemorySegment og, long ogBase, long ogStride,
+                                     MemorySegment sc, long dz, long dh, boolean hasRec, int rows, int u, SequenceKernels.Work k) {
+        final int n = rows * u;
+        float[] d = k.get(D, n), o = k.get(OG, n), hv = k.get(Z, n);
+        if (hasRec) {
+            SequenceKernels.load(sc, dh, d, 0, n);
+        } else {
+            java.util.Arrays.fill(d, 0, n, 0f);
+        }
+        if (ogBase >= 0) {
+            if (ogStride == u) {
+                SequenceKernels.load(og, ogBase, o, 0, n);
+            } else {
+                for (int r = 0; r < rows; r++) SequenceKernels.load(og, ogBase + r * ogStride, o, r * u, u);
+            }
+            SequenceKernels.addInPlace(d, o, n);
+        }
+        SequenceKernels.load(st, h, hv, 0, n);
+        tanhGradient(d, hv, n);
+        SequenceKernels.addInPlace(k.get(DBIAS, n), d, n);
+        SequenceKernels.store(d, 0, sc, dz, n);
+    }
+
+    /** {@code d = d⊙(1 − h²)}. */
+    private static void tanhGradient(float[] d, float[] h, int n) {
+        for (int q = 0; q < n; q++) d[q] *= 1f - h[q] * h[q];
     }
 
     private static void forwardStep(MemorySegment st, long z, long h, MemorySegment w, long b,
@@ -176,7 +251,7 @@ public final class SimpleRnnKernels {
             for (int j = 0; j < u; j++) {
                 float d = (ogBase >= 0 ? og.getAtIndex(F, gr + j) : 0f) + (hasRec ? sc.getAtIndex(F, dhr + j) : 0f);
                 float hv = st.getAtIndex(F, hr + j);
-                sc.setAtIndex(F, dzr + j, d * LstmKernels.dpre(ac, act, st, zr + j, w, b, j, hv));
+                sc.setAtIndex(F, dzr + j, d * LstmKernels.dpre(ac, act, st, -1, st.getAtIndex(F, zr + j) + (b >= 0 ? w.getAtIndex(F, b + j) : 0f), hv));
             }
         }
     }

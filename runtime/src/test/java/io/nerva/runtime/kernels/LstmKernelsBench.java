@@ -37,16 +37,21 @@ public final class LstmKernelsBench {
         int reps = rows == 1 ? 2000 : 100;
         for (int round = 0; round < 5; round++) {
             double[] fwd = new double[reps], both = new double[reps], gemm = new double[reps], fgemm = new double[reps];
+            double[] cFwd = new double[reps], cBoth = new double[reps], cGemm = new double[reps], cFgemm = new double[reps];
             for (int i = 0; i < reps; i++) {
-                long t0 = System.nanoTime();
+                long c0 = cpu(), t0 = System.nanoTime();
                 sp.forward(x, w, kOff, rOff, bOff, state, out, rows);
-                long t1 = System.nanoTime();
+                long c1 = cpu(), t1 = System.nanoTime();
                 sp.backward(x, w, kOff, rOff, bOff, state, scratch, og, g, dx, rows);
-                long t2 = System.nanoTime();
+                long c2 = cpu(), t2 = System.nanoTime();
                 gemmsOnly(rows, w, state, scratch, g, kOff, rOff, true);
-                long t3 = System.nanoTime();
+                long c3 = cpu(), t3 = System.nanoTime();
                 gemmsOnly(rows, w, state, scratch, g, kOff, rOff, false);
                 fgemm[i] = (System.nanoTime() - t3) / 1e6;
+                cFgemm[i] = (cpu() - c3) / 1e6;
+                cFwd[i] = (c1 - c0) / 1e6;
+                cBoth[i] = (c2 - c0) / 1e6;
+                cGemm[i] = (c3 - c2) / 1e6;
                 fwd[i] = (t1 - t0) / 1e6;
                 both[i] = (t2 - t0) / 1e6;
                 gemm[i] = (t3 - t2) / 1e6;
@@ -54,6 +59,10 @@ public final class LstmKernelsBench {
             System.out.printf("round %d: forward %.3f ms, forward+backward %.3f ms (%.1f s/epoch of 938); "
                             + "its sgemm calls alone: forward %.3f ms, forward+backward %.3f ms (medians)%n",
                     round, med(fwd), med(both), med(both) * 938 / 1000, med(fgemm), med(gemm));
+            if (threads == 1) {
+                System.out.printf("         thread CPU time: forward %.3f ms, forward+backward %.3f ms; sgemm alone: forward %.3f ms, "
+                        + "forward+backward %.3f ms%n", med(cFwd), med(cBoth), med(cFgemm), med(cGemm));
+            }
         }
     }
 
@@ -69,6 +78,12 @@ public final class LstmKernelsBench {
         DenseKernels.matmul(true, false, F, G, T * rows, st, 0, sc, 0, g, kOff, 0f);
         DenseKernels.matmul(true, false, U, G, (T - 1) * rows, st, oH + R * U, sc, R * G, g, rOff, 0f);
         DenseKernels.matmul(false, true, T * rows, F, G, sc, 0, w, kOff, sc, oDH + 2 * R * U, 0f);
+    }
+
+    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    static long cpu() {
+        return MX.getCurrentThreadCpuTime();
     }
 
     static double med(double[] a) {

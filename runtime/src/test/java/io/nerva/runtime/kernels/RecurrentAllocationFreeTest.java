@@ -26,8 +26,10 @@ class RecurrentAllocationFreeTest {
         var lstm = new LstmKernels.Spec(T, F, U, true, true, true, ActivationType.TANH, ActivationType.SIGMOID);
         var lstmRelu = new LstmKernels.Spec(T, F, U, false, false, false, ActivationType.RELU, ActivationType.HARD_SIGMOID);
         var gruA = new GruKernels.Spec(T, F, U, true, false, false, true, ActivationType.TANH, ActivationType.SIGMOID);
+        var gruNoBias = new GruKernels.Spec(T, F, U, false, true, false, true, ActivationType.TANH, ActivationType.SIGMOID);
         var gruB = new GruKernels.Spec(T, F, U, true, true, true, false, ActivationType.TANH, ActivationType.SIGMOID);
         var rnn = new SimpleRnnKernels.Spec(T, F, U, true, true, false, ActivationType.TANH);
+        var rnnRelu = new SimpleRnnKernels.Spec(T, F, U, false, false, true, ActivationType.RELU);
         var emb = new EmbeddingKernels.Spec(T, 10, F);
         int wSize = F * 4 * U + U * 4 * U + 6 * U;
         MemorySegment x = Mem.of(Mem.uniform(rnd, ROWS * T * F, -1, 1)), w = Mem.of(Mem.uniform(rnd, wSize, -0.3, 0.3));
@@ -45,10 +47,14 @@ class RecurrentAllocationFreeTest {
             lstmRelu.backward(x, w, k, r, -1, state, scratch, og, g, MemorySegment.NULL, ROWS);
             gruA.forward(x, w, k3, r3, b3, state, out, ROWS);
             gruA.backward(x, w, k3, r3, b3, state, scratch, og, g, dx, ROWS);
+            gruNoBias.forward(x, w, k3, r3, -1, state, out, ROWS);
+            gruNoBias.backward(x, w, k3, r3, -1, state, scratch, og, g, MemorySegment.NULL, ROWS);
             gruB.forward(x, w, k3, r3, b3, state, out, ROWS);
             gruB.backward(x, w, k3, r3, b3, state, scratch, og, g, dx, ROWS);
             rnn.forward(x, w, 0, F * U, F * U + U * U, state, out, ROWS);
             rnn.backward(x, w, 0, F * U, F * U + U * U, state, scratch, og, g, dx, ROWS);
+            rnnRelu.forward(x, w, 0, F * U, -1, state, out, ROWS);
+            rnnRelu.backward(x, w, 0, F * U, -1, state, scratch, og, g, dx, ROWS);
             emb.forward(ids, w, 0, out, ROWS);
             emb.backward(ids, og, g, 0, ROWS);
         };
