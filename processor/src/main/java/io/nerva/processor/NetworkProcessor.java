@@ -80,8 +80,11 @@ public final class NetworkProcessor extends AbstractProcessor {
             } catch (MalformedAnnotationException e) {
                 // javac has already reported the bad annotation value; nothing to add
             } catch (Exception | Error e) { // Exception: checked ones can be thrown sneakily too
+                java.io.StringWriter trace = new java.io.StringWriter();
+                e.printStackTrace(new java.io.PrintWriter(trace));
                 diagnostics.error(type, "internal error in the Nerva annotation processor while compiling "
                         + type.getSimpleName() + " (this is a bug in Nerva, please report it): " + e);
+                diagnostics.note(type, "stack trace of the internal error:\n" + trace);
             }
         }
         reportStrayLayers(annotations, round, reader, diagnostics);
@@ -91,7 +94,7 @@ public final class NetworkProcessor extends AbstractProcessor {
     private void compile(TypeElement type, NetworkReader reader, Diagnostics diagnostics) {
         NetworkDecl decl = reader.read(type);
         afterReading.accept(decl);
-        Optional<NetworkPlan> plan = new NetworkChecker(diagnostics).check(decl);
+        Optional<NetworkPlan> plan = new NetworkChecker(diagnostics, processingEnv.getElementUtils(), processingEnv.getTypeUtils()).check(decl);
         if (plan.isEmpty()) return;
         if (!plan.get().weights().isEmpty()) {
             var resource = new WeightsResourceReader(processingEnv.getFiler()).read(decl.packageName(), plan.get().weights());

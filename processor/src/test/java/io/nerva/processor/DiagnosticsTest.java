@@ -31,8 +31,9 @@ class DiagnosticsTest {
 
     @Test
     void inputOfWrongRank() {
-        JavaFileObject f = network("@Network(input = {4, 4}) abstract class Net", "@Dense(3) Layer out;");
-        assertError(f, "input shape 4x4 has 2 dimensions; expected 1 ({features}) or 3 ({height, width, channels})", "@Network");
+        JavaFileObject f = network("@Network(input = {4, 4, 2, 2}) abstract class Net", "@Dense(3) Layer out;");
+        assertError(f, "input shape 4x4x2x2 has 4 dimensions; expected 1 ({features}), 2 ({timesteps, features}) "
+                + "or 3 ({height, width, channels})", "@Network");
     }
 
     @Test
@@ -92,20 +93,21 @@ class DiagnosticsTest {
     @Test
     void denseOnImageWithoutFlatten() {
         JavaFileObject f = network("@Network(input = {28, 28, 1}) abstract class Net", "@Dense(10) Layer out;");
-        assertError(f, "out: Dense needs a flat input but receives 28x28x1 (from the network input); add a @Flatten field before out",
+        assertError(f, "out: Dense needs a flat input or a sequence but receives 28x28x1 (from the network input); "
+                        + "add a @Flatten field before out",
                 "Layer out;");
     }
 
     @Test
     void denseOnImageAfterDropoutNamesTheSource() {
         JavaFileObject f = network("@Network(input = {8, 8, 3}) abstract class Net", "@Dropout(0.2) Layer drop;", "@Dense(10) Layer out;");
-        assertError(f, "out: Dense needs a flat input but receives 8x8x3 (from drop)", "Layer out;");
+        assertError(f, "out: Dense needs a flat input or a sequence but receives 8x8x3 (from drop)", "Layer out;");
     }
 
     @Test
-    void softmaxOnImageWithoutFlatten() {
-        JavaFileObject f = network("@Network(input = {8, 8, 3}) abstract class Net", "@Activation(SOFTMAX) Layer probs;");
-        assertError(f, "probs: softmax needs a flat input but receives 8x8x3", "Layer probs;");
+    void softmaxOnImageIsOverTheChannelsOfEachPixel() {
+        // Legal, as in Keras: a per-pixel classifier (its numerics are checked in LastAxisActivationTest).
+        assertClean(network("@Network(input = {8, 8, 3}) abstract class Net", "@Activation(SOFTMAX) Layer probs;"));
     }
 
     @Test

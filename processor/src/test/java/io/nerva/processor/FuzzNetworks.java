@@ -392,8 +392,8 @@ final class FuzzNetworks {
         boolean inputOk = false;
         if (in.length == 0) {
             faults.add("@Network needs the shape of one input sample");
-        } else if (in.length != 1 && in.length != 3) {
-            faults.add("has " + in.length + " dimensions; expected 1 ({features}) or 3");
+        } else if (in.length > 3) {
+            faults.add("has " + in.length + " dimensions; expected 1 ({features}), 2 ({timesteps, features}) or 3");
         } else if (Arrays.stream(in).anyMatch(d -> d <= 0)) {
             faults.add("every dimension must be positive");
         } else {
@@ -407,7 +407,7 @@ final class FuzzNetworks {
         long params = 0;
         boolean hasDropout = false;
         if (layers.isEmpty()) {
-            faults.add("annotate fields of type Layer with @Dense, @Activation, @Dropout or @Flatten");
+            faults.add("annotate fields of type Layer with layer annotations (@Dense, @Activation, @Dropout, @Flatten");
         } else if (inputOk) {
             int[] shape = in.clone();
             for (Field f : layers) {
@@ -434,7 +434,9 @@ final class FuzzNetworks {
                 ActivationType layerAct = null;
                 if (dense != null) {
                     if (dense.units() <= 0) here.add(f.name() + ": Dense needs a positive number of units, got " + dense.units());
-                    if (!flat) here.add(f.name() + ": Dense needs a flat input but receives " + dims(shape));
+                    if (shape.length == 3) {
+                        here.add(f.name() + ": Dense needs a flat input or a sequence but receives " + dims(shape));
+                    }
                     if (act != null) {
                         activationFaults(f, act, new int[] {Math.max(dense.units(), 1)}, here, uncertain);
                         layerAct = act.type();
@@ -444,14 +446,12 @@ final class FuzzNetworks {
                     if (dense.initValue() != null && !Float.isFinite(dense.initValue())) {
                         uncertain.add(f.name() + ": initValue " + dense.initValue() + " is not finite");
                     }
-                    out = new int[] {dense.units()};
+                    out = shape.clone(); // on a sequence, every step
+                    out[out.length - 1] = dense.units();
                     type = "Dense";
-                    params += (long) size * dense.units() + (dense.bias() ? dense.units() : 0);
+                    params += (long) shape[shape.length - 1] * dense.units() + (dense.bias() ? dense.units() : 0);
                 } else if (act != null) {
-                    activationFaults(f, act, shape, here, uncertain);
-                    if (act.type() == ActivationType.SOFTMAX && !flat) {
-                        here.add(f.name() + ": softmax needs a flat input but receives " + dims(shape));
-                    }
+                    activationFaults(f, act, shape, here, uncertain); // over the last axis, whatever the rank
                     layerAct = act.type();
                     out = shape;
                     type = "Activation";
@@ -523,7 +523,7 @@ final class FuzzNetworks {
                 uncertain.add(f.name() + ": alpha " + a.alpha() + " is finite but overflows a float");
             }
         }
-        if (a.type() == ActivationType.SOFTMAX && out.length == 1 && out[0] == 1) {
+        if (a.type() == ActivationType.SOFTMAX && out[out.length - 1] == 1) {
             here.add(f.name() + ": softmax over a single unit always outputs 1");
         }
     }
@@ -604,6 +604,8 @@ final class FuzzNetworks {
             case ZEROS -> 0;
             case ONES -> 1;
             case CONSTANT -> Math.abs(value);
+            case ORTHOGONAL -> 1; // entries of an orthonormal matrix
+            case RANDOM_UNIFORM -> 0.05;
         };
     }
 

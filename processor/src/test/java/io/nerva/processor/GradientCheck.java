@@ -24,7 +24,11 @@ final class GradientCheck {
     private GradientCheck() {}
 
     static void check(Model m, int rows, float h) {
-        float[] x = random(rows * m.inputSize(), 21);
+        check(m, random(rows * m.inputSize(), 21), rows, h);
+    }
+
+    /** As {@link #check(Model, int, float)} on the given input (token ids, where random floats would not do). */
+    static void check(Model m, float[] x, int rows, float h) {
         float[] r = random(rows * m.outputSize(), 22);
         try (Workspace ws = m.newWorkspace(rows, true, 99)) {
             MemorySegment.copy(x, 0, ws.input(), F, 0, x.length);

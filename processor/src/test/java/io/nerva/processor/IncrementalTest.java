@@ -26,7 +26,8 @@ class IncrementalTest {
             "io.nerva.annotations.Network", "io.nerva.annotations.Dense", "io.nerva.annotations.Activation",
             "io.nerva.annotations.Dropout", "io.nerva.annotations.Flatten", "io.nerva.annotations.Conv2D",
             "io.nerva.annotations.MaxPool2D", "io.nerva.annotations.AvgPool2D", "io.nerva.annotations.GlobalMaxPool2D",
-            "io.nerva.annotations.GlobalAvgPool2D", "io.nerva.annotations.BatchNorm");
+            "io.nerva.annotations.GlobalAvgPool2D", "io.nerva.annotations.BatchNorm", "io.nerva.annotations.SimpleRNN",
+            "io.nerva.annotations.LSTM", "io.nerva.annotations.GRU", "io.nerva.annotations.Embedding");
 
     private static JavaFileObject net(String name, int units) {
         return JavaFileObjects.forSourceString("test." + name, """

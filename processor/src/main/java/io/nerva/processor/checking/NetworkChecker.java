@@ -8,11 +8,14 @@ import io.nerva.processor.model.AnnotationUse;
 import io.nerva.processor.model.FieldDecl;
 import io.nerva.processor.model.LayerKind;
 import io.nerva.processor.model.LayerPlan;
+import io.nerva.processor.model.Limits;
+import io.nerva.processor.model.ParamTensor;
 import io.nerva.processor.model.NetworkDecl;
 import io.nerva.processor.model.NetworkPlan;
 import io.nerva.processor.model.Shape;
 import io.nerva.processor.model.Window;
 
+import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
@@ -21,6 +24,8 @@ import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,10 +39,17 @@ import java.util.stream.Collectors;
 public final class NetworkChecker {
     public static final String LAYER_TYPE = "io.nerva.runtime.Layer";
 
+    private static final String MODEL_TYPE = "io.nerva.runtime.Model";
     private final Diagnostics diagnostics;
+    private final Elements elements;
+    private final Types types;
+    private final SequenceRules sequenceRules;
 
-    public NetworkChecker(Diagnostics diagnostics) {
+    public NetworkChecker(Diagnostics diagnostics, Elements elements, Types types) {
+        this.elements = elements;
+        this.types = types;
         this.diagnostics = diagnostics;
+        this.sequenceRules = new SequenceRules(diagnostics);
     }
 
     public Optional<NetworkPlan> check(NetworkDecl decl) {
@@ -57,7 +69,8 @@ public final class NetworkChecker {
         // Every layer's shape is known: whole-network rules still apply even after a value error,
         // so that one compile reports every mistake; warnings only for networks without errors.
         boolean layerErrors = diagnostics.errorCount() > errorsBefore;
-        NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.simpleName(), decl.simpleName() + "Model",
+        NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.enclosing(), decl.simpleName(),
+                NetworkPlan.modelClassName(decl.enclosing(), decl.simpleName()),
                 input.get(), List.copyOf(layers), loss, !inferenceOnly, decl.network().stringValue("weights"));
         checkTrainability(decl, plan);
         checkOutputAndLoss(decl, plan);
@@ -98,6 +111,13 @@ public final class NetworkChecker {
                         + "; the generated code cannot reach it");
             }
         }
+        for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+            if (method.getModifiers().contains(Modifier.ABSTRACT) && !implementedByModel(method)) {
+                diagnostics.error(method, "network class " + name + " declares abstract method " + method.getSimpleName()
+                        + method.getParameters().stream().map(p -> p.asType().toString()).collect(Collectors.joining(", ", "(", ")"))
+                        + ", which the generated " + name + "Model does not implement; give it a body or remove it");
+            }
+        }
         List<ExecutableElement> constructors = ElementFilter.constructorsIn(type.getEnclosedElements());
         boolean usable = constructors.stream().anyMatch(c -> c.getParameters().isEmpty()
                 && !c.getModifiers().contains(Modifier.PRIVATE));
@@ -105,6 +125,21 @@ public final class NetworkChecker {
             diagnostics.error(type, "network class " + name + " needs a non-private constructor without parameters for "
                     + name + "Model to call");
         }
+    }
+
+    /** Whether the generated class implements {@code method}: the runtime's Model interface declares it. */
+    private boolean implementedByModel(ExecutableElement method) {
+        TypeElement model = elements == null ? null : elements.getTypeElement(MODEL_TYPE);
+        if (model == null) return false;
+        for (ExecutableElement m : ElementFilter.methodsIn(elements.getAllMembers(model))) {
+            if (m.getSimpleName().contentEquals(method.getSimpleName())
+                    && m.getParameters().size() == method.getParameters().size()
+                    && m.getParameters().stream().map(p -> types.erasure(p.asType()).toString()).toList()
+                    .equals(method.getParameters().stream().map(p -> types.erasure(p.asType()).toString()).toList())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Optional<Shape> checkInput(NetworkDecl decl) {
@@ -115,9 +150,9 @@ public final class NetworkChecker {
                     + "input = {features} for vectors or {height, width, channels} for images");
             return Optional.empty();
         }
-        if (dims.length != 1 && dims.length != 3) {
+        if (dims.length > 3) {
             diagnostics.error(decl.type(), decl.mirror(), where, "input shape " + Shape.of(dims) + " has " + dims.length
-                    + " dimensions; expected 1 ({features}) or 3 ({height, width, channels})");
+                    + " dimensions; expected 1 ({features}), 2 ({timesteps, features}) or 3 ({height, width, channels})");
             return Optional.empty();
         }
         for (int i = 0; i < dims.length; i++) {
@@ -127,13 +162,24 @@ public final class NetworkChecker {
                 return Optional.empty();
             }
         }
-        return Optional.of(Shape.of(dims));
+        Shape shape = Shape.of(dims);
+        if (shape.count() > Limits.MAX_SAMPLE_FLOATS) {
+            diagnostics.error(decl.type(), decl.mirror(), where, "input shape " + shape + " holds " + sizeText(shape.count())
+                    + " floats per sample; the runtime indexes at most " + Limits.format(Limits.MAX_SAMPLE_FLOATS));
+            return Optional.empty();
+        }
+        return Optional.of(shape);
+    }
+
+    private static String sizeText(long n) {
+        return n == Long.MAX_VALUE ? "more than " + Limits.format(Long.MAX_VALUE) : Limits.format(n);
     }
 
     private void reportNoLayers(NetworkDecl decl) {
         String name = decl.simpleName();
         boolean hasFields = decl.type().getEnclosedElements().stream().anyMatch(e -> e.getKind() == ElementKind.FIELD);
-        String fix = "annotate fields of type Layer with @Dense, @Activation, @Dropout or @Flatten, in layer order";
+        String fix = "annotate fields of type Layer with layer annotations (" + LayerKind.allDisplayNames()
+                + "), in layer order";
         if (hasFields) {
             diagnostics.error(decl.type(), decl.mirror(), null,
                     "network " + name + " has fields but none is a layer; " + fix);
@@ -151,8 +197,8 @@ public final class NetworkChecker {
             if (!checkField(field)) {
                 return; // later shapes would be guesses; one error per field chain is clearer
             }
-            Optional<LayerPlan> layer = inferLayer(field, shape, source);
-            if (layer.isEmpty()) return;
+            Optional<LayerPlan> layer = inferLayer(field, shape, source, out.isEmpty());
+            if (layer.isEmpty() || !withinLimits(field, layer.get(), out)) return;
             out.add(layer.get());
             shape = layer.get().output();
             source = field.name();
@@ -192,17 +238,58 @@ public final class NetworkChecker {
         return ok;
     }
 
-    private Optional<LayerPlan> inferLayer(FieldDecl field, Shape in, String source) {
-        if (field.has(LayerKind.DENSE)) return dense(field, in, source);
-        if (field.has(LayerKind.CONV2D)) return conv2d(field, in, source);
-        if (field.has(LayerKind.ACTIVATION)) return activationLayer(field, in, source);
-        if (field.has(LayerKind.DROPOUT)) return dropout(field, in);
-        if (field.has(LayerKind.MAX_POOL2D)) return pool2d(field, field.get(LayerKind.MAX_POOL2D), in, source);
-        if (field.has(LayerKind.AVG_POOL2D)) return pool2d(field, field.get(LayerKind.AVG_POOL2D), in, source);
-        if (field.has(LayerKind.GLOBAL_MAX_POOL2D)) return globalPool(field, field.get(LayerKind.GLOBAL_MAX_POOL2D), in, source);
-        if (field.has(LayerKind.GLOBAL_AVG_POOL2D)) return globalPool(field, field.get(LayerKind.GLOBAL_AVG_POOL2D), in, source);
-        if (field.has(LayerKind.BATCH_NORM)) return batchNorm(field, in);
-        return flatten(field, in, source);
+    /** One rule per kind; the switch is exhaustive, so a new kind does not compile until it has its rule. */
+    private Optional<LayerPlan> inferLayer(FieldDecl field, Shape in, String source, boolean first) {
+        LayerKind kind = field.primaryKind();
+        AnnotationUse use = field.get(kind);
+        return switch (kind) {
+            case DENSE -> dense(field, in, source);
+            case CONV2D -> conv2d(field, in, source);
+            case ACTIVATION -> activationLayer(field, in, source);
+            case DROPOUT -> dropout(field, in);
+            case FLATTEN -> flatten(field, in, source);
+            case MAX_POOL2D, AVG_POOL2D -> pool2d(field, use, in, source);
+            case GLOBAL_MAX_POOL2D, GLOBAL_AVG_POOL2D -> globalPool(field, use, in, source);
+            case BATCH_NORM -> batchNorm(field, in);
+            case SIMPLE_RNN, LSTM, GRU -> sequenceRules.recurrent(field, use, in, source);
+            case EMBEDDING -> sequenceRules.embedding(field, use, in, source, first);
+        };
+    }
+
+    /**
+     * Every buffer and parameter count of the layer within what the runtime indexes; an error on the
+     * field that crosses a limit, naming the number and the limit.
+     */
+    private boolean withinLimits(FieldDecl field, LayerPlan layer, List<LayerPlan> before) {
+        AnnotationMirror mirror = field.annotations().getFirst().mirror();
+        long outFloats = layer.output().count();
+        if (layer instanceof LayerPlan.Conv2D c) {
+            outFloats = Math.max(outFloats, Shape.saturatingTimes(
+                    Shape.saturatingTimes(c.output().dims()[0], c.output().dims()[1]), c.patch()));
+        }
+        if (outFloats > Limits.MAX_SAMPLE_FLOATS) {
+            diagnostics.error(field.element(), mirror, null, field.name() + ": " + layer.typeName() + " needs "
+                    + sizeText(outFloats) + " floats per sample (output " + layer.output() + "); the runtime indexes at most "
+                    + Limits.format(Limits.MAX_SAMPLE_FLOATS));
+            return false;
+        }
+        long total = 0;
+        for (LayerPlan l : before) total += l.paramCount();
+        for (ParamTensor t : layer.params()) {
+            long n = t.size();
+            if (n > Limits.MAX_PARAMS) {
+                diagnostics.error(field.element(), mirror, null, field.name() + "." + t.suffix() + " " + t.shapeString()
+                        + " has " + sizeText(n) + " parameters; one tensor holds at most " + Limits.format(Limits.MAX_PARAMS));
+                return false;
+            }
+            total += n;
+        }
+        if (total > Limits.MAX_PARAMS) {
+            diagnostics.error(field.element(), mirror, null, field.name() + " brings the network to " + sizeText(total)
+                    + " parameters; a network holds at most " + Limits.format(Limits.MAX_PARAMS));
+            return false;
+        }
+        return true;
     }
 
     private Optional<LayerPlan> dense(FieldDecl field, Shape in, String source) {
@@ -215,8 +302,8 @@ public final class NetworkChecker {
                     field.name() + ": Dense needs a positive number of units, got " + units);
             ok = false;
         }
-        if (!in.isFlat()) {
-            diagnostics.error(e, dense.mirror(), null, field.name() + ": Dense needs a flat input but receives "
+        if (in.isImage()) {
+            diagnostics.error(e, dense.mirror(), null, field.name() + ": Dense needs a flat input or a sequence but receives "
                     + in + " (from " + source + "); add a @Flatten field before " + field.name());
             ok = false;
         }
@@ -232,7 +319,7 @@ public final class NetworkChecker {
             alpha = checkActivation(field, a, Shape.of(Math.max(units, 1)));
         }
         if (!ok) return Optional.empty();
-        return Optional.of(new LayerPlan.Dense(field.name(), in.size(), units, useBias, act, alpha,
+        return Optional.of(new LayerPlan.Dense(field.name(), in, units, useBias, act, alpha,
                 kernelInit, biasInit, (float) dense.doubleValue("initValue")));
     }
 
@@ -280,23 +367,21 @@ public final class NetworkChecker {
         if (field.has(LayerKind.ACTIVATION)) {
             AnnotationUse a = field.get(LayerKind.ACTIVATION);
             act = ActivationType.valueOf(a.enumValue("value"));
-            if (act == ActivationType.SOFTMAX) {
-                diagnostics.error(e, a.mirror(), a.explicitValue("value"), field.name()
-                        + ": SOFTMAX on a Conv2D would normalise the channels of each pixel; for class probabilities "
-                        + "add @Flatten (or a global pool) and a @Dense with SOFTMAX after " + field.name());
-                ok = false;
-            } else {
-                alpha = checkActivation(field, a, in);
-            }
+            alpha = checkActivation(field, a, in); // SOFTMAX: over the channels of each pixel, as Keras
         }
         if (!ok) return Optional.empty();
         Padding padding = Padding.valueOf(conv.enumValue("padding"));
         int[] d = in.dims();
         Window window = Window.resolve(kernel[0], kernel[1], strides[0], strides[1], dilation[0], dilation[1], padding, d[0], d[1]);
+        if (window == null && padding == Padding.SAME) {
+            diagnostics.error(e, conv.mirror(), conv.explicitValue("kernel"), field.name() + ": kernel " + dims(kernel)
+                    + " with dilation " + dims(dilation) + " spans more rows or columns than any input can have");
+            return Optional.empty();
+        }
         if (window == null) {
             boolean dilated = dilation[0] > 1 || dilation[1] > 1;
             String span = dilated ? " with dilation " + dims(dilation) + " spans "
-                    + dims(new int[] {dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1}) + ", which" : "";
+                    + Window.span(kernel[0], dilation[0]) + "x" + Window.span(kernel[1], dilation[1]) + ", which" : "";
             diagnostics.error(e, conv.mirror(), conv.explicitValue("kernel"), field.name() + ": kernel " + dims(kernel) + span
                     + " does not fit its input " + in + " (from " + source + "); use padding = SAME or a smaller kernel"
                     + (dilated ? " or dilation" : ""));
@@ -408,12 +493,7 @@ public final class NetworkChecker {
         AnnotationUse a = field.get(LayerKind.ACTIVATION);
         float alpha = checkActivation(field, a, in);
         ActivationType type = ActivationType.valueOf(a.enumValue("value"));
-        if (type == ActivationType.SOFTMAX && !in.isFlat()) {
-            diagnostics.error(field.element(), a.mirror(), a.explicitValue("value"), field.name()
-                    + ": softmax needs a flat input but receives " + in + " (from " + source
-                    + "); add a @Flatten field before " + field.name());
-            return Optional.empty();
-        }
+        // On a sequence or an image every function applies over the last axis (softmax per step or per pixel), as Keras.
         return Optional.of(new LayerPlan.Activation(field.name(), in, type, alpha));
     }
 
@@ -436,7 +516,7 @@ public final class NetworkChecker {
                 return Float.NaN;
             }
         }
-        if (type == ActivationType.SOFTMAX && out.isFlat() && out.size() == 1) {
+        if (type == ActivationType.SOFTMAX && out.last() == 1) {
             diagnostics.error(e, a.mirror(), a.explicitValue("value"), field.name()
                     + ": softmax over a single unit always outputs 1; use SIGMOID for one probability, or 2+ units");
         }
@@ -471,6 +551,14 @@ public final class NetworkChecker {
     private void checkTrainability(NetworkDecl decl, NetworkPlan plan) {
         if (!plan.trainable()) return;
         for (LayerPlan layer : plan.layers()) {
+            if (layer instanceof LayerPlan.Recurrent r && (!r.cellActivation().differentiable()
+                    || !r.recurrentActivation().differentiable())) {
+                FieldDecl field = field(decl, layer.name());
+                diagnostics.error(field.element(), field.annotations().getFirst().mirror(), null, layer.name()
+                        + ": BINARY_STEP inside a " + r.typeName() + " cell has no gradient, so this network cannot be "
+                        + "trained; use SIGMOID or HARD_SIGMOID, or declare @Network(inferenceOnly = true)");
+                continue;
+            }
             ActivationType act = activationOf(layer);
             if (act != null && !act.differentiable()) {
                 FieldDecl field = field(decl, layer.name());
@@ -530,12 +618,7 @@ public final class NetworkChecker {
     }
 
     private static ActivationType activationOf(LayerPlan layer) {
-        return switch (layer) {
-            case LayerPlan.Dense d -> d.activation();
-            case LayerPlan.Activation a -> a.activation();
-            case LayerPlan.Conv2D c -> c.activation();
-            default -> null;
-        };
+        return layer.activation();
     }
 
     private static FieldDecl field(NetworkDecl decl, String name) {

@@ -5,10 +5,10 @@ import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkDecl;
 import io.nerva.processor.model.NetworkPlan;
 import io.nerva.processor.model.ParamTensor;
-import io.nerva.processor.reading.WeightsResourceReader.Result;
-import io.nerva.processor.writing.Summary;
-import io.nerva.runtime.io.SafeTensors;
-import io.nerva.runtime.io.TensorInfo;
+import io.nerva.processor.model.WeightsResource;
+import io.nerva.format.NervaMetadata;
+import io.nerva.processor.model.Fingerprint;
+import io.nerva.format.TensorInfo;
 
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -28,33 +28,33 @@ public final class WeightsChecker {
     }
 
     /** Returns whether the resource fits the network. */
-    public boolean check(NetworkDecl decl, NetworkPlan plan, Result resource) {
+    public boolean check(NetworkDecl decl, NetworkPlan plan, WeightsResource resource) {
         AnnotationValue where = decl.network().explicitValue("weights");
         String name = plan.weights();
         switch (resource) {
-            case Result.NotFound nf -> {
+            case WeightsResource.NotFound nf -> {
                 diagnostics.error(decl.type(), decl.mirror(), where, "weights resource '" + name + "' not found: looked for "
                         + nf.looked() + " in the class output, class path and source path; put the file under "
                         + "src/main/resources/" + nf.looked());
                 return false;
             }
-            case Result.Unreadable u -> {
+            case WeightsResource.Unreadable u -> {
                 diagnostics.error(decl.type(), decl.mirror(), where, "weights resource " + u.where()
                         + " is not a valid safetensors file: " + u.problem());
                 return false;
             }
-            case Result.Found found -> {
+            case WeightsResource.Found found -> {
                 return compare(decl, plan, found, where);
             }
         }
     }
 
-    private boolean compare(NetworkDecl decl, NetworkPlan plan, Result.Found found, AnnotationValue where) {
+    private boolean compare(NetworkDecl decl, NetworkPlan plan, WeightsResource.Found found, AnnotationValue where) {
         int errorsBefore = diagnostics.errorCount();
         Map<String, TensorInfo> inFile = new LinkedHashMap<>();
         for (TensorInfo t : found.header().tensors()) inFile.put(t.name(), t);
         for (LayerPlan layer : plan.layers()) {
-            for (ParamTensor p : ParamTensor.of(layer)) {
+            for (ParamTensor p : layer.params()) {
                 String tensor = layer.name() + "." + p.suffix();
                 TensorInfo t = inFile.remove(tensor);
                 FieldDecl field = field(decl, layer.name());
@@ -77,8 +77,8 @@ public final class WeightsChecker {
             diagnostics.error(decl.type(), decl.mirror(), where, "weights resource " + found.where() + " has tensor '"
                     + extra + "', which no layer of " + plan.userClass() + " declares");
         }
-        String recorded = found.header().metadata().get(SafeTensors.FINGERPRINT_KEY);
-        String expected = Summary.fingerprint(plan);
+        String recorded = found.header().metadata().get(NervaMetadata.FINGERPRINT_KEY);
+        String expected = Fingerprint.of(plan);
         if (diagnostics.errorCount() == errorsBefore && recorded != null && !recorded.equals(expected)) {
             diagnostics.error(decl.type(), decl.mirror(), where, "weights resource " + found.where()
                     + " was saved from a different architecture (fingerprint " + recorded + ", this network "

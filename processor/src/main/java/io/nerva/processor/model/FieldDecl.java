@@ -10,6 +10,12 @@ public record FieldDecl(VariableElement element, String name, List<AnnotationUse
         return annotations.stream().anyMatch(a -> a.kind() == kind);
     }
 
+    /** The kind that makes this field a layer: its first annotation other than a fused {@code @Activation}. */
+    public LayerKind primaryKind() {
+        return annotations.stream().map(AnnotationUse::kind).filter(k -> k != LayerKind.ACTIVATION).findFirst()
+                .orElse(LayerKind.ACTIVATION);
+    }
+
     public AnnotationUse get(LayerKind kind) {
         return annotations.stream().filter(a -> a.kind() == kind).findFirst().orElseThrow();
     }

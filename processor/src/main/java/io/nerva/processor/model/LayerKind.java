@@ -14,7 +14,11 @@ public enum LayerKind {
     AVG_POOL2D("io.nerva.annotations.AvgPool2D", "AvgPool2D"),
     GLOBAL_MAX_POOL2D("io.nerva.annotations.GlobalMaxPool2D", "GlobalMaxPool2D"),
     GLOBAL_AVG_POOL2D("io.nerva.annotations.GlobalAvgPool2D", "GlobalAvgPool2D"),
-    BATCH_NORM("io.nerva.annotations.BatchNorm", "BatchNorm");
+    BATCH_NORM("io.nerva.annotations.BatchNorm", "BatchNorm"),
+    SIMPLE_RNN("io.nerva.annotations.SimpleRNN", "SimpleRNN"),
+    LSTM("io.nerva.annotations.LSTM", "LSTM"),
+    GRU("io.nerva.annotations.GRU", "GRU"),
+    EMBEDDING("io.nerva.annotations.Embedding", "Embedding");
 
     private final String annotation;
     private final String displayName;
@@ -32,6 +36,11 @@ public enum LayerKind {
     /** The annotation's simple name, used in messages. */
     public String displayName() {
         return displayName;
+    }
+
+    /** {@code @Dense, @Activation, ...}: every layer annotation, for messages that list them. */
+    public static String allDisplayNames() {
+        return String.join(", ", Arrays.stream(values()).map(k -> "@" + k.displayName).toList());
     }
 
     public static Optional<LayerKind> forAnnotation(String qualifiedName) {

@@ -3,7 +3,13 @@ package io.nerva.processor.model;
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.Initializer;
 
-/** A checked layer with its shapes known: what the writing room emits code for. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A checked layer with its shapes known: what the writing room emits code for. Sealed, and every
+ * kind states its own parameter tensors, so a new kind cannot compile until it says what it trains.
+ */
 public sealed interface LayerPlan {
 
     /** The field name. */
@@ -16,39 +22,63 @@ public sealed interface LayerPlan {
     /** Keras' name for the layer type. */
     String typeName();
 
-    long paramCount();
+    /** The parameter tensors, in buffer order (the first two are the runtime {@code Layer}'s kernel and bias views). */
+    List<ParamTensor> params();
+
+    default long paramCount() {
+        long n = 0;
+        for (ParamTensor t : params()) n += t.size();
+        return n;
+    }
 
     /** Of {@link #paramCount()}, the values that are state rather than trained (BatchNorm's moving averages). */
     default long nonTrainableParamCount() {
         return 0;
     }
 
-    /** {@code Y = act(X·W + b)}. */
-    record Dense(String name, int in, int units, boolean useBias, ActivationType activation, float alpha,
-                 Initializer kernelInit, Initializer biasInit, float initValue) implements LayerPlan {
-        public Shape input() { return Shape.of(in); }
-        public Shape output() { return Shape.of(units); }
-        public String typeName() { return "Dense"; }
-        public long paramCount() { return (long) in * units + (useBias ? units : 0); }
+    /** The activation applied last by this layer, or null when it has none (a shape or pooling layer). */
+    default ActivationType activation() {
+        return null;
     }
 
-    /** An activation on its own field. */
+    private static List<ParamTensor> kernelAndBias(int[] kernelShape, int units, boolean useBias, Initializer kernelInit,
+                                                   Initializer biasInit, float initValue, int fanIn, int fanOut) {
+        List<ParamTensor> t = new ArrayList<>();
+        t.add(new ParamTensor("kernel", kernelShape, kernelInit, initValue, fanIn, fanOut));
+        if (useBias) t.add(new ParamTensor("bias", new int[] {units}, biasInit, initValue, fanIn, fanOut));
+        return t;
+    }
+
+    /** {@code Y = act(X·W + b)}; on a sequence {@code T x in}, applied to every step. */
+    record Dense(String name, Shape input, int units, boolean useBias, ActivationType activation, float alpha,
+                 Initializer kernelInit, Initializer biasInit, float initValue) implements LayerPlan {
+        public int in() { return input.last(); }
+        /** Rows of the product per sample: 1, or the time steps of a sequence. */
+        public int steps() { return input.size() / in(); }
+        public Shape output() { return input.withLast(units); }
+        public String typeName() { return "Dense"; }
+        public List<ParamTensor> params() {
+            return kernelAndBias(new int[] {in(), units}, units, useBias, kernelInit, biasInit, initValue, in(), units);
+        }
+    }
+
+    /** An activation on its own field, over the last axis. */
     record Activation(String name, Shape input, ActivationType activation, float alpha) implements LayerPlan {
         public Shape output() { return input; }
         public String typeName() { return "Activation"; }
-        public long paramCount() { return 0; }
+        public List<ParamTensor> params() { return List.of(); }
     }
 
     record Dropout(String name, Shape input, float rate) implements LayerPlan {
         public Shape output() { return input; }
         public String typeName() { return "Dropout"; }
-        public long paramCount() { return 0; }
+        public List<ParamTensor> params() { return List.of(); }
     }
 
     record Flatten(String name, Shape input) implements LayerPlan {
         public Shape output() { return Shape.of(input.size()); }
         public String typeName() { return "Flatten"; }
-        public long paramCount() { return 0; }
+        public List<ParamTensor> params() { return List.of(); }
     }
 
     /**
@@ -62,39 +92,99 @@ public sealed interface LayerPlan {
         /** Rows of the kernel matrix, {@code kh·kw·cin}: the fan-in. */
         public int patch() { return window.kh() * window.kw() * cin(); }
         public String typeName() { return "Conv2D"; }
-        public long paramCount() { return (long) patch() * filters() + (useBias ? filters() : 0); }
+        public List<ParamTensor> params() {
+            return kernelAndBias(new int[] {window.kh(), window.kw(), cin(), filters()}, filters(), useBias, kernelInit,
+                    biasInit, initValue, patch(), window.kh() * window.kw() * filters());
+        }
     }
 
     record MaxPool2D(String name, Shape input, Shape output, Window window) implements LayerPlan {
         public String typeName() { return "MaxPooling2D"; }
-        public long paramCount() { return 0; }
+        public List<ParamTensor> params() { return List.of(); }
     }
 
     record AvgPool2D(String name, Shape input, Shape output, Window window) implements LayerPlan {
         public String typeName() { return "AveragePooling2D"; }
-        public long paramCount() { return 0; }
+        public List<ParamTensor> params() { return List.of(); }
     }
 
     /** {@code h x w x c → c}. */
     record GlobalMaxPool2D(String name, Shape input) implements LayerPlan {
         public Shape output() { return Shape.of(input.dims()[2]); }
         public String typeName() { return "GlobalMaxPooling2D"; }
-        public long paramCount() { return 0; }
+        public List<ParamTensor> params() { return List.of(); }
     }
 
     /** {@code h x w x c → c}. */
     record GlobalAvgPool2D(String name, Shape input) implements LayerPlan {
         public Shape output() { return Shape.of(input.dims()[2]); }
         public String typeName() { return "GlobalAveragePooling2D"; }
-        public long paramCount() { return 0; }
+        public List<ParamTensor> params() { return List.of(); }
     }
 
     /** Normalization over the last axis; parameters gamma, beta, moving mean, moving variance ({@code channels} each). */
     record BatchNorm(String name, Shape input, float momentum, float epsilon) implements LayerPlan {
         public Shape output() { return input; }
-        public int channels() { return input.dims()[input.rank() - 1]; }
+        public int channels() { return input.last(); }
         public String typeName() { return "BatchNormalization"; }
-        public long paramCount() { return 4L * channels(); }
+        public List<ParamTensor> params() {
+            int[] shape = {channels()};
+            int c = channels();
+            return List.of(new ParamTensor("gamma", shape, Initializer.ONES, 0f, c, c),
+                    new ParamTensor("beta", shape, Initializer.ZEROS, 0f, c, c),
+                    new ParamTensor("moving_mean", shape, Initializer.ZEROS, 0f, c, c),
+                    new ParamTensor("moving_variance", shape, Initializer.ONES, 0f, c, c));
+        }
         public long nonTrainableParamCount() { return 2L * channels(); }
+    }
+
+    /** The three recurrent cells, each with its number of gate blocks per unit. */
+    enum Cell {
+        SIMPLE_RNN("SimpleRNN", 1), LSTM("LSTM", 4), GRU("GRU", 3);
+
+        public final String kerasName;
+        public final int gates;
+
+        Cell(String kerasName, int gates) {
+            this.kerasName = kerasName;
+            this.gates = gates;
+        }
+    }
+
+    /**
+     * SimpleRNN, LSTM or GRU over {@code timesteps x features}: output {@code units}, or
+     * {@code timesteps x units} with {@code returnSequences}. Parameters as Keras stores them.
+     * {@code cellActivation} acts inside the cell; as a layer it has no output activation to fuse with a loss.
+     */
+    record Recurrent(String name, Cell cell, Shape input, int units, ActivationType cellActivation,
+                     ActivationType recurrentActivation, boolean useBias, boolean returnSequences, boolean goBackwards,
+                     boolean unitForgetBias, boolean resetAfter, Initializer kernelInit, Initializer recurrentInit,
+                     Initializer biasInit, float initValue) implements LayerPlan {
+        public int timesteps() { return input.dims()[0]; }
+        public int features() { return input.dims()[1]; }
+        public Shape output() { return returnSequences ? Shape.of(timesteps(), units) : Shape.of(units); }
+        public String typeName() { return cell.kerasName; }
+        public List<ParamTensor> params() {
+            int g = cell.gates * units;
+            List<ParamTensor> t = new ArrayList<>();
+            t.add(new ParamTensor("kernel", new int[] {features(), g}, kernelInit, initValue, features(), g));
+            t.add(new ParamTensor("recurrent_kernel", new int[] {units, g}, recurrentInit, initValue, units, g));
+            if (useBias) {
+                int[] shape = cell == Cell.GRU && resetAfter ? new int[] {2, g} : new int[] {g};
+                t.add(new ParamTensor("bias", shape, biasInit, initValue, features(), g));
+            }
+            return t;
+        }
+    }
+
+    /** Token ids {@code timesteps} → {@code timesteps x outputDim}, table {@code [inputDim, outputDim]}. */
+    record Embedding(String name, Shape input, int inputDim, int outputDim, Initializer init, float initValue)
+            implements LayerPlan {
+        public int timesteps() { return input.size(); }
+        public Shape output() { return Shape.of(timesteps(), outputDim); }
+        public String typeName() { return "Embedding"; }
+        public List<ParamTensor> params() {
+            return List.of(new ParamTensor("embeddings", new int[] {inputDim, outputDim}, init, initValue, inputDim, outputDim));
+        }
     }
 }

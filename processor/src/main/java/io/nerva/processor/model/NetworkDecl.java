@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * What the reading room found on a {@code @Network} class: the declaration as written,
- * before any checking.
+ * before any checking. {@code enclosing}: the classes it is nested in, outermost first.
  */
 public record NetworkDecl(TypeElement type, AnnotationMirror mirror, AnnotationUse network,
-                          String packageName, String simpleName, List<FieldDecl> layerFields) {
+                          String packageName, List<String> enclosing, String simpleName,
+                          List<FieldDecl> layerFields) {
 }

@@ -6,11 +6,17 @@ import io.nerva.annotations.LossFunction;
 import java.util.List;
 
 /**
- * A network that passed every check: the input of the writing room. {@code weights} is the
- * checked class-path resource of trained weights, or empty.
+ * A network that passed every check: the input of the writing room. {@code enclosing} names the
+ * classes a nested network class sits in, outermost first; {@code weights} is the checked
+ * class-path resource of trained weights, or empty.
  */
-public record NetworkPlan(String packageName, String userClass, String modelClass, Shape input,
+public record NetworkPlan(String packageName, List<String> enclosing, String userClass, String modelClass, Shape input,
                           List<LayerPlan> layers, LossFunction loss, boolean trainable, String weights) {
+
+    /** The generated class's name: {@code NetModel}, or {@code Outer_NetModel} for a nested class, so nested ones never clash. */
+    public static String modelClassName(List<String> enclosing, String userClass) {
+        return String.join("_", enclosing) + (enclosing.isEmpty() ? "" : "_") + userClass + "Model";
+    }
 
     public Shape output() {
         return layers.getLast().output();
@@ -18,16 +24,14 @@ public record NetworkPlan(String packageName, String userClass, String modelClas
 
     /** The activation that produces the network's output (LINEAR when the last layer has none). */
     public ActivationType outputActivation() {
-        return switch (layers.getLast()) {
-            case LayerPlan.Dense d -> d.activation();
-            case LayerPlan.Activation a -> a.activation();
-            case LayerPlan.Conv2D c -> c.activation();
-            default -> ActivationType.LINEAR;
-        };
+        ActivationType last = layers.getLast().activation();
+        return last == null ? ActivationType.LINEAR : last;
     }
 
     public long paramCount() {
-        return layers.stream().mapToLong(LayerPlan::paramCount).sum();
+        long n = 0;
+        for (LayerPlan layer : layers) n = Math.addExact(n, layer.paramCount());
+        return n;
     }
 
     /** Parameters that are state, not trained (BatchNorm's moving averages). */

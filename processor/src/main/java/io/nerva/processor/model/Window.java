@@ -10,30 +10,42 @@ import io.nerva.annotations.Padding;
  */
 public record Window(int kh, int kw, int sh, int sw, int dh, int dw, Padding padding, int padTop, int padLeft) {
 
-    /** The window resolved against an input of {@code h x w}; null when it does not fit (VALID only). */
+    /**
+     * The window resolved against an input of {@code h x w}; null when it does not fit (VALID), or when
+     * its span or padding is beyond an int (a window no input can have). All arithmetic is in long:
+     * SAME with {@code strides = Integer.MAX_VALUE} is a legal 1x1 output, not an overflow.
+     */
     public static Window resolve(int kh, int kw, int sh, int sw, int dh, int dw, Padding padding, int h, int w) {
-        int oh = outSize(h, kh, sh, dh, padding), ow = outSize(w, kw, sw, dw, padding);
+        long oh = outSize(h, kh, sh, dh, padding), ow = outSize(w, kw, sw, dw, padding);
         if (oh < 1 || ow < 1) return null;
-        return new Window(kh, kw, sh, sw, dh, dw, padding, padBefore(h, oh, kh, sh, dh), padBefore(w, ow, kw, sw, dw));
+        long padTop = padBefore(h, oh, kh, sh, dh), padLeft = padBefore(w, ow, kw, sw, dw);
+        if (span(kh, dh) > Integer.MAX_VALUE || span(kw, dw) > Integer.MAX_VALUE
+                || padTop > Integer.MAX_VALUE || padLeft > Integer.MAX_VALUE) return null;
+        return new Window(kh, kw, sh, sw, dh, dw, padding, (int) padTop, (int) padLeft);
     }
 
     /** Rows of the output of an {@code h}-row input (columns alike); below 1 when a VALID window does not fit. */
     public static int outSize(int in, int k, int s, int d, Padding padding) {
-        int span = d * (k - 1) + 1;
-        if (padding == Padding.SAME) return (in + s - 1) / s;
-        return in < span ? 0 : (in - span) / s + 1;
+        long span = span(k, d);
+        if (padding == Padding.SAME) return (int) ((in + (long) s - 1) / s);
+        return in < span ? 0 : (int) ((in - span) / s + 1);
     }
 
-    private static int padBefore(int in, int out, int k, int s, int d) {
+    /** Input rows one window covers, {@code d·(k − 1) + 1}, in long. */
+    public static long span(int k, int d) {
+        return (long) d * (k - 1) + 1;
+    }
+
+    private static long padBefore(long in, long out, long k, long s, long d) {
         return Math.max((out - 1) * s + d * (k - 1) + 1 - in, 0) / 2;
     }
 
     /** Rows spanned by the window including dilation gaps. */
-    public int spanH() {
-        return dh * (kh - 1) + 1;
+    public long spanH() {
+        return span(kh, dh);
     }
 
-    public int spanW() {
-        return dw * (kw - 1) + 1;
+    public long spanW() {
+        return span(kw, dw);
     }
 }

@@ -1,7 +1,9 @@
 package io.nerva.processor.reading;
 
-import io.nerva.runtime.io.SafeTensorsHeader;
-import io.nerva.runtime.io.WeightFileException;
+import io.nerva.processor.model.WeightsResource;
+
+import io.nerva.format.SafeTensorsHeader;
+import io.nerva.format.WeightFileException;
 
 import javax.annotation.processing.Filer;
 import javax.tools.FileObject;
@@ -18,15 +20,6 @@ import java.util.List;
  */
 public final class WeightsResourceReader {
 
-    /** The header, or why there is none. */
-    public sealed interface Result {
-        record Found(String where, SafeTensorsHeader header) implements Result {}
-
-        record NotFound(String looked) implements Result {}
-
-        record Unreadable(String where, String problem) implements Result {}
-    }
-
     private static final List<JavaFileManager.Location> LOCATIONS =
             List.of(StandardLocation.CLASS_OUTPUT, StandardLocation.CLASS_PATH, StandardLocation.SOURCE_PATH);
 
@@ -37,7 +30,7 @@ public final class WeightsResourceReader {
     }
 
     /** {@code name} is relative to {@code packageName} unless it starts with {@code /}, as Class.getResource. */
-    public Result read(String packageName, String name) {
+    public WeightsResource read(String packageName, String name) {
         String pkg = name.startsWith("/") ? "" : packageName;
         String relative = name.startsWith("/") ? name.substring(1) : name;
         String path = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + relative;
@@ -52,11 +45,11 @@ public final class WeightsResourceReader {
                 continue; // not in this location (or the location is unsupported here)
             }
             try {
-                return new Result.Found(path, SafeTensorsHeader.parse(bytes, path));
+                return new WeightsResource.Found(path, SafeTensorsHeader.parse(bytes, path));
             } catch (WeightFileException e) {
-                return new Result.Unreadable(path, e.getMessage());
+                return new WeightsResource.Unreadable(path, e.getMessage());
             }
         }
-        return new Result.NotFound(path);
+        return new WeightsResource.NotFound(path);
     }
 }

@@ -6,7 +6,7 @@ import io.nerva.processor.model.LayerPlan;
 
 import java.util.List;
 
-/** Average pooling; with SAME padding each window divides by its cells inside the input. */
+/** Mean over each window (SAME padding: over the window's part inside the image, as Keras). */
 final class AvgPoolEmitter implements LayerEmitter {
     private final LayerPlan.AvgPool2D layer;
 
@@ -15,7 +15,13 @@ final class AvgPoolEmitter implements LayerEmitter {
     }
 
     @Override
-    public String describe(Wiring w) {
+    public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
+        var out = layout.add(layer.name() + "Out", layer.output().count(), layer.name() + ": mean over each window");
+        return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.shapeGrad(layer, up), up.last());
+    }
+
+    @Override
+    public String describe() {
         var win = layer.window();
         return layer.name() + ": AvgPool2D " + layer.input() + " → " + layer.output() + ", window " + win.kh() + "x" + win.kw()
                 + ", strides " + win.sh() + "x" + win.sw() + ", " + win.padding();
@@ -28,14 +34,14 @@ final class AvgPoolEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$T.avgForward($L, ws.$L, ws.$L, rows)", POOL_KERNELS,
+        return CodeBlock.builder().addStatement("$T.avgForward($L, $L, $L, rows)", POOL_KERNELS,
                 LayerEmitter.geometryName(layer.name()), w.in(), w.out()).build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("$T.avgBackward($L, ws.$L, ws.$L, rows)", POOL_KERNELS,
+        return CodeBlock.builder().addStatement("$T.avgBackward($L, $L, $L, rows)", POOL_KERNELS,
                 LayerEmitter.geometryName(layer.name()), w.outGrad(), w.inGrad()).build();
     }
 }

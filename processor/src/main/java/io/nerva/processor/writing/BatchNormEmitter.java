@@ -3,16 +3,26 @@ package io.nerva.processor.writing;
 import com.palantir.javapoet.CodeBlock;
 import io.nerva.processor.model.LayerPlan;
 
-/**
- * Batch normalization over the last axis: batch statistics (and a moving-average update) while
- * training, the moving averages at inference. The parameters {@code gamma, beta, moving_mean,
- * moving_variance} lie back to back from {@code <NAME>_GAMMA}.
- */
+/** Batch statistics while training (kept for backward), moving averages at inference. */
 final class BatchNormEmitter implements LayerEmitter {
     private final LayerPlan.BatchNorm layer;
+    private BufferLayout.Buffer xhat;
+    private BufferLayout.Buffer stats;
 
     BatchNormEmitter(LayerPlan.BatchNorm layer) {
         this.layer = layer;
+    }
+
+    @Override
+    public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
+        String name = layer.name();
+        long width = layer.output().count();
+        var out = layout.add(name + "Out", width, name + ": gamma·xhat + beta");
+        xhat = layout.addTraining(name + "Xhat", width, name + ": normalised input (training)");
+        stats = layout.addTrainingPerBatch(name + "Stats", 8L * layer.channels(), name
+                + ": batch mean, 1/√(var + ε) and two backward sums, " + layer.channels() + " doubles each");
+        var outGrad = layout.addTraining(name + "Grad", width, name + ": dLoss/d" + out.name());
+        return new Wiring(layer, up.in(), out, out, up.inGrad(), outGrad, up.last());
     }
 
     /** Rows of the {@code [m, channels]} matrix per sample: the pixels of an image, 1 for a flat input. */
@@ -21,11 +31,11 @@ final class BatchNormEmitter implements LayerEmitter {
     }
 
     private String params() {
-        return Names.constant(layer.name()) + "_GAMMA";
+        return LayerEmitter.offset(layer, "gamma");
     }
 
     @Override
-    public String describe(Wiring w) {
+    public String describe() {
         return layer.name() + ": BatchNorm over the " + layer.channels() + " channels of " + layer.input()
                 + ", momentum " + layer.momentum() + ", epsilon " + layer.epsilon();
     }
@@ -39,11 +49,11 @@ final class BatchNormEmitter implements LayerEmitter {
     public CodeBlock forward(Wiring w) {
         return CodeBlock.builder()
                 .beginControlFlow("if (training)")
-                .addStatement("$T.forwardTraining(ws.$L, ws.$L, ws.$LXhat, ws.$LStats, w, $L, $L, $L, $Lf, $Lf)",
-                        BATCH_NORM_KERNELS, w.in(), w.out(), layer.name(), layer.name(), params(), m(), layer.channels(),
+                .addStatement("$T.forwardTraining($L, $L, $L, $L, w, $L, $L, $L, $Lf, $Lf)",
+                        BATCH_NORM_KERNELS, w.in(), w.out(), xhat, stats, params(), m(), layer.channels(),
                         Float.toString(layer.momentum()), Float.toString(layer.epsilon()))
                 .nextControlFlow("else")
-                .addStatement("$T.forwardInference(ws.$L, ws.$L, w, $L, $L, $L, $Lf)", BATCH_NORM_KERNELS,
+                .addStatement("$T.forwardInference($L, $L, w, $L, $L, $L, $Lf)", BATCH_NORM_KERNELS,
                         w.in(), w.out(), params(), m(), layer.channels(), Float.toString(layer.epsilon()))
                 .endControlFlow()
                 .build();
@@ -53,9 +63,8 @@ final class BatchNormEmitter implements LayerEmitter {
     public CodeBlock backward(Wiring w) {
         return CodeBlock.builder()
                 .add("// dgamma, dbeta; zero for the moving averages; dX through the batch statistics\n")
-                .addStatement("$T.backward(ws.$L, ws.$LXhat, ws.$LStats, w, g, $L, $L, $L, $L)", BATCH_NORM_KERNELS,
-                        w.outGrad(), layer.name(), layer.name(), params(), LayerEmitter.bufferOrNull(w.inGrad()), m(),
-                        layer.channels())
+                .addStatement("$T.backward($L, $L, $L, w, g, $L, $L, $L, $L)", BATCH_NORM_KERNELS,
+                        w.outGrad(), xhat, stats, params(), LayerEmitter.bufferOrNull(w.inGrad()), m(), layer.channels())
                 .build();
     }
 }

@@ -1,6 +1,5 @@
 package io.nerva.processor.writing;
 
-import io.nerva.annotations.ActivationType;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkPlan;
 
@@ -8,166 +7,105 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides the workspace buffers of a network and how layers share them: Flatten aliases its
- * input, element-wise layers work on their gradient in place, and a gradient buffer exists only
- * where some earlier layer has parameters to train.
+ * The workspace buffers of a network. Each layer's emitter declares its own buffers here, in
+ * layer order, and keeps the handles it reads and writes: no buffer is tied to its user by a name
+ * string, and a buffer nobody reads is never declared. Shared rules: Flatten aliases its input,
+ * element-wise layers work on their gradient in place, and a gradient buffer exists only where some
+ * layer up to this one has parameters to train, or the loss writes it.
  */
 final class BufferLayout {
 
     /**
-     * A buffer of {@code perRow} floats per batch row, or of {@code perRow} floats in all when
-     * {@code perBatch} (per-channel scratch). {@code trainingOnly} buffers are {@code NULL} in
-     * inference workspaces; {@code inferenceAlias} names the buffer it stands for in an inference
-     * workspace (dropout passes its input through).
+     * A buffer of {@code perRow} floats per batch row, or {@code perRow} floats in all when
+     * {@code perBatch} (per-channel scratch). {@code trainingOnly} buffers are {@code NULL} in an
+     * inference workspace, or {@code inferenceAlias} where a layer passes its input through.
+     * {@link #toString()} is how generated code reads it, {@code ws.<name>}.
      */
-    record Buffer(String name, int perRow, boolean trainingOnly, String inferenceAlias, String comment, boolean perBatch) {
-        Buffer(String name, int perRow, boolean trainingOnly, String inferenceAlias, String comment) {
-            this(name, perRow, trainingOnly, inferenceAlias, comment, false);
+    record Buffer(String name, long perRow, boolean trainingOnly, Buffer inferenceAlias, String comment, boolean perBatch) {
+        @Override
+        public String toString() {
+            return "ws." + name;
+        }
+    }
+
+    /** What a layer receives: its input and the gradient buffer of that input (null: not needed). */
+    record Upstream(Buffer in, Buffer inGrad, boolean paramsBefore, boolean last) {
+        /** Whether this layer's output needs a gradient buffer: the loss writes it, or earlier parameters need it. */
+        boolean outputGradNeeded(LayerPlan layer) {
+            return last || paramsBefore || !layer.params().isEmpty();
         }
     }
 
     final List<Buffer> buffers = new ArrayList<>();
     final List<Wiring> wirings = new ArrayList<>();
-    final String output;
-    final String logits;
-    final String outputGrad;
+    final List<LayerEmitter> emitters = new ArrayList<>();
+    final Buffer output;
+    final Buffer logits;
+    final Buffer outputGrad;
 
     BufferLayout(NetworkPlan plan) {
-        buffers.add(new Buffer("input", plan.input().size(), false, null, "network input " + plan.input()));
+        Buffer current = add("input", plan.input().count(), "network input " + plan.input());
+        Buffer currentGrad = null;
+        boolean params = false;
+        Wiring wiring = null;
         List<LayerPlan> layers = plan.layers();
-        String current = "input";
-        String currentGrad = null;
-        boolean paramsSoFar = false;
-        String logitsName = "input";
         for (int i = 0; i < layers.size(); i++) {
             LayerPlan layer = layers.get(i);
-            boolean last = i == layers.size() - 1;
-            String name = layer.name();
-            int width = layer.output().size();
-            String in = current;
-            String inGrad = currentGrad;
-            String z = null;
-            String out;
-            String outGrad;
-            String kernel = null;
-            String bias = null;
-            switch (layer) {
-                case LayerPlan.Dense d -> {
-                    paramsSoFar = true;
-                    kernel = Names.constant(name) + "_KERNEL";
-                    bias = d.useBias() ? Names.constant(name) + "_BIAS" : null;
-                    z = name + (d.activation() == ActivationType.LINEAR ? "Out" : "Z");
-                    buffers.add(new Buffer(z, width, false, null, name + ": X·W" + (d.useBias() ? " + b" : "")));
-                    out = z;
-                    if (d.activation() != ActivationType.LINEAR) {
-                        out = name + "Out";
-                        buffers.add(new Buffer(out, width, false, null, name + ": " + d.activation() + "(z)"));
-                    }
-                    outGrad = name + "Grad";
-                    buffers.add(new Buffer(outGrad, width, true, null, name + ": dLoss/d" + out));
-                    logitsName = z;
-                }
-                case LayerPlan.Activation a -> {
-                    out = name + "Out";
-                    buffers.add(new Buffer(out, width, false, null, name + ": " + a.activation() + "(" + in + ")"));
-                    outGrad = gradFor(name, width, inGrad, last, paramsSoFar);
-                    logitsName = in;
-                }
-                case LayerPlan.Dropout dr -> {
-                    out = name + "Out";
-                    buffers.add(new Buffer(out, width, true, in, name + ": " + in + " with dropped values (training)"));
-                    buffers.add(new Buffer(name + "Mask", width, true, null, name + ": dropout mask, 0 or 1/(1 - rate)"));
-                    outGrad = gradFor(name, width, inGrad, last, paramsSoFar);
-                    logitsName = out;
-                }
-                case LayerPlan.Flatten f -> {
-                    out = in; // same memory, row-major NHWC is already flat
-                    outGrad = gradFor(name, width, inGrad, last, paramsSoFar);
-                    logitsName = out;
-                }
-                case LayerPlan.Conv2D c -> {
-                    paramsSoFar = true;
-                    kernel = Names.constant(name) + "_KERNEL";
-                    bias = c.useBias() ? Names.constant(name) + "_BIAS" : null;
-                    if (!Conv2DEmitter.pointwise(c)) {
-                        int perRow = c.output().dims()[0] * c.output().dims()[1] * c.patch();
-                        buffers.add(new Buffer(name + "Cols", perRow, false, null, name
-                                + ": im2col patches [oh·ow, kh·kw·cin] per row; backward reuses it for dz·Wᵀ"));
-                    }
-                    z = name + (c.activation() == ActivationType.LINEAR ? "Out" : "Z");
-                    buffers.add(new Buffer(z, width, false, null, name + ": conv(X, W)" + (c.useBias() ? " + b" : "")));
-                    out = z;
-                    if (c.activation() != ActivationType.LINEAR) {
-                        out = name + "Out";
-                        buffers.add(new Buffer(out, width, false, null, name + ": " + c.activation() + "(z)"));
-                    }
-                    outGrad = name + "Grad";
-                    buffers.add(new Buffer(outGrad, width, true, null, name + ": dLoss/d" + out));
-                    logitsName = z;
-                }
-                case LayerPlan.MaxPool2D p -> {
-                    out = name + "Out";
-                    buffers.add(new Buffer(out, width, false, null, name + ": max over each window"));
-                    if (inGrad != null) {
-                        buffers.add(new Buffer(name + "Argmax", width, true, null, name + ": index of each maximum in its sample (ints)"));
-                    }
-                    outGrad = shapeGrad(name, width, last, paramsSoFar);
-                    logitsName = out;
-                }
-                case LayerPlan.AvgPool2D p -> {
-                    out = name + "Out";
-                    buffers.add(new Buffer(out, width, false, null, name + ": mean over each window"));
-                    outGrad = shapeGrad(name, width, last, paramsSoFar);
-                    logitsName = out;
-                }
-                case LayerPlan.GlobalMaxPool2D p -> {
-                    out = name + "Out";
-                    buffers.add(new Buffer(out, width, false, null, name + ": max of each channel"));
-                    if (inGrad != null) {
-                        buffers.add(new Buffer(name + "Argmax", width, true, null, name + ": index of each maximum in its sample (ints)"));
-                    }
-                    outGrad = shapeGrad(name, width, last, paramsSoFar);
-                    logitsName = out;
-                }
-                case LayerPlan.GlobalAvgPool2D p -> {
-                    out = name + "Out";
-                    buffers.add(new Buffer(out, width, false, null, name + ": mean of each channel"));
-                    outGrad = shapeGrad(name, width, last, paramsSoFar);
-                    logitsName = out;
-                }
-                case LayerPlan.BatchNorm b -> {
-                    paramsSoFar = true;
-                    out = name + "Out";
-                    buffers.add(new Buffer(out, width, false, null, name + ": gamma·xhat + beta"));
-                    buffers.add(new Buffer(name + "Xhat", width, true, null, name + ": normalised input (training)"));
-                    buffers.add(new Buffer(name + "Stats", 8 * b.channels(), true, null, name
-                            + ": batch mean, 1/√(var + ε) and two backward sums, " + b.channels() + " doubles each", true));
-                    outGrad = name + "Grad";
-                    buffers.add(new Buffer(outGrad, width, true, null, name + ": dLoss/d" + out));
-                    logitsName = out;
-                }
-            }
-            wirings.add(new Wiring(layer, in, z, out, inGrad, outGrad, last, kernel, bias));
-            current = out;
-            currentGrad = outGrad;
+            LayerEmitter emitter = LayerEmitter.forLayer(layer);
+            wiring = emitter.wire(this, new Upstream(current, currentGrad, params, i == layers.size() - 1));
+            wirings.add(wiring);
+            emitters.add(emitter);
+            current = wiring.out();
+            currentGrad = wiring.outGrad();
+            params |= !layer.params().isEmpty();
         }
         this.output = current;
-        this.logits = logitsName;
+        this.logits = wiring == null ? current : wiring.logits();
         this.outputGrad = currentGrad;
     }
 
-    /** A layer that changes the shape needs its own output gradient, where anything upstream (or the loss) uses it. */
-    private String shapeGrad(String name, int width, boolean last, boolean paramsSoFar) {
-        if (!last && !paramsSoFar) return null;
-        buffers.add(new Buffer(name + "Grad", width, true, null, name + ": dLoss/d" + name));
-        return name + "Grad";
+    /** A buffer of every workspace. */
+    Buffer add(String name, long perRow, String comment) {
+        return add(new Buffer(name, perRow, false, null, comment, false));
+    }
+
+    /** A buffer only training workspaces have. */
+    Buffer addTraining(String name, long perRow, String comment) {
+        return add(new Buffer(name, perRow, true, null, comment, false));
+    }
+
+    /** A training-only buffer that inference workspaces replace by {@code alias}. */
+    Buffer addTrainingAliased(String name, long perRow, Buffer alias, String comment) {
+        return add(new Buffer(name, perRow, true, alias, comment, false));
+    }
+
+    /** Training-only scratch of {@code floats} in all, independent of the batch size. */
+    Buffer addTrainingPerBatch(String name, long floats, String comment) {
+        return add(new Buffer(name, floats, true, null, comment, true));
+    }
+
+    private Buffer add(Buffer b) {
+        buffers.add(b);
+        return b;
+    }
+
+    /** The output gradient of a layer that changes the shape: its own buffer, where anything needs it. */
+    Buffer shapeGrad(LayerPlan layer, Upstream up) {
+        if (!up.outputGradNeeded(layer)) return null;
+        return addTraining(layer.name() + "Grad", layer.output().count(), layer.name() + ": dLoss/d" + layer.name());
     }
 
     /** Element-wise layers reuse their input's gradient buffer; a fresh one only where none exists. */
-    private String gradFor(String name, int width, String inGrad, boolean last, boolean paramsSoFar) {
-        if (inGrad != null) return inGrad;
-        if (!last && !paramsSoFar) return null;
-        buffers.add(new Buffer(name + "Grad", width, true, null, name + ": dLoss/d" + name));
-        return name + "Grad";
+    Buffer elementwiseGrad(LayerPlan layer, Upstream up) {
+        return up.inGrad() != null ? up.inGrad() : shapeGrad(layer, up);
+    }
+
+    /** Floats per batch row of a training or an inference workspace (per-batch scratch excluded). */
+    long floatsPerRow(boolean training) {
+        long n = 0;
+        for (Buffer b : buffers) {
+            if (!b.perBatch() && (training || !b.trainingOnly())) n += b.perRow();
+        }
+        return n;
     }
 }

@@ -4,7 +4,10 @@ import com.palantir.javapoet.CodeBlock;
 import io.nerva.annotations.ActivationType;
 import io.nerva.processor.model.LayerPlan;
 
-/** {@code z = X·W (+ b)}, {@code out = act(z)}: one sgemm, then bias and activation in one pass. */
+/**
+ * {@code z = X·W (+ b)}, {@code out = act(z)}: one sgemm over {@code rows·steps} rows (every step of a
+ * sequence at once), then bias and activation fused in one pass.
+ */
 final class DenseEmitter implements LayerEmitter {
     private final LayerPlan.Dense layer;
 
@@ -12,24 +15,42 @@ final class DenseEmitter implements LayerEmitter {
         this.layer = layer;
     }
 
+    private boolean linear() {
+        return layer.activation() == ActivationType.LINEAR;
+    }
+
     @Override
-    public String describe(Wiring w) {
+    public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
+        String name = layer.name();
+        long width = layer.output().count();
+        var z = layout.add(name + (linear() ? "Out" : "Z"), width, name + ": X·W" + (layer.useBias() ? " + b" : ""));
+        var out = linear() ? z : layout.add(name + "Out", width, name + ": " + layer.activation() + "(z)");
+        var outGrad = layout.addTraining(name + "Grad", width, name + ": dLoss/d" + out.name());
+        return new Wiring(layer, up.in(), out, z, up.inGrad(), outGrad, up.last());
+    }
+
+    @Override
+    public String describe() {
         return layer.name() + ": Dense " + layer.in() + " → " + layer.units()
-                + (layer.activation() == ActivationType.LINEAR ? "" : ", " + layer.activation())
+                + (layer.steps() > 1 ? " on each of " + layer.steps() + " steps" : "")
+                + (linear() ? "" : ", " + layer.activation())
                 + (layer.useBias() ? "" : ", no bias");
+    }
+
+    private CodeBlock rows() {
+        return LayerEmitter.rowsTimes(layer.steps());
     }
 
     @Override
     public CodeBlock forward(Wiring w) {
         int in = layer.in(), units = layer.units();
         CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("$T.matmul(false, false, rows, $L, $L, ws.$L, 0, w, $L, ws.$L, 0, 0f)",
-                        DENSE_KERNELS, units, in, w.in(), w.kernelOffset(), w.z());
-        boolean linear = layer.activation() == ActivationType.LINEAR;
-        if (layer.useBias() || !linear) {
-            code.addStatement("$T.biasActivation(ws.$L, w, $L, ws.$L, rows, $L, $T.$L, $L)",
-                    DENSE_KERNELS, w.z(), layer.useBias() ? w.biasOffset() : "-1", w.out(), units,
-                    ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.alpha()));
+                .addStatement("$T.matmul(false, false, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
+                        DENSE_KERNELS, rows(), units, in, w.in(), LayerEmitter.offset(layer, "kernel"), w.logits());
+        if (layer.useBias() || !linear()) {
+            code.addStatement("$T.biasActivation($L, w, $L, $L, $L, $L, $T.$L, $L)",
+                    DENSE_KERNELS, w.logits(), LayerEmitter.biasOffset(layer, layer.useBias()), w.out(), rows(), units,
+                    ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()));
         }
         return code.build();
     }
@@ -38,10 +59,10 @@ final class DenseEmitter implements LayerEmitter {
     public CodeBlock backward(Wiring w) {
         int in = layer.in(), units = layer.units();
         CodeBlock.Builder code = CodeBlock.builder();
-        if (layer.activation() != ActivationType.LINEAR) {
-            CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, ws.$L, ws.$L, ws.$L, ws.$L, rows, $L)",
-                    ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.alpha()),
-                    w.z(), w.out(), w.outGrad(), w.outGrad(), units);
+        if (!linear()) {
+            CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, $L, $L, $L, $L, $L, $L)",
+                    ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()),
+                    w.logits(), w.out(), w.outGrad(), w.outGrad(), rows(), units);
             if (w.last()) {
                 code.add("// dLoss/dz: the loss may already have given it (fused softmax/sigmoid + cross-entropy)\n");
                 code.beginControlFlow("if (!gradWrtLogits)").addStatement(derivative).endControlFlow();
@@ -51,16 +72,17 @@ final class DenseEmitter implements LayerEmitter {
             }
         }
         code.add("// dW = Xᵀ·dz\n");
-        code.addStatement("$T.matmul(true, false, $L, $L, rows, ws.$L, 0, ws.$L, 0, g, $L, 0f)",
-                DENSE_KERNELS, in, units, w.in(), w.outGrad(), w.kernelOffset());
+        code.addStatement("$T.matmul(true, false, $L, $L, $L, $L, 0, $L, 0, g, $L, 0f)",
+                DENSE_KERNELS, in, units, rows(), w.in(), w.outGrad(), LayerEmitter.offset(layer, "kernel"));
         if (layer.useBias()) {
             code.add("// db = column sums of dz\n");
-            code.addStatement("$T.biasGradient(ws.$L, rows, $L, g, $L)", DENSE_KERNELS, w.outGrad(), units, w.biasOffset());
+            code.addStatement("$T.biasGradient($L, $L, $L, g, $L)", DENSE_KERNELS, w.outGrad(), rows(), units,
+                    LayerEmitter.offset(layer, "bias"));
         }
         if (w.inGrad() != null) {
             code.add("// dX = dz·Wᵀ\n");
-            code.addStatement("$T.matmul(false, true, rows, $L, $L, ws.$L, 0, w, $L, ws.$L, 0, 0f)",
-                    DENSE_KERNELS, in, units, w.outGrad(), w.kernelOffset(), w.inGrad());
+            code.addStatement("$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
+                    DENSE_KERNELS, rows(), in, units, w.outGrad(), LayerEmitter.offset(layer, "kernel"), w.inGrad());
         }
         return code.build();
     }

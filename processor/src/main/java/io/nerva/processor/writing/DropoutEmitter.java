@@ -3,16 +3,26 @@ package io.nerva.processor.writing;
 import com.palantir.javapoet.CodeBlock;
 import io.nerva.processor.model.LayerPlan;
 
-/** Inverted dropout while training; a pass-through at inference. */
+/** Inverted dropout while training; inference passes the input through (the output buffer aliases it). */
 final class DropoutEmitter implements LayerEmitter {
     private final LayerPlan.Dropout layer;
+    private BufferLayout.Buffer mask;
 
     DropoutEmitter(LayerPlan.Dropout layer) {
         this.layer = layer;
     }
 
     @Override
-    public String describe(Wiring w) {
+    public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
+        long width = layer.output().count();
+        var out = layout.addTrainingAliased(layer.name() + "Out", width, up.in(),
+                layer.name() + ": " + up.in().name() + " with dropped values (training)");
+        mask = layout.addTraining(layer.name() + "Mask", width, layer.name() + ": dropout mask, 0 or 1/(1 - rate)");
+        return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.elementwiseGrad(layer, up), up.last());
+    }
+
+    @Override
+    public String describe() {
         return layer.name() + ": Dropout rate " + layer.rate() + " over " + layer.input();
     }
 
@@ -26,10 +36,10 @@ final class DropoutEmitter implements LayerEmitter {
         int width = layer.input().size();
         return CodeBlock.builder()
                 .beginControlFlow("if (training)")
-                .addStatement("$T.forward(ws.$L, ws.$L, ws.$LMask, (long) rows * $L, $Lf, ws.rng(), !ws.dropoutMasksFrozen())",
-                        DROPOUT, w.in(), w.out(), layer.name(), width, Float.toString(layer.rate()))
-                .nextControlFlow("else if (ws.$L != ws.$L)", w.out(), w.in())
-                .addStatement("$T.copy(ws.$L, 0, ws.$L, 0, (long) rows * $L * Float.BYTES)", MEMORY_SEGMENT, w.in(), w.out(), width)
+                .addStatement("$T.forward($L, $L, $L, (long) rows * $L, $Lf, ws.rng(), !ws.dropoutMasksFrozen())",
+                        DROPOUT, w.in(), w.out(), mask, width, Float.toString(layer.rate()))
+                .nextControlFlow("else if ($L != $L)", w.out(), w.in())
+                .addStatement("$T.copy($L, 0, $L, 0, (long) rows * $L * Float.BYTES)", MEMORY_SEGMENT, w.in(), w.out(), width)
                 .endControlFlow()
                 .build();
     }
@@ -38,8 +48,8 @@ final class DropoutEmitter implements LayerEmitter {
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
         return CodeBlock.builder()
-                .addStatement("$T.backward(ws.$L, ws.$L, ws.$LMask, (long) rows * $L)",
-                        DROPOUT, w.outGrad(), w.inGrad(), layer.name(), layer.input().size())
+                .addStatement("$T.backward($L, $L, $L, (long) rows * $L)",
+                        DROPOUT, w.outGrad(), w.inGrad(), mask, layer.input().size())
                 .build();
     }
 }

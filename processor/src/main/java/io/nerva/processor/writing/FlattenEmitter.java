@@ -3,7 +3,7 @@ package io.nerva.processor.writing;
 import com.palantir.javapoet.CodeBlock;
 import io.nerva.processor.model.LayerPlan;
 
-/** Flatten moves no data: an NHWC row is already a flat vector, so the buffers are shared. */
+/** Row-major NHWC (or steps x features) is already flat: the output is the input's memory, nothing moves. */
 final class FlattenEmitter implements LayerEmitter {
     private final LayerPlan.Flatten layer;
 
@@ -12,7 +12,12 @@ final class FlattenEmitter implements LayerEmitter {
     }
 
     @Override
-    public String describe(Wiring w) {
+    public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
+        return new Wiring(layer, up.in(), up.in(), up.in(), up.inGrad(), layout.elementwiseGrad(layer, up), up.last());
+    }
+
+    @Override
+    public String describe() {
         return layer.name() + ": Flatten " + layer.input() + " → " + layer.output() + " (no data moves)";
     }
 

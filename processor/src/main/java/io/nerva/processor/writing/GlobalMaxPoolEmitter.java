@@ -1,11 +1,15 @@
 package io.nerva.processor.writing;
 
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import io.nerva.processor.model.LayerPlan;
 
-/** The maximum of each channel over all pixels; backward routes each gradient to its maximum. */
+import java.util.List;
+
+/** Max of each channel over the whole image. */
 final class GlobalMaxPoolEmitter implements LayerEmitter {
     private final LayerPlan.GlobalMaxPool2D layer;
+    private BufferLayout.Buffer argmax;
 
     GlobalMaxPoolEmitter(LayerPlan.GlobalMaxPool2D layer) {
         this.layer = layer;
@@ -15,25 +19,31 @@ final class GlobalMaxPoolEmitter implements LayerEmitter {
         return layer.input().dims()[0] * layer.input().dims()[1];
     }
 
-    private CodeBlock argmax(Wiring w) {
-        return LayerEmitter.bufferOrNull(w.inGrad() == null ? null : layer.name() + "Argmax");
+    @Override
+    public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
+        long width = layer.output().count();
+        var out = layout.add(layer.name() + "Out", width, layer.name() + ": max of each channel");
+        if (up.inGrad() != null) {
+            argmax = layout.addTraining(layer.name() + "Argmax", width, layer.name() + ": index of each maximum in its sample (ints)");
+        }
+        return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.shapeGrad(layer, up), up.last());
     }
 
     @Override
-    public String describe(Wiring w) {
+    public String describe() {
         return layer.name() + ": GlobalMaxPool2D " + layer.input() + " → " + layer.output();
     }
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$T.globalMaxForward(ws.$L, ws.$L, $L, rows, $L, $L)", POOL_KERNELS,
-                w.in(), w.out(), argmax(w), pixels(), layer.output().size()).build();
+        return CodeBlock.builder().addStatement("$T.globalMaxForward($L, $L, $L, rows, $L, $L)", POOL_KERNELS,
+                w.in(), w.out(), LayerEmitter.bufferOrNull(argmax), pixels(), layer.output().size()).build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("$T.globalMaxBackward(ws.$L, $L, ws.$L, rows, $L, $L)", POOL_KERNELS,
-                w.outGrad(), argmax(w), w.inGrad(), pixels(), layer.output().size()).build();
+        return CodeBlock.builder().addStatement("$T.globalMaxBackward($L, $L, $L, rows, $L, $L)", POOL_KERNELS,
+                w.outGrad(), argmax, w.inGrad(), pixels(), layer.output().size()).build();
     }
 }

@@ -2,13 +2,24 @@ package io.nerva.processor.writing;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import io.nerva.annotations.ActivationType;
+import io.nerva.processor.model.LayerPlan;
+import io.nerva.processor.model.Shape;
+import io.nerva.processor.model.Window;
+
+import javax.lang.model.element.Modifier;
+import java.util.List;
 
 /**
- * Emits the forward and backward statements of one layer kind. Generated layer methods see
+ * Emits one layer kind: declares its workspace buffers ({@link #wire}, called once, in layer order,
+ * before anything else), then its forward and backward statements. Generated layer methods see
  * {@code ws} (the workspace), {@code w} (parameter values), {@code g} (parameter gradients),
  * {@code rows} and, in backward, {@code gradWrtLogits}.
  */
-interface LayerEmitter {
+sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEmitter, FlattenEmitter, Conv2DEmitter,
+        MaxPoolEmitter, AvgPoolEmitter, GlobalMaxPoolEmitter, GlobalAvgPoolEmitter, BatchNormEmitter, RecurrentEmitter,
+        EmbeddingEmitter {
     String RUNTIME = "io.nerva.runtime";
     ClassName ACTIVATION_TYPE = ClassName.get("io.nerva.annotations", "ActivationType");
     ClassName ACTIVATIONS = ClassName.get(RUNTIME + ".kernels", "Activations");
@@ -20,14 +31,37 @@ interface LayerEmitter {
     ClassName POOL_KERNELS = ClassName.get(RUNTIME + ".kernels", "PoolKernels");
     ClassName BATCH_NORM_KERNELS = ClassName.get(RUNTIME + ".kernels", "BatchNormKernels");
 
+    static LayerEmitter forLayer(LayerPlan layer) {
+        return switch (layer) {
+            case LayerPlan.Dense d -> new DenseEmitter(d);
+            case LayerPlan.Activation a -> new ActivationEmitter(a);
+            case LayerPlan.Dropout d -> new DropoutEmitter(d);
+            case LayerPlan.Flatten f -> new FlattenEmitter(f);
+            case LayerPlan.Conv2D c -> new Conv2DEmitter(c);
+            case LayerPlan.MaxPool2D p -> new MaxPoolEmitter(p);
+            case LayerPlan.AvgPool2D p -> new AvgPoolEmitter(p);
+            case LayerPlan.GlobalMaxPool2D p -> new GlobalMaxPoolEmitter(p);
+            case LayerPlan.GlobalAvgPool2D p -> new GlobalAvgPoolEmitter(p);
+            case LayerPlan.BatchNorm b -> new BatchNormEmitter(b);
+            case LayerPlan.Recurrent r -> new RecurrentEmitter(r);
+            case LayerPlan.Embedding e -> new EmbeddingEmitter(e);
+        };
+    }
+
+    /** Declares this layer's buffers in {@code layout} and says where its output and gradients are. */
+    Wiring wire(BufferLayout layout, BufferLayout.Upstream up);
+
     /** One line describing the layer, used as the javadoc of its methods. */
-    String describe(Wiring wiring);
+    String describe();
 
     CodeBlock forward(Wiring wiring);
 
+    /** Backward statements, or an empty block when the layer has nothing to do. */
+    CodeBlock backward(Wiring wiring);
+
     /** Static constants of the generated model this layer's code refers to (a window geometry). */
-    default java.util.List<com.palantir.javapoet.FieldSpec> constants() {
-        return java.util.List.of();
+    default List<FieldSpec> constants() {
+        return List.of();
     }
 
     /** Whether forward needs the {@code training} flag (dropout does). */
@@ -35,44 +69,40 @@ interface LayerEmitter {
         return false;
     }
 
-    /** Backward statements, or an empty block when the layer has nothing to do. */
-    CodeBlock backward(Wiring wiring);
-
-    static LayerEmitter forLayer(io.nerva.processor.model.LayerPlan layer) {
-        return switch (layer) {
-            case io.nerva.processor.model.LayerPlan.Dense d -> new DenseEmitter(d);
-            case io.nerva.processor.model.LayerPlan.Activation a -> new ActivationEmitter(a);
-            case io.nerva.processor.model.LayerPlan.Dropout d -> new DropoutEmitter(d);
-            case io.nerva.processor.model.LayerPlan.Flatten f -> new FlattenEmitter(f);
-            case io.nerva.processor.model.LayerPlan.Conv2D c -> new Conv2DEmitter(c);
-            case io.nerva.processor.model.LayerPlan.MaxPool2D p -> new MaxPoolEmitter(p);
-            case io.nerva.processor.model.LayerPlan.AvgPool2D p -> new AvgPoolEmitter(p);
-            case io.nerva.processor.model.LayerPlan.GlobalMaxPool2D p -> new GlobalMaxPoolEmitter(p);
-            case io.nerva.processor.model.LayerPlan.GlobalAvgPool2D p -> new GlobalAvgPoolEmitter(p);
-            case io.nerva.processor.model.LayerPlan.BatchNorm b -> new BatchNormEmitter(b);
-        };
+    /** Statements run after every parameter got its initializer (LSTM's unit forget bias); sees {@code values}. */
+    default CodeBlock afterInitialize() {
+        return CodeBlock.of("");
     }
+
+    // ---- helpers shared by the emitters ----------------------------------------------------
 
     /** {@code ws.<name>}, or {@code MemorySegment.NULL} for a buffer that does not exist. */
-    static CodeBlock bufferOrNull(String name) {
-        return name == null ? CodeBlock.of("$T.NULL", MEMORY_SEGMENT) : CodeBlock.of("ws.$L", name);
+    static CodeBlock bufferOrNull(BufferLayout.Buffer buffer) {
+        return buffer == null ? CodeBlock.of("$T.NULL", MEMORY_SEGMENT) : CodeBlock.of("$L", buffer);
     }
 
-    /** {@code rows}, or {@code rows * n} when each row holds {@code n} pixels. */
+    /** {@code rows}, or {@code rows * n} when each row holds {@code n} pixels or steps. */
     static CodeBlock rowsTimes(int n) {
         return n == 1 ? CodeBlock.of("rows") : CodeBlock.of("rows * $L", n);
+    }
+
+    /** The constant holding the offset of parameter tensor {@code <layer>.<suffix>}. */
+    static String offset(LayerPlan layer, String suffix) {
+        return Names.constant(layer.name()) + "_" + suffix.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** The bias offset constant, or {@code DenseKernels.NO_BIAS}. */
+    static CodeBlock biasOffset(LayerPlan layer, boolean useBias) {
+        return useBias ? CodeBlock.of("$L", offset(layer, "bias")) : CodeBlock.of("$T.NO_BIAS", DENSE_KERNELS);
     }
 
     /**
      * {@code private static final Geometry <NAME>_GEOMETRY = new Geometry(h, w, c, kh, kw, sh, sw, dh, dw,
      * padTop, padLeft, oh, ow)}: the window of a conv or pooling layer, created once with the model class.
      */
-    static com.palantir.javapoet.FieldSpec geometry(String layer, io.nerva.processor.model.Shape in,
-                                                   io.nerva.processor.model.Shape out, io.nerva.processor.model.Window win) {
+    static FieldSpec geometry(String layer, Shape in, Shape out, Window win) {
         int[] i = in.dims(), o = out.dims();
-        return com.palantir.javapoet.FieldSpec.builder(GEOMETRY, geometryName(layer),
-                        javax.lang.model.element.Modifier.PRIVATE, javax.lang.model.element.Modifier.STATIC,
-                        javax.lang.model.element.Modifier.FINAL)
+        return FieldSpec.builder(GEOMETRY, geometryName(layer), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("$L: $Lx$L window, strides $Lx$L, dilation $Lx$L, $L (pad top $L, left $L), $L → $L.\n",
                         layer, win.kh(), win.kw(), win.sh(), win.sw(), win.dh(), win.dw(), win.padding(),
                         win.padTop(), win.padLeft(), in, out)
@@ -85,8 +115,9 @@ interface LayerEmitter {
         return Names.constant(layer) + "_GEOMETRY";
     }
 
-    /** {@code Float.NaN} or a float literal for an activation's alpha. */
-    static CodeBlock alpha(float alpha) {
-        return Float.isNaN(alpha) ? CodeBlock.of("Float.NaN") : CodeBlock.of("$Lf", Float.toString(alpha));
+    /** An activation's alpha as the float literal the kernels use: the declared value or the function's default. */
+    static CodeBlock alpha(ActivationType type, float alpha) {
+        float resolved = Float.isNaN(alpha) ? (float) type.defaultAlpha() : alpha;
+        return CodeBlock.of("$Lf", Float.toString(resolved));
     }
 }

@@ -10,6 +10,7 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.nerva.annotations.Initializer;
+import io.nerva.processor.model.Fingerprint;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkPlan;
 import io.nerva.processor.model.ParamTensor;
@@ -65,10 +66,17 @@ public final class ModelWriter {
         this.publicApi = publicApi;
     }
 
+    /** The user's class, {@code Outer.Net} when nested. */
+    private ClassName userType() {
+        List<String> path = new ArrayList<>(plan.enclosing());
+        path.add(plan.userClass());
+        return ClassName.get(plan.packageName(), path.getFirst(), path.subList(1, path.size()).toArray(String[]::new));
+    }
+
     public JavaFile write() {
         TypeSpec.Builder type = TypeSpec.classBuilder(self)
                 .addModifiers(FINAL)
-                .superclass(ClassName.get(plan.packageName(), plan.userClass()))
+                .superclass(userType())
                 .addSuperinterface(MODEL)
                 .addOriginatingElement(origin)
                 .addAnnotation(AnnotationSpec.builder(GENERATED)
@@ -95,7 +103,7 @@ public final class ModelWriter {
         type.addField(FieldSpec.builder(String.class, "SUMMARY", PUBLIC, STATIC, FINAL)
                 .addJavadoc("Keras-like summary of this network.\n").initializer("$S", Summary.of(plan)).build());
         type.addField(FieldSpec.builder(String.class, "FINGERPRINT", PUBLIC, STATIC, FINAL)
-                .addJavadoc("Hash of the architecture; weight files record it.\n").initializer("$S", Summary.fingerprint(plan)).build());
+                .addJavadoc("Hash of the architecture; weight files record it.\n").initializer("$S", Fingerprint.of(plan)).build());
         type.addField(FieldSpec.builder(int.class, "INPUT_SIZE", PUBLIC, STATIC, FINAL)
                 .initializer("$L", plan.input().size()).build());
         type.addField(FieldSpec.builder(int.class, "OUTPUT_SIZE", PUBLIC, STATIC, FINAL)
@@ -104,9 +112,9 @@ public final class ModelWriter {
         List<CodeBlock> specs = new ArrayList<>();
         long offset = 0;
         for (LayerPlan layer : plan.layers()) {
-            for (ParamTensor t : ParamTensor.of(layer)) {
+            for (ParamTensor t : layer.params()) {
                 String shape = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-                type.addField(offsetConstant(Names.constant(layer.name()) + "_" + t.suffix().toUpperCase(), offset,
+                type.addField(offsetConstant(LayerEmitter.offset(layer, t.suffix()), offset,
                         layer.name() + "." + t.suffix() + " [" + shape + "]"));
                 specs.add(CodeBlock.of("new $T($S, new int[] {$L}, $LL, $T.$L, $Lf, $L, $L)", PARAM_SPEC,
                         layer.name() + "." + t.suffix(), shape, offset, INITIALIZER, t.init(),
@@ -114,8 +122,8 @@ public final class ModelWriter {
                 offset += t.size();
             }
         }
-        for (LayerPlan layer : plan.layers()) {
-            LayerEmitter.forLayer(layer).constants().forEach(type::addField);
+        for (LayerEmitter emitter : layout.emitters) {
+            emitter.constants().forEach(type::addField);
         }
         type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, PARAM_SPEC), "PARAMS", PRIVATE, STATIC, FINAL)
                 .addJavadoc("Every parameter tensor, back to back in one buffer.\n")
@@ -146,10 +154,14 @@ public final class ModelWriter {
             CodeBlock shape = CodeBlock.of("new int[] {$L}", java.util.Arrays.stream(layer.output().dims())
                     .mapToObj(Integer::toString).collect(Collectors.joining(", ")));
             CodeBlock kernel = CodeBlock.of("null"), bias = CodeBlock.of("null");
-            int count = ParamTensor.of(layer).size();
-            if (count > 0) kernel = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec);
-            if (count > 1) bias = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec + 1);
-            spec += count;
+            List<ParamTensor> params = layer.params();
+            for (int i = 0; i < params.size(); i++) {
+                String suffix = params.get(i).suffix();
+                CodeBlock view = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec + i);
+                if (i == 0) kernel = view; // kernel, embeddings or gamma
+                if (suffix.equals("bias") || suffix.equals("beta")) bias = view;
+            }
+            spec += params.size();
             ctor.addStatement("super.$L = new $T($S, $S, $L, $L, $L)", layer.name(), LAYER, layer.name(),
                     layer.typeName(), shape, kernel, bias);
             names.add("super." + layer.name());
@@ -170,7 +182,7 @@ public final class ModelWriter {
                 .addJavadoc("A model without gradient buffers, all parameters zero: set or load its weights before use.\n")
                 .addStatement("return new $T(false)", self).build());
         if (!plan.weights().isEmpty()) {
-            ClassName user = ClassName.get(plan.packageName(), plan.userClass());
+            ClassName user = userType();
             type.addMethod(MethodSpec.methodBuilder("pretrained").addModifiers(PUBLIC, STATIC).returns(self)
                     .addJavadoc("An inference model with the trained weights of class-path resource {@code $L},\n"
                             + "whose tensor names and shapes were checked against this network when it was compiled.\n",
@@ -183,9 +195,17 @@ public final class ModelWriter {
                 .addJavadoc("Re-initialises every parameter with its layer's initializer, from {@code seed}.\n")
                 .addParameter(long.class, "seed")
                 .addStatement("$T rng = new $T(seed)", RNG, RNG)
+                .addStatement("$T values = parameters.values()", MEMORY_SEGMENT)
                 .beginControlFlow("for ($T spec : PARAMS)", PARAM_SPEC)
-                .addStatement("$T.fill(spec, parameters.values(), rng)", INITIALIZERS)
-                .endControlFlow().build());
+                .addStatement("$T.fill(spec, values, rng)", INITIALIZERS)
+                .endControlFlow()
+                .addCode(afterInitialize()).build());
+    }
+
+    private CodeBlock afterInitialize() {
+        CodeBlock.Builder code = CodeBlock.builder();
+        layout.emitters.forEach(e -> code.add(e.afterInitialize()));
+        return code.build();
     }
 
     private void addModelMethods(TypeSpec.Builder type) {
@@ -242,12 +262,13 @@ public final class ModelWriter {
                 .addStatement("$T g = parameters.grads()", MEMORY_SEGMENT);
         List<MethodSpec> forwardMethods = new ArrayList<>();
         List<MethodSpec> backwardMethods = new ArrayList<>();
-        for (Wiring wiring : layout.wirings.reversed()) {
-            LayerEmitter emitter = LayerEmitter.forLayer(wiring.layer());
+        for (int i = layout.wirings.size() - 1; i >= 0; i--) {
+            Wiring wiring = layout.wirings.get(i);
+            LayerEmitter emitter = layout.emitters.get(i);
             CodeBlock body = emitter.backward(wiring);
             if (body.isEmpty()) continue;
             String name = wiring.layer().name() + "Backward";
-            MethodSpec.Builder m = layerMethod(name, emitter.describe(wiring), body).addParameter(MEMORY_SEGMENT, "g");
+            MethodSpec.Builder m = layerMethod(name, emitter.describe(), body).addParameter(MEMORY_SEGMENT, "g");
             if (wiring.last()) {
                 m.addParameter(boolean.class, "gradWrtLogits");
                 backward.addStatement("$L(ws, w, rows, g, gradWrtLogits)", name);
@@ -256,12 +277,13 @@ public final class ModelWriter {
             }
             backwardMethods.add(m.build());
         }
-        for (Wiring wiring : layout.wirings) {
-            LayerEmitter emitter = LayerEmitter.forLayer(wiring.layer());
+        for (int i = 0; i < layout.wirings.size(); i++) {
+            Wiring wiring = layout.wirings.get(i);
+            LayerEmitter emitter = layout.emitters.get(i);
             CodeBlock body = emitter.forward(wiring);
             if (body.isEmpty()) continue;
             String name = wiring.layer().name() + "Forward";
-            MethodSpec.Builder m = layerMethod(name, emitter.describe(wiring), body);
+            MethodSpec.Builder m = layerMethod(name, emitter.describe(), body);
             if (emitter.usesTrainingFlag()) {
                 m.addParameter(boolean.class, "training");
                 forward.addStatement("$L(ws, w, rows, training)", name);
@@ -312,7 +334,7 @@ public final class ModelWriter {
             CodeBlock alloc = buf.perBatch() ? CodeBlock.of("allocate($L)", buf.perRow())
                     : CodeBlock.of("allocate((long) capacity * $L)", buf.perRow());
             if (buf.trainingOnly()) {
-                CodeBlock otherwise = buf.inferenceAlias() != null ? CodeBlock.of("$L", buf.inferenceAlias())
+                CodeBlock otherwise = buf.inferenceAlias() != null ? CodeBlock.of("$L", buf.inferenceAlias().name())
                         : CodeBlock.of("$T.NULL", MEMORY_SEGMENT);
                 ctor.addStatement("this.$L = training ? $L : $L", buf.name(), alloc, otherwise);
             } else {
@@ -321,9 +343,9 @@ public final class ModelWriter {
         }
         b.addMethod(ctor.build());
         b.addMethod(override("input", MEMORY_SEGMENT).addStatement("return input").build());
-        b.addMethod(override("output", MEMORY_SEGMENT).addStatement("return $L", layout.output).build());
-        b.addMethod(override("logits", MEMORY_SEGMENT).addStatement("return $L", layout.logits).build());
-        b.addMethod(override("outputGrad", MEMORY_SEGMENT).addStatement("return $L", layout.outputGrad).build());
+        b.addMethod(override("output", MEMORY_SEGMENT).addStatement("return $L", layout.output.name()).build());
+        b.addMethod(override("logits", MEMORY_SEGMENT).addStatement("return $L", layout.logits.name()).build());
+        b.addMethod(override("outputGrad", MEMORY_SEGMENT).addStatement("return $L", layout.outputGrad.name()).build());
         return b.build();
     }
 }

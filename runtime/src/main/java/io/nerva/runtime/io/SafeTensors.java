@@ -1,5 +1,13 @@
 package io.nerva.runtime.io;
 
+import io.nerva.format.WeightFileException;
+
+import io.nerva.format.DType;
+
+import io.nerva.format.TensorInfo;
+
+import io.nerva.format.SafeTensorsHeader;
+
 import io.nerva.runtime.ParamSpec;
 import io.nerva.runtime.Parameters;
 
@@ -34,13 +42,13 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SafeTensors {
 
     /** Metadata key for the name of the network class the weights belong to. */
-    public static final String CLASS_KEY = "nerva.class";
+    public static final String CLASS_KEY = io.nerva.format.NervaMetadata.CLASS_KEY;
     /** Metadata key for the fingerprint of the network's architecture. */
-    public static final String FINGERPRINT_KEY = "nerva.fingerprint";
+    public static final String FINGERPRINT_KEY = io.nerva.format.NervaMetadata.FINGERPRINT_KEY;
     /** Metadata key for the version of Nerva's use of the format. */
-    public static final String FORMAT_KEY = "nerva.format";
+    public static final String FORMAT_KEY = io.nerva.format.NervaMetadata.FORMAT_KEY;
     /** The only {@link #FORMAT_KEY} value this version reads. */
-    public static final String FORMAT_VERSION = "1";
+    public static final String FORMAT_VERSION = io.nerva.format.NervaMetadata.FORMAT_VERSION;
 
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

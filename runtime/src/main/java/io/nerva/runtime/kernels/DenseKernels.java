@@ -18,6 +18,9 @@ public final class DenseKernels {
      */
     public static final long SMALL_PRODUCT_FLOPS = Long.getLong("nerva.smallProduct", 256L);
 
+    /** The bias offset that means "this layer has no bias". */
+    public static final long NO_BIAS = -1;
+
     private DenseKernels() {}
 
     /**

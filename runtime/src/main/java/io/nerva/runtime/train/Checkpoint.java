@@ -4,8 +4,8 @@ import io.nerva.runtime.Model;
 import io.nerva.runtime.Parameters;
 import io.nerva.runtime.io.LoadOptions;
 import io.nerva.runtime.io.SafeTensors;
-import io.nerva.runtime.io.SafeTensorsHeader;
-import io.nerva.runtime.io.WeightFileException;
+import io.nerva.format.SafeTensorsHeader;
+import io.nerva.format.WeightFileException;
 import io.nerva.runtime.optim.Optimizer;
 
 import java.io.IOException;

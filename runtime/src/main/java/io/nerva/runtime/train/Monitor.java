@@ -1,6 +1,6 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.io.WeightFileException;
+import io.nerva.format.WeightFileException;
 
 import java.util.Map;
 

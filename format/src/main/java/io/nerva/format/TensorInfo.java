@@ -1,4 +1,4 @@
-package io.nerva.runtime.io;
+package io.nerva.format;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package io.nerva.runtime.io;
+package io.nerva.format;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -90,7 +90,7 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
     }
 
     /** Reads and validates the header at the start of a channel, whose size is the file size. */
-    static SafeTensorsHeader read(FileChannel channel, String source) throws IOException {
+    public static SafeTensorsHeader read(FileChannel channel, String source) throws IOException {
         long fileSize = channel.size();
         if (fileSize < 8) {
             throw new WeightFileException(source, null, "file is " + fileSize

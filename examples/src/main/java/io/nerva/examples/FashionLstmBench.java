@@ -1,0 +1,77 @@
+package io.nerva.examples;
+
+import io.nerva.blas.Blas;
+import io.nerva.runtime.data.Dataset;
+import io.nerva.runtime.data.FashionMnist;
+import io.nerva.runtime.metric.Metrics;
+import io.nerva.runtime.optim.Optimizers;
+import io.nerva.runtime.train.Fit;
+import io.nerva.runtime.train.Predictor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * LSTM(128) on Fashion-MNIST rows (28 steps × 28 pixels) → Dense(10) softmax, Adam 1e-3, batch 64,
+ * through the public {@code fit} and {@code predict}: seconds per training epoch at 1 and 2 threads
+ * and batch-1 latency per sequence, printed as a table with the CPU's vector flags. The same work in
+ * PyTorch is {@code benchmarks/peers/lstm_torch.py}. Run alone ({@code flock /tmp/bench.lock}).
+ * Arguments: {@code [timed epochs per thread count, default 1]}.
+ */
+public final class FashionLstmBench {
+    private FashionLstmBench() {}
+
+    public static void main(String[] args) throws IOException {
+        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        Dataset.Split data = FashionMnist.load(FashionMnist.DEFAULT_DIR, false);
+        System.out.println("| figure | value |");
+        System.out.println("| --- | --- |");
+        System.out.println("| CPU flags | " + cpuFlags() + " |");
+        System.out.println("| BLAS | " + Blas.get().name() + " |");
+        for (int threads : new int[] {1, 2}) {
+            Blas.get().setThreads(threads);
+            try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
+                Fit fit = Fit.epochs(epochs).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false).seed(42);
+                // warm-up: 100 batches, so the timed epochs run compiled code
+                net.fit(data.train().take(6400), Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false));
+                long start = System.nanoTime();
+                net.fit(data.train(), fit);
+                double perEpoch = (System.nanoTime() - start) / 1e9 / epochs;
+                double accuracy = net.evaluate(data.test(), Fit.epochs(1).batch(256).metrics(Metrics.accuracy())).get("accuracy");
+                System.out.printf("| training s/epoch, %d thread%s (%d epoch%s after a warm-up) | %.2f (test accuracy %.2f%%) |%n",
+                        threads, threads == 1 ? "" : "s", epochs, epochs == 1 ? "" : "s", perEpoch, 100 * accuracy);
+            }
+        }
+        Blas.get().setThreads(1);
+        try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
+            Predictor predictor = net.predictor();
+            float[] out = new float[10];
+            float[][] samples = new float[200][];
+            for (int i = 0; i < samples.length; i++) samples[i] = data.test().features(i);
+            for (int i = 0; i < 3000; i++) predictor.predict(samples[i % 200], out);
+            long[] t = new long[5000];
+            for (int i = 0; i < t.length; i++) {
+                long s = System.nanoTime();
+                predictor.predict(samples[i % 200], out);
+                t[i] = System.nanoTime() - s;
+            }
+            Arrays.sort(t);
+            System.out.printf("| batch-1 predict latency per sequence, 1 thread | median %.1f µs, p99 %.1f µs |%n",
+                    t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
+        }
+    }
+
+    /** The AVX flags of this CPU (ratios against peers shift with them). */
+    static String cpuFlags() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags")).findFirst()
+                    .map(l -> Arrays.stream(l.split("\\s+")).filter(f -> f.startsWith("avx") || f.equals("fma"))
+                            .distinct().reduce((a, b) -> a + " " + b).orElse("no AVX"))
+                    .orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

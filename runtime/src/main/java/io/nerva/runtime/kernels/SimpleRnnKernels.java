@@ -1,0 +1,183 @@
+package io.nerva.runtime.kernels;
+
+import io.nerva.annotations.ActivationType;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.nerva.runtime.kernels.SequenceKernels.F;
+
+/**
+ * Forward and backward through time of Keras' {@code SimpleRNN}, batch-first: per processing step
+ * {@code s} (time {@code s}, or {@code T−1−s} with goBackwards)
+ * {@code h_s = act(x_t·W + h_{s−1}·U + b)}, {@code h_{−1} = 0}; parameters {@code kernel [F, u]},
+ * {@code recurrent_kernel [u, u]}, {@code bias [u]} (offset −1 without bias) at float offsets of
+ * {@code w}, gradients at the same offsets of {@code g}. Output {@code [rows, u]} (the last
+ * processed state) or {@code [rows, T, u]} with returnSequences (in processing order, as Keras).
+ * The structure is {@link LstmKernels}' with one gate: one sgemm for the input projection of all
+ * steps, per step one sgemm and one fused pass; backward one pass and one sgemm per step, then one
+ * sgemm each for dW, dU and dX.
+ */
+public final class SimpleRnnKernels {
+    private SimpleRnnKernels() {}
+
+    /**
+     * The constants of one SimpleRNN layer (holds no buffers). {@code state}
+     * ({@link #statePerRow()} per row), step-major: x ({@code T·F}), the pre-activations without
+     * bias ({@code T·u}), h with a leading zero block ({@code (T+1)·u}). {@code scratch}
+     * ({@link #scratchPerRow()}): dZ ({@code T·u}), dh ({@code u}), dX ({@code T·F}).
+     */
+    public record Spec(int timesteps, int features, int units, boolean useBias, boolean returnSequences,
+                       boolean goBackwards, ActivationType activation) {
+        public Spec {
+            SequenceKernels.checkDims("SimpleRNN", timesteps, features, units);
+            SequenceKernels.checkActivation("SimpleRNN activation", activation);
+        }
+
+        /** {@code T·(F + 2u) + u} floats of {@code state} per batch row. */
+        public long statePerRow() {
+            return (long) timesteps * (features + 2L * units) + units;
+        }
+
+        /** {@code T·(F + u) + u} floats of {@code scratch} per batch row. */
+        public long scratchPerRow() {
+            return (long) timesteps * (features + (long) units) + units;
+        }
+
+        /** {@code T·F}. */
+        public long inputPerRow() {
+            return (long) timesteps * features;
+        }
+
+        /** {@code T·u} with returnSequences, else {@code u}. */
+        public long outputPerRow() {
+            return returnSequences ? (long) timesteps * units : units;
+        }
+
+        public long kernelSize() {
+            return (long) features * units;
+        }
+
+        public long recurrentSize() {
+            return (long) units * units;
+        }
+
+        /** {@code u}, or 0 without bias. */
+        public long biasSize() {
+            return useBias ? units : 0;
+        }
+
+
+        private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
+            SequenceKernels.requireParam("SimpleRNN", buffer, "kernel", w, kernelOff, kernelSize());
+            SequenceKernels.requireParam("SimpleRNN", buffer, "recurrent_kernel", w, recurrentOff, recurrentSize());
+            if (useBias) {
+                SequenceKernels.requireParam("SimpleRNN", buffer, "bias", w, biasOff, biasSize());
+            } else if (biasOff != -1) {
+                throw new IllegalArgumentException("SimpleRNN: useBias is false, so the bias offset must be -1, got " + biasOff);
+            }
+        }
+
+        /** Runs the layer over {@code x [rows, T, F]} into {@code out}, keeping in {@code state} what backward needs. */
+        public void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
+                            MemorySegment state, MemorySegment out, int rows) {
+            SequenceKernels.checkRows("SimpleRNN", rows);
+            final int T = timesteps, Fe = features, u = units;
+            SequenceKernels.require("SimpleRNN", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
+            SequenceKernels.require("SimpleRNN", "state", state, rows * statePerRow(), rows, statePerRow(), this);
+            SequenceKernels.require("SimpleRNN", "out", out, rows * outputPerRow(), rows, outputPerRow(), this);
+            checkParams("w", w, kernelOff, recurrentOff, biasOff);
+            if (rows == 0) return;
+            final long R = rows, oZ = T * R * Fe, oH = oZ + T * R * u;
+            final int ac = SequenceKernels.code(activation);
+            final long b = useBias ? biasOff : -1;
+
+            SequenceKernels.toStepMajor(x, state, 0, rows, T, Fe, goBackwards);
+            DenseKernels.matmul(false, false, T * rows, u, Fe, state, 0, w, kernelOff, state, oZ, 0f);
+            SequenceKernels.zero(state, oH, R * u);
+            for (int s = 0; s < T; s++) {
+                long blk = s * R;
+                if (s > 0) DenseKernels.matmul(false, false, rows, u, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * u, 1f);
+                long outBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
+                long outStride = returnSequences ? (long) T * u : u;
+                forwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, out, outBase, outStride, rows, u, ac, activation);
+            }
+        }
+
+        /**
+         * Backward through time after {@link #forward}: OVERWRITES the kernel, recurrent-kernel and
+         * bias gradients in {@code g}, writes {@code inGrad [rows, T, F]} unless NULL. {@code x} and
+         * {@code outGrad} are not modified (x is not read).
+         */
+        public void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
+                             MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
+                             MemorySegment inGrad, int rows) {
+            SequenceKernels.checkRows("SimpleRNN", rows);
+            final int T = timesteps, Fe = features, u = units;
+            final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
+            SequenceKernels.require("SimpleRNN", "state", state, rows * statePerRow(), rows, statePerRow(), this);
+            SequenceKernels.require("SimpleRNN", "scratch", scratch, rows * scratchPerRow(), rows, scratchPerRow(), this);
+            SequenceKernels.require("SimpleRNN", "outGrad", outGrad, rows * outputPerRow(), rows, outputPerRow(), this);
+            if (wantIn) SequenceKernels.require("SimpleRNN", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
+            checkParams("w", w, kernelOff, recurrentOff, biasOff);
+            checkParams("g", g, kernelOff, recurrentOff, biasOff);
+            if (rows == 0) {
+                SequenceKernels.zero(g, kernelOff, kernelSize());
+                SequenceKernels.zero(g, recurrentOff, recurrentSize());
+                if (useBias) SequenceKernels.zero(g, biasOff, biasSize());
+                return;
+            }
+            final long R = rows, oZ = T * R * Fe, oH = oZ + T * R * u;
+            final long oDZ = 0, oDH = T * R * u, oDX = oDH + R * u;
+            final int ac = SequenceKernels.code(activation);
+            final long b = useBias ? biasOff : -1;
+
+            for (int s = T - 1; s >= 0; s--) {
+                long blk = s * R;
+                long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
+                long ogStride = returnSequences ? (long) T * u : u;
+                backwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, outGrad, ogBase, ogStride,
+                        scratch, oDZ + blk * u, oDH, s < T - 1, rows, u, ac, activation);
+                if (s > 0) DenseKernels.matmul(false, true, rows, u, u, scratch, oDZ + blk * u, w, recurrentOff, scratch, oDH, 0f);
+            }
+            DenseKernels.matmul(true, false, Fe, u, T * rows, state, 0, scratch, oDZ, g, kernelOff, 0f);
+            if (T > 1) {
+                DenseKernels.matmul(true, false, u, u, (T - 1) * rows, state, oH + R * u, scratch, oDZ + R * u, g, recurrentOff, 0f);
+            } else {
+                SequenceKernels.zero(g, recurrentOff, recurrentSize());
+            }
+            if (useBias) SequenceKernels.columnSums(scratch, oDZ, T * R, u, u, g, biasOff);
+            if (wantIn) {
+                DenseKernels.matmul(false, true, T * rows, Fe, u, scratch, oDZ, w, kernelOff, scratch, oDX, 0f);
+                SequenceKernels.fromStepMajor(scratch, oDX, inGrad, rows, T, Fe, goBackwards);
+            }
+        }
+    }
+
+    private static void forwardStep(MemorySegment st, long z, long h, MemorySegment w, long b,
+                                    MemorySegment out, long outBase, long outStride, int rows, int u,
+                                    int ac, ActivationType act) {
+        for (int r = 0; r < rows; r++) {
+            long zr = z + (long) r * u, hr = h + (long) r * u, or = outBase + r * outStride;
+            for (int j = 0; j < u; j++) {
+                float v = st.getAtIndex(F, zr + j) + (b >= 0 ? w.getAtIndex(F, b + j) : 0f);
+                float hv = SequenceKernels.act(ac, act, v);
+                st.setAtIndex(F, hr + j, hv);
+                if (outBase >= 0) out.setAtIndex(F, or + j, hv);
+            }
+        }
+    }
+
+    private static void backwardStep(MemorySegment st, long z, long h, MemorySegment w, long b,
+                                     MemorySegment og, long ogBase, long ogStride, MemorySegment sc, long dz,
+                                     long dh, boolean hasRec, int rows, int u, int ac, ActivationType act) {
+        for (int r = 0; r < rows; r++) {
+            long zr = z + (long) r * u, hr = h + (long) r * u, gr = ogBase + r * ogStride;
+            long dzr = dz + (long) r * u, dhr = dh + (long) r * u;
+            for (int j = 0; j < u; j++) {
+                float d = (ogBase >= 0 ? og.getAtIndex(F, gr + j) : 0f) + (hasRec ? sc.getAtIndex(F, dhr + j) : 0f);
+                float hv = st.getAtIndex(F, hr + j);
+                sc.setAtIndex(F, dzr + j, d * LstmKernels.dpre(ac, act, st, zr + j, w, b, j, hv));
+            }
+        }
+    }
+}
