@@ -9,7 +9,7 @@ import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
 import io.jhdf.object.datatype.FloatingPoint;
-import io.nerva.runtime.io.WeightFileException;
+import io.nerva.format.WeightFileException;
 
 import java.io.IOException;
 import java.io.InputStream;

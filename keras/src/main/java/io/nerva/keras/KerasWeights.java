@@ -4,7 +4,7 @@ import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
 import io.nerva.runtime.ParamSpec;
 import io.nerva.runtime.Parameters;
-import io.nerva.runtime.io.WeightFileException;
+import io.nerva.format.WeightFileException;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -32,7 +32,7 @@ final class Fixtures {
         }
         Path d = Path.of(p).toAbsolutePath().normalize();
         if (!Files.isDirectory(d)) {
-            fail("Keras fixtures not found at " + d + ": the clone needs shared/ beside it (shared/fixtures/keras)");
+            fail("Keras fixtures not found at " + d + ": the clone needs shared/ beside it (shared/fixtures/keras), or pass -Dnerva.keras.fixtures=DIR to Maven");
         }
         return d;
     }
