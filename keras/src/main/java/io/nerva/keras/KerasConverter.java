@@ -82,7 +82,7 @@ public final class KerasConverter {
     /** Keys that never change what the trained network computes. */
     private static final Set<String> IGNORED = Set.of("name", "trainable", "dtype", "seed", "activity_regularizer",
             "input_length", "batch_input_shape", "implementation", "unroll", "renorm_momentum", "renorm_clipping",
-            "synchronized", "zero_output_for_mask", "time_major", "quantization_config", "lora_rank", "lora_alpha", "optional");
+            "synchronized", "zero_output_for_mask", "time_major", "optional");
 
     /** Translates {@code model}; the class gets {@code className} in {@code packageName}. */
     public static JavaNetwork translate(KerasModel model, String packageName, String className)
