@@ -72,6 +72,13 @@ final class FeedForwardNets {
         @Dense(3) @Activation(SOFTMAX) Layer second;
     }
 
+    /** dense_iris with its two field names swapped: loads by order, and says so. */
+    @Network(input = {4})
+    abstract static class DenseIrisSwapped {
+        @Dense(8) @Activation(RELU) Layer out;
+        @Dense(3) @Activation(SOFTMAX) Layer hidden;
+    }
+
     /** dense_iris without the hidden layer's bias. */
     @Network(input = {4})
     abstract static class DenseIrisNoBias {

@@ -82,7 +82,10 @@ class KerasReaderTest {
         assertEquals(List.of("gamma", "beta", "moving_mean", "moving_variance"), bn.weights().stream().map(KerasWeight::name).toList());
         assertEquals("layers/batch_normalization/vars/3", bn.weights().get(3).path());
         assertEquals(0.001, (Double) bn.config().get("epsilon"), 0);
-        assertNull(m.layers().get(3).path() == null ? null : m.layers().get(3).weights().isEmpty() ? null : "weights");
+        KerasLayer act = m.layers().get(3); // layers without weights keep their place, path and config
+        assertEquals("layers/activation", act.path());
+        assertEquals("relu", act.config().get("activation"));
+        assertFalse(act.hasWeights());
     }
 
     @Test

@@ -116,6 +116,31 @@ class KerasToJavaTest {
     }
 
     @Test
+    void anUnsupportedModelWritesNothing(@TempDir Path dir) throws Exception {
+        // dense_iris.keras with its output activation changed to one Nerva lacks.
+        Path file = dir.resolve("relu6.keras");
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(Fixtures.file("dense_iris.keras").toFile());
+             java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            for (java.util.zip.ZipEntry e : in.stream().toList()) {
+                byte[] data = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {
+                    data = new String(data, java.nio.charset.StandardCharsets.UTF_8)
+                            .replace("\"activation\": \"softmax\"", "\"activation\": \"relu6\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                zip.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zip.write(data);
+                zip.closeEntry();
+            }
+        }
+        Path out = dir.resolve("out");
+        UnsupportedKerasModelException e = assertThrows(UnsupportedKerasModelException.class,
+                () -> KerasToJava.convert(file, "p", "Iris", out));
+        assertEquals("relu6.keras: Nerva cannot express 1 part of this Keras model (nothing was written):\n"
+                + "  - layer #3 'out' (Dense), option activation: activation 'relu6' has no exact Nerva counterpart", e.getMessage());
+        assertTrue(Files.notExists(out), "nothing written");
+    }
+
+    @Test
     void aWeightsOnlyFileCannotBeConverted(@TempDir Path out) {
         UnsupportedKerasModelException e = assertThrows(UnsupportedKerasModelException.class,
                 () -> KerasToJava.convert(Fixtures.file("dense_iris.weights.h5"), "p", "DenseIris", out));

@@ -128,6 +128,17 @@ class KerasWeightsTest {
     }
 
     @Test
+    void swappedNamesAreFlaggedAsAPossibleOrderMistake() throws IOException {
+        try (Model model = FeedForwardNets_DenseIrisSwappedModel.forInference()) {
+            KerasWeights.Report r = KerasWeights.load(model, Fixtures.file("dense_iris.h5"));
+            assertEquals(List.of("Keras layer 'hidden' -> field 'out': names differ, matched by order; the network also has "
+                    + "a field named 'hidden' at another position — is the order right?",
+                    "Keras layer 'out' -> field 'hidden': names differ, matched by order; the network also has a field named "
+                    + "'out' at another position — is the order right?"), r.notes());
+        }
+    }
+
+    @Test
     void aWeightsOnlyFileIsMatchedByKerasObjectPathsNotByItsSortedOrder() throws IOException {
         // cnn_small.weights.h5 sorts conv2d, conv2d_1, dense: the same as the model order by luck; dense_bn_dropout's
         // sorts batch_normalization before dense, which only matching by object path gets right.
