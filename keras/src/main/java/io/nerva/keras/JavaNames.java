@@ -1,7 +1,6 @@
 package io.nerva.keras;
 
 import javax.lang.model.SourceVersion;
-import java.util.Locale;
 
 /** Java identifiers made from Keras names. */
 final class JavaNames {
@@ -34,6 +33,6 @@ final class JavaNames {
         }
         String s = sb.isEmpty() ? "KerasNet" : sb.toString();
         if (!Character.isJavaIdentifierStart(s.charAt(0))) s = "Net" + s;
-        return s.toUpperCase(Locale.ROOT).equals(s) && s.length() > 1 ? s : s;
+        return s;
     }
 }

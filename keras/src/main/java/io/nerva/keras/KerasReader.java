@@ -61,7 +61,7 @@ public final class KerasReader {
         }
         if (n == 8 && Arrays.equals(head, HDF5_SIGNATURE)) {
             try (HdfFile hdf = new HdfFile(file)) {
-                return readHdf5(hdf, file, source, null);
+                return readHdf5(hdf, file, source);
             } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
                 throw corruptHdf5(source, e);
             }
@@ -114,7 +114,7 @@ public final class KerasReader {
 
     // ------------------------------------------------------------------ HDF5 files
 
-    private static KerasModel readHdf5(HdfFile hdf, Path file, String source, Object unused) throws IOException {
+    private static KerasModel readHdf5(HdfFile hdf, Path file, String source) throws IOException {
         Object modelConfig = attribute(hdf, "model_config");
         if (modelConfig != null) {
             Map<String, Object> top = parseJson(text(modelConfig), source, "attribute model_config");

@@ -148,6 +148,36 @@ class KerasWeightsTest {
         }
     }
 
+    /** Keras 2's save_weights("m.h5"): root attribute layer_names, datasets named "kernel:0", in order. */
+    @Test
+    void aKeras2WeightsFile(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        KerasModel source = KerasReader.read(Fixtures.file("dense_iris.keras"));
+        Path f = dir.resolve("keras2.h5");
+        try (io.jhdf.WritableHdfFile w = io.jhdf.HdfFile.write(f)) {
+            w.putAttribute("layer_names", new String[] {"hidden", "out"});
+            w.putAttribute("keras_version", "2.15.0");
+            for (KerasLayer l : source.weightedLayers()) {
+                io.jhdf.api.WritableGroup g = w.putGroup(l.name());
+                g.putAttribute("weight_names", new String[] {l.name() + "/kernel:0", l.name() + "/bias:0"});
+                io.jhdf.api.WritableGroup inner = g.putGroup(l.name());
+                int[] k = l.weights().get(0).shape();
+                float[][] kernel = new float[k[0]][k[1]];
+                for (int i = 0; i < k[0]; i++) System.arraycopy(l.weights().get(0).values(), i * k[1], kernel[i], 0, k[1]);
+                inner.putDataset("kernel:0", kernel);
+                inner.putDataset("bias:0", l.weights().get(1).values());
+            }
+        }
+        KerasModel read = KerasReader.read(f);
+        assertEquals(KerasFormat.LEGACY_WEIGHTS_H5, read.format());
+        assertEquals("2.15.0", read.kerasVersion());
+        assertEquals(List.of("kernel", "bias"), read.layers().getFirst().weights().stream().map(KerasWeight::name).toList());
+        Fixtures.Io io = Fixtures.io("dense_iris");
+        try (Model model = FeedForwardNets_DenseIrisModel.forInference()) {
+            KerasWeights.load(model, f);
+            Fixtures.assertMatchesKeras("Keras 2 weights", io.y(), model.predict(io.x()), 1e-5);
+        }
+    }
+
     @Test
     void aFileThatIsNotKerasLeavesTheModelUntouched() throws IOException {
         try (Model model = FeedForwardNets_DenseIrisModel.create(5)) {
