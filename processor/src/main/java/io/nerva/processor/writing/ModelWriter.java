@@ -33,7 +33,8 @@ import static javax.lang.model.element.Modifier.STATIC;
  */
 public final class ModelWriter {
     private static final String RUNTIME = "io.nerva.runtime";
-    private static final ClassName MODEL = ClassName.get(RUNTIME, "Model");
+    private static final ClassName GENERATED_MODEL = ClassName.get(RUNTIME, "GeneratedModel");
+    private static final ClassName NETWORK_INFO = ClassName.get(RUNTIME, "NetworkInfo");
     private static final ClassName WORKSPACE = ClassName.get(RUNTIME, "Workspace");
     private static final ClassName PARAMETERS = ClassName.get(RUNTIME, "Parameters");
     private static final ClassName PARAM_SPEC = ClassName.get(RUNTIME, "ParamSpec");
@@ -77,7 +78,7 @@ public final class ModelWriter {
         TypeSpec.Builder type = TypeSpec.classBuilder(self)
                 .addModifiers(FINAL)
                 .superclass(userType())
-                .addSuperinterface(MODEL)
+                .addSuperinterface(GENERATED_MODEL)
                 .addOriginatingElement(origin)
                 .addAnnotation(AnnotationSpec.builder(GENERATED)
                         .addMember("value", "$S", "io.nerva.processor.NetworkProcessor").build())
@@ -129,6 +130,12 @@ public final class ModelWriter {
                 .addJavadoc("Every parameter tensor, back to back in one buffer.\n")
                 .initializer(specs.isEmpty() ? CodeBlock.of("$T.of()", LIST)
                         : CodeBlock.of("$T.of(\n$>$L$<)", LIST, CodeBlock.join(specs, ",\n")))
+                .build());
+        type.addField(FieldSpec.builder(NETWORK_INFO, "INFO", PRIVATE, STATIC, FINAL)
+                .initializer("new $T($S, new int[] {$L}, OUTPUT_SIZE, $T.$L, $T.$L, $L, SUMMARY, FINGERPRINT, PARAMS)",
+                        NETWORK_INFO, plan.userClass(), java.util.Arrays.stream(plan.input().dims()).mapToObj(Integer::toString)
+                                .collect(Collectors.joining(", ")), ACTIVATION_TYPE, plan.outputActivation(), LOSS_FUNCTION,
+                        plan.loss(), plan.trainable())
                 .build());
     }
 
@@ -209,18 +216,11 @@ public final class ModelWriter {
     }
 
     private void addModelMethods(TypeSpec.Builder type) {
-        type.addMethod(override("name", String.class).addStatement("return $S", plan.userClass()).build());
-        type.addMethod(override("inputShape", int[].class).addStatement("return new int[] {$L}",
-                java.util.Arrays.stream(plan.input().dims()).mapToObj(Integer::toString).collect(Collectors.joining(", "))).build());
-        type.addMethod(override("inputSize", int.class).addStatement("return INPUT_SIZE").build());
-        type.addMethod(override("outputSize", int.class).addStatement("return OUTPUT_SIZE").build());
-        type.addMethod(override("outputActivation", ACTIVATION_TYPE)
-                .addStatement("return $T.$L", ACTIVATION_TYPE, plan.outputActivation()).build());
+        type.addMethod(override("info", NETWORK_INFO).addStatement("return INFO").build());
         type.addMethod(override("trainable", boolean.class)
                 .addStatement(plan.trainable() ? "return parameters.hasGradients()" : "return false").build());
         type.addMethod(override("parameters", PARAMETERS).addStatement("return parameters").build());
         type.addMethod(override("layers", ParameterizedTypeName.get(LIST, LAYER)).addStatement("return layerList").build());
-        type.addMethod(override("summary", String.class).addStatement("return SUMMARY").build());
         type.addMethod(override("newWorkspace", WORKSPACE)
                 .addParameter(int.class, "capacity").addParameter(boolean.class, "training").addParameter(long.class, "seed")
                 .beginControlFlow("if (training && !trainable())")
@@ -229,11 +229,7 @@ public final class ModelWriter {
                         : "it is declared @Network(inferenceOnly = true)"))
                 .endControlFlow()
                 .addStatement("return new Buffers(capacity, training, seed)").build());
-        type.addMethod(override("fingerprint", String.class).addStatement("return FINGERPRINT").build());
         type.addMethod(override("predictor", PREDICTOR).addStatement("return predictor").build());
-        if (plan.loss() != io.nerva.annotations.LossFunction.UNSPECIFIED) {
-            type.addMethod(override("declaredLoss", LOSS_FUNCTION).addStatement("return $T.$L", LOSS_FUNCTION, plan.loss()).build());
-        }
         type.addMethod(override("close", void.class)
                 .addStatement("predictor.close()")
                 .addStatement("parameters.close()").build());
@@ -298,19 +294,8 @@ public final class ModelWriter {
         type.addMethods(backwardMethods);
         type.addMethod(MethodSpec.methodBuilder("buffers").addModifiers(PRIVATE, STATIC).returns(buffersType)
                 .addParameter(WORKSPACE, "workspace").addParameter(int.class, "rows").addParameter(boolean.class, "training")
-                .beginControlFlow("if (!(workspace instanceof Buffers ws))")
-                .addStatement("throw new $T($S + workspace.getClass().getName())", IllegalArgumentException.class,
-                        "expected a workspace made by " + plan.modelClass() + ".newWorkspace, got ")
-                .endControlFlow()
-                .beginControlFlow("if (rows < 1 || rows > ws.capacity())")
-                .addStatement("throw new $T($S + ws.capacity() + $S + rows)", IllegalArgumentException.class,
-                        "expected 1 to ", " rows (the workspace capacity), got ")
-                .endControlFlow()
-                .beginControlFlow("if (training && !ws.training())")
-                .addStatement("throw new $T($S)", IllegalStateException.class,
-                        "training needs a workspace created with training = true")
-                .endControlFlow()
-                .addStatement("return ws").build());
+                .addStatement("return $T.checkedWorkspace(workspace, Buffers.class, $S, rows, training)", GENERATED_MODEL,
+                        plan.modelClass()).build());
     }
 
     private MethodSpec.Builder layerMethod(String name, String doc, CodeBlock body) {
