@@ -168,14 +168,14 @@ public final class KerasConverter {
             switch (cls) {
                 case "Dense" -> {
                     int units = integer(c, "units");
-                    if (rank > 1) layerProblem(null, "a Dense on a rank-" + rank + " input applies to the last axis of "
-                            + "each position; Nerva's @Dense takes a flat input (add a Flatten first)");
+                    if (rank > 2) layerProblem(null, "a Dense on a rank-" + rank + " input (an image); Nerva's @Dense takes "
+                            + "a flat input or a sequence (add a Flatten first)");
                     List<String> a = new ArrayList<>();
                     a.add(bool(c, "use_bias", true) ? "@Dense(" + units + ")" : "@Dense(value = " + units + ", useBias = false)");
-                    fusedActivation(c, a, 1);
+                    fusedActivation(c, a);
                     add(a);
                     rest();
-                    return 1;
+                    return rank == 2 ? 2 : 1; // on a sequence: applied to every step, as Keras
                 }
                 case "Conv2D" -> {
                     channelsLast(c);
@@ -190,7 +190,7 @@ public final class KerasConverter {
                     if (d != null && !(d[0] == 1 && d[1] == 1)) sb.append(", dilation = ").append(ints(d));
                     if (!bool(c, "use_bias", true)) sb.append(", useBias = false");
                     List<String> a = new ArrayList<>(List.of(sb.append(")").toString()));
-                    fusedActivation(c, a, 3);
+                    fusedActivation(c, a);
                     add(a);
                     rest();
                     return 3;
@@ -251,10 +251,7 @@ public final class KerasConverter {
                 case "Activation" -> {
                     Act act = activation(c.get("activation"), "activation");
                     handled.add("activation");
-                    if (act != null) {
-                        softmaxRank(act, rank);
-                        add(List.of(act.annotation()));
-                    }
+                    if (act != null) add(List.of(act.annotation()));
                     rest();
                     return rank;
                 }
@@ -285,9 +282,7 @@ public final class KerasConverter {
                     Object axis = c.get("axis");
                     if (axis instanceof List<?> l && l.size() == 1) axis = l.getFirst();
                     if (!(axis instanceof Number n && n.intValue() == -1)) problem("axis", "axis=" + axis + ": only axis=-1");
-                    Act act = new Act(ActivationType.SOFTMAX, Double.NaN);
-                    softmaxRank(act, rank);
-                    add(List.of(act.annotation()));
+                    add(List.of(new Act(ActivationType.SOFTMAX, Double.NaN).annotation()));
                     rest();
                     return rank;
                 }
@@ -402,20 +397,10 @@ public final class KerasConverter {
         }
 
         /** Keras' activation= on a Dense or Conv2D, fused on the same field. */
-        private void fusedActivation(Map<String, Object> c, List<String> annotations, int outRank) {
+        private void fusedActivation(Map<String, Object> c, List<String> annotations) {
             handled.add("activation");
             Act act = activation(c.get("activation"), "activation");
-            if (act != null) {
-                softmaxRank(act, outRank);
-                annotations.add(act.annotation());
-            }
-        }
-
-        private void softmaxRank(Act act, int rank) {
-            if (act.type() == ActivationType.SOFTMAX && rank > 1) {
-                problem("activation", "Keras' softmax is over the last axis of each position of this rank-" + rank
-                        + " output; Nerva's SOFTMAX is over the whole sample");
-            }
+            if (act != null) annotations.add(act.annotation()); // over the last axis in both, softmax included
         }
 
         private void recurrentActivation(Act act, String kerasDefault, String attribute, List<String> args) {

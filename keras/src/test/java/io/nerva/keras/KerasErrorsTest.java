@@ -264,13 +264,29 @@ class KerasErrorsTest {
 
     @Test
     void shapeProblemsAreCaughtBeforeJavac() {
-        List<String> items = unsupported(sequential("Sequential",
-                layer("Dense", "per_step", cfg("units", 2.0)),
-                layer("Conv2D", "img", cfg("filters", 2.0, "kernel_size", List.of(3.0, 3.0), "groups", 2.0))));
-        assertTrue(items.contains("layer #2 'per_step' (Dense): a Dense on a rank-2 input applies to the last axis of each "
-                + "position; Nerva's @Dense takes a flat input (add a Flatten first)"), items.toString());
-        assertTrue(items.contains("layer #3 'img' (Conv2D), option groups: groups=2 is not supported (only 1)"), items.toString());
-        assertTrue(items.contains("layer #3 'img' (Conv2D): Conv2D needs an image (height, width, channels), but its input has rank 1"), items.toString());
+        KerasModel image = new KerasModel(Path.of("made.keras"), KerasFormat.KERAS_ARCHIVE, "Sequential", "made", "3.15.1", List.of(
+                layer("InputLayer", "in", cfg("batch_shape", java.util.Arrays.asList(null, 6.0, 6.0, 2.0))),
+                layer("Conv2D", "img", cfg("filters", 2.0, "kernel_size", List.of(3.0, 3.0), "groups", 2.0)),
+                layer("Dense", "per_pixel", cfg("units", 2.0))), Map.of());
+        List<String> items = unsupported(image);
+        assertEquals(List.of("layer #2 'img' (Conv2D), option groups: groups=2 is not supported (only 1)",
+                "layer #3 'per_pixel' (Dense): a Dense on a rank-3 input (an image); Nerva's @Dense takes a flat input or a "
+                        + "sequence (add a Flatten first)"), items);
+        List<String> sequence = unsupported(sequential("Sequential", layer("Conv2D", "c", cfg("filters", 2.0, "kernel_size", 3.0))));
+        assertEquals(List.of("layer #2 'c' (Conv2D): Conv2D needs an image (height, width, channels), but its input has rank 2"), sequence);
+    }
+
+    /** Keras applies Dense and softmax to the last axis of a sequence; so does Nerva. */
+    @Test
+    void aDenseOnASequenceIsPerStep() throws Exception {
+        String src = KerasConverter.translate(sequential("Sequential",
+                layer("GRU", "g", cfg("units", 4.0, "return_sequences", true)),
+                layer("Dense", "per_step", cfg("units", 3.0, "activation", "softmax"))), "p", "Made").source(null);
+        assertTrue(src.contains("@GRU(value = 4, returnSequences = true) Layer g;"), src);
+        assertTrue(src.contains("@Dense(3) @Activation(ActivationType.SOFTMAX) Layer per_step;"), src);
+        com.google.testing.compile.CompilationSubject.assertThat(com.google.testing.compile.Compiler.javac()
+                .withProcessors(new io.nerva.processor.NetworkProcessor())
+                .compile(com.google.testing.compile.JavaFileObjects.forSourceString("p.Made", src))).succeeded();
     }
 
     @Test
