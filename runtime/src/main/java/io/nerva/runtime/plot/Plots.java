@@ -299,7 +299,8 @@ public final class Plots {
     /**
      * A grid of the first {@code count} samples of an image dataset (shape {@code [h, w]} or
      * {@code [h, w, 1]}, grey values; {@code [h, w, 3]} as RGB; values scaled from their min..max),
-     * each titled {@code predicted (true)}, in red where they differ.
+     * each titled {@code predicted (true)}, in red where they differ; each cell as wide as the
+     * widest title (at least 120 pixels).
      *
      * @param predicted the predicted class of every sample, e.g. {@link ConfusionMatrix#predictedClasses}
      */
@@ -326,13 +327,24 @@ public final class Plots {
         int tile = Math.max(h, w) * scale;
         int cols = (int) Math.ceil(Math.sqrt(count));
         int rows = (count + cols - 1) / cols;
-        int cellW = Math.max(tile, 110) + 10, cellH = tile + 28;
-        BufferedImage img = new BufferedImage(cols * cellW, rows * cellH, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = graphics(img);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        FontMetrics fm = g.getFontMetrics();
         int[] labels = data.classes() > 0 ? data.labels() : null;
         List<String> names = data.classNames();
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+        String[] titles = new String[count];
+        int widest = 0;
+        Graphics2D probe = graphics(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB));
+        probe.setFont(font);
+        for (int i = 0; i < count; i++) {
+            String p = name(names, predicted[i]);
+            titles[i] = labels == null ? p : p + " (" + name(names, labels[i]) + ")";
+            widest = Math.max(widest, probe.getFontMetrics().stringWidth(titles[i]));
+        }
+        probe.dispose();
+        int cellW = Math.max(Math.max(tile, 110), widest) + 10, cellH = tile + 28;
+        BufferedImage img = new BufferedImage(cols * cellW, rows * cellH, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = graphics(img);
+        g.setFont(font);
+        FontMetrics fm = g.getFontMetrics();
         for (int i = 0; i < count; i++) {
             float[] x = data.features(i);
             float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
@@ -355,8 +367,7 @@ public final class Plots {
                     g.fillRect(ox + c * scale, oy + r * scale, scale, scale);
                 }
             }
-            String p = name(names, predicted[i]);
-            String label = labels == null ? p : p + " (" + name(names, labels[i]) + ")";
+            String label = titles[i];
             g.setColor(labels != null && labels[i] != predicted[i] ? new Color(0xd62728) : Color.BLACK);
             int tx = (i % cols) * cellW + Math.max(2, (cellW - fm.stringWidth(label)) / 2);
             g.drawString(label, tx, (i / cols) * cellH + 14);
