@@ -33,7 +33,10 @@ import java.util.function.Supplier;
  *
  * <p>After every epoch: the epoch line, the {@link Fit#callback callbacks} in order, then
  * {@link Fit#saveBest}, {@link Fit#earlyStopping} and last {@link Fit#checkpoint}, so that the
- * checkpoint holds their state too. A run resumed with {@link Fit#resumeFrom} continues with the
+ * checkpoint holds their state too. {@link Callback}s also run before the first epoch, before
+ * every epoch, after every step (when they ask for it, and before the divergence check, so that
+ * {@link io.nerva.runtime.callback.TerminateOnNaN} can end a run quietly) and after the last epoch;
+ * progress ({@link Fit#verbose(int)}) is drawn from the same per-step hook. A run resumed with {@link Fit#resumeFrom} continues with the
  * checkpoint's step counter and random generators, so it ends bit for bit as one that never stopped.
  */
 public final class Trainer {
