@@ -1,7 +1,6 @@
 package io.nerva.tensorboard;
 
 import com.google.protobuf.ByteString;
-import io.nerva.tensorboard.proto.DataClass;
 import io.nerva.tensorboard.proto.DataType;
 import io.nerva.tensorboard.proto.Event;
 import io.nerva.tensorboard.proto.Summary;
@@ -22,7 +21,8 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Writes one TensorBoard event file into a run directory, as TensorFlow 2's summary writer does:
+ * Writes one TensorBoard event file into a run directory, as TensorFlow 2's summary writer does
+ * (the summaries are laid out as those of the Keras log in {@code shared/fixtures/tensorboard}):
  * {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2}, a first record with
  * {@code file_version "brain.Event:2"}, then one {@link Event} per value. Scalars are written as
  * Keras writes them (a float32 scalar tensor with the {@code scalars} plugin), histograms as
@@ -74,9 +74,11 @@ public final class EventFileWriter implements Closeable {
     /** A scalar, as Keras writes {@code epoch_loss}: a float32 tensor of shape [] with the {@code scalars} plugin. */
     public void scalar(String tag, long step, double value) throws IOException {
         Objects.requireNonNull(tag, "tag");
+        // Byte for byte as Keras/TensorFlow: the value in tensor_content, no data class.
+        byte[] content = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat((float) value).array();
         TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
-                .setTensorShape(TensorShapeProto.getDefaultInstance()).addFloatVal((float) value).build();
-        write(summary(tag, step, "scalars", DataClass.DATA_CLASS_SCALAR, tensor));
+                .setTensorShape(TensorShapeProto.getDefaultInstance()).setTensorContent(ByteString.copyFrom(content)).build();
+        write(summary(tag, step, "scalars", tensor));
     }
 
     /** A histogram of {@code values} in {@link #DEFAULT_BUCKETS} equal buckets from their minimum to their maximum. */
@@ -101,7 +103,7 @@ public final class EventFileWriter implements Closeable {
                         .addDim(TensorShapeProto.Dim.newBuilder().setSize(buckets))
                         .addDim(TensorShapeProto.Dim.newBuilder().setSize(3)))
                 .setTensorContent(ByteString.copyFrom(content.array())).build();
-        write(summary(tag, step, "histograms", DataClass.DATA_CLASS_TENSOR, tensor));
+        write(summary(tag, step, "histograms", tensor));
     }
 
     /** {@code buckets} rows of (left, right, count), flattened. */
@@ -132,10 +134,9 @@ public final class EventFileWriter implements Closeable {
         return rows;
     }
 
-    private static Event summary(String tag, long step, String plugin, DataClass dataClass, TensorProto tensor) {
+    private static Event summary(String tag, long step, String plugin, TensorProto tensor) {
         SummaryMetadata metadata = SummaryMetadata.newBuilder()
-                .setPluginData(SummaryMetadata.PluginData.newBuilder().setPluginName(plugin))
-                .setDataClass(dataClass).build();
+                .setPluginData(SummaryMetadata.PluginData.newBuilder().setPluginName(plugin)).build();
         Summary.Value value = Summary.Value.newBuilder().setTag(tag).setMetadata(metadata).setTensor(tensor).build();
         return Event.newBuilder().setWallTime(System.currentTimeMillis() / 1000.0).setStep(step)
                 .setSummary(Summary.newBuilder().addValue(value)).build();

@@ -28,9 +28,11 @@ import java.util.stream.Stream;
  */
 public final class TensorBoardLogs {
     private final Map<String, Map<String, List<Point>>> runs;
+    private final Map<String, List<Path>> files;
 
-    private TensorBoardLogs(Map<String, Map<String, List<Point>>> runs) {
+    private TensorBoardLogs(Map<String, Map<String, List<Point>>> runs, Map<String, List<Path>> files) {
         this.runs = runs;
+        this.files = files;
     }
 
     /**
@@ -87,7 +89,9 @@ public final class TensorBoardLogs {
             }
             runs.put(run.getKey(), tags);
         }
-        return new TensorBoardLogs(runs);
+        Map<String, List<Path>> fileLists = new LinkedHashMap<>();
+        files.forEach((run, list) -> fileLists.put(run, List.copyOf(list)));
+        return new TensorBoardLogs(runs, fileLists);
     }
 
     private static Point point(Event e, Summary.Value v) {
@@ -142,6 +146,12 @@ public final class TensorBoardLogs {
     /** The run names, sorted ({@code "."} for event files directly in the log directory). */
     public List<String> runs() {
         return List.copyOf(runs.keySet());
+    }
+
+    /** The event files of {@code run}, in the order they were read. */
+    public List<Path> files(String run) {
+        tags(run);
+        return files.get(run);
     }
 
     /** The tags of {@code run} and their points in file order (unmodifiable). */

@@ -222,6 +222,7 @@ class TensorBoardTest {
                 assertEquals(keras.points(run, tag).stream().map(p -> p.plugin() + " " + p.dtype() + " " + p.shape().length).toList(),
                         mine.points(run, tag).stream().map(p -> p.plugin() + " " + p.dtype() + " " + p.shape().length).toList(),
                         run + "/" + tag + ": same plugin, type and rank as Keras");
+                assertEquals(layout(keras, run, tag), layout(mine, run, tag), run + "/" + tag + ": laid out as Keras does");
             }
         }
         assertEquals(List.of((double) (float) 1.0, (double) (float) 0.5, (double) (float) (1.0 / 3)),
@@ -235,6 +236,23 @@ class TensorBoardTest {
         assertEquals(0.5, hist[0]);
         assertEquals(1.5, hist[hist.length - 2]);
         assertEquals(32, hist[15 * 3 + 2]);
+    }
+
+    /** How a tag's summaries are encoded, apart from their values: metadata and the tensor's fields in use. */
+    private static List<String> layout(TensorBoardLogs logs, String run, String tag) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Path f : logs.files(run)) {
+            for (Event e : EventFileReader.read(f)) {
+                for (var v : e.getSummary().getValueList()) {
+                    if (!v.getTag().equals(tag)) continue;
+                    var t = v.getTensor();
+                    out.add(v.getMetadata().toBuilder().clearPluginData().build() + "|" + v.getMetadata().getPluginData().getContent().size()
+                            + "|" + t.getFloatValCount() + "|" + t.getDoubleValCount() + "|" + t.getTensorContent().size()
+                            + "|" + t.getTensorShape().getDimList().stream().map(d -> d.getSize()).toList());
+                }
+            }
+        }
+        return out;
     }
 
     private static double sumCounts(double[] rows) {
