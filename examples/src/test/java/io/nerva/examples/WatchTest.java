@@ -48,6 +48,11 @@ class WatchTest {
             String report = ClassificationReport.of(cm, train.classNames()).toString();
             assertTrue(report.contains("weighted avg"), report);
             Plots.writeHistory(h, dir.resolve("curves.png"));
+            io.nerva.runtime.plot.ModelDiagram.render(net, dir.resolve("net.dot"));
+            String dot = Files.readString(dir.resolve("net.dot"));
+            assertTrue(dot.startsWith("digraph \"IrisNet\" {") && dot.contains("input -> l0 [label=\"(None, 4)\"]"), dot);
+            assertEquals("expected a .dot, .svg or .png file, got " + dir.resolve("net.gif"), assertThrows(java.io.IOException.class,
+                    () -> io.nerva.runtime.plot.ModelDiagram.render(net, dir.resolve("net.gif"))).getMessage());
         }
         assertEquals(8, h.epochs());
         assertEquals(h, History.fromCsv(Files.readString(dir.resolve("train.csv"))));
