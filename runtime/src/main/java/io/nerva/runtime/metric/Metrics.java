@@ -57,6 +57,45 @@ public final class Metrics {
         return new Regression("rmse", Regression.ROOT);
     }
 
+    /**
+     * {@code "precision"}: macro-averaged precision over the classes (argmax of the outputs); with
+     * one output column ({@code > 0.5}), the precision of the positive class, as Keras' {@code Precision}.
+     * Computed from a confusion matrix accumulated over the batches, so it is exact for the whole pass.
+     */
+    public static Metric precision() {
+        return new ClassificationMetric("precision", ClassificationMetric.Kind.PRECISION, Average.MACRO);
+    }
+
+    /** {@code "recall"}: as {@link #precision()}, for recall. */
+    public static Metric recall() {
+        return new ClassificationMetric("recall", ClassificationMetric.Kind.RECALL, Average.MACRO);
+    }
+
+    /** {@code "f1"}: as {@link #precision()}, for F1 (macro: the mean of the per-class F1 scores). */
+    public static Metric f1() {
+        return new ClassificationMetric("f1", ClassificationMetric.Kind.F1, Average.MACRO);
+    }
+
+    /** {@code "precision_micro"}, {@code "precision_weighted"} (or {@code "precision"} for MACRO). */
+    public static Metric precision(Average average) {
+        return new ClassificationMetric(averagedName("precision", average), ClassificationMetric.Kind.PRECISION, average);
+    }
+
+    /** {@code "recall_micro"}, {@code "recall_weighted"} (or {@code "recall"} for MACRO). */
+    public static Metric recall(Average average) {
+        return new ClassificationMetric(averagedName("recall", average), ClassificationMetric.Kind.RECALL, average);
+    }
+
+    /** {@code "f1_micro"}, {@code "f1_weighted"} (or {@code "f1"} for MACRO). */
+    public static Metric f1(Average average) {
+        return new ClassificationMetric(averagedName("f1", average), ClassificationMetric.Kind.F1, average);
+    }
+
+    private static String averagedName(String base, Average average) {
+        java.util.Objects.requireNonNull(average, "average");
+        return average == Average.MACRO ? base : base + "_" + average.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private enum Kind { AUTO, BINARY, CATEGORICAL, TOP_K }
 
     private static final class Accuracy implements Metric {

@@ -6,9 +6,12 @@ import io.nerva.runtime.Workspace;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
+import io.nerva.runtime.progress.ProgressBar;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Loss and metrics over a dataset through one inference workspace, reused across calls (validation every epoch). */
 final class BatchEvaluator implements AutoCloseable {
@@ -33,7 +36,20 @@ final class BatchEvaluator implements AutoCloseable {
 
     /** The loss averaged per sample; the metrics are reset first and hold this pass's results after. */
     double run(Dataset data, Metric[] metrics) {
+        return run(data, metrics, null);
+    }
+
+    /** As {@link #run(Dataset, Metric[])}, moving {@code bar} (null for none) one step per batch. */
+    double run(Dataset data, Metric[] metrics, ProgressBar bar) {
         for (Metric m : metrics) m.reset();
+        double[] sofar = new double[2]; // loss sum, samples
+        ProgressBar.Values values = bar == null ? null : () -> {
+            Map<String, Double> v = new LinkedHashMap<>();
+            v.put("loss", sofar[0] / sofar[1]);
+            for (Metric m : metrics) v.put(m.name(), m.result());
+            return v;
+        };
+        int step = 0;
         int n = data.size();
         int cols = model.outputSize();
         double sum = 0;
@@ -44,6 +60,11 @@ final class BatchEvaluator implements AutoCloseable {
             model.forward(ws, rows, false);
             sum += rows * loss.compute(ws.logits(), ws.output(), targets, rows, cols, outputActivation, MemorySegment.NULL);
             for (Metric m : metrics) m.update(ws.output(), targets, rows, cols, targetColumns);
+            if (bar != null) {
+                sofar[0] = sum;
+                sofar[1] += rows;
+                bar.update(++step, values);
+            }
         }
         return sum / n;
     }

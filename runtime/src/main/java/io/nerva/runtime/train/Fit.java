@@ -53,7 +53,8 @@ public final class Fit {
     private final double validationSplit;
     private final long seed;
     private final boolean shuffle;
-    private final boolean verbose;
+    private final int verbose;
+    private final Boolean terminal;
     private final PrintStream log;
     private final List<EpochCallback> callbacks;
     private final Path checkpointFile;
@@ -64,6 +65,8 @@ public final class Fit {
     private final String stopMonitor;
     private final MonitorMode stopMode;
     private final int patience;
+    private final double minDelta;
+    private final boolean restoreBestWeights;
 
     /** The fields of a Fit while a changed copy is being made. */
     private static final class Builder {
@@ -76,7 +79,8 @@ public final class Fit {
         double validationSplit;
         long seed;
         boolean shuffle = true;
-        boolean verbose = true;
+        int verbose = 1;
+        Boolean terminal;
         PrintStream log;
         List<EpochCallback> callbacks = List.of();
         Path checkpointFile;
@@ -87,6 +91,8 @@ public final class Fit {
         String stopMonitor;
         MonitorMode stopMode;
         int patience;
+        double minDelta;
+        boolean restoreBestWeights;
     }
 
     private Fit(Builder b) {
@@ -100,6 +106,7 @@ public final class Fit {
         this.seed = b.seed;
         this.shuffle = b.shuffle;
         this.verbose = b.verbose;
+        this.terminal = b.terminal;
         this.log = b.log;
         this.callbacks = b.callbacks;
         this.checkpointFile = b.checkpointFile;
@@ -110,6 +117,8 @@ public final class Fit {
         this.stopMonitor = b.stopMonitor;
         this.stopMode = b.stopMode;
         this.patience = b.patience;
+        this.minDelta = b.minDelta;
+        this.restoreBestWeights = b.restoreBestWeights;
     }
 
     /** A copy of this configuration with {@code change} applied. */
@@ -125,6 +134,7 @@ public final class Fit {
         b.seed = seed;
         b.shuffle = shuffle;
         b.verbose = verbose;
+        b.terminal = terminal;
         b.log = log;
         b.callbacks = callbacks;
         b.checkpointFile = checkpointFile;
@@ -135,6 +145,8 @@ public final class Fit {
         b.stopMonitor = stopMonitor;
         b.stopMode = stopMode;
         b.patience = patience;
+        b.minDelta = minDelta;
+        b.restoreBestWeights = restoreBestWeights;
         change.accept(b);
         return new Fit(b);
     }
@@ -223,9 +235,31 @@ public final class Fit {
         return with(b -> b.shuffle = shuffle);
     }
 
-    /** Whether to print one line per epoch (default true). */
+    /** {@code verbose(true)} is {@link #verbose(int) verbose(1)} (the default), {@code verbose(false)} is {@code verbose(0)}. */
     public Fit verbose(boolean verbose) {
-        return with(b -> b.verbose = verbose);
+        return with(b -> b.verbose = verbose ? 1 : 0);
+    }
+
+    /**
+     * How much to print, as Keras' {@code verbose}: 0 nothing; 1 (the default) on a terminal one
+     * line per epoch that updates as it runs (step/total, a bar, ETA, running loss and metrics,
+     * then time and ms/step), elsewhere (a file, CI) one line per epoch when it ends; 2 one line
+     * per epoch when it ends. {@link Trainer#evaluate(Model, Dataset, Fit)} and
+     * {@link Trainer#predict(Model, Dataset, Fit)} show progress at 1 and 2 on data of
+     * {@value io.nerva.runtime.progress.ProgressBar#LARGE} samples or more.
+     */
+    public Fit verbose(int level) {
+        if (level < 0 || level > 2) throw new IllegalArgumentException("verbose must be 0, 1 or 2, got " + level);
+        return with(b -> b.verbose = level);
+    }
+
+    /**
+     * Whether the {@link #log} stream is a terminal that can redraw a line ({@code \r}); by
+     * default it is when it is {@code System.out}, {@link java.io.Console#isTerminal()} and the
+     * {@code CI} environment variable is unset.
+     */
+    public Fit terminal(boolean terminal) {
+        return with(b -> b.terminal = terminal);
     }
 
     /** Where the epoch lines go (default {@code System.out}). */
@@ -234,7 +268,10 @@ public final class Fit {
         return with(b -> b.log = log);
     }
 
-    /** Adds a callback run after every epoch, after those added before. */
+    /**
+     * Adds a callback, run after those added before: an {@link EpochCallback} runs after every
+     * epoch, a {@link Callback} also at the other stages it implements.
+     */
     public Fit callback(EpochCallback callback) {
         List<EpochCallback> list = new ArrayList<>(callbacks);
         list.add(Objects.requireNonNull(callback, "callback"));
@@ -305,12 +342,32 @@ public final class Fit {
 
     /** As {@link #earlyStopping(String, int)} with an explicit direction. */
     public Fit earlyStopping(String monitor, int patience, MonitorMode mode) {
+        return earlyStopping(monitor, patience, mode, 0, false);
+    }
+
+    /**
+     * As {@link #earlyStopping(String, int)}, as Keras' {@code EarlyStopping(min_delta,
+     * restore_best_weights)}: an epoch improves only when it beats the best value by more than
+     * {@code minDelta} (≥ 0); with {@code restoreBestWeights}, the model gets back the weights of
+     * its best epoch when training is stopped (as Keras, not when all epochs ran).
+     */
+    public Fit earlyStopping(String monitor, int patience, double minDelta, boolean restoreBestWeights) {
+        return earlyStopping(monitor, patience, MonitorMode.AUTO, minDelta, restoreBestWeights);
+    }
+
+    /** As {@link #earlyStopping(String, int, double, boolean)} with an explicit direction. */
+    public Fit earlyStopping(String monitor, int patience, MonitorMode mode, double minDelta, boolean restoreBestWeights) {
         if (patience < 0) throw new IllegalArgumentException("patience must be at least 0, got " + patience);
+        if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
+            throw new IllegalArgumentException("minDelta must be finite and at least 0, got " + minDelta);
+        }
         MonitorMode resolved = MonitorMode.resolve(monitor, mode);
         return with(b -> {
             b.stopMonitor = monitor;
             b.stopMode = resolved;
             b.patience = patience;
+            b.minDelta = minDelta;
+            b.restoreBestWeights = restoreBestWeights;
         });
     }
 
@@ -352,8 +409,24 @@ public final class Fit {
         return shuffle;
     }
 
+    /** Whether anything is printed ({@link #verbosity()} above 0). */
     public boolean verbose() {
+        return verbose > 0;
+    }
+
+    /** 0, 1 or 2: see {@link #verbose(int)}. */
+    public int verbosity() {
         return verbose;
+    }
+
+    /** The minimum improvement {@link #earlyStopping} counts (0 by default). */
+    public double minDelta() {
+        return minDelta;
+    }
+
+    /** Whether {@link #earlyStopping} restores the best epoch's weights when it stops. */
+    public boolean restoreBestWeights() {
+        return restoreBestWeights;
     }
 
     public List<EpochCallback> callbacks() {
@@ -401,6 +474,12 @@ public final class Fit {
         return log != null ? log : System.out;
     }
 
+    /** Whether progress lines may be redrawn in place (see {@link #terminal}). */
+    boolean isTerminal() {
+        if (terminal != null) return terminal;
+        return log == null && io.nerva.runtime.progress.ProgressBar.stdoutIsTerminal();
+    }
+
     List<Supplier<? extends Metric>> metricSuppliers() {
         return metrics;
     }
@@ -429,7 +508,8 @@ public final class Fit {
                 + (checkpointFile == null ? "" : ", checkpoint " + checkpointFile)
                 + (resumeFile == null ? "" : ", resume from " + resumeFile)
                 + (bestFile == null ? "" : ", best " + bestMonitor + " (" + bestMode + ") to " + bestFile)
-                + (stopMonitor == null ? "" : ", early stopping on " + stopMonitor + " (" + stopMode + ") after " + patience)
+                + (stopMonitor == null ? "" : ", early stopping on " + stopMonitor + " (" + stopMode + ") after " + patience
+                        + (minDelta > 0 ? " by more than " + minDelta : "") + (restoreBestWeights ? ", restoring the best weights" : ""))
                 + "]";
     }
 }

@@ -12,11 +12,18 @@ import java.util.Map;
 final class Monitor {
     private final String name;
     private final MonitorMode mode;
+    private final double minDelta;
     private double best;
     private int bestEpoch = -1;
     private int wait;
 
     Monitor(String name, MonitorMode mode) {
+        this(name, mode, 0);
+    }
+
+    /** {@code minDelta}: how much a value must beat the best by to count as an improvement (Keras' {@code min_delta}). */
+    Monitor(String name, MonitorMode mode, double minDelta) {
+        this.minDelta = minDelta;
         if (mode != MonitorMode.MAX && mode != MonitorMode.MIN) throw new IllegalArgumentException("unresolved mode " + mode);
         this.name = name;
         this.mode = mode;
@@ -30,7 +37,7 @@ final class Monitor {
     /** Records the value of {@code epoch}; true when it beats every earlier one (strictly; NaN never does). */
     boolean update(int epoch, Map<String, Double> logs) {
         double value = logs.get(name);
-        boolean improved = mode == MonitorMode.MAX ? value > best : value < best;
+        boolean improved = mode == MonitorMode.MAX ? value - minDelta > best : value + minDelta < best;
         if (improved) {
             best = value;
             bestEpoch = epoch;
@@ -48,6 +55,11 @@ final class Monitor {
 
     double best() {
         return best;
+    }
+
+    /** The epoch of the best value, from 0; -1 before any. */
+    int bestEpoch() {
+        return bestEpoch;
     }
 
     /** Adds this monitor's state under {@code prefix} ({@code "nerva.checkpoint.saveBest."}, say). */

@@ -17,8 +17,8 @@ public enum MonitorMode {
      */
     AUTO;
 
-    /** {@code mode} itself, or for AUTO the direction the name implies. */
-    static MonitorMode resolve(String monitor, MonitorMode mode) {
+    /** {@code mode} itself, or for AUTO the direction the name implies (MAX or MIN; throws when it cannot tell). */
+    public static MonitorMode resolve(String monitor, MonitorMode mode) {
         Objects.requireNonNull(monitor, "monitor");
         Objects.requireNonNull(mode, "mode");
         if (monitor.isBlank()) throw new IllegalArgumentException("the monitored name is blank; use e.g. \"val_loss\"");

@@ -6,6 +6,7 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
+import io.nerva.runtime.progress.ProgressBar;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,7 +33,10 @@ import java.util.function.Supplier;
  *
  * <p>After every epoch: the epoch line, the {@link Fit#callback callbacks} in order, then
  * {@link Fit#saveBest}, {@link Fit#earlyStopping} and last {@link Fit#checkpoint}, so that the
- * checkpoint holds their state too. A run resumed with {@link Fit#resumeFrom} continues with the
+ * checkpoint holds their state too. {@link Callback}s also run before the first epoch, before
+ * every epoch, after every step (when they ask for it, and before the divergence check, so that
+ * {@link io.nerva.runtime.callback.TerminateOnNaN} can end a run quietly) and after the last epoch;
+ * progress ({@link Fit#verbose(int)}) is drawn from the same per-step hook. A run resumed with {@link Fit#resumeFrom} continues with the
  * checkpoint's step counter and random generators, so it ends bit for bit as one that never stopped.
  */
 public final class Trainer {
@@ -66,13 +70,22 @@ public final class Trainer {
         Metric[] trainMetrics = instantiate(fit.metricSuppliers());
         Metric[] valMetrics = validation == null ? new Metric[0] : instantiate(fit.metricSuppliers());
         Monitor best = fit.bestFile() == null ? null : new Monitor(fit.bestMonitor(), fit.bestMode());
-        Monitor stopper = fit.stopMonitor() == null ? null : new Monitor(fit.stopMonitor(), fit.stopMode());
+        Monitor stopper = fit.stopMonitor() == null ? null : new Monitor(fit.stopMonitor(), fit.stopMode(), fit.minDelta());
         List<String> reported = reportedNames(trainMetrics, validation != null);
         if (best != null) checkMonitor("saveBest", best.name(), reported);
         if (stopper != null) checkMonitor("earlyStopping", stopper.name(), reported);
         int epochs = fit.epochCount();
         PrintStream log = fit.logStream();
         History.Builder history = new History.Builder();
+        List<Callback> hooks = new ArrayList<>();
+        List<Callback> batchHooks = new ArrayList<>();
+        for (EpochCallback c : fit.callbacks()) {
+            if (c instanceof Callback h) {
+                hooks.add(h);
+                if (h.wantsBatches()) batchHooks.add(h);
+            }
+        }
+        boolean bars = fit.verbosity() == 1 && fit.isTerminal();
 
         try (TrainingLoop loop = new TrainingLoop(model, loss, optimizer, train, fit.batchSize(), fit.seed(), fit.shuffle());
              BatchEvaluator validator = validation == null ? null
@@ -93,8 +106,20 @@ public final class Trainer {
                             fit.resumeFile(), first, epochs, resumed.step(), first >= epochs ? ": no epoch left to train" : ""));
                 }
             }
+            for (Callback h : hooks) h.onTrainBegin(control);
+            boolean completed = false;
+            float[] bestWeights = null;
+            try {
             for (int epoch = first; epoch < epochs; epoch++) {
+                control.epoch(epoch);
+                for (Callback h : hooks) h.onEpochBegin(epoch, control);
                 long started = System.nanoTime();
+                ProgressBar bar = null;
+                if (bars) {
+                    log.println(String.format(Locale.ROOT, "Epoch %d/%d", epoch + 1, epochs));
+                    bar = new ProgressBar(log, loop.stepsPerEpoch(), true);
+                }
+                loop.batchListener(bar == null && batchHooks.isEmpty() ? null : batchListener(bar, batchHooks, trainMetrics, control));
                 Map<String, Double> logs = new LinkedHashMap<>();
                 logs.put("loss", loop.epoch(epoch, epochs, trainMetrics));
                 for (Metric m : trainMetrics) logs.put(m.name(), m.result());
@@ -104,7 +129,11 @@ public final class Trainer {
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 history.add(logs);
-                if (fit.verbose()) log.println(epochLine(epoch, epochs, seconds, logs));
+                if (bar != null) {
+                    bar.finish(logs);
+                } else if (fit.verbose()) {
+                    log.println(epochLine(epoch, epochs, seconds, logs));
+                }
                 Map<String, Double> view = Collections.unmodifiableMap(logs);
                 for (EpochCallback callback : fit.callbacks()) callback.onEpochEnd(epoch, view, control);
                 try {
@@ -113,9 +142,21 @@ public final class Trainer {
                     throw new UncheckedIOException("could not save the best weights (epoch " + (epoch + 1) + ", "
                             + best.name() + " " + logs.get(best.name()) + ") to " + fit.bestFile() + ": " + e.getMessage(), e);
                 }
-                if (stopper != null && !stopper.update(epoch, logs)
-                        && stopper.epochsWithoutImprovement() >= fit.patience()) {
-                    control.stop();
+                if (stopper != null) {
+                    if (stopper.update(epoch, logs)) {
+                        if (fit.restoreBestWeights()) bestWeights = model.parameters().toArray();
+                    } else if (stopper.epochsWithoutImprovement() >= fit.patience()) {
+                        control.stop();
+                        if (fit.restoreBestWeights() && bestWeights != null) {
+                            // As Keras: back to the best epoch's weights when early stopping ends the run.
+                            model.parameters().copyFrom(bestWeights);
+                            if (fit.verbose()) {
+                                log.println(String.format(Locale.ROOT, "Early stopping: %s did not improve for %d epochs;"
+                                        + " restored the weights of epoch %d (%s %.4f)", stopper.name(),
+                                        stopper.epochsWithoutImprovement(), stopper.bestEpoch() + 1, stopper.name(), stopper.best()));
+                            }
+                        }
+                    }
                 }
                 if (fit.checkpointFile() != null) {
                     try {
@@ -127,8 +168,48 @@ public final class Trainer {
                 }
                 if (control.stopRequested()) break;
             }
+            completed = true;
+            } finally {
+                loop.batchListener(null);
+                History sofar = history.build();
+                for (Callback h : hooks) {
+                    if (completed) {
+                        h.onTrainEnd(sofar, control);
+                    } else {
+                        // An epoch threw: still let callbacks close their files, but keep the first exception.
+                        try {
+                            h.onTrainEnd(sofar, control);
+                        } catch (RuntimeException ignored) {
+                            // the exception already propagating says what went wrong
+                        }
+                    }
+                }
+            }
         }
         return history.build();
+    }
+
+    /**
+     * The per-step work besides training, made once per epoch: batch callbacks, the progress bar
+     * (running loss and metrics, built only when the bar is redrawn), and a stop asked for by a callback.
+     */
+    private static TrainingLoop.BatchListener batchListener(ProgressBar bar, List<Callback> batchHooks, Metric[] metrics,
+                                                           TrainingControl control) {
+        double[] running = new double[2]; // loss sum, samples
+        ProgressBar.Values values = () -> {
+            Map<String, Double> v = new LinkedHashMap<>();
+            v.put("loss", running[0] / running[1]);
+            for (Metric m : metrics) v.put(m.name(), m.result());
+            return v;
+        };
+        Callback[] hooks = batchHooks.toArray(Callback[]::new);
+        return (epoch, batch, rows, loss) -> {
+            running[0] += loss * rows;
+            running[1] += rows;
+            for (Callback h : hooks) h.onBatchEnd(epoch, batch, loss, control);
+            if (bar != null) bar.update(batch + 1, values);
+            return control.stopRequested();
+        };
     }
 
     /** The names {@code fit} reports each epoch, in order. */
@@ -154,6 +235,11 @@ public final class Trainer {
 
     /** Loss and metrics of {@code model} on {@code data}, in that order: {@code loss}, then each metric by name. */
     public static Map<String, Double> evaluate(Model model, Dataset data, Loss loss, List<Metric> metrics, int batch) {
+        return evaluate(model, data, loss, metrics, batch, null);
+    }
+
+    private static Map<String, Double> evaluate(Model model, Dataset data, Loss loss, List<Metric> metrics, int batch,
+                                                ProgressBar bar) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(loss, "loss");
@@ -163,15 +249,66 @@ public final class Trainer {
         checkMetricNames(ms);
         try (BatchEvaluator evaluator = new BatchEvaluator(model, loss, Math.min(batch, data.size()), data.targetColumns(), 0)) {
             Map<String, Double> results = new LinkedHashMap<>();
-            results.put("loss", evaluator.run(data, ms));
+            results.put("loss", evaluator.run(data, ms, bar));
             for (Metric m : ms) results.put(m.name(), m.result());
+            if (bar != null) bar.finish(results);
             return Collections.unmodifiableMap(results);
         }
     }
 
-    /** {@link #evaluate(Model, Dataset, Loss, List, int)} with the loss, metrics and batch size of a {@link Fit}. */
+    /**
+     * {@link #evaluate(Model, Dataset, Loss, List, int)} with the loss, metrics and batch size of a
+     * {@link Fit}; at {@link Fit#verbose(int) verbose} 1 or 2 on {@value ProgressBar#LARGE}
+     * samples or more, shows a progress bar on a terminal, else prints one line when done.
+     */
     public static Map<String, Double> evaluate(Model model, Dataset data, Fit fit) {
-        return evaluate(model, data, fit.resolveLoss(model), Arrays.asList(instantiate(fit.metricSuppliers())), fit.batchSize());
+        Objects.requireNonNull(fit, "fit");
+        return evaluate(model, data, fit.resolveLoss(model), Arrays.asList(instantiate(fit.metricSuppliers())), fit.batchSize(),
+                progress(fit, data, fit.batchSize()));
+    }
+
+    /** A bar for a pass over {@code data} when the fit asks for progress and the data is large; else null. */
+    private static ProgressBar progress(Fit fit, Dataset data, int batch) {
+        if (fit.verbosity() == 0 || data == null || data.size() < ProgressBar.LARGE) return null;
+        return new ProgressBar(fit.logStream(), (data.size() + batch - 1) / batch, fit.verbosity() == 1 && fit.isTerminal());
+    }
+
+    /**
+     * The model's outputs for every sample of {@code data}, in batches of the fit's batch size,
+     * with progress as {@link #evaluate(Model, Dataset, Fit)} shows it.
+     *
+     * @return {@code data.size()} rows of {@link Model#outputSize()} floats
+     */
+    public static float[][] predict(Model model, Dataset data, Fit fit) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(fit, "fit");
+        if (data.size() == 0) throw new IllegalArgumentException("prediction data is empty");
+        if (data.sampleSize() != model.inputSize()) {
+            throw new IllegalArgumentException("prediction data has samples of " + data.sampleSize() + " floats (shape "
+                    + Arrays.toString(data.sampleShape()) + ") but model '" + model.name() + "' expects "
+                    + model.inputSize() + " (shape " + Arrays.toString(model.inputShape()) + ")");
+        }
+        int n = data.size();
+        int batch = Math.min(fit.batchSize(), n);
+        int cols = model.outputSize();
+        ProgressBar bar = progress(fit, data, batch);
+        float[][] out = new float[n][cols];
+        try (io.nerva.runtime.Workspace ws = model.newWorkspace(batch, false, 0)) {
+            int step = 0;
+            for (int start = 0; start < n; start += batch) {
+                int rows = Math.min(batch, n - start);
+                data.copyFeatures(start, rows, ws.input(), 0);
+                model.forward(ws, rows, false);
+                for (int r = 0; r < rows; r++) {
+                    java.lang.foreign.MemorySegment.copy(ws.output(), java.lang.foreign.ValueLayout.JAVA_FLOAT,
+                            (long) r * cols * Float.BYTES, out[start + r], 0, cols);
+                }
+                if (bar != null) bar.update(++step, null);
+            }
+        }
+        if (bar != null) bar.finish(Map.of());
+        return out;
     }
 
     /** {@code Epoch 3/10 - 1.52s - loss: 0.3121 - accuracy: 0.8874 - val_loss: 0.3410 - val_accuracy: 0.8792} */

@@ -13,6 +13,7 @@ public final class TrainingControl {
     private final TrainingLoop loop;
     private final int epochs;
     private boolean stopRequested;
+    private int epoch;
 
     TrainingControl(Model model, TrainingLoop loop, int epochs) {
         this.model = model;
@@ -32,6 +33,42 @@ public final class TrainingControl {
     /** The model being trained (its parameters are the weights after this epoch). */
     public Model model() {
         return model;
+    }
+
+    /** The epoch running now (or just finished, in {@code onEpochEnd}), from 0. */
+    public int epoch() {
+        return epoch;
+    }
+
+    void epoch(int epoch) {
+        this.epoch = epoch;
+    }
+
+    /** Training steps per epoch. */
+    public int stepsPerEpoch() {
+        return loop.stepsPerEpoch();
+    }
+
+    /**
+     * The learning rate the next step uses: one set by {@link #setLearningRate}, else the
+     * optimizer's schedule at the next step of the current epoch.
+     */
+    public double learningRate() {
+        return loop.learningRate(epoch);
+    }
+
+    /**
+     * Sets the learning rate of every later step of this run, replacing the optimizer's schedule
+     * (as Keras' {@code ReduceLROnPlateau} and {@code LearningRateScheduler} do). Not recorded
+     * in {@link Fit#checkpoint checkpoints}: a resumed run starts again from the schedule.
+     *
+     * @throws IllegalArgumentException unless {@code lr} is positive and finite
+     */
+    public void setLearningRate(double lr) {
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);
+        }
+        loop.overrideLearningRate(lr);
     }
 
     /** The number of epochs asked for. */

@@ -40,6 +40,17 @@ final class TrainingLoop implements AutoCloseable {
     private final MemorySegment targets;
     private final MemorySegment state;
     private long step;
+    /** Told after every training batch (progress, batch callbacks); null when no one listens. */
+    private BatchListener batchListener;
+    /** A rate set by a callback (ReduceLROnPlateau, LearningRateScheduler), replacing the optimizer's schedule; NaN when unset. */
+    private double lrOverride = Double.NaN;
+
+    /** Told after every training batch; returning true ends the epoch after that batch. */
+    @FunctionalInterface
+    interface BatchListener {
+        /** @param batch counting from 0 in this epoch; {@code loss} is the batch's mean loss (may be NaN). */
+        boolean afterBatch(int epoch, int batch, int rows, double loss);
+    }
 
     TrainingLoop(Model model, Loss loss, Optimizer optimizer, Dataset data, int batch, long seed, boolean shuffle) {
         this.model = model;
@@ -100,6 +111,24 @@ final class TrainingLoop implements AutoCloseable {
         return optimizer;
     }
 
+    void batchListener(BatchListener listener) {
+        this.batchListener = listener;
+    }
+
+    /** The rate the next step of {@code epoch} uses: a callback's override, else the optimizer's schedule. */
+    double learningRate(int epoch) {
+        return learningRate(step + 1, epoch);
+    }
+
+    private double learningRate(long step, int epoch) {
+        return Double.isNaN(lrOverride) ? optimizer.learningRate().at(step, epoch) : lrOverride;
+    }
+
+    /** Replaces the optimizer's schedule by this constant rate for the rest of the run. */
+    void overrideLearningRate(double lr) {
+        this.lrOverride = lr;
+    }
+
     Parameters parameters() {
         return params;
     }
@@ -132,12 +161,18 @@ final class TrainingLoop implements AutoCloseable {
         for (Metric m : metrics) m.reset();
         double sum = 0;
         int batchIndex = 0;
+        int seen = 0;
         for (int start = 0; start < n; start += batch) {
             int rows = Math.min(batch, n - start);
             double l = trainBatch(start, rows, epoch, metrics);
             batchIndex++;
+            // The listener comes first, so that TerminateOnNaN can end the run quietly.
+            if (batchListener != null && batchListener.afterBatch(epoch, batchIndex - 1, rows, l)) {
+                return (sum + l * rows) / (seen + rows);
+            }
             if (!Double.isFinite(l)) throw diverged(l, epoch, epochs, batchIndex);
             sum += l * rows;
+            seen += rows;
         }
         return sum / n;
     }
@@ -157,8 +192,7 @@ final class TrainingLoop implements AutoCloseable {
         double l = loss.compute(ws.logits(), ws.output(), targets, rows, outputSize, outputActivation, ws.outputGrad());
         model.backward(ws, rows, fused);
         step++;
-        optimizer.update(params.values(), params.grads(), state, params.count(), step,
-                optimizer.learningRate().at(step, epoch));
+        optimizer.update(params.values(), params.grads(), state, params.count(), step, learningRate(step, epoch));
         for (Metric m : metrics) m.update(ws.output(), targets, rows, outputSize, targetColumns);
         return l;
     }
@@ -167,7 +201,7 @@ final class TrainingLoop implements AutoCloseable {
         return new ArithmeticException(String.format(Locale.ROOT,
                 "loss is %s at epoch %d/%d, step %d (batch %d of %d): training diverged; try a lower learning rate "
                         + "(this step used %s) or check the inputs for large values",
-                l, epoch + 1, epochs, step, batchIndex, stepsPerEpoch(), optimizer.learningRate().at(step, epoch)));
+                l, epoch + 1, epochs, step, batchIndex, stepsPerEpoch(), learningRate(step, epoch)));
     }
 
     @Override
