@@ -1,5 +1,6 @@
 package io.nerva.runtime.io;
 
+import io.nerva.runtime.Finite;
 import io.nerva.runtime.ParamSpec;
 import io.nerva.runtime.Parameters;
 
@@ -83,7 +84,18 @@ public final class SafeTensors {
      * temporary file is removed and a previous {@code file} is left as it was.
      */
     public static void save(Parameters params, Path file, Map<String, String> metadata) throws IOException {
-        save(params, Map.of(), file, metadata, bytesSoFar -> {});
+        save(params, Map.of(), file, metadata, SaveOptions.defaults(), bytesSoFar -> {});
+    }
+
+    /**
+     * As {@link #save(Parameters, Path, Map)}. The weights are copied under the parameters' read
+     * gate (a consistent snapshot even while another thread loads or trains) and, unless
+     * {@code options} allow it, refused when any is NaN or infinite: an
+     * {@link IllegalStateException} names the tensor and the first bad index, and no file is written.
+     */
+    public static void save(Parameters params, Path file, Map<String, String> metadata, SaveOptions options)
+            throws IOException {
+        save(params, Map.of(), file, metadata, options, bytesSoFar -> {});
     }
 
     /**
@@ -94,15 +106,40 @@ public final class SafeTensors {
      */
     public static void save(Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata)
             throws IOException {
-        save(params, extra, file, metadata, bytesSoFar -> {});
+        save(params, extra, file, metadata, SaveOptions.defaults(), bytesSoFar -> {});
     }
 
     static void save(Parameters params, Path file, Map<String, String> metadata, WriteObserver observer) throws IOException {
-        save(params, Map.of(), file, metadata, observer);
+        save(params, Map.of(), file, metadata, SaveOptions.defaults(), observer);
     }
 
     static void save(Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata,
-                     WriteObserver observer) throws IOException {
+                     SaveOptions options, WriteObserver observer) throws IOException {
+        // A consistent copy of the weights, taken under the read gate so a concurrent load or
+        // training step is seen entirely or not at all, then written without holding the gate.
+        try (Arena snapshotArena = Arena.ofConfined()) {
+            long bytes = params.count() * Float.BYTES;
+            MemorySegment snapshot = snapshotArena.allocate(Math.max(1, bytes), 64);
+            long stamp = params.beginRead(null);
+            try {
+                MemorySegment.copy(params.values(), 0, snapshot, 0, bytes);
+            } finally {
+                params.endRead(stamp);
+            }
+            if (!options.allowNonFinite()) {
+                String bad = Finite.describeFirstNonFinite(params, snapshot);
+                if (bad != null) {
+                    throw new IllegalStateException("cannot save model " + params.owner() + " to " + file + ": parameter "
+                            + bad + "; the weights are not usable (did training diverge?). Nothing was written; "
+                            + "SaveOptions.defaults().withAllowNonFinite() saves them anyway");
+                }
+            }
+            write(params, snapshot, extra, file, metadata, observer);
+        }
+    }
+
+    private static void write(Parameters params, MemorySegment snapshot, Map<String, MemorySegment> extra, Path file,
+                              Map<String, String> metadata, WriteObserver observer) throws IOException {
         Map<String, String> sortedMetadata = new TreeMap<>();
         metadata.forEach((k, v) -> sortedMetadata.put(Objects.requireNonNull(k, "metadata key"),
                 Objects.requireNonNull(v, () -> "metadata value of " + k)));
@@ -112,7 +149,7 @@ public final class SafeTensors {
             long[] shape = Arrays.stream(s.shape()).asLongStream().toArray();
             tensors.add(new TensorInfo(s.name(), DType.F32, shape, s.offset() * Float.BYTES,
                     (s.offset() + s.size()) * Float.BYTES));
-            sources.add(params.values().asSlice(s.offset() * Float.BYTES, s.size() * Float.BYTES));
+            sources.add(snapshot.asSlice(s.offset() * Float.BYTES, s.size() * Float.BYTES));
         }
         long next = params.count() * Float.BYTES;
         for (Map.Entry<String, MemorySegment> e : extra.entrySet()) {
@@ -266,8 +303,17 @@ public final class SafeTensors {
                     }
                     at += t.byteLength();
                 }
-                // The only writes to the model and the extra buffers, after everything has been read and checked.
-                MemorySegment.copy(staging, 0, params.values(), 0, bytes);
+                if (!opts.allowNonFinite()) {
+                    checkFinite(matches, extra, extraTensors, staging, bytes, source);
+                }
+                // The only writes to the model and the extra buffers, after everything has been read and
+                // checked; under the write gate, so a concurrent prediction sees all-old or all-new weights.
+                long stamp = params.beginWrite(null);
+                try {
+                    MemorySegment.copy(staging, 0, params.values(), 0, bytes);
+                } finally {
+                    params.endWrite(stamp);
+                }
                 at = bytes;
                 for (MemorySegment e : extra.values()) {
                     MemorySegment.copy(staging, at, e, 0, e.byteSize());
@@ -275,6 +321,37 @@ public final class SafeTensors {
                 }
             }
             return header.metadata();
+        }
+    }
+
+    /** Refuses NaN and infinity in any staged tensor, naming the file's tensor and the first bad index. */
+    private static void checkFinite(List<Match> matches, Map<String, MemorySegment> extra, List<TensorInfo> extraTensors,
+                                    MemorySegment staging, long paramBytes, String source) throws WeightFileException {
+        for (Match m : matches) {
+            long bad = Finite.firstNonFinite(staging, m.spec().offset(), m.spec().size());
+            if (bad >= 0) {
+                float v = staging.getAtIndex(ValueLayout.JAVA_FLOAT, m.spec().offset() + bad);
+                String name = m.tensor().name();
+                String where = m.kerasAxisOfFileAxis() == null ? "at " + Finite.index(m.spec().shape(), bad) + " (index " + bad + ")"
+                        : "at " + Finite.index(m.spec().shape(), bad) + " of '" + m.spec().name() + "' "
+                        + m.spec().shapeString() + " after the PyTorch-layout permutation";
+                throw new WeightFileException(source, name, "tensor '" + name + "' holds " + v + " " + where
+                        + (m.tensor().dtype() == DType.F64 && Float.isInfinite(v) ? " (an F64 value beyond the float range)" : "")
+                        + ": a model with it would predict NaN; LoadOptions.withAllowNonFinite() loads it anyway");
+            }
+        }
+        long at = paramBytes;
+        int k = 0;
+        for (MemorySegment e : extra.values()) {
+            long n = e.byteSize() / Float.BYTES;
+            long bad = Finite.firstNonFinite(staging, at / Float.BYTES, n);
+            String name = extraTensors.get(k++).name();
+            if (bad >= 0) {
+                throw new WeightFileException(source, name, "tensor '" + name + "' holds "
+                        + staging.getAtIndex(ValueLayout.JAVA_FLOAT, at / Float.BYTES + bad) + " at index " + bad
+                        + "; LoadOptions.withAllowNonFinite() loads it anyway");
+            }
+            at += e.byteSize();
         }
     }
 
