@@ -304,7 +304,7 @@ public final class SafeTensors {
                     at += t.byteLength();
                 }
                 if (!opts.allowNonFinite()) {
-                    checkFinite(matches, extra, extraTensors, staging, bytes, source);
+                    checkFinite(matches, staging, source);
                 }
                 // The only writes to the model and the extra buffers, after everything has been read and
                 // checked; under the write gate, so a concurrent prediction sees all-old or all-new weights.
@@ -325,8 +325,7 @@ public final class SafeTensors {
     }
 
     /** Refuses NaN and infinity in any staged tensor, naming the file's tensor and the first bad index. */
-    private static void checkFinite(List<Match> matches, Map<String, MemorySegment> extra, List<TensorInfo> extraTensors,
-                                    MemorySegment staging, long paramBytes, String source) throws WeightFileException {
+    private static void checkFinite(List<Match> matches, MemorySegment staging, String source) throws WeightFileException {
         for (Match m : matches) {
             long bad = Finite.firstNonFinite(staging, m.spec().offset(), m.spec().size());
             if (bad >= 0) {
@@ -340,19 +339,7 @@ public final class SafeTensors {
                         + ": a model with it would predict NaN; LoadOptions.withAllowNonFinite() loads it anyway");
             }
         }
-        long at = paramBytes;
-        int k = 0;
-        for (MemorySegment e : extra.values()) {
-            long n = e.byteSize() / Float.BYTES;
-            long bad = Finite.firstNonFinite(staging, at / Float.BYTES, n);
-            String name = extraTensors.get(k++).name();
-            if (bad >= 0) {
-                throw new WeightFileException(source, name, "tensor '" + name + "' holds "
-                        + staging.getAtIndex(ValueLayout.JAVA_FLOAT, at / Float.BYTES + bad) + " at index " + bad
-                        + "; LoadOptions.withAllowNonFinite() loads it anyway");
-            }
-            at += e.byteSize();
-        }
+        // Extra buffers (a checkpoint's optimizer state) are not weights: loaded bit for bit, unchecked.
     }
 
     /** The file tensors for the extra buffers, in the buffers' order, each checked to be F32 {@code [n]}. */
