@@ -604,6 +604,8 @@ final class FuzzNetworks {
             case ZEROS -> 0;
             case ONES -> 1;
             case CONSTANT -> Math.abs(value);
+            case RANDOM_UNIFORM -> 0.05;
+            case ORTHOGONAL -> 1; // entries of an orthonormal matrix
         };
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -25,6 +26,14 @@ import java.util.concurrent.locks.StampedLock;
 public final class Parameters implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final StampedLock gate = new StampedLock();
+    /**
+     * Held by a writer from before it asks for the gate until it releases it. StampedLock lets a
+     * reader in whenever no writer holds the gate, even while one waits, so a steady stream of
+     * overlapping predictions would starve a load or close forever; readers that see a writer
+     * waiting queue on this lock first.
+     */
+    private final ReentrantLock writerTurn = new ReentrantLock();
+    private volatile int writersWaiting;
     /** Written only under the exclusive gate; volatile for {@link #isClosed()}. */
     private volatile boolean closed;
     /** The model's name in messages; set by the model's {@link io.nerva.runtime.train.Predictor}. */
@@ -124,6 +133,10 @@ public final class Parameters implements AutoCloseable {
      * @throws IllegalStateException when the model is closed
      */
     public long beginRead(String modelName) {
+        if (writersWaiting != 0) {
+            writerTurn.lock(); // let the waiting writer go first
+            writerTurn.unlock();
+        }
         long stamp = gate.readLock();
         if (closed) {
             gate.unlockRead(stamp);
@@ -143,9 +156,9 @@ public final class Parameters implements AutoCloseable {
      * @throws IllegalStateException when the model is closed
      */
     public long beginWrite(String modelName) {
-        long stamp = gate.writeLock();
+        long stamp = acquireWrite();
         if (closed) {
-            gate.unlockWrite(stamp);
+            endWrite(stamp);
             throw closedException(modelName);
         }
         return stamp;
@@ -153,6 +166,20 @@ public final class Parameters implements AutoCloseable {
 
     public void endWrite(long stamp) {
         gate.unlockWrite(stamp);
+        writersWaiting--; // only ever changed under writerTurn
+        writerTurn.unlock();
+    }
+
+    private long acquireWrite() {
+        writerTurn.lock();
+        writersWaiting++;
+        try {
+            return gate.writeLock();
+        } catch (RuntimeException | Error e) {
+            writersWaiting--;
+            writerTurn.unlock();
+            throw e;
+        }
     }
 
     /** Throws the "model X is closed" exception when closed. */
@@ -177,13 +204,13 @@ public final class Parameters implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        long stamp = gate.writeLock();
+        long stamp = acquireWrite();
         try {
             if (closed) return;
             closed = true;
             arena.close();
         } finally {
-            gate.unlockWrite(stamp);
+            endWrite(stamp);
         }
     }
 }
