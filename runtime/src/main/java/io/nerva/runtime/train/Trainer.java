@@ -223,6 +223,7 @@ public final class Trainer {
                     + " per sample but " + loss.function() + " on the " + outputs + " outputs of model '" + model.name()
                     + "' needs " + expected + hint);
         }
+        TargetCheck.check(model, loss, data, what);
     }
 
     private static Metric[] instantiate(List<Supplier<? extends Metric>> suppliers) {
