@@ -161,7 +161,10 @@ public interface Model extends AutoCloseable {
             Path staged = Files.createTempFile("nerva-weights-", ".safetensors");
             try {
                 Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
-                load(staged);
+                parameters().checkOpen(name());
+                // messages name the resource, not the private temp file
+                SafeTensors.load(parameters(), staged, "resource '" + name + "' (next to " + anchor.getName() + ")",
+                        LoadOptions.defaults().expectFingerprint(fingerprint()));
             } finally {
                 Files.deleteIfExists(staged);
             }
