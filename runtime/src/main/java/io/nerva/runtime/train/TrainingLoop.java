@@ -14,7 +14,6 @@ import io.nerva.runtime.optim.Optimizers;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Locale;
 
 /**
  * The buffers and the step of one training run: one training workspace, an off-heap target
