@@ -12,7 +12,10 @@ import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -57,8 +60,8 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
 
     /** Key of the string-to-string metadata object in the header. */
     public static final String METADATA_KEY = "__metadata__";
-    /** Headers larger than this are refused as corrupt, like the reference implementation does. */
-    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    /** Headers larger than this are refused as corrupt: the reference implementation's limit, 100,000,000 bytes. */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
 
     private static final Gson GSON = new GsonBuilder().setStrictness(Strictness.STRICT).disableHtmlEscaping().create();
     private static final TypeToken<LinkedHashMap<String, JsonElement>> HEADER_TYPE = new TypeToken<>() {};
@@ -168,18 +171,13 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
      */
     private static SafeTensorsHeader parseJson(byte[] bytes, int offset, int length, long dataLength, String source)
             throws WeightFileException {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, offset, length)).toString();
-        } catch (CharacterCodingException e) {
-            throw new WeightFileException(source, null, "header is not valid UTF-8 (" + e + ")", e);
-        }
-        if (text.isBlank()) {
+        if (isBlank(bytes, offset, length)) {
             throw new WeightFileException(source, null, "header is empty, expected a JSON object");
         }
+        // Decoded as it is parsed: no String copy of a header that may be up to 100 MB.
+        Reader text = new InputStreamReader(new ByteArrayInputStream(bytes, offset, length), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT));
         Map<String, JsonElement> root = parseObject(text, source);
 
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -200,8 +198,16 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
         return new SafeTensorsHeader(length, metadata, tensors, end);
     }
 
-    private static Map<String, JsonElement> parseObject(String text, String source) throws WeightFileException {
-        JsonReader reader = new JsonReader(new StringReader(text));
+    private static boolean isBlank(byte[] bytes, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            byte b = bytes[i];
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return false;
+        }
+        return true;
+    }
+
+    private static Map<String, JsonElement> parseObject(Reader text, String source) throws WeightFileException {
+        JsonReader reader = new JsonReader(text);
         reader.setStrictness(Strictness.STRICT);
         JsonToken first;
         Map<String, JsonElement> root;
@@ -212,6 +218,11 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
             // Only the space padding may follow the object.
             fullyConsumed = root != null && reader.peek() == JsonToken.END_DOCUMENT;
         } catch (JsonParseException | IOException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof CharacterCodingException bad) {
+                    throw new WeightFileException(source, null, "header is not valid UTF-8 (" + bad + ")", bad);
+                }
+            }
             throw new WeightFileException(source, null, "header is malformed JSON: " + gsonMessage(e), e);
         }
         if (first != JsonToken.BEGIN_OBJECT) {

@@ -5,6 +5,7 @@ import io.nerva.annotations.LossFunction;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.io.LoadOptions;
 import io.nerva.runtime.io.SafeTensors;
+import io.nerva.runtime.io.SaveOptions;
 import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
 import io.nerva.runtime.train.Predictor;
@@ -77,7 +78,13 @@ public interface Model extends AutoCloseable {
     /** This model's thread-safe predictor (a pool of inference workspaces). */
     Predictor predictor();
 
-    /** Frees the model's native memory. */
+    /**
+     * Frees the model's native memory. Calls in flight on other threads (predictions, a save's
+     * snapshot, a load's copy, a training step) finish first; every later call throws
+     * {@link IllegalStateException} ("model X is closed"). Closing twice is a no-op.
+     * Generated models close their {@link #predictor()} (refusing new predictions), then their
+     * {@link Parameters} (waiting for the ones in flight).
+     */
     @Override
     void close();
 
@@ -85,11 +92,13 @@ public interface Model extends AutoCloseable {
 
     /** Trains on {@code train} as {@code fit} says; returns loss and metrics per epoch. */
     default History fit(Dataset train, Fit fit) {
+        parameters().checkOpen(name());
         return Trainer.fit(this, train, fit);
     }
 
     /** Loss and metrics on {@code data}, with the loss, metrics and batch size of {@code fit}. */
     default Map<String, Double> evaluate(Dataset data, Fit fit) {
+        parameters().checkOpen(name());
         return Trainer.evaluate(this, data, fit);
     }
 
@@ -111,18 +120,29 @@ public interface Model extends AutoCloseable {
     /**
      * Writes every parameter to a safetensors file, atomically (a crash leaves any previous
      * file intact). Tensors are named {@code <field>.kernel} and {@code <field>.bias}.
+     *
+     * @throws IllegalStateException when a weight is NaN or infinite (naming the tensor and index;
+     *                               see {@link #save(Path, SaveOptions)}) or the model is closed
      */
     default void save(Path file) throws IOException {
+        save(file, SaveOptions.defaults());
+    }
+
+    /** As {@link #save(Path)}; {@link SaveOptions#withAllowNonFinite()} writes non-finite weights too. */
+    default void save(Path file, SaveOptions options) throws IOException {
+        parameters().checkOpen(name());
         SafeTensors.save(parameters(), file, Map.of(SafeTensors.CLASS_KEY, name(),
-                SafeTensors.FINGERPRINT_KEY, fingerprint(), SafeTensors.FORMAT_KEY, SafeTensors.FORMAT_VERSION));
+                SafeTensors.FINGERPRINT_KEY, fingerprint(), SafeTensors.FORMAT_KEY, SafeTensors.FORMAT_VERSION), options);
     }
 
     /**
      * Reads every parameter from a safetensors file written for this architecture; on any
-     * problem throws with a precise message and leaves the current weights untouched.
+     * problem throws with a precise message and leaves the current weights untouched. A file
+     * holding NaN or infinity is refused (see {@link LoadOptions#withAllowNonFinite()}). Safe while
+     * other threads predict: each prediction sees all-old or all-new weights.
      */
     default void load(Path file) throws IOException {
-        SafeTensors.load(parameters(), file, LoadOptions.defaults().expectFingerprint(fingerprint()));
+        load(file, LoadOptions.defaults().expectFingerprint(fingerprint()));
     }
 
     /**
@@ -141,7 +161,10 @@ public interface Model extends AutoCloseable {
             Path staged = Files.createTempFile("nerva-weights-", ".safetensors");
             try {
                 Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
-                load(staged);
+                parameters().checkOpen(name());
+                // messages name the resource, not the private temp file
+                SafeTensors.load(parameters(), staged, "resource '" + name + "' (next to " + anchor.getName() + ")",
+                        LoadOptions.defaults().expectFingerprint(fingerprint()));
             } finally {
                 Files.deleteIfExists(staged);
             }
@@ -152,6 +175,7 @@ public interface Model extends AutoCloseable {
 
     /** As {@link #load(Path)} with explicit options (e.g. PyTorch layout). */
     default void load(Path file, LoadOptions options) throws IOException {
+        parameters().checkOpen(name());
         SafeTensors.load(parameters(), file, options);
     }
 }

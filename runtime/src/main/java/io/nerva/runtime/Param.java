@@ -27,7 +27,12 @@ public final class Param {
 
     /** The values, row-major (a dense kernel is {@code [in, out]}). */
     public float[] get() {
-        return slice(parameters.values()).toArray(ValueLayout.JAVA_FLOAT);
+        long stamp = parameters.beginRead(null);
+        try {
+            return slice(parameters.values()).toArray(ValueLayout.JAVA_FLOAT);
+        } finally {
+            parameters.endRead(stamp);
+        }
     }
 
     public void set(float[] values) {
@@ -35,7 +40,12 @@ public final class Param {
             throw new IllegalArgumentException(spec.name() + ": expected " + spec.size() + " values for shape "
                     + spec.shapeString() + ", got " + values.length);
         }
-        MemorySegment.copy(values, 0, parameters.values(), ValueLayout.JAVA_FLOAT, spec.offset() * Float.BYTES, values.length);
+        long stamp = parameters.beginWrite(null);
+        try {
+            MemorySegment.copy(values, 0, parameters.values(), ValueLayout.JAVA_FLOAT, spec.offset() * Float.BYTES, values.length);
+        } finally {
+            parameters.endWrite(stamp);
+        }
     }
 
     /** The gradient of the last backward pass. */
@@ -43,7 +53,12 @@ public final class Param {
         if (!parameters.hasGradients()) {
             throw new IllegalStateException(spec.name() + ": this model was created for inference only and keeps no gradients");
         }
-        return slice(parameters.grads()).toArray(ValueLayout.JAVA_FLOAT);
+        long stamp = parameters.beginRead(null);
+        try {
+            return slice(parameters.grads()).toArray(ValueLayout.JAVA_FLOAT);
+        } finally {
+            parameters.endRead(stamp);
+        }
     }
 
     /** Offset of this tensor in the model's parameter buffer, in floats. */

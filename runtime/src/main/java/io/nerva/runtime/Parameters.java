@@ -7,13 +7,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * All parameters of a model in one contiguous, 64-byte aligned off-heap buffer, and their
  * gradients in a second buffer with the same offsets, so that an optimizer step is one loop.
+ *
+ * <p><b>Concurrency.</b> The buffer is guarded by a read/write gate: passes that read the
+ * weights (a prediction, a save's snapshot) hold it shared, and anything that changes them as a
+ * whole (a load's final copy, a training step, {@link Param#set}) holds it exclusively, so a
+ * prediction sees all-old or all-new weights, never a mix. {@link #close()} takes the gate
+ * exclusively, so it waits for every pass in flight before freeing the memory; any later
+ * {@link #beginRead}/{@link #beginWrite} throws {@link IllegalStateException} ("model X is
+ * closed"). Closing twice is a no-op. The gate is not reentrant: a thread holding it must not
+ * take it again.
  */
 public final class Parameters implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
+    private final StampedLock gate = new StampedLock();
+    /**
+     * Held by a writer from before it asks for the gate until it releases it. StampedLock lets a
+     * reader in whenever no writer holds the gate, even while one waits, so a steady stream of
+     * overlapping predictions would starve a load or close forever; readers that see a writer
+     * waiting queue on this lock first.
+     */
+    private final ReentrantLock writerTurn = new ReentrantLock();
+    private volatile int writersWaiting;
+    /** Written only under the exclusive gate; volatile for {@link #isClosed()}. */
+    private volatile boolean closed;
+    /** The model's name in messages; set by the model's {@link io.nerva.runtime.train.Predictor}. */
+    private volatile String owner = "this model";
     private final List<ParamSpec> specs;
     private final Map<String, ParamSpec> byName = new LinkedHashMap<>();
     private final long count;
@@ -67,7 +91,12 @@ public final class Parameters implements AutoCloseable {
 
     /** A copy of all parameter values, in buffer order. */
     public float[] toArray() {
-        return values.asSlice(0, count * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
+        long stamp = beginRead(null);
+        try {
+            return values.asSlice(0, count * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
+        } finally {
+            endRead(stamp);
+        }
     }
 
     /** Overwrites all parameter values from an array of {@link #count()} floats. */
@@ -75,11 +104,113 @@ public final class Parameters implements AutoCloseable {
         if (all.length != count) {
             throw new IllegalArgumentException("expected " + count + " parameter values, got " + all.length);
         }
-        MemorySegment.copy(all, 0, values, ValueLayout.JAVA_FLOAT, 0, all.length);
+        long stamp = beginWrite(null);
+        try {
+            MemorySegment.copy(all, 0, values, ValueLayout.JAVA_FLOAT, 0, all.length);
+        } finally {
+            endWrite(stamp);
+        }
     }
 
+    /** The name used in "model X is closed" messages when a caller does not give one. */
+    public void owner(String modelName) {
+        if (modelName != null) this.owner = modelName;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    /** True once {@link #close()} has freed the buffers. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Takes the gate shared (many readers at once) for a pass that reads the weights; returns
+     * the stamp for {@link #endRead}. Allocation-free when uncontended.
+     *
+     * @throws IllegalStateException when the model is closed
+     */
+    public long beginRead(String modelName) {
+        if (writersWaiting != 0) {
+            writerTurn.lock(); // let the waiting writer go first
+            writerTurn.unlock();
+        }
+        long stamp = gate.readLock();
+        if (closed) {
+            gate.unlockRead(stamp);
+            throw closedException(modelName);
+        }
+        return stamp;
+    }
+
+    public void endRead(long stamp) {
+        gate.unlockRead(stamp);
+    }
+
+    /**
+     * Takes the gate exclusively, waiting for passes in flight, for a change of the weights;
+     * returns the stamp for {@link #endWrite}.
+     *
+     * @throws IllegalStateException when the model is closed
+     */
+    public long beginWrite(String modelName) {
+        long stamp = acquireWrite();
+        if (closed) {
+            endWrite(stamp);
+            throw closedException(modelName);
+        }
+        return stamp;
+    }
+
+    public void endWrite(long stamp) {
+        gate.unlockWrite(stamp);
+        writersWaiting--; // only ever changed under writerTurn
+        writerTurn.unlock();
+    }
+
+    private long acquireWrite() {
+        writerTurn.lock();
+        writersWaiting++;
+        try {
+            return gate.writeLock();
+        } catch (RuntimeException | Error e) {
+            writersWaiting--;
+            writerTurn.unlock();
+            throw e;
+        }
+    }
+
+    /** Throws the "model X is closed" exception when closed. */
+    public void checkOpen(String modelName) {
+        if (closed) throw closedException(modelName);
+    }
+
+    private IllegalStateException closedException(String modelName) {
+        return closedException(modelName == null ? owner : modelName, "");
+    }
+
+    /** The exception every use of a closed model throws. */
+    public static IllegalStateException closedException(String modelName, String detail) {
+        return new IllegalStateException("model " + modelName + " is closed" + detail
+                + "; create or load a new model to use it again");
+    }
+
+    /**
+     * Waits for every pass holding the gate to finish, then frees the parameter and gradient
+     * buffers. Idempotent.
+     */
     @Override
     public void close() {
-        arena.close();
+        if (closed) return;
+        long stamp = acquireWrite();
+        try {
+            if (closed) return;
+            closed = true;
+            arena.close();
+        } finally {
+            endWrite(stamp);
+        }
     }
 }

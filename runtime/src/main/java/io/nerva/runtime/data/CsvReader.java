@@ -270,7 +270,18 @@ public final class CsvReader {
         return v;
     }
 
+    /**
+     * The number syntax CSV files use (as Python's and R's readers accept it): decimal digits with
+     * an optional sign, point and exponent. Java's own extras — type suffixes ({@code 1d},
+     * {@code 2f}), hexadecimal floats ({@code 0x1p3}) — are refused as "not a
+     * number" rather than silently read. NaN and Infinity get through to the finiteness check,
+     * which names them.
+     */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(
+            "[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:NaN|Infinity)");
+
     private static Float parseOrNull(String s) {
+        if (!DECIMAL.matcher(s.strip()).matches()) return null;
         try {
             return Float.parseFloat(s);
         } catch (NumberFormatException e) {

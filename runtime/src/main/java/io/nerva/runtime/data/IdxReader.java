@@ -32,24 +32,28 @@ public final class IdxReader {
     }
 
     public static Images readImages(Path file) throws IOException {
-        ByteBuffer in = ByteBuffer.wrap(readAll(file));
-        int[] dims = header(in, file, IMAGES_MAGIC, 3, "images");
-        long expected = (long) dims[0] * dims[1] * dims[2];
-        if (expected > Integer.MAX_VALUE - 8) throw new IOException(file + ": " + expected + " pixels are too many for one array");
-        checkLength(in, file, expected, "pixels");
-        float[] pixels = new float[(int) expected];
-        for (int i = 0; i < pixels.length; i++) pixels[i] = (in.get() & 0xFF) / 255f;
-        return new Images(dims[0], dims[1], dims[2], pixels);
+        try (InputStream in = open(file)) {
+            int[] dims = header(in, file, IMAGES_MAGIC, 3, "images");
+            long expected = (long) dims[0] * dims[1] * dims[2];
+            if (expected > Integer.MAX_VALUE - 8) throw new IOException(file + ": " + expected + " pixels are too many for one array");
+            checkHeap(file, expected * (1 + Float.BYTES), expected + " pixels");
+            byte[] bytes = payload(in, file, expected, "pixels");
+            float[] pixels = new float[bytes.length];
+            for (int i = 0; i < pixels.length; i++) pixels[i] = (bytes[i] & 0xFF) / 255f;
+            return new Images(dims[0], dims[1], dims[2], pixels);
+        }
     }
 
     /** The labels as ints 0..255. */
     public static int[] readLabels(Path file) throws IOException {
-        ByteBuffer in = ByteBuffer.wrap(readAll(file));
-        int[] dims = header(in, file, LABELS_MAGIC, 1, "labels");
-        checkLength(in, file, dims[0], "labels");
-        int[] labels = new int[dims[0]];
-        for (int i = 0; i < labels.length; i++) labels[i] = in.get() & 0xFF;
-        return labels;
+        try (InputStream in = open(file)) {
+            int[] dims = header(in, file, LABELS_MAGIC, 1, "labels");
+            checkHeap(file, (long) dims[0] * (1 + Integer.BYTES), dims[0] + " labels");
+            byte[] bytes = payload(in, file, dims[0], "labels");
+            int[] labels = new int[bytes.length];
+            for (int i = 0; i < labels.length; i++) labels[i] = bytes[i] & 0xFF;
+            return labels;
+        }
     }
 
     /** Images of shape {@code {rows, cols, 1}} with their labels, one-hot or as one column of indices. */
@@ -76,52 +80,123 @@ public final class IdxReader {
         return Dataset.ofLabels(images.pixels(), images.sampleShape(), labels, labels.length, classes, oneHot, classNames);
     }
 
-    /** The whole file, inflated when it starts with the gzip magic bytes. */
-    private static byte[] readAll(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+    /** Most bytes counted (not stored) after the expected data before giving up: bounds the work on a gzip bomb. */
+    static final long MAX_TRAILING_COUNT = 1L << 20;
+
+    /** The file as a stream, inflated when it starts with the gzip magic bytes. */
+    private static InputStream open(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        try {
             raw.mark(2);
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
             if (b0 == 0x1f && b1 == 0x8b) {
-                try (InputStream gz = new GZIPInputStream(raw, 1 << 16)) {
-                    return gz.readAllBytes();
+                try {
+                    return new Guarded(new GZIPInputStream(raw, 1 << 16), file);
                 } catch (ZipException | EOFException e) {
                     throw new IOException(file + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
                 }
             }
-            return raw.readAllBytes();
+            return raw;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
         }
     }
 
-    private static int[] header(ByteBuffer in, Path file, int magic, int dimensions, String what) throws IOException {
-        if (in.remaining() < 4) {
-            throw new IOException(file + ": " + in.remaining() + " bytes are too short for an IDX header");
+    /** Turns the inflater's exceptions into ones that name the file. */
+    private static final class Guarded extends java.io.FilterInputStream {
+        private final Path file;
+
+        Guarded(InputStream in, Path file) {
+            super(in);
+            this.file = file;
         }
-        int found = in.getInt();
+
+        private IOException wrap(IOException e) {
+            return new IOException(file + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (ZipException | EOFException e) {
+                throw wrap(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (ZipException | EOFException e) {
+                throw wrap(e);
+            }
+        }
+    }
+
+    /** Refuses before allocating when the header asks for more memory than the heap can ever give. */
+    private static void checkHeap(Path file, long bytes, String what) throws IOException {
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > max) {
+            throw new IOException(file + ": the header announces " + what + ", which need " + bytes / (1 << 20)
+                    + " MiB, more than the whole heap (" + max / (1 << 20) + " MiB, -Xmx)");
+        }
+    }
+
+    /**
+     * Exactly {@code expected} bytes, read in pieces into a buffer that grows with the data
+     * actually present (a header announcing more than the file holds allocates no more than the
+     * file), then a check that nothing follows, counting at most {@link #MAX_TRAILING_COUNT}
+     * trailing bytes without storing them.
+     */
+    private static byte[] payload(InputStream in, Path file, long expected, String what) throws IOException {
+        byte[] data = new byte[(int) Math.min(expected, 1 << 20)];
+        int have = 0;
+        while (have < expected) {
+            if (have == data.length) data = java.util.Arrays.copyOf(data, (int) Math.min(expected, 2L * data.length));
+            int n = in.read(data, have, data.length - have);
+            if (n < 0) {
+                throw new IOException(file + ": truncated, expected " + expected + " bytes of " + what + ", file has " + have);
+            }
+            have += n;
+        }
+        long extra = 0;
+        byte[] sink = new byte[8192];
+        for (int n; extra <= MAX_TRAILING_COUNT && (n = in.read(sink)) > 0; ) extra += n;
+        if (extra > MAX_TRAILING_COUNT) {
+            throw new IOException(file + ": more than " + MAX_TRAILING_COUNT + " unexpected bytes after the " + expected
+                    + " bytes of " + what + " (stopped reading; is the header's size wrong?)");
+        }
+        if (extra > 0) {
+            throw new IOException(file + ": " + extra + " unexpected bytes after the " + expected + " bytes of " + what);
+        }
+        return data;
+    }
+
+    private static int[] header(InputStream in, Path file, int magic, int dimensions, String what) throws IOException {
+        byte[] head = in.readNBytes(4);
+        if (head.length < 4) {
+            throw new IOException(file + ": " + head.length + " bytes are too short for an IDX header");
+        }
+        int found = ByteBuffer.wrap(head).getInt();
         if (found != magic) {
             String hint = found == IMAGES_MAGIC ? " (this is an images file)" : found == LABELS_MAGIC ? " (this is a labels file)" : "";
             throw new IOException(String.format("%s: bad magic number 0x%08x, expected 0x%08x for IDX %s%s",
                     file, found, magic, what, hint));
         }
-        if (in.remaining() < 4 * dimensions) {
+        byte[] sizes = in.readNBytes(4 * dimensions);
+        if (sizes.length < 4 * dimensions) {
             throw new IOException(file + ": truncated header, expected " + dimensions + " dimension sizes");
         }
+        ByteBuffer b = ByteBuffer.wrap(sizes);
         int[] dims = new int[dimensions];
         for (int d = 0; d < dimensions; d++) {
-            dims[d] = in.getInt();
+            dims[d] = b.getInt();
             if (dims[d] < 0 || (d > 0 && dims[d] == 0)) throw new IOException(file + ": bad dimension size " + dims[d]);
         }
         return dims;
-    }
-
-    private static void checkLength(ByteBuffer in, Path file, long expected, String what) throws IOException {
-        if (in.remaining() < expected) {
-            throw new IOException(file + ": truncated, expected " + expected + " bytes of " + what + ", file has " + in.remaining());
-        }
-        if (in.remaining() > expected) {
-            throw new IOException(file + ": " + (in.remaining() - expected) + " unexpected bytes after the " + expected
-                    + " bytes of " + what);
-        }
     }
 }

@@ -1,13 +1,10 @@
 package io.nerva.runtime.io;
 
-import io.nerva.format.WeightFileException;
-
 import io.nerva.format.DType;
-
-import io.nerva.format.TensorInfo;
-
 import io.nerva.format.SafeTensorsHeader;
-
+import io.nerva.format.TensorInfo;
+import io.nerva.format.WeightFileException;
+import io.nerva.runtime.Finite;
 import io.nerva.runtime.ParamSpec;
 import io.nerva.runtime.Parameters;
 
@@ -91,7 +88,18 @@ public final class SafeTensors {
      * temporary file is removed and a previous {@code file} is left as it was.
      */
     public static void save(Parameters params, Path file, Map<String, String> metadata) throws IOException {
-        save(params, Map.of(), file, metadata, bytesSoFar -> {});
+        save(params, Map.of(), file, metadata, SaveOptions.defaults(), bytesSoFar -> {});
+    }
+
+    /**
+     * As {@link #save(Parameters, Path, Map)}. The weights are copied under the parameters' read
+     * gate (a consistent snapshot even while another thread loads or trains) and, unless
+     * {@code options} allow it, refused when any is NaN or infinite: an
+     * {@link IllegalStateException} names the tensor and the first bad index, and no file is written.
+     */
+    public static void save(Parameters params, Path file, Map<String, String> metadata, SaveOptions options)
+            throws IOException {
+        save(params, Map.of(), file, metadata, options, bytesSoFar -> {});
     }
 
     /**
@@ -102,15 +110,40 @@ public final class SafeTensors {
      */
     public static void save(Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata)
             throws IOException {
-        save(params, extra, file, metadata, bytesSoFar -> {});
+        save(params, extra, file, metadata, SaveOptions.defaults(), bytesSoFar -> {});
     }
 
     static void save(Parameters params, Path file, Map<String, String> metadata, WriteObserver observer) throws IOException {
-        save(params, Map.of(), file, metadata, observer);
+        save(params, Map.of(), file, metadata, SaveOptions.defaults(), observer);
     }
 
     static void save(Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata,
-                     WriteObserver observer) throws IOException {
+                     SaveOptions options, WriteObserver observer) throws IOException {
+        // A consistent copy of the weights, taken under the read gate so a concurrent load or
+        // training step is seen entirely or not at all, then written without holding the gate.
+        try (Arena snapshotArena = Arena.ofConfined()) {
+            long bytes = params.count() * Float.BYTES;
+            MemorySegment snapshot = snapshotArena.allocate(Math.max(1, bytes), 64);
+            long stamp = params.beginRead(null);
+            try {
+                MemorySegment.copy(params.values(), 0, snapshot, 0, bytes);
+            } finally {
+                params.endRead(stamp);
+            }
+            if (!options.allowNonFinite()) {
+                String bad = Finite.describeFirstNonFinite(params, snapshot);
+                if (bad != null) {
+                    throw new IllegalStateException("cannot save model " + params.owner() + " to " + file + ": parameter "
+                            + bad + "; the weights are not usable (did training diverge?). Nothing was written; "
+                            + "SaveOptions.defaults().withAllowNonFinite() saves them anyway");
+                }
+            }
+            write(params, snapshot, extra, file, metadata, observer);
+        }
+    }
+
+    private static void write(Parameters params, MemorySegment snapshot, Map<String, MemorySegment> extra, Path file,
+                              Map<String, String> metadata, WriteObserver observer) throws IOException {
         Map<String, String> sortedMetadata = new TreeMap<>();
         metadata.forEach((k, v) -> sortedMetadata.put(Objects.requireNonNull(k, "metadata key"),
                 Objects.requireNonNull(v, () -> "metadata value of " + k)));
@@ -120,7 +153,7 @@ public final class SafeTensors {
             long[] shape = Arrays.stream(s.shape()).asLongStream().toArray();
             tensors.add(new TensorInfo(s.name(), DType.F32, shape, s.offset() * Float.BYTES,
                     (s.offset() + s.size()) * Float.BYTES));
-            sources.add(params.values().asSlice(s.offset() * Float.BYTES, s.size() * Float.BYTES));
+            sources.add(snapshot.asSlice(s.offset() * Float.BYTES, s.size() * Float.BYTES));
         }
         long next = params.count() * Float.BYTES;
         for (Map.Entry<String, MemorySegment> e : extra.entrySet()) {
@@ -155,7 +188,15 @@ public final class SafeTensors {
                 out.force(true);
             }
             moveIntoPlace(temp, target);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException e) {
+            IOException named = named(e, file, temp, target);
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException cleanup) {
+                named.addSuppressed(cleanup);
+            }
+            throw named;
+        } catch (RuntimeException | Error e) {
             try {
                 Files.deleteIfExists(temp);
             } catch (IOException cleanup) {
@@ -164,6 +205,62 @@ public final class SafeTensors {
             throw e;
         }
         forceDirectory(directory);
+        removeStaleTemps(directory, target.getFileName().toString());
+    }
+
+    /** A temp file of a save untouched for this long was left by a killed save, not written by a running one. */
+    static final java.time.Duration STALE_TEMP_AGE = java.time.Duration.ofMinutes(10);
+
+    /**
+     * Deletes the hidden temp files ({@code .<name>.<16 hex digits>.tmp}) that saves of {@code name}
+     * killed half-way left behind, once they are {@link #STALE_TEMP_AGE} old (a save in progress
+     * keeps its own fresh). Best effort: a file that cannot be listed or deleted is left.
+     */
+    private static void removeStaleTemps(Path directory, String name) {
+        String prefix = "." + name + ".";
+        long cutoff = System.currentTimeMillis() - STALE_TEMP_AGE.toMillis();
+        try (var entries = Files.newDirectoryStream(directory, entry -> {
+            String n = entry.getFileName().toString();
+            return n.length() == prefix.length() + 20 && n.startsWith(prefix) && n.endsWith(".tmp")
+                    && n.substring(prefix.length(), prefix.length() + 16).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+        })) {
+            for (Path stale : entries) {
+                try {
+                    if (Files.getLastModifiedTime(stale).toMillis() < cutoff) Files.deleteIfExists(stale);
+                } catch (IOException ignored) {
+                    // another process may have removed or be replacing it
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // cleaning is a courtesy; the save itself succeeded
+        }
+    }
+
+    /** The exception of a failed save, of the same kind where it is a file-system one, naming {@code file}, never the temp file. */
+    private static IOException named(IOException e, Path file, Path temp, Path target) {
+        String reason = reason(e, temp, target);
+        IOException named = switch (e) {
+            case java.nio.file.NoSuchFileException x -> new java.nio.file.NoSuchFileException(file.toString(), null, reason);
+            case java.nio.file.AccessDeniedException x -> new java.nio.file.AccessDeniedException(file.toString(), null, reason);
+            case java.nio.file.FileSystemException x -> new java.nio.file.FileSystemException(file.toString(), null, reason);
+            default -> new IOException("could not save weights to " + file + ": " + reason);
+        };
+        named.initCause(e);
+        return named;
+    }
+
+    /** The cause of a failed save in the user's terms: never the temp file's name. */
+    private static String reason(IOException e, Path temp, Path target) {
+        String text;
+        if (e instanceof java.nio.file.FileSystemException fse) {
+            text = fse.getReason() != null ? fse.getReason() : fse.getClass().getSimpleName();
+            if (fse instanceof java.nio.file.AccessDeniedException) text = "permission denied";
+            else if (fse instanceof java.nio.file.NoSuchFileException) text = "no such directory " + target.getParent();
+        } else {
+            text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        return text.replace(temp.toString(), target.toString()).replace(temp.getFileName().toString(),
+                target.getFileName().toString());
     }
 
     private static void writeLittleEndian(FileChannel out, MemorySegment floats) throws IOException {
@@ -250,13 +347,46 @@ public final class SafeTensors {
      */
     public static Map<String, String> load(Parameters params, Map<String, MemorySegment> extra, Path file,
                                            LoadOptions opts, MetadataCheck check) throws IOException {
-        String source = file.toString();
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+        return load(params, extra, file, file.toString(), opts, check);
+    }
+
+    /**
+     * As {@link #load(Parameters, Path, LoadOptions)} from {@code file}, naming it {@code source}
+     * in every message (e.g. the class-path resource a temporary file was staged from).
+     */
+    public static Map<String, String> load(Parameters params, Path file, String source, LoadOptions opts) throws IOException {
+        return load(params, Map.of(), file, source, opts, (metadata, s) -> {});
+    }
+
+    private static Map<String, String> load(Parameters params, Map<String, MemorySegment> extra, Path file, String source,
+                                            LoadOptions opts, MetadataCheck check) throws IOException {
+        FileChannel opened;
+        try {
+            opened = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new java.nio.file.NoSuchFileException(source, null, "no such weights file");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new java.nio.file.FileSystemException(source, null, e.getReason() != null ? e.getReason()
+                    : "cannot open weights file (" + e.getClass().getSimpleName() + ")");
+        }
+        try (FileChannel in = opened) {
             SafeTensorsHeader header = SafeTensorsHeader.read(in, source);
-            checkMetadata(header.metadata(), opts, source);
-            check.check(header.metadata(), source);
-            List<Match> matches = match(params, extra.keySet(), header, opts, source);
-            List<TensorInfo> extraTensors = matchExtra(extra, header, source);
+            checkFormat(header.metadata(), source);
+            // Tensor problems first: they say precisely what does not fit; a metadata problem is added to them.
+            String metadataProblem = metadataProblem(header.metadata(), opts);
+            List<Match> matches;
+            List<TensorInfo> extraTensors;
+            try {
+                check.check(header.metadata(), source); // the caller's own check (a checkpoint's kind, optimizer)
+                matches = match(params, extra.keySet(), header, opts, source);
+                extraTensors = matchExtra(extra, header, source);
+            } catch (WeightFileException e) {
+                if (metadataProblem == null) throw e;
+                String detail = e.getMessage().substring(source.length() + 2);
+                throw new WeightFileException(source, e.tensor(), detail + "; also, the "
+                        + metadataProblem.replace(FOREIGN, " (the file was not written by Nerva's Model.save)"), e.getCause());
+            }
+            if (metadataProblem != null) throw new WeightFileException(source, null, metadataProblem);
             try (Arena arena = Arena.ofConfined()) {
                 long bytes = params.count() * Float.BYTES;
                 long extraBytes = 0;
@@ -274,8 +404,17 @@ public final class SafeTensors {
                     }
                     at += t.byteLength();
                 }
-                // The only writes to the model and the extra buffers, after everything has been read and checked.
-                MemorySegment.copy(staging, 0, params.values(), 0, bytes);
+                if (!opts.allowNonFinite()) {
+                    checkFinite(matches, staging, source);
+                }
+                // The only writes to the model and the extra buffers, after everything has been read and
+                // checked; under the write gate, so a concurrent prediction sees all-old or all-new weights.
+                long stamp = params.beginWrite(null);
+                try {
+                    MemorySegment.copy(staging, 0, params.values(), 0, bytes);
+                } finally {
+                    params.endWrite(stamp);
+                }
                 at = bytes;
                 for (MemorySegment e : extra.values()) {
                     MemorySegment.copy(staging, at, e, 0, e.byteSize());
@@ -284,6 +423,24 @@ public final class SafeTensors {
             }
             return header.metadata();
         }
+    }
+
+    /** Refuses NaN and infinity in any staged tensor, naming the file's tensor and the first bad index. */
+    private static void checkFinite(List<Match> matches, MemorySegment staging, String source) throws WeightFileException {
+        for (Match m : matches) {
+            long bad = Finite.firstNonFinite(staging, m.spec().offset(), m.spec().size());
+            if (bad >= 0) {
+                float v = staging.getAtIndex(ValueLayout.JAVA_FLOAT, m.spec().offset() + bad);
+                String name = m.tensor().name();
+                String where = m.kerasAxisOfFileAxis() == null ? "at " + Finite.index(m.spec().shape(), bad) + " (index " + bad + ")"
+                        : "at " + Finite.index(m.spec().shape(), bad) + " of '" + m.spec().name() + "' "
+                        + m.spec().shapeString() + " after the PyTorch-layout permutation";
+                throw new WeightFileException(source, name, "tensor '" + name + "' holds " + v + " " + where
+                        + (m.tensor().dtype() == DType.F64 && Float.isInfinite(v) ? " (an F64 value beyond the float range)" : "")
+                        + ": a model with it would predict NaN; LoadOptions.withAllowNonFinite() loads it anyway");
+            }
+        }
+        // Extra buffers (a checkpoint's optimizer state) are not weights: loaded bit for bit, unchecked.
     }
 
     /** The file tensors for the extra buffers, in the buffers' order, each checked to be F32 {@code [n]}. */
@@ -306,23 +463,33 @@ public final class SafeTensors {
         return found;
     }
 
-    private static void checkMetadata(Map<String, String> metadata, LoadOptions opts, String source)
-            throws WeightFileException {
+    private static void checkFormat(Map<String, String> metadata, String source) throws WeightFileException {
         String format = metadata.get(FORMAT_KEY);
         if (format != null && !format.equals(FORMAT_VERSION)) {
             throw new WeightFileException(source, null, FORMAT_KEY + " is '" + format + "', this version reads only '"
                     + FORMAT_VERSION + "'");
         }
+    }
+
+    /** What is wrong with the file's class and fingerprint metadata for {@code opts}, or {@code null}. */
+    private static String metadataProblem(Map<String, String> metadata, LoadOptions opts) {
         if (opts.expectedClass() != null && !opts.expectedClass().equals(metadata.get(CLASS_KEY))) {
-            throw new WeightFileException(source, null, "weights are for class " + describe(metadata.get(CLASS_KEY))
-                    + ", expected '" + opts.expectedClass() + "' (" + CLASS_KEY + ")");
+            return "weights are for class " + describe(metadata.get(CLASS_KEY)) + ", expected '" + opts.expectedClass()
+                    + "' (" + CLASS_KEY + ")" + (metadata.get(CLASS_KEY) == null ? FOREIGN : "");
         }
         if (opts.expectedFingerprint() != null && !opts.expectedFingerprint().equals(metadata.get(FINGERPRINT_KEY))) {
-            throw new WeightFileException(source, null, "architecture fingerprint is "
-                    + describe(metadata.get(FINGERPRINT_KEY)) + ", expected '" + opts.expectedFingerprint()
-                    + "' (" + FINGERPRINT_KEY + "): the network's layers changed since these weights were saved");
+            String found = metadata.get(FINGERPRINT_KEY);
+            return "architecture fingerprint is " + describe(found) + ", expected '" + opts.expectedFingerprint()
+                    + "' (" + FINGERPRINT_KEY + ")" + (found == null ? FOREIGN
+                    : ": the network's layers changed since these weights were saved");
         }
+        return null;
     }
+
+    private static final String FOREIGN = ": the file was not written by Nerva's Model.save (which records it), so it "
+            + "cannot be checked against this network's architecture. Its tensor names and shapes match the model's; to "
+            + "load such a foreign file use model.load(path, LoadOptions.defaults()), with .withPytorchLayout() for a "
+            + "PyTorch state dict";
 
     private static String describe(String metadataValue) {
         return metadataValue == null ? "not recorded" : "'" + metadataValue + "'";

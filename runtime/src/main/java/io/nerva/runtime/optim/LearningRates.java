@@ -41,6 +41,23 @@ public final class LearningRates {
 
     static void positive(String what, double v) {
         if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException(what + " must be positive and finite, got " + v);
+        representable(what, v);
+    }
+
+    /**
+     * Updates run in float: a rate beyond {@code Float.MAX_VALUE} (1e39, say) would become
+     * infinity and one below the smallest float would become 0, so both are refused up front.
+     */
+    static void representable(String what, double v) {
+        float f = (float) v;
+        if (Float.isInfinite(f)) {
+            throw new IllegalArgumentException(what + " " + v + " is finite as a double but infinite as a float (the "
+                    + "updates run in float; the largest float is " + Float.MAX_VALUE + "); use a rate such as 1e-3");
+        }
+        if (v != 0 && f == 0) {
+            throw new IllegalArgumentException(what + " " + v + " is 0 as a float (the updates run in float; the smallest "
+                    + "is " + Float.MIN_VALUE + "), so training would not change the weights");
+        }
     }
 
     record StepDecay(double initial, int dropEvery, double factor) implements LearningRate {

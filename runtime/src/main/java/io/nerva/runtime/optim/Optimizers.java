@@ -26,6 +26,26 @@ public final class Optimizers {
 
     private Optimizers() {}
 
+    /**
+     * An optimizer whose update loop also guards the weights: a parameter whose new value would be
+     * NaN or infinite keeps its current value, and the update reports the first such index. The
+     * check is fused into the update's single pass, so it costs no extra pass over the buffers.
+     * Every built-in optimizer is one; the training loop keeps a copy of the weights for others.
+     */
+    public interface Guarded extends Optimizer {
+        /**
+         * As {@link #update}, keeping the current value of any parameter whose new value would not
+         * be finite; returns the index of the first such parameter, or -1 when every new value is finite.
+         */
+        long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr);
+
+        @Override
+        default void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+            updateGuarded(params, grads, state, count, step, lr);
+        }
+    }
+
+
     // ---- SGD ----
 
     /** Keras' default SGD: lr 0.01, no momentum. */
@@ -146,6 +166,7 @@ public final class Optimizers {
 
     private static LearningRate rate(double lr) {
         LearningRates.positive("learning rate", lr);
+        LearningRates.representable("learning rate", lr);
         return LearningRate.constant(lr);
     }
 
@@ -154,60 +175,87 @@ public final class Optimizers {
         return lr;
     }
 
-    record Sgd(LearningRate learningRate, double momentum, boolean nesterov) implements Optimizer {
+    record Sgd(LearningRate learningRate, double momentum, boolean nesterov) implements Guarded {
         @Override
         public int stateSlots() {
             return momentum > 0 ? 1 : 0;
         }
 
         @Override
-        public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float a = (float) lr;
-            if (momentum == 0) updatePlain(params, grads, count, a);
-            else if (nesterov) updateNesterov(params, grads, state, count, a, (float) momentum);
-            else updateMomentum(params, grads, state, count, a, (float) momentum);
+            long first;
+            if (momentum == 0) first = updatePlain(params, grads, count, a);
+            else if (nesterov) first = updateNesterov(params, grads, state, count, a, (float) momentum);
+            else first = updateMomentum(params, grads, state, count, a, (float) momentum);
+            return first;
         }
 
-        private static void updatePlain(MemorySegment params, MemorySegment grads, long count, float a) {
+        private static long updatePlain(MemorySegment params, MemorySegment grads, long count, float a) {
+            long first = -1;
             for (long i = 0; i < count; i++) {
-                params.setAtIndex(F, i, params.getAtIndex(F, i) - a * grads.getAtIndex(F, i));
+                float w = params.getAtIndex(F, i);
+                float nw = w - a * grads.getAtIndex(F, i);
+                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
+                    nw = w;
+                    if (first < 0) first = i;
+                }
+                params.setAtIndex(F, i, nw);
             }
+            return first;
         }
 
-        private static void updateMomentum(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
-                                           float a, float mu) {
+        private static long updateMomentum(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
+                                          float a, float mu) {
+            long first = -1;
             for (long i = 0; i < count; i++) {
                 float m = mu * state.getAtIndex(F, i) - a * grads.getAtIndex(F, i);
                 state.setAtIndex(F, i, m);
-                params.setAtIndex(F, i, params.getAtIndex(F, i) + m);
+                float w = params.getAtIndex(F, i);
+                float nw = w + m;
+                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
+                    nw = w;
+                    if (first < 0) first = i;
+                }
+                params.setAtIndex(F, i, nw);
             }
+            return first;
         }
 
-        private static void updateNesterov(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
-                                           float a, float mu) {
+        private static long updateNesterov(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
+                                          float a, float mu) {
+            long first = -1;
             for (long i = 0; i < count; i++) {
                 float step = -a * grads.getAtIndex(F, i);
                 float m = mu * state.getAtIndex(F, i) + step;
                 state.setAtIndex(F, i, m);
-                params.setAtIndex(F, i, params.getAtIndex(F, i) + (mu * m + step));
+                float w = params.getAtIndex(F, i);
+                float nw = w + (mu * m + step);
+                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
+                    nw = w;
+                    if (first < 0) first = i;
+                }
+                params.setAtIndex(F, i, nw);
             }
+            return first;
         }
     }
 
     record Adam(LearningRate learningRate, double beta1, double beta2, double epsilon, double weightDecay)
-            implements Optimizer {
+            implements Guarded {
         @Override
         public int stateSlots() {
             return 2;
         }
 
         @Override
-        public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             if (step < 1) throw new IllegalArgumentException("optimizer steps count from 1, got " + step);
             final float alpha = (float) (lr * Math.sqrt(1.0 - Math.pow(beta2, step)) / (1.0 - Math.pow(beta1, step)));
             final float c1 = (float) (1.0 - beta1), c2 = (float) (1.0 - beta2), eps = (float) epsilon;
             final float decay = (float) (1.0 - lr * weightDecay); // w − w·wd·lr = w·(1 − wd·lr)
             final boolean decays = weightDecay != 0;
+            long first = -1;
             for (long i = 0; i < count; i++) {
                 float g = grads.getAtIndex(F, i);
                 float m = state.getAtIndex(F, i);
@@ -216,46 +264,68 @@ public final class Optimizers {
                 v += (g * g - v) * c2;
                 state.setAtIndex(F, i, m);
                 state.setAtIndex(F, count + i, v);
-                float w = params.getAtIndex(F, i);
-                if (decays) w *= decay;
-                params.setAtIndex(F, i, w - alpha * m / ((float) Math.sqrt(v) + eps));
+                float w0 = params.getAtIndex(F, i);
+                float w = decays ? w0 * decay : w0;
+                float nw = w - alpha * m / ((float) Math.sqrt(v) + eps);
+                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
+                    nw = w0;
+                    if (first < 0) first = i;
+                }
+                params.setAtIndex(F, i, nw);
             }
+            return first;
         }
     }
 
-    record RmsProp(LearningRate learningRate, double rho, double epsilon) implements Optimizer {
+    record RmsProp(LearningRate learningRate, double rho, double epsilon) implements Guarded {
         @Override
         public int stateSlots() {
             return 1;
         }
 
         @Override
-        public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float r = (float) rho, r1 = (float) (1.0 - rho), a = (float) lr, eps = (float) epsilon;
+            long first = -1;
             for (long i = 0; i < count; i++) {
                 float g = grads.getAtIndex(F, i);
                 float v = r * state.getAtIndex(F, i) + r1 * g * g;
                 state.setAtIndex(F, i, v);
-                params.setAtIndex(F, i, params.getAtIndex(F, i) - a * g / (float) Math.sqrt(v + eps));
+                float w = params.getAtIndex(F, i);
+                float nw = w - a * g / (float) Math.sqrt(v + eps);
+                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
+                    nw = w;
+                    if (first < 0) first = i;
+                }
+                params.setAtIndex(F, i, nw);
             }
+            return first;
         }
     }
 
-    record Adagrad(LearningRate learningRate, double initialAccumulator, double epsilon) implements Optimizer {
+    record Adagrad(LearningRate learningRate, double initialAccumulator, double epsilon) implements Guarded {
         @Override
         public int stateSlots() {
             return 1;
         }
 
         @Override
-        public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float a = (float) lr, init = (float) initialAccumulator, eps = (float) epsilon;
+            long first = -1;
             for (long i = 0; i < count; i++) {
                 float g = grads.getAtIndex(F, i);
                 float s = state.getAtIndex(F, i) + g * g; // accumulator − initialAccumulator
                 state.setAtIndex(F, i, s);
-                params.setAtIndex(F, i, params.getAtIndex(F, i) - a * g / (float) Math.sqrt(s + init + eps));
+                float w = params.getAtIndex(F, i);
+                float nw = w - a * g / (float) Math.sqrt(s + init + eps);
+                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
+                    nw = w;
+                    if (first < 0) first = i;
+                }
+                params.setAtIndex(F, i, nw);
             }
+            return first;
         }
     }
 }

@@ -57,7 +57,12 @@ final class BatchEvaluator implements AutoCloseable {
             int rows = Math.min(capacity, n - start);
             data.copyFeatures(start, rows, ws.input(), 0);
             data.copyTargets(start, rows, targets, 0);
-            model.forward(ws, rows, false);
+            long gate = model.parameters().beginRead(model.name());
+            try {
+                model.forward(ws, rows, false);
+            } finally {
+                model.parameters().endRead(gate);
+            }
             sum += rows * loss.compute(ws.logits(), ws.output(), targets, rows, cols, outputActivation, MemorySegment.NULL);
             for (Metric m : metrics) m.update(ws.output(), targets, rows, cols, targetColumns);
             if (bar != null) {

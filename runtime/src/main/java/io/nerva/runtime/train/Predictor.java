@@ -1,6 +1,7 @@
 package io.nerva.runtime.train;
 
 import io.nerva.runtime.Model;
+import io.nerva.runtime.Parameters;
 import io.nerva.runtime.Workspace;
 
 import java.lang.foreign.MemorySegment;
@@ -18,14 +19,18 @@ import java.util.stream.Collectors;
  * {@link #predict(float[], float[])} and {@link #predictClass} allocation-free once warm.
  *
  * <p>This relies on {@link Model#forward} keeping all per-call state in the workspace, as the
- * generated models do. Do not train the model while predicting with it. {@link #close()} frees
- * the workspaces but not the model.
+ * generated models do. Each call holds the model's {@link Parameters} gate shared for its forward
+ * passes, so a concurrent {@code load}, training step or {@link Param#set} is seen entirely or not
+ * at all, and closing the model waits for the calls in flight. {@link #close()} refuses new calls
+ * ({@code IllegalStateException}: "model X is closed") and frees the pooled workspaces; workspaces
+ * in use are freed when their call returns. It does not free the model's parameters.
  */
 public final class Predictor implements AutoCloseable {
     /** Rows per workspace unless told otherwise. */
     public static final int DEFAULT_CAPACITY = 256;
 
     private final Model model;
+    private final String name;
     private final int capacity;
     private final int inputSize;
     private final int outputSize;
@@ -44,6 +49,9 @@ public final class Predictor implements AutoCloseable {
         this.capacity = capacity;
         this.inputSize = model.inputSize();
         this.outputSize = model.outputSize();
+        this.name = model.name();
+        Parameters params = model.parameters();
+        if (params != null) params.owner(name);
         this.shape = Arrays.stream(model.inputShape()).mapToObj(Integer::toString).collect(Collectors.joining("x"));
         this.pool = new AtomicReferenceArray<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     }
@@ -71,13 +79,20 @@ public final class Predictor implements AutoCloseable {
     public float[] predict(float[] sample, float[] out) {
         checkSample(sample);
         checkOut(out, outputSize);
-        Workspace ws = borrow();
+        checkOpen();
+        Parameters params = model.parameters();
+        long stamp = params.beginRead(name);
         try {
-            MemorySegment.copy(sample, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, inputSize);
-            model.forward(ws, 1, false);
-            MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, 0, out, 0, outputSize);
+            Workspace ws = borrow();
+            try {
+                MemorySegment.copy(sample, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, inputSize);
+                model.forward(ws, 1, false);
+                MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, 0, out, 0, outputSize);
+            } finally {
+                giveBack(ws);
+            }
         } finally {
-            giveBack(ws);
+            params.endRead(stamp);
         }
         return out;
     }
@@ -85,23 +100,30 @@ public final class Predictor implements AutoCloseable {
     /** The index of the largest output (the first one on ties): the predicted class. Allocation-free. */
     public int predictClass(float[] sample) {
         checkSample(sample);
-        Workspace ws = borrow();
+        checkOpen();
+        Parameters params = model.parameters();
+        long stamp = params.beginRead(name);
         try {
-            MemorySegment.copy(sample, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, inputSize);
-            model.forward(ws, 1, false);
-            MemorySegment output = ws.output();
-            int best = 0;
-            float max = output.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
-            for (int j = 1; j < outputSize; j++) {
-                float v = output.getAtIndex(ValueLayout.JAVA_FLOAT, j);
-                if (v > max) {
-                    max = v;
-                    best = j;
+            Workspace ws = borrow();
+            try {
+                MemorySegment.copy(sample, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, inputSize);
+                model.forward(ws, 1, false);
+                MemorySegment output = ws.output();
+                int best = 0;
+                float max = output.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
+                for (int j = 1; j < outputSize; j++) {
+                    float v = output.getAtIndex(ValueLayout.JAVA_FLOAT, j);
+                    if (v > max) {
+                        max = v;
+                        best = j;
+                    }
                 }
+                return best;
+            } finally {
+                giveBack(ws);
             }
-            return best;
         } finally {
-            giveBack(ws);
+            params.endRead(stamp);
         }
     }
 
@@ -138,16 +160,24 @@ public final class Predictor implements AutoCloseable {
         }
         checkFinite(flat, true);
         checkOut(out, (long) rows * outputSize);
-        Workspace ws = borrow();
+        checkOpen();
+        if (rows == 0) return out;
+        Parameters params = model.parameters();
+        long stamp = params.beginRead(name);
         try {
-            for (int start = 0; start < rows; start += capacity) {
-                int n = Math.min(capacity, rows - start);
-                MemorySegment.copy(flat, start * inputSize, ws.input(), ValueLayout.JAVA_FLOAT, 0, n * inputSize);
-                model.forward(ws, n, false);
-                MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, 0, out, start * outputSize, n * outputSize);
+            Workspace ws = borrow();
+            try {
+                for (int start = 0; start < rows; start += capacity) {
+                    int n = Math.min(capacity, rows - start);
+                    MemorySegment.copy(flat, start * inputSize, ws.input(), ValueLayout.JAVA_FLOAT, 0, n * inputSize);
+                    model.forward(ws, n, false);
+                    MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, 0, out, start * outputSize, n * outputSize);
+                }
+            } finally {
+                giveBack(ws);
             }
         } finally {
-            giveBack(ws);
+            params.endRead(stamp);
         }
         return out;
     }
@@ -178,8 +208,12 @@ public final class Predictor implements AutoCloseable {
 
     // ---------------------------------------------------------------- pool
 
+    private void checkOpen() {
+        if (closed) throw Parameters.closedException(name, "");
+    }
+
     private Workspace borrow() {
-        if (closed) throw new IllegalStateException("this Predictor is closed");
+        checkOpen();
         for (int i = 0; i < pool.length(); i++) {
             Workspace ws = pool.get(i);
             if (ws != null && pool.compareAndSet(i, ws, null)) return ws;
@@ -198,7 +232,11 @@ public final class Predictor implements AutoCloseable {
         ws.close(); // pool full: more threads than slots at this moment
     }
 
-    /** Frees the pooled workspaces; workspaces in use are freed when their call returns. */
+    /**
+     * Refuses new calls and frees the pooled workspaces; workspaces in use are freed when their
+     * call returns. Idempotent. The model's parameters are freed by {@link Parameters#close()},
+     * which waits for the calls in flight.
+     */
     @Override
     public void close() {
         closed = true;

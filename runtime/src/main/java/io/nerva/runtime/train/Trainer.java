@@ -124,7 +124,9 @@ public final class Trainer {
                 logs.put("loss", loop.epoch(epoch, epochs, trainMetrics));
                 for (Metric m : trainMetrics) logs.put(m.name(), m.result());
                 if (validator != null) {
-                    logs.put("val_loss", validator.run(validation, valMetrics));
+                    double valLoss = validator.run(validation, valMetrics);
+                    if (!Double.isFinite(valLoss)) throw Divergence.validation(valLoss, epoch, epochs);
+                    logs.put("val_loss", valLoss);
                     for (Metric m : valMetrics) logs.put("val_" + m.name(), m.result());
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
@@ -358,6 +360,7 @@ public final class Trainer {
                     + " per sample but " + loss.function() + " on the " + outputs + " outputs of model '" + model.name()
                     + "' needs " + expected + hint);
         }
+        TargetCheck.check(model, loss, data, what);
     }
 
     private static Metric[] instantiate(List<Supplier<? extends Metric>> suppliers) {

@@ -1,6 +1,7 @@
 package io.nerva.runtime.train;
 
 import io.nerva.annotations.ActivationType;
+import io.nerva.runtime.Finite;
 import io.nerva.runtime.Model;
 import io.nerva.runtime.Parameters;
 import io.nerva.runtime.Rng;
@@ -9,10 +10,10 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
+import io.nerva.runtime.optim.Optimizers;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Locale;
 
 /**
  * The buffers and the step of one training run: one training workspace, an off-heap target
@@ -39,6 +40,9 @@ final class TrainingLoop implements AutoCloseable {
     private final Workspace ws;
     private final MemorySegment targets;
     private final MemorySegment state;
+    /** A copy of the weights before each update, only for optimizers that do not guard their own update. */
+    private final MemorySegment backup;
+    private final String modelName;
     private long step;
     /** Told after every training batch (progress, batch callbacks); null when no one listens. */
     private BatchListener batchListener;
@@ -51,9 +55,13 @@ final class TrainingLoop implements AutoCloseable {
         /** @param batch counting from 0 in this epoch; {@code loss} is the batch's mean loss (may be NaN). */
         boolean afterBatch(int epoch, int batch, int rows, double loss);
     }
+    /** For messages: the epoch count and the batch within the epoch of the step running. */
+    private int epochs = 1;
+    private int batchIndex;
 
     TrainingLoop(Model model, Loss loss, Optimizer optimizer, Dataset data, int batch, long seed, boolean shuffle) {
         this.model = model;
+        this.modelName = model.name();
         this.loss = loss;
         this.optimizer = optimizer;
         this.data = data;
@@ -74,6 +82,8 @@ final class TrainingLoop implements AutoCloseable {
             this.targets = arena.allocate((long) this.batch * targetBytes, 64);
             // Arena memory is zeroed: the optimizer starts from a clean state.
             this.state = arena.allocate(Math.max(1L, (long) optimizer.stateSlots() * params.count()) * Float.BYTES, 64);
+            this.backup = optimizer instanceof Optimizers.Guarded ? MemorySegment.NULL
+                    : arena.allocate(Math.max(1L, params.count()) * Float.BYTES, 64);
         } catch (RuntimeException | Error e) {
             w.close();
             arena.close();
@@ -159,18 +169,19 @@ final class TrainingLoop implements AutoCloseable {
             shuffleRng.shuffle(order, n);
         }
         for (Metric m : metrics) m.reset();
+        this.epochs = epochs;
         double sum = 0;
-        int batchIndex = 0;
+        batchIndex = 0;
         int seen = 0;
         for (int start = 0; start < n; start += batch) {
             int rows = Math.min(batch, n - start);
-            double l = trainBatch(start, rows, epoch, metrics);
             batchIndex++;
-            // The listener comes first, so that TerminateOnNaN can end the run quietly.
-            if (batchListener != null && batchListener.afterBatch(epoch, batchIndex - 1, rows, l)) {
+            double l = trainBatch(start, rows, epoch, metrics);
+            // A non-finite loss reaches here only when a listener (TerminateOnNaN) ended the run at it,
+            // before anything was applied; otherwise the listener comes after the step.
+            if (!Double.isFinite(l) || batchListener != null && batchListener.afterBatch(epoch, batchIndex - 1, rows, l)) {
                 return (sum + l * rows) / (seen + rows);
             }
-            if (!Double.isFinite(l)) throw diverged(l, epoch, epochs, batchIndex);
             sum += l * rows;
             seen += rows;
         }
@@ -180,6 +191,12 @@ final class TrainingLoop implements AutoCloseable {
     /**
      * The training step on samples {@code order[start .. start+rows)}: copy them in, forward,
      * loss and its gradient, backward, optimizer update, metrics. Returns the batch's mean loss.
+     *
+     * <p>Holds the parameters' write gate for the step (a concurrent prediction sees the weights
+     * before or after it) and checks for divergence without losing the weights (see
+     * {@link Divergence}): a non-finite loss, rate or gradient throws before the update, so the
+     * weights are those of the last finite step; so does a custom optimizer's non-finite result
+     * (restored from a copy).
      */
     double trainBatch(int start, int rows, int epoch, Metric[] metrics) {
         MemorySegment input = ws.input();
@@ -188,20 +205,45 @@ final class TrainingLoop implements AutoCloseable {
             data.copyFeatures(i, 1, input, (long) r * inputBytes);
             data.copyTargets(i, 1, targets, (long) r * targetBytes);
         }
-        model.forward(ws, rows, true);
-        double l = loss.compute(ws.logits(), ws.output(), targets, rows, outputSize, outputActivation, ws.outputGrad());
-        model.backward(ws, rows, fused);
-        step++;
-        optimizer.update(params.values(), params.grads(), state, params.count(), step, learningRate(step, epoch));
+        long next = step + 1;
+        double l;
+        long gate = params.beginWrite(modelName);
+        try {
+            model.forward(ws, rows, true);
+            l = loss.compute(ws.logits(), ws.output(), targets, rows, outputSize, outputActivation, ws.outputGrad());
+            double lr = learningRate(next, epoch);
+            if (!Double.isFinite(l)) {
+                if (batchListener != null && batchListener.afterBatch(epoch, batchIndex - 1, rows, l)) return l;
+                throw Divergence.loss(l, where(epoch, next), epoch, next, lr);
+            }
+            if (!Float.isFinite((float) lr) || !(lr >= 0)) Divergence.rate(lr, where(epoch, next), epoch, next);
+            model.backward(ws, rows, fused);
+            if (Finite.firstNonFinite(params.grads(), 0, params.count()) >= 0) {
+                Divergence.gradients(params, where(epoch, next), epoch, next);
+            }
+            MemorySegment values = params.values();
+            if (optimizer instanceof Optimizers.Guarded guarded) {
+                long bad = guarded.updateGuarded(values, params.grads(), state, params.count(), next, lr);
+                if (bad >= 0) throw Divergence.update(params, bad, where(epoch, next), epoch, next, lr);
+            } else {
+                MemorySegment.copy(values, 0, backup, 0, params.count() * Float.BYTES);
+                optimizer.update(values, params.grads(), state, params.count(), next, lr);
+                long bad = Finite.firstNonFinite(values, 0, params.count());
+                if (bad >= 0) {
+                    MemorySegment.copy(backup, 0, values, 0, params.count() * Float.BYTES);
+                    throw Divergence.restored(params, bad, where(epoch, next), epoch, next, lr);
+                }
+            }
+            step = next;
+        } finally {
+            params.endWrite(gate);
+        }
         for (Metric m : metrics) m.update(ws.output(), targets, rows, outputSize, targetColumns);
         return l;
     }
 
-    private ArithmeticException diverged(double l, int epoch, int epochs, int batchIndex) {
-        return new ArithmeticException(String.format(Locale.ROOT,
-                "loss is %s at epoch %d/%d, step %d (batch %d of %d): training diverged; try a lower learning rate "
-                        + "(this step used %s) or check the inputs for large values",
-                l, epoch + 1, epochs, step, batchIndex, stepsPerEpoch(), learningRate(step, epoch)));
+    private String where(int epoch, long s) {
+        return Divergence.where(epoch, epochs, s, batchIndex, stepsPerEpoch());
     }
 
     @Override

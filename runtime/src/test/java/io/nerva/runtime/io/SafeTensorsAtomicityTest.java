@@ -44,7 +44,8 @@ class SafeTensorsAtomicityTest {
                             throw new IOException("disk full (simulated)");
                         }
                     }));
-            assertEquals("disk full (simulated)", e.getMessage());
+            // names the user's file, never the temp file (issue 16)
+            assertEquals("could not save weights to " + file + ": disk full (simulated)", e.getMessage());
             assertTrue(tempFilesSeen.getFirst().getFileName().toString().startsWith(".demo.safetensors."),
                     "temp file is hidden and next to the target: " + tempFilesSeen);
 
@@ -84,8 +85,9 @@ class SafeTensorsAtomicityTest {
     @Test
     void missingDirectoryFailsWithoutCreatingAnything() {
         try (Parameters params = denseModel()) {
-            assertThrows(NoSuchFileException.class,
-                    () -> SafeTensors.save(params, dir.resolve("absent").resolve("demo.safetensors"), Map.of()));
+            Path file = dir.resolve("absent").resolve("demo.safetensors");
+            var e = assertThrows(NoSuchFileException.class, () -> SafeTensors.save(params, file, Map.of()));
+            assertEquals(file + ": no such directory " + file.getParent(), e.getMessage());
         }
         assertOnlyFilesAre();
     }

@@ -184,8 +184,10 @@ class CheckpointTest {
             float[] before = other.parameters().toArray();
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Trainer.fit(other,
                     TestData.blobs(5, 1, false), fit(4).loss(TestLosses.SPARSE_CCE).resumeFrom(file)));
-            assertEquals(file + ": architecture fingerprint is 'linear-2x3', expected 'linear-2x4' (nerva.fingerprint): "
-                    + "the network's layers changed since these weights were saved", e.getMessage());
+            // the precise problem first (issue 16), the fingerprint's verdict after it
+            assertEquals(file + ": checkpoint holds 9 parameters (nerva.checkpoint.parameters), model 'Linear2x4' has 12; also, the architecture "
+                    + "fingerprint is 'linear-2x3', expected 'linear-2x4' (nerva.fingerprint): the network's layers changed "
+                    + "since these weights were saved", e.getMessage());
             assertArrayEquals(before, other.parameters().toArray());
         }
     }

@@ -112,7 +112,7 @@ class PredictorTest {
             Predictor predictor = new Predictor(model);
             predictor.predict(new float[]{1, 2});
             predictor.close();
-            assertEquals("this Predictor is closed", assertThrows(IllegalStateException.class,
+            assertEquals("model Linear2x1 is closed; create or load a new model to use it again", assertThrows(IllegalStateException.class,
                     () -> predictor.predict(new float[]{1, 2})).getMessage());
         }
     }
