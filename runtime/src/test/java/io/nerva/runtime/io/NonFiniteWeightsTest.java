@@ -1,5 +1,6 @@
 package io.nerva.runtime.io;
 
+import io.nerva.format.WeightFileException;
 import io.nerva.runtime.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package io.nerva.runtime.train;
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.io.LoadOptions;
 import io.nerva.runtime.io.SafeTensors;
-import io.nerva.runtime.io.WeightFileException;
+import io.nerva.format.WeightFileException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
