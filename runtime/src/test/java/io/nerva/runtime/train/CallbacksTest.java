@@ -86,7 +86,8 @@ class CallbacksTest {
         try (LinearModel m = model()) {
             ArithmeticException e = assertThrows(ArithmeticException.class,
                     () -> Trainer.fit(m, DATA, fit(3).optimizer(opt).callback(r)));
-            assertTrue(e.getMessage().startsWith("loss is NaN at epoch 1/3"), e.getMessage());
+            // The poisoned update is caught where it happens, and the step is undone.
+            assertTrue(e.getMessage().contains("at epoch 1/3") && e.getMessage().contains("training diverged"), e.getMessage());
         }
         assertEquals(List.of("trainBegin", "epochBegin:0", "trainEnd:0"), r.events);
     }
@@ -116,18 +117,19 @@ class CallbacksTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         TerminateOnNaN t = new TerminateOnNaN(new PrintStream(out, true, StandardCharsets.UTF_8));
         RecordingOptimizer opt = new RecordingOptimizer(0.1);
-        opt.poisonAt = 6; // epoch 1, step 2 writes NaN; step 3's loss is NaN
         History h;
         try (LinearModel m = model()) {
+            // Weights that are already NaN (optimizers cannot make them so: fit undoes such a step)
+            // give a NaN loss at the first batch, before anything is applied.
+            m.parameters().values().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, Float.NaN);
             h = Trainer.fit(m, DATA, fit(5).optimizer(opt).callback(t));
         }
-        assertEquals(2, h.epochs());
-        assertTrue(Double.isFinite(h.get("loss")[0]));
-        assertTrue(Double.isNaN(h.get("loss")[1]), h.toString());
-        assertEquals(1, t.stoppedEpoch());
-        assertEquals(2, t.stoppedBatch());
-        assertEquals(7, opt.rates.size(), "4 steps, then 3 of the second epoch");
-        assertEquals("Batch 2: Invalid loss NaN, terminating training", out.toString(StandardCharsets.UTF_8).strip());
+        assertEquals(1, h.epochs());
+        assertTrue(Double.isNaN(h.get("loss")[0]), h.toString());
+        assertEquals(0, t.stoppedEpoch());
+        assertEquals(0, t.stoppedBatch());
+        assertEquals(0, opt.rates.size(), "no step was applied");
+        assertEquals("Batch 0: Invalid loss NaN, terminating training", out.toString(StandardCharsets.UTF_8).strip());
     }
 
     @Test
