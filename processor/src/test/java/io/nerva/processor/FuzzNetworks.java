@@ -19,11 +19,21 @@ import java.util.stream.Collectors;
  * catalogue requires (in the checker's documented order), the shape of every layer, the
  * parameter count, and whether the forward/backward values can be expected to stay finite.
  *
+ * <p>Every layer kind is generated: flat inputs {@code {n}} (Dense, Activation, Dropout,
+ * BatchNorm, Flatten, or an Embedding first, which makes {@code {n}} a sequence of token ids);
+ * images {@code {h, w, c}} (Conv2D with every attribute and a fused activation, SOFTMAX per pixel
+ * included; MaxPool2D/AvgPool2D; the global pools; BatchNorm; Activation, Dropout, Flatten); and
+ * sequences {@code {T, F}} (SimpleRNN, LSTM, GRU with their options; Dense per step; BatchNorm,
+ * Activation, Dropout, Flatten). Mistakes are layers of the wrong family for their input, windows
+ * that do not fit, malformed or non-positive attributes, bad BatchNorm values, softmax or binary
+ * step inside a cell, and the older class, field and value mistakes.
+ *
  * <p>The prediction is written from the annotations' contract and the README, not from the
  * checker's code: where the contract does not decide (an alpha that is finite as a double but
- * overflows a float, a non-finite {@code initValue}, two field names that differ only in case
- * or underscores), the network is marked {@link Prediction#uncertain()}: an error is then
- * acceptable, but if the processor generates a model it must compile and run.
+ * overflows a float, a dropout rate or momentum below 1 that rounds to 1.0f, an epsilon that
+ * rounds to 0.0f, two field names that differ only in case or underscores), the network is marked
+ * {@link Prediction#uncertain()}: an error is then acceptable, but if the processor generates a
+ * model it must compile and run. A non-finite {@code initValue} is an error (the catalogue says so).
  */
 final class FuzzNetworks {
     private FuzzNetworks() {}
@@ -795,7 +805,8 @@ final class FuzzNetworks {
                     here.add(f.name() + " has " + count + " layer annotations");
                 }
                 if (!here.isEmpty()) {
-                    faults.addAll(here);
+                    if (chainMayStop) uncertain.add(here + ", unless checking stopped before this field");
+                    else faults.addAll(here);
                     break;
                 }
                 int undecided = uncertain.size();
@@ -1261,7 +1272,7 @@ final class FuzzNetworks {
                 gh = ghPrev;
             }
             note(worst, ROWS * steps * Math.max(Math.max(in, hMax), 1) * dz * (1 + gMax)); // kernels and biases
-            note(worst, zMax); // a forward value: the pre-activations inside the cell
+            note(worst, Math.max(zMax, cMax)); // forward values inside the cell: pre-activations, LSTM cell state
             return gates * wk * dz;
         });
         return hmax;

@@ -33,10 +33,12 @@ import static com.google.testing.compile.Compiler.javac;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Random layer stacks, valid and invalid, compiled 100 to a javac run. For each network: either
- * errors on its own file (every error {@link FuzzNetworks#predict predicted}, none an internal
- * error or a stack trace), or no error and a generated model that compiles, has the predicted
- * shapes and parameter count, and computes finite outputs and gradients.
+ * Random layer stacks of every layer kind (dense, image and sequence families), valid and invalid,
+ * compiled 100 to a javac run. For each network: either errors on its own file (every error
+ * {@link FuzzNetworks#predict predicted}, none an internal error or a stack trace), or no error and
+ * a generated model that compiles, has the predicted shapes and parameter counts, and computes
+ * finite outputs and gradients where the predicted magnitude bounds allow (an Embedding network
+ * is fed token ids).
  *
  * <p>Seeds: {@code 1..2000} by default. Override with
  * {@code -Dnerva.fuzz.seeds=N} (seeds 1..N, nothing excluded), {@code -Dnerva.fuzz.seeds=A-B},
