@@ -676,6 +676,7 @@ final class FuzzNetworks {
             do {
                 type = pick(r, ActivationType.values());
             } while (!fault(1) && !fine(type, width));
+            if (width == 1 && fault(0.5)) type = ActivationType.SOFTMAX; // over one unit, filter or feature
             Double alpha = null;
             if (hostile()) alpha = pick(r, HOSTILE_ALPHAS);
             else if (fault(1)) alpha = pick(r, BAD_ALPHAS);
