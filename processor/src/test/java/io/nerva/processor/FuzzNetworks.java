@@ -29,11 +29,12 @@ import java.util.stream.Collectors;
  * step inside a cell, and the older class, field and value mistakes.
  *
  * <p>The prediction is written from the annotations' contract and the README, not from the
- * checker's code: where the contract does not decide (an alpha that is finite as a double but
- * overflows a float, a dropout rate or momentum below 1 that rounds to 1.0f, an epsilon that
- * rounds to 0.0f, two field names that differ only in case or underscores), the network is marked
- * {@link Prediction#uncertain()}: an error is then acceptable, but if the processor generates a
- * model it must compile and run. A non-finite {@code initValue} is an error (the catalogue says so).
+ * checker's code: where the contract does not decide (a BatchNorm momentum below 1 that rounds to
+ * 1.0f, an epsilon that rounds to 0.0f, two field names that differ only in case or underscores),
+ * the network is marked {@link Prediction#uncertain()}: an error is then acceptable, but if the
+ * processor generates a model it must compile and run. What the catalogue has since decided is
+ * predicted as an error: a non-finite {@code initValue}, an alpha beyond float range, a dropout
+ * rate that is 1.0 as a float.
  */
 final class FuzzNetworks {
     private FuzzNetworks() {}
@@ -889,7 +890,7 @@ final class FuzzNetworks {
                 if (d.units() <= 0) here.add(name + ": Dense needs a positive number of units, got " + d.units());
                 if (in.length == 3) here.add(name + ": Dense needs a flat input or a sequence but receives " + dims(in));
                 initValueFault(name, d.initValue(), here);
-                if (act != null) activationFaults(name, act, Math.max(d.units(), 1), here, uncertain);
+                if (act != null) activationFaults(name, act, Math.max(d.units(), 1), here);
                 if (!here.isEmpty()) yield Step.fail(here);
                 int[] out = in.clone(); // on a sequence, every step
                 out[out.length - 1] = d.units();
@@ -905,7 +906,7 @@ final class FuzzNetworks {
                 requireImage(name, "Conv2D", in, here);
                 initValueFault(name, c.initValue(), here);
                 // SOFTMAX fused with a convolution acts over each pixel's filters, as an Activation layer after it
-                if (act != null && c.filters() > 0) activationFaults(name, act, c.filters(), here, uncertain);
+                if (act != null && c.filters() > 0) activationFaults(name, act, c.filters(), here);
                 if (!here.isEmpty()) yield Step.fail(here);
                 int[] out = window(in, k, s, d, c.paddingOrDefault(), c.filters());
                 if (out == null) {
@@ -987,15 +988,14 @@ final class FuzzNetworks {
                 yield new Step(here, new int[] {in[0], e.outputDim()}, "Embedding", null, p, p, false, null, e.inputDim());
             }
             case ActAnn a -> {
-                activationFaults(name, a, last, here, uncertain); // over the last axis, whatever the rank
+                activationFaults(name, a, last, here); // over the last axis, whatever the rank
                 if (!here.isEmpty()) yield Step.fail(here);
                 yield new Step(here, in.clone(), "Activation", a.type(), 0, 0, false, noGradient(name, a), 0);
             }
             case DropAnn drop -> {
-                if (!(drop.rate() >= 0 && drop.rate() < 1)) {
+                // the catalogue: "got 0.999999999999 (1.0 as a float)" is an error too
+                if (!(drop.rate() >= 0 && (float) drop.rate() < 1f)) {
                     here.add(name + ": dropout rate must be in [0, 1), got " + drop.rate());
-                } else if ((float) drop.rate() >= 1f) {
-                    uncertain.add(name + ": rate " + drop.rate() + " is below 1 but rounds to 1.0f");
                 }
                 if (!here.isEmpty()) yield Step.fail(here);
                 yield new Step(here, in.clone(), "Dropout", null, 0, 0, true, null, 0);
@@ -1054,14 +1054,12 @@ final class FuzzNetworks {
         return oh < 1 || ow < 1 ? null : new int[] {(int) oh, (int) ow, channels};
     }
 
-    private static void activationFaults(String name, ActAnn a, int lastAxis, List<String> here, List<String> uncertain) {
+    private static void activationFaults(String name, ActAnn a, int lastAxis, List<String> here) {
         if (a.usesAlpha() && a.alpha() != null && !Double.isNaN(a.alpha())) {
-            if (a.alpha() < 0 || Double.isInfinite(a.alpha())) {
+            // the catalogue: an alpha beyond float range (1.0E39) is an error too
+            if (a.alpha() < 0 || Float.isInfinite((float) (double) a.alpha())) {
                 here.add(name + ": alpha of " + a.type() + " must be a finite number ≥ 0, got " + a.alpha());
                 return;
-            }
-            if (Float.isInfinite((float) (double) a.alpha())) {
-                uncertain.add(name + ": alpha " + a.alpha() + " is finite but overflows a float");
             }
         }
         if (a.type() == ActivationType.SOFTMAX && lastAxis == 1) {
