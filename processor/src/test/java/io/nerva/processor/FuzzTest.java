@@ -33,10 +33,12 @@ import static com.google.testing.compile.Compiler.javac;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Random layer stacks, valid and invalid, compiled 100 to a javac run. For each network: either
- * errors on its own file (every error {@link FuzzNetworks#predict predicted}, none an internal
- * error or a stack trace), or no error and a generated model that compiles, has the predicted
- * shapes and parameter count, and computes finite outputs and gradients.
+ * Random layer stacks of every layer kind (dense, image and sequence families), valid and invalid,
+ * compiled 100 to a javac run. For each network: either errors on its own file (every error
+ * {@link FuzzNetworks#predict predicted}, none an internal error or a stack trace), or no error and
+ * a generated model that compiles, has the predicted shapes and parameter counts, and computes
+ * finite outputs and gradients where the predicted magnitude bounds allow (an Embedding network
+ * is fed token ids).
  *
  * <p>Seeds: {@code 1..2000} by default. Override with
  * {@code -Dnerva.fuzz.seeds=N} (seeds 1..N, nothing excluded), {@code -Dnerva.fuzz.seeds=A-B},
@@ -46,6 +48,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 class FuzzTest {
     static final int DEFAULT_SEEDS = 2000;
     static final int BATCH = 100;
+    /**
+     * {@code -Dnerva.fuzz.strictLayerParams=true}: demand that {@code Layer.paramCount()} counts every
+     * tensor of its layer (a recurrent layer's recurrent kernel, BatchNorm's moving statistics), as
+     * Keras' {@code count_params()} does. By default only its kernel and bias views are counted, which
+     * is what the runtime's {@code Layer} holds today.
+     */
+    static final boolean STRICT_LAYER_PARAMS = Boolean.getBoolean("nerva.fuzz.strictLayerParams");
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** An exception's class name or a stack frame: never in a diagnostic. */
     private static final Pattern TRACE = Pattern.compile("\\b[A-Za-z]+(Exception|Error)\\b|\\n\\s*at [\\w.$]+\\(");
@@ -313,19 +322,24 @@ class FuzzTest {
                 check(l.type().equals(p.layerTypes().get(i)), where + "type, predicted " + p.layerTypes().get(i));
                 check(Arrays.equals(l.outputShape(), p.layerShapes().get(i)),
                         where + "outputShape, predicted " + Arrays.toString(p.layerShapes().get(i)));
-                check(l.hasKernel() == l.type().equals("Dense"), where + "hasKernel " + l.hasKernel());
-                layerParams += l.paramCount();
+                check(l.hasKernel() == p.layerParams().get(i) > 0, where + "hasKernel " + l.hasKernel()
+                        + ", predicted " + p.layerParams().get(i) + " parameters");
+                long expected = STRICT_LAYER_PARAMS ? p.layerParams().get(i) : p.layerViews().get(i);
+                check(l.paramCount() == expected, where + "paramCount() " + l.paramCount() + ", predicted " + expected
+                        + (STRICT_LAYER_PARAMS ? " (all its tensors)" : " (its kernel and bias views)"));
+                layerParams += p.layerParams().get(i);
                 Object field = fieldValue(m, l.name());
                 check(field == l, where + "the field " + l.name() + " holds " + field + ", not this layer");
             }
-            check(layerParams == p.params(), "layers' paramCount sum " + layerParams + ", predicted " + p.params());
+            check(layerParams == p.params(), "the layers' predicted counts add up to " + layerParams + ", not " + p.params());
             check(m.summary().contains("Total params: " + String.format(Locale.getDefault(), "%,d", p.params())),
                     "summary without the total " + p.params() + ":\n" + m.summary());
             if (p.finiteExpected()) checkFinite(m.parameters().toArray(), "initial parameters");
 
             Rng rng = new Rng(n.seed() ^ 0x5DEECE66DL);
             int rows = rng.nextInt(2) == 0 ? 1 : 3;
-            float[] x = random(rng, rows * inSize);
+            // an Embedding takes token ids: whole numbers in [0, vocabulary)
+            float[] x = p.vocabulary() > 0 ? ids(rng, rows * inSize, p.vocabulary()) : random(rng, rows * inSize);
             float[] inference;
             try (Workspace ws = m.newWorkspace(rows, false, n.seed())) {
                 check(ws.input().byteSize() == (long) rows * inSize * 4, "input buffer of " + ws.input().byteSize() + " bytes");
@@ -352,10 +366,10 @@ class FuzzTest {
                 m.forward(ws, rows, true);
                 float[] training = ws.output().asSlice(0, (long) rows * outSize * 4).toArray(F);
                 if (p.finiteExpected()) checkFinite(training, "training output");
-                if (!p.hasDropout() && p.finiteExpected()) {
+                if (!p.trainingDiffers() && p.finiteExpected()) {
                     for (int i = 0; i < training.length; i++) {
                         check(Math.abs(training[i] - inference[i]) <= 1e-5 * (1 + Math.abs(inference[i])),
-                                "without dropout, training output[" + i + "] " + training[i] + " != inference " + inference[i]);
+                                "without dropout or BatchNorm, training output[" + i + "] " + training[i] + " != inference " + inference[i]);
                     }
                 }
                 float[] r = random(rng, rows * outSize);
@@ -392,6 +406,12 @@ class FuzzTest {
                 throw new AssertionError(what + "[" + i + "] is " + values[i] + " (of " + values.length + ")");
             }
         }
+    }
+
+    private static float[] ids(Rng rng, int n, int vocabulary) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.nextInt(vocabulary);
+        return a;
     }
 
     private static float[] random(Rng rng, int n) {
