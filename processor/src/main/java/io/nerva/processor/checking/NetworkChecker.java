@@ -341,7 +341,7 @@ public final class NetworkChecker {
         if (field.has(LayerKind.ACTIVATION)) {
             AnnotationUse a = field.get(LayerKind.ACTIVATION);
             act = ActivationType.valueOf(a.enumValue("value"));
-            alpha = checkActivation(field, a, in); // SOFTMAX: over the channels of each pixel, as Keras
+            alpha = checkActivation(field, a, Shape.of(Math.max(filters, 1))); // SOFTMAX: over the filters of each pixel
         }
         if (!ok) return Optional.empty();
         Padding padding = Padding.valueOf(conv.enumValue("padding"));
