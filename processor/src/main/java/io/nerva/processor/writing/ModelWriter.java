@@ -199,14 +199,20 @@ public final class ModelWriter {
                     .addStatement("return model").build());
         }
         type.addMethod(MethodSpec.methodBuilder("initialize").addModifiers(PUBLIC)
-                .addJavadoc("Re-initialises every parameter with its layer's initializer, from {@code seed}.\n")
+                .addJavadoc("Re-initialises every parameter with its layer's initializer, from {@code seed}; atomically\n"
+                        + "against predictions on other threads, and refused once the model is closed.\n")
                 .addParameter(long.class, "seed")
                 .addStatement("$T rng = new $T(seed)", RNG, RNG)
+                .addStatement("long gate = parameters.beginWrite(name())")
+                .beginControlFlow("try")
                 .addStatement("$T values = parameters.values()", MEMORY_SEGMENT)
                 .beginControlFlow("for ($T spec : PARAMS)", PARAM_SPEC)
                 .addStatement("$T.fill(spec, values, rng)", INITIALIZERS)
                 .endControlFlow()
-                .addCode(afterInitialize()).build());
+                .addCode(afterInitialize())
+                .nextControlFlow("finally")
+                .addStatement("parameters.endWrite(gate)")
+                .endControlFlow().build());
     }
 
     private CodeBlock afterInitialize() {
