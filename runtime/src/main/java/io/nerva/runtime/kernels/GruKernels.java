@@ -86,13 +86,8 @@ public final class GruKernels {
 
 
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
-            SequenceKernels.requireParam("GRU", buffer, "kernel", w, kernelOff, kernelSize());
-            SequenceKernels.requireParam("GRU", buffer, "recurrent_kernel", w, recurrentOff, recurrentSize());
-            if (useBias) {
-                SequenceKernels.requireParam("GRU", buffer, "bias", w, biasOff, biasSize());
-            } else if (biasOff != -1) {
-                throw new IllegalArgumentException("GRU: useBias is false, so the bias offset must be -1, got " + biasOff);
-            }
+            SequenceKernels.requireParams("GRU", buffer, w, kernelOff, kernelSize(), recurrentOff, recurrentSize(),
+                    useBias, biasOff, biasSize());
         }
 
         /** Runs the layer over {@code x [rows, T, F]} into {@code out}, keeping in {@code state} what backward needs. */

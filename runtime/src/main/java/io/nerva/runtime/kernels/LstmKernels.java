@@ -90,13 +90,8 @@ public final class LstmKernels {
 
 
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
-            SequenceKernels.requireParam("LSTM", buffer, "kernel", w, kernelOff, kernelSize());
-            SequenceKernels.requireParam("LSTM", buffer, "recurrent_kernel", w, recurrentOff, recurrentSize());
-            if (useBias) {
-                SequenceKernels.requireParam("LSTM", buffer, "bias", w, biasOff, biasSize());
-            } else if (biasOff != -1) {
-                throw new IllegalArgumentException("LSTM: useBias is false, so the bias offset must be -1, got " + biasOff);
-            }
+            SequenceKernels.requireParams("LSTM", buffer, w, kernelOff, kernelSize(), recurrentOff, recurrentSize(),
+                    useBias, biasOff, biasSize());
         }
 
         /**

@@ -190,6 +190,18 @@ final class SequenceKernels {
     }
 
     /** Throws unless the parameter tensor {@code [off, off + size)} lies inside {@code w}. */
+    /** A recurrent layer's kernel, recurrent kernel and bias (or {@link DenseKernels#NO_BIAS}) inside {@code w}. */
+    static void requireParams(String layer, String buffer, MemorySegment w, long kernelOff, long kernelSize,
+                              long recurrentOff, long recurrentSize, boolean useBias, long biasOff, long biasSize) {
+        requireParam(layer, buffer, "kernel", w, kernelOff, kernelSize);
+        requireParam(layer, buffer, "recurrent_kernel", w, recurrentOff, recurrentSize);
+        if (useBias) {
+            requireParam(layer, buffer, "bias", w, biasOff, biasSize);
+        } else if (biasOff != DenseKernels.NO_BIAS) {
+            throw new IllegalArgumentException(layer + ": useBias is false, so the bias offset must be -1, got " + biasOff);
+        }
+    }
+
     static void requireParam(String layer, String buffer, String tensor, MemorySegment w, long off, long size) {
         if (off < 0) throw new IllegalArgumentException(layer + ": " + tensor + " offset " + off + " is negative");
         long have = floats(w);

@@ -68,13 +68,8 @@ public final class SimpleRnnKernels {
 
 
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
-            SequenceKernels.requireParam("SimpleRNN", buffer, "kernel", w, kernelOff, kernelSize());
-            SequenceKernels.requireParam("SimpleRNN", buffer, "recurrent_kernel", w, recurrentOff, recurrentSize());
-            if (useBias) {
-                SequenceKernels.requireParam("SimpleRNN", buffer, "bias", w, biasOff, biasSize());
-            } else if (biasOff != -1) {
-                throw new IllegalArgumentException("SimpleRNN: useBias is false, so the bias offset must be -1, got " + biasOff);
-            }
+            SequenceKernels.requireParams("SimpleRNN", buffer, w, kernelOff, kernelSize(), recurrentOff, recurrentSize(),
+                    useBias, biasOff, biasSize());
         }
 
         /** Runs the layer over {@code x [rows, T, F]} into {@code out}, keeping in {@code state} what backward needs. */
