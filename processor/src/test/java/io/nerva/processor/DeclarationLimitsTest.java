@@ -6,7 +6,6 @@ import io.nerva.runtime.Model;
 import org.junit.jupiter.api.Test;
 
 import javax.tools.JavaFileObject;
-import java.lang.reflect.Method;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static io.nerva.processor.Sources.assertError;
@@ -22,9 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class DeclarationLimitsTest {
 
     private static Model create(GeneratedClassLoader loader, String name) throws Exception {
-        Method create = loader.loadClass(name).getMethod("create", long.class);
-        create.setAccessible(true);
-        return (Model) create.invoke(null, 1L);
+        return loader.create(name, 1L);
     }
 
     @Test

@@ -34,6 +34,13 @@ final class GeneratedClassLoader extends ClassLoader {
         }
     }
 
+    /** {@code <generated class>.create(seed)}, reachable though the generated class is package-private. */
+    io.nerva.runtime.Model create(String className, long seed) throws ReflectiveOperationException {
+        java.lang.reflect.Method create = loadClass(className).getMethod("create", long.class);
+        create.setAccessible(true);
+        return (io.nerva.runtime.Model) create.invoke(null, seed);
+    }
+
     boolean has(String binaryName) {
         return classes.containsKey(binaryName);
     }

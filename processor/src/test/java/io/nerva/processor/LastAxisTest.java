@@ -5,7 +5,6 @@ import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Method;
 import java.util.SplittableRandom;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
@@ -22,9 +21,7 @@ class LastAxisTest {
 
     private static Model create(Compilation c) throws Exception {
         assertThat(c).succeeded();
-        Method create = new GeneratedClassLoader(c).loadClass("test.NetModel").getMethod("create", long.class);
-        create.setAccessible(true);
-        return (Model) create.invoke(null, 7L);
+        return new GeneratedClassLoader(c).create("test.NetModel", 7L);
     }
 
     private static float[] random(int n, long seed) {

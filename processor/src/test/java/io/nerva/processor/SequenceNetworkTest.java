@@ -6,7 +6,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Method;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static io.nerva.processor.Sources.compile;
@@ -25,9 +24,7 @@ class SequenceNetworkTest {
     private static Model create(String header, String... fields) throws Exception {
         Compilation c = compile(network(header, fields));
         assertThat(c).succeeded();
-        Method create = new GeneratedClassLoader(c).loadClass("test.NetModel").getMethod("create", long.class);
-        create.setAccessible(true);
-        return (Model) create.invoke(null, 5L);
+        return new GeneratedClassLoader(c).create("test.NetModel", 5L);
     }
 
     private static final String SEQ = "@Network(input = {4, 3}) abstract class Net";
