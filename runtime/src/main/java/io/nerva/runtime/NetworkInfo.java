@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param name             the user's network class
  * @param inputShape       shape of one input sample
+ * @param inputSize        floats per input sample (the product of {@code inputShape}, computed once)
  * @param outputSize       floats per output sample
  * @param outputActivation activation of the last layer (decides loss fusion)
  * @param declaredLoss     {@code @Network(loss = ...)}, or UNSPECIFIED
@@ -19,13 +20,7 @@ import java.util.List;
  * @param fingerprint      the architecture hash weight files record
  * @param params           every parameter tensor, back to back in one buffer
  */
-public record NetworkInfo(String name, int[] inputShape, int outputSize, ActivationType outputActivation,
+public record NetworkInfo(String name, int[] inputShape, int inputSize, int outputSize, ActivationType outputActivation,
                           LossFunction declaredLoss, boolean trainable, String summary, String fingerprint,
                           List<ParamSpec> params) {
-
-    public int inputSize() {
-        int n = 1;
-        for (int d : inputShape) n *= d;
-        return n;
-    }
 }

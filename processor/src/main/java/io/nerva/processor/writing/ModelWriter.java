@@ -132,7 +132,7 @@ public final class ModelWriter {
                         : CodeBlock.of("$T.of(\n$>$L$<)", LIST, CodeBlock.join(specs, ",\n")))
                 .build());
         type.addField(FieldSpec.builder(NETWORK_INFO, "INFO", PRIVATE, STATIC, FINAL)
-                .initializer("new $T($S, new int[] {$L}, OUTPUT_SIZE, $T.$L, $T.$L, $L, SUMMARY, FINGERPRINT, PARAMS)",
+                .initializer("new $T($S, new int[] {$L}, INPUT_SIZE, OUTPUT_SIZE, $T.$L, $T.$L, $L, SUMMARY, FINGERPRINT, PARAMS)",
                         NETWORK_INFO, plan.userClass(), java.util.Arrays.stream(plan.input().dims()).mapToObj(Integer::toString)
                                 .collect(Collectors.joining(", ")), ACTIVATION_TYPE, plan.outputActivation(), LOSS_FUNCTION,
                         plan.loss(), plan.trainable())
