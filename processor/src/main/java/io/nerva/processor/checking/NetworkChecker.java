@@ -242,7 +242,7 @@ public final class NetworkChecker {
      * field that crosses a limit, naming the number and the limit.
      */
     private boolean withinLimits(FieldDecl field, LayerPlan layer, List<LayerPlan> before) {
-        AnnotationMirror mirror = field.annotations().getFirst().mirror();
+        AnnotationMirror mirror = field.annotations().get(0).mirror();
         long outFloats = layer.output().count();
         if (layer instanceof LayerPlan.Conv2D c) {
             outFloats = Math.max(outFloats, Shape.saturatingTimes(
@@ -526,7 +526,7 @@ public final class NetworkChecker {
             if (layer instanceof LayerPlan.Recurrent r && (!r.cellActivation().differentiable()
                     || !r.recurrentActivation().differentiable())) {
                 FieldDecl field = field(decl, layer.name());
-                diagnostics.report(Message.NO_GRADIENT_IN_CELL, field.element(), field.annotations().getFirst().mirror(), null,
+                diagnostics.report(Message.NO_GRADIENT_IN_CELL, field.element(), field.annotations().get(0).mirror(), null,
                         layer.name(), r.typeName());
                 continue;
             }
@@ -540,7 +540,7 @@ public final class NetworkChecker {
     }
 
     private void checkOutputAndLoss(NetworkDecl decl, NetworkPlan plan) {
-        String problem = plan.loss().mismatch(plan.outputActivation(), plan.output().size(), plan.layers().getLast().name());
+        String problem = plan.loss().mismatch(plan.outputActivation(), plan.output().size(), plan.lastLayer().name());
         if (problem != null) {
             diagnostics.report(Message.LOSS_MISMATCH, decl.type(), decl.mirror(), decl.network().explicitValue("loss"), problem);
         }

@@ -31,19 +31,15 @@ public final class WeightsChecker {
     public boolean check(NetworkDecl decl, NetworkPlan plan, WeightsResource resource) {
         AnnotationValue where = decl.network().explicitValue("weights");
         String name = plan.weights();
-        switch (resource) {
-            case WeightsResource.NotFound nf -> {
-                diagnostics.report(Message.WEIGHTS_NOT_FOUND, decl.type(), decl.mirror(), where, name, nf.looked());
-                return false;
-            }
-            case WeightsResource.Unreadable u -> {
-                diagnostics.report(Message.WEIGHTS_UNREADABLE, decl.type(), decl.mirror(), where, u.where(), u.problem());
-                return false;
-            }
-            case WeightsResource.Found found -> {
-                return compare(decl, plan, found, where);
-            }
+        if (resource instanceof WeightsResource.NotFound nf) {
+            diagnostics.report(Message.WEIGHTS_NOT_FOUND, decl.type(), decl.mirror(), where, name, nf.looked());
+            return false;
         }
+        if (resource instanceof WeightsResource.Unreadable u) {
+            diagnostics.report(Message.WEIGHTS_UNREADABLE, decl.type(), decl.mirror(), where, u.where(), u.problem());
+            return false;
+        }
+        return compare(decl, plan, (WeightsResource.Found) resource, where);
     }
 
     private boolean compare(NetworkDecl decl, NetworkPlan plan, WeightsResource.Found found, AnnotationValue where) {
@@ -55,7 +51,7 @@ public final class WeightsChecker {
                 String tensor = layer.name() + "." + p.suffix();
                 TensorInfo t = inFile.remove(tensor);
                 FieldDecl field = field(decl, layer.name());
-                AnnotationMirror mirror = field.annotations().getFirst().mirror();
+                AnnotationMirror mirror = field.annotations().get(0).mirror();
                 long[] expected = Arrays.stream(p.shape()).asLongStream().toArray();
                 if (t == null) {
                     diagnostics.report(Message.WEIGHTS_MISSING_TENSOR, field.element(), mirror, null, layer.name(), found.where(),

@@ -36,6 +36,31 @@ public sealed interface LayerPlan {
         return 0;
     }
 
+    /** The settings beyond kind, name and shapes that change the computation, as the {@link Fingerprint} records them. */
+    String settings();
+
+    /**
+     * Double dispatch to the room that handles each kind. The processor targets release 17, which has no
+     * pattern switch; a visitor keeps the same guarantee: a new kind does not compile until every visitor handles it.
+     */
+    <R> R accept(Visitor<R> visitor);
+
+    /** One method per kind. */
+    interface Visitor<R> {
+        R dense(Dense layer);
+        R activation(Activation layer);
+        R dropout(Dropout layer);
+        R flatten(Flatten layer);
+        R conv2D(Conv2D layer);
+        R maxPool2D(MaxPool2D layer);
+        R avgPool2D(AvgPool2D layer);
+        R globalMaxPool2D(GlobalMaxPool2D layer);
+        R globalAvgPool2D(GlobalAvgPool2D layer);
+        R batchNorm(BatchNorm layer);
+        R recurrent(Recurrent layer);
+        R embedding(Embedding layer);
+    }
+
     /** The activation applied last by this layer, or null when it has none (a shape or pooling layer). */
     default ActivationType activation() {
         return null;
@@ -52,6 +77,8 @@ public sealed interface LayerPlan {
     /** {@code Y = act(X·W + b)}; on a sequence {@code T x in}, applied to every step. */
     record Dense(String name, Shape input, int units, boolean useBias, ActivationType activation, float alpha,
                  Initializer kernelInit, Initializer biasInit, float initValue) implements LayerPlan {
+        public String settings() { return " bias=" + useBias + ' ' + activation + ' ' + alpha; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.dense(this); }
         public int in() { return input.last(); }
         /** Rows of the product per sample: 1, or the time steps of a sequence. */
         public int steps() { return input.size() / in(); }
@@ -64,18 +91,24 @@ public sealed interface LayerPlan {
 
     /** An activation on its own field, over the last axis. */
     record Activation(String name, Shape input, ActivationType activation, float alpha) implements LayerPlan {
+        public String settings() { return " " + activation + ' ' + alpha; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.activation(this); }
         public Shape output() { return input; }
         public String typeName() { return "Activation"; }
         public List<ParamTensor> params() { return List.of(); }
     }
 
     record Dropout(String name, Shape input, float rate) implements LayerPlan {
+        public String settings() { return " rate=" + rate; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.dropout(this); }
         public Shape output() { return input; }
         public String typeName() { return "Dropout"; }
         public List<ParamTensor> params() { return List.of(); }
     }
 
     record Flatten(String name, Shape input) implements LayerPlan {
+        public String settings() { return ""; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.flatten(this); }
         public Shape output() { return Shape.of(input.size()); }
         public String typeName() { return "Flatten"; }
         public List<ParamTensor> params() { return List.of(); }
@@ -87,6 +120,8 @@ public sealed interface LayerPlan {
      */
     record Conv2D(String name, Shape input, Shape output, Window window, boolean useBias, ActivationType activation,
                   float alpha, Initializer kernelInit, Initializer biasInit, float initValue) implements LayerPlan {
+        public String settings() { return " " + window + " bias=" + useBias + ' ' + activation + ' ' + alpha; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.conv2D(this); }
         public int cin() { return input.dims()[2]; }
         public int filters() { return output.dims()[2]; }
         /** Rows of the kernel matrix, {@code kh·kw·cin}: the fan-in. */
@@ -99,17 +134,23 @@ public sealed interface LayerPlan {
     }
 
     record MaxPool2D(String name, Shape input, Shape output, Window window) implements LayerPlan {
+        public String settings() { return " " + window; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.maxPool2D(this); }
         public String typeName() { return "MaxPooling2D"; }
         public List<ParamTensor> params() { return List.of(); }
     }
 
     record AvgPool2D(String name, Shape input, Shape output, Window window) implements LayerPlan {
+        public String settings() { return " " + window; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.avgPool2D(this); }
         public String typeName() { return "AveragePooling2D"; }
         public List<ParamTensor> params() { return List.of(); }
     }
 
     /** {@code h x w x c → c}. */
     record GlobalMaxPool2D(String name, Shape input) implements LayerPlan {
+        public String settings() { return ""; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.globalMaxPool2D(this); }
         public Shape output() { return Shape.of(input.dims()[2]); }
         public String typeName() { return "GlobalMaxPooling2D"; }
         public List<ParamTensor> params() { return List.of(); }
@@ -117,6 +158,8 @@ public sealed interface LayerPlan {
 
     /** {@code h x w x c → c}. */
     record GlobalAvgPool2D(String name, Shape input) implements LayerPlan {
+        public String settings() { return ""; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.globalAvgPool2D(this); }
         public Shape output() { return Shape.of(input.dims()[2]); }
         public String typeName() { return "GlobalAveragePooling2D"; }
         public List<ParamTensor> params() { return List.of(); }
@@ -124,6 +167,8 @@ public sealed interface LayerPlan {
 
     /** Normalization over the last axis; parameters gamma, beta, moving mean, moving variance ({@code channels} each). */
     record BatchNorm(String name, Shape input, float momentum, float epsilon) implements LayerPlan {
+        public String settings() { return " momentum=" + momentum + " epsilon=" + epsilon; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.batchNorm(this); }
         public Shape output() { return input; }
         public int channels() { return input.last(); }
         public String typeName() { return "BatchNormalization"; }
@@ -160,6 +205,9 @@ public sealed interface LayerPlan {
                      ActivationType recurrentActivation, boolean useBias, boolean returnSequences, boolean goBackwards,
                      boolean unitForgetBias, boolean resetAfter, Initializer kernelInit, Initializer recurrentInit,
                      Initializer biasInit, float initValue) implements LayerPlan {
+        public String settings() { return " " + cellActivation + ' ' + recurrentActivation + " bias=" + useBias + " sequences=" + returnSequences
+                    + " backwards=" + goBackwards + " resetAfter=" + resetAfter; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.recurrent(this); }
         public int timesteps() { return input.dims()[0]; }
         public int features() { return input.dims()[1]; }
         public Shape output() { return returnSequences ? Shape.of(timesteps(), units) : Shape.of(units); }
@@ -180,6 +228,8 @@ public sealed interface LayerPlan {
     /** Token ids {@code timesteps} → {@code timesteps x outputDim}, table {@code [inputDim, outputDim]}. */
     record Embedding(String name, Shape input, int inputDim, int outputDim, Initializer init, float initValue)
             implements LayerPlan {
+        public String settings() { return " vocabulary=" + inputDim; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.embedding(this); }
         public int timesteps() { return input.size(); }
         public Shape output() { return Shape.of(timesteps(), outputDim); }
         public String typeName() { return "Embedding"; }

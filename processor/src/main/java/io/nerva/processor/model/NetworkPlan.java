@@ -18,13 +18,17 @@ public record NetworkPlan(String packageName, List<String> enclosing, String use
         return String.join("_", enclosing) + (enclosing.isEmpty() ? "" : "_") + userClass + "Model";
     }
 
+    public LayerPlan lastLayer() {
+        return layers.get(layers.size() - 1);
+    }
+
     public Shape output() {
-        return layers.getLast().output();
+        return lastLayer().output();
     }
 
     /** The activation that produces the network's output (LINEAR when the last layer has none). */
     public ActivationType outputActivation() {
-        ActivationType last = layers.getLast().activation();
+        ActivationType last = lastLayer().activation();
         return last == null ? ActivationType.LINEAR : last;
     }
 

@@ -45,7 +45,7 @@ public final class NetworkReader {
         String pkg = elements.getPackageOf(type).getQualifiedName().toString();
         List<String> enclosing = new ArrayList<>();
         for (Element e = type.getEnclosingElement(); e instanceof TypeElement outer; e = e.getEnclosingElement()) {
-            enclosing.addFirst(outer.getSimpleName().toString());
+            enclosing.add(0, outer.getSimpleName().toString());
         }
         return new NetworkDecl(type, networkMirror, use(null, networkMirror), pkg, List.copyOf(enclosing),
                 type.getSimpleName().toString(), List.copyOf(fields));

@@ -32,20 +32,20 @@ sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEm
     ClassName BATCH_NORM_KERNELS = ClassName.get(RUNTIME + ".kernels", "BatchNormKernels");
 
     static LayerEmitter forLayer(LayerPlan layer) {
-        return switch (layer) {
-            case LayerPlan.Dense d -> new DenseEmitter(d);
-            case LayerPlan.Activation a -> new ActivationEmitter(a);
-            case LayerPlan.Dropout d -> new DropoutEmitter(d);
-            case LayerPlan.Flatten f -> new FlattenEmitter(f);
-            case LayerPlan.Conv2D c -> new Conv2DEmitter(c);
-            case LayerPlan.MaxPool2D p -> new MaxPoolEmitter(p);
-            case LayerPlan.AvgPool2D p -> new AvgPoolEmitter(p);
-            case LayerPlan.GlobalMaxPool2D p -> new GlobalMaxPoolEmitter(p);
-            case LayerPlan.GlobalAvgPool2D p -> new GlobalAvgPoolEmitter(p);
-            case LayerPlan.BatchNorm b -> new BatchNormEmitter(b);
-            case LayerPlan.Recurrent r -> new RecurrentEmitter(r);
-            case LayerPlan.Embedding e -> new EmbeddingEmitter(e);
-        };
+        return layer.accept(new LayerPlan.Visitor<LayerEmitter>() {
+            @Override public LayerEmitter dense(LayerPlan.Dense d) { return new DenseEmitter(d); }
+            @Override public LayerEmitter activation(LayerPlan.Activation a) { return new ActivationEmitter(a); }
+            @Override public LayerEmitter dropout(LayerPlan.Dropout d) { return new DropoutEmitter(d); }
+            @Override public LayerEmitter flatten(LayerPlan.Flatten f) { return new FlattenEmitter(f); }
+            @Override public LayerEmitter conv2D(LayerPlan.Conv2D c) { return new Conv2DEmitter(c); }
+            @Override public LayerEmitter maxPool2D(LayerPlan.MaxPool2D p) { return new MaxPoolEmitter(p); }
+            @Override public LayerEmitter avgPool2D(LayerPlan.AvgPool2D p) { return new AvgPoolEmitter(p); }
+            @Override public LayerEmitter globalMaxPool2D(LayerPlan.GlobalMaxPool2D p) { return new GlobalMaxPoolEmitter(p); }
+            @Override public LayerEmitter globalAvgPool2D(LayerPlan.GlobalAvgPool2D p) { return new GlobalAvgPoolEmitter(p); }
+            @Override public LayerEmitter batchNorm(LayerPlan.BatchNorm b) { return new BatchNormEmitter(b); }
+            @Override public LayerEmitter recurrent(LayerPlan.Recurrent r) { return new RecurrentEmitter(r); }
+            @Override public LayerEmitter embedding(LayerPlan.Embedding e) { return new EmbeddingEmitter(e); }
+        });
     }
 
     /** Declares this layer's buffers in {@code layout} and says where its output and gradients are. */

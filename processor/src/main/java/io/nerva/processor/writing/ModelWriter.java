@@ -71,7 +71,7 @@ public final class ModelWriter {
     private ClassName userType() {
         List<String> path = new ArrayList<>(plan.enclosing());
         path.add(plan.userClass());
-        return ClassName.get(plan.packageName(), path.getFirst(), path.subList(1, path.size()).toArray(String[]::new));
+        return ClassName.get(plan.packageName(), path.get(0), path.subList(1, path.size()).toArray(String[]::new));
     }
 
     public JavaFile write() {
