@@ -3,7 +3,7 @@ package io.nerva.examples;
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
 import io.nerva.blas.Blas;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.kernels.Activations;
@@ -15,7 +15,7 @@ import io.nerva.runtime.kernels.PoolKernels;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.AllocationProbe;
-import io.nerva.runtime.train.Predictor;
+import io.nerva.runtime.predict.Predictor;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

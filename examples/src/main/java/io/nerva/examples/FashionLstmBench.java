@@ -6,7 +6,7 @@ import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-import io.nerva.runtime.train.Predictor;
+import io.nerva.runtime.predict.Predictor;
 
 import java.io.IOException;
 import java.nio.file.Files;

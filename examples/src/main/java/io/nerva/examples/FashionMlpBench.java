@@ -9,7 +9,7 @@ import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.AllocationProbe;
 import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
-import io.nerva.runtime.train.Predictor;
+import io.nerva.runtime.predict.Predictor;
 
 import java.io.IOException;
 import java.util.Arrays;

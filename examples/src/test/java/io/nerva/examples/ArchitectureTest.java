@@ -1,12 +1,18 @@
 package io.nerva.examples;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The module and package rules of DESIGN.md, on the compiled classes of every module (this module
@@ -44,7 +50,35 @@ class ArchitectureTest {
     @Test
     void runtimeDependsOnlyOnNativeFormatAndAnnotations() {
         noClasses().that().resideInAPackage("io.nerva.runtime..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.nerva.processor..", "io.nerva.examples..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.nerva.processor..", "io.nerva.examples..",
+                        "io.nerva.keras..", "io.nerva.tensorboard..", "io.nerva.spark..")
+                .check(classes);
+    }
+
+    /** Every runtime package, the root (the user API) included, is its own slice: no two depend on each other. */
+    @Test
+    void runtimePackagesHaveNoCycles() {
+        SliceAssignment eachRuntimePackage = new SliceAssignment() {
+            @Override
+            public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+                String pkg = javaClass.getPackageName();
+                return pkg.startsWith("io.nerva.runtime") ? SliceIdentifier.of(pkg) : SliceIdentifier.ignore();
+            }
+
+            @Override
+            public String getDescription() {
+                return "each io.nerva.runtime package";
+            }
+        };
+        slices().assignedFrom(eachRuntimePackage).should().beFreeOfCycles().check(classes);
+    }
+
+    /** What generated code implements and everything is built on sits at the bottom: it knows nothing above it. */
+    @Test
+    void runtimeCoreKnowsNothingAboveIt() {
+        noClasses().that().resideInAPackage("io.nerva.runtime.core..")
+                .should().dependOnClassesThat(resideInAPackage("io.nerva.runtime..")
+                        .and(not(resideInAPackage("io.nerva.runtime.core.."))))
                 .check(classes);
     }
 

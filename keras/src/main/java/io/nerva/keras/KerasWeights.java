@@ -2,8 +2,8 @@ package io.nerva.keras;
 
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 import io.nerva.format.WeightFileException;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.nerva.processor;
 
 import io.nerva.processor.nets.conv.FashionCnnModel;
 import io.nerva.runtime.Layer;
-import io.nerva.runtime.Workspace;
+import io.nerva.runtime.core.Workspace;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;

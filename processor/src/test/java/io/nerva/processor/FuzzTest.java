@@ -6,8 +6,8 @@ import io.nerva.processor.FuzzNetworks.Net;
 import io.nerva.processor.FuzzNetworks.Prediction;
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
-import io.nerva.runtime.Rng;
-import io.nerva.runtime.Workspace;
+import io.nerva.runtime.core.Rng;
+import io.nerva.runtime.core.Workspace;
 import org.junit.jupiter.api.Test;
 
 import javax.tools.Diagnostic;

@@ -3,8 +3,8 @@ package io.nerva.processor;
 import io.nerva.processor.nets.ThreeLayerModel;
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
-import io.nerva.runtime.Rng;
-import io.nerva.runtime.Workspace;
+import io.nerva.runtime.core.Rng;
+import io.nerva.runtime.core.Workspace;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,7 @@
 package io.nerva.processor;
 
 import io.nerva.runtime.Model;
-import io.nerva.runtime.Workspace;
+import io.nerva.runtime.core.Workspace;
 
 import java.lang.foreign.MemorySegment;
 

@@ -2,8 +2,8 @@ package io.nerva.processor;
 
 import com.google.testing.compile.Compilation;
 import io.nerva.annotations.Initializer;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.io.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

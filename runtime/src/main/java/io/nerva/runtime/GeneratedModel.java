@@ -1,5 +1,7 @@
 package io.nerva.runtime;
 
+import io.nerva.runtime.core.NetworkInfo;
+import io.nerva.runtime.core.Workspace;
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
 

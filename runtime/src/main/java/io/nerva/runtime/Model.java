@@ -1,14 +1,13 @@
 package io.nerva.runtime;
 
-import io.nerva.annotations.ActivationType;
-import io.nerva.annotations.LossFunction;
+import io.nerva.runtime.core.Network;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.io.LoadOptions;
 import io.nerva.runtime.io.SafeTensors;
 import io.nerva.runtime.io.SaveOptions;
 import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
-import io.nerva.runtime.train.Predictor;
+import io.nerva.runtime.predict.Predictor;
 import io.nerva.runtime.train.Trainer;
 
 import java.io.FileNotFoundException;
@@ -22,68 +21,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What every generated network implements: the primitive passes the runtime's training loop,
- * evaluation and prediction are built on. Buffers are row-major, batch first.
+ * A generated network as users hold it: the primitive passes of {@link Network} (which the
+ * generated class implements), plus training, evaluation, prediction and weight files built on them.
  */
-public interface Model extends AutoCloseable {
-
-    /** The name of the user's network class. */
-    String name();
-
-    /** Shape of one input sample. */
-    int[] inputShape();
-
-    /** Floats per input sample. */
-    int inputSize();
-
-    /** Floats per output sample. */
-    int outputSize();
-
-    /** Activation of the last layer (decides loss fusion). */
-    ActivationType outputActivation();
-
-    /** False when a layer cannot be trained through (binary step) or the model is inference-only. */
-    boolean trainable();
-
-    /** All parameters in one buffer, gradients in a second with the same offsets. */
-    Parameters parameters();
+public interface Model extends Network {
 
     /** The layers in order, with their parameter views. */
     List<Layer> layers();
-
-    /** A Keras-like summary: layer, type, output shape, parameter count, totals. */
-    String summary();
-
-    /** Buffers for up to {@code capacity} rows; {@code training} adds the gradient and dropout buffers. */
-    Workspace newWorkspace(int capacity, boolean training, long seed);
-
-    /** Runs rows {@code [0, rows)} of {@code ws.input()} through the network into {@code ws.output()}. */
-    void forward(Workspace ws, int rows, boolean training);
-
-    /**
-     * Back-propagates {@code ws.outputGrad()} (w.r.t. the output, or w.r.t. the logits when
-     * {@code gradWrtLogits}) and overwrites {@code parameters().grads()} with the gradient.
-     * Requires a training workspace on which {@link #forward} ran with {@code training = true}.
-     */
-    void backward(Workspace ws, int rows, boolean gradWrtLogits);
-
-    /** The loss declared with {@code @Network(loss = ...)}, used when a {@link Fit} names none. */
-    default LossFunction declaredLoss() {
-        return LossFunction.UNSPECIFIED;
-    }
-
-    /** A hash of the architecture, recorded in weight files and checked when they are loaded. */
-    String fingerprint();
 
     /** This model's thread-safe predictor (a pool of inference workspaces). */
     Predictor predictor();
 
     /**
-     * Frees the model's native memory. Calls in flight on other threads (predictions, a save's
-     * snapshot, a load's copy, a training step) finish first; every later call throws
-     * {@link IllegalStateException} ("model X is closed"). Closing twice is a no-op.
-     * Generated models close their {@link #predictor()} (refusing new predictions), then their
-     * {@link Parameters} (waiting for the ones in flight).
+     * As {@link Network#close()}. Generated models close their {@link #predictor()} first (refusing
+     * new predictions), then their parameters (waiting for the calls in flight).
      */
     @Override
     void close();
@@ -130,9 +81,7 @@ public interface Model extends AutoCloseable {
 
     /** As {@link #save(Path)}; {@link SaveOptions#withAllowNonFinite()} writes non-finite weights too. */
     default void save(Path file, SaveOptions options) throws IOException {
-        parameters().checkOpen(name());
-        SafeTensors.save(parameters(), file, Map.of(SafeTensors.CLASS_KEY, name(),
-                SafeTensors.FINGERPRINT_KEY, fingerprint(), SafeTensors.FORMAT_KEY, SafeTensors.FORMAT_VERSION), options);
+        SafeTensors.save(this, file, options);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.nerva.runtime;
 
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

@@ -1,6 +1,7 @@
 package io.nerva.tensorboard;
 
 import io.nerva.runtime.Layer;
+import io.nerva.runtime.Model;
 import io.nerva.runtime.Param;
 import io.nerva.runtime.train.Callback;
 import io.nerva.runtime.train.History;
@@ -64,7 +65,9 @@ public final class TensorBoard implements Callback {
     public void onEpochEnd(int epoch, Map<String, Double> logs, TrainingControl control) {
         try {
             if (train == null) onTrainBegin(control);
-            writeEpoch(epoch, logs, control.learningRate(), control.step(), control.model().name(), control.model().layers());
+            // Histograms need the layer views, which every generated network (a Model) has; a bare Network gets scalars only.
+            List<Layer> layers = control.model() instanceof Model model ? model.layers() : List.of();
+            writeEpoch(epoch, logs, control.learningRate(), control.step(), control.model().name(), layers);
         } catch (IOException e) {
             throw new UncheckedIOException("TensorBoard cannot write epoch " + epoch + " to " + logDir + ": " + e.getMessage(), e);
         }

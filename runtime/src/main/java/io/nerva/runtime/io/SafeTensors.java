@@ -4,9 +4,10 @@ import io.nerva.format.DType;
 import io.nerva.format.SafeTensorsHeader;
 import io.nerva.format.TensorInfo;
 import io.nerva.format.WeightFileException;
-import io.nerva.runtime.Finite;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.Finite;
+import io.nerva.runtime.core.Network;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -74,6 +75,13 @@ public final class SafeTensors {
     }
 
     // ---------------------------------------------------------------- saving
+
+    /** Writes a network's parameters with its class name and architecture fingerprint (what {@code Model.save} writes). */
+    public static void save(Network network, Path file, SaveOptions options) throws IOException {
+        network.parameters().checkOpen(network.name());
+        save(network.parameters(), file, Map.of(CLASS_KEY, network.name(), FINGERPRINT_KEY, network.fingerprint(),
+                FORMAT_KEY, FORMAT_VERSION), options);
+    }
 
     /**
      * Writes every tensor of {@code params} as F32 under its {@link ParamSpec#name()}, with its

@@ -1,6 +1,6 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Rng;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

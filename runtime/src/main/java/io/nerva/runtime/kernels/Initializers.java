@@ -1,7 +1,7 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Rng;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

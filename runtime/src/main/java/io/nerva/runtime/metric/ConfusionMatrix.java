@@ -1,9 +1,8 @@
 package io.nerva.runtime.metric;
 
-import io.nerva.runtime.Model;
+import io.nerva.runtime.core.Network;
 import io.nerva.runtime.data.Dataset;
-import io.nerva.runtime.train.Fit;
-import io.nerva.runtime.train.Trainer;
+import io.nerva.runtime.predict.Predictor;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -62,20 +61,21 @@ public final class ConfusionMatrix {
      * Predicts every sample of {@code data} (in batches of 256, silently) and counts the
      * predicted classes against the data's labels ({@link Dataset#labels()}).
      */
-    public static ConfusionMatrix of(Model model, Dataset data) {
-        return of(model, data, Fit.epochs(1).batch(256).verbose(0));
-    }
-
-    /** As {@link #of(Model, Dataset)} with the batch size and progress of {@code fit} ({@link Trainer#predict}). */
-    public static ConfusionMatrix of(Model model, Dataset data, Fit fit) {
+    public static ConfusionMatrix of(Network model, Dataset data) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(data, "data");
+        if (data.size() == 0) throw new IllegalArgumentException("data is empty");
+        if (data.sampleSize() != model.inputSize()) {
+            throw new IllegalArgumentException("data has samples of " + data.sampleSize() + " floats but model '"
+                    + model.name() + "' expects " + model.inputSize());
+        }
         int classes = data.classes() > 0 ? data.classes() : model.outputSize() == 1 ? 2 : model.outputSize();
         if (data.classes() == 0 && data.targetColumns() != 1 && data.targetColumns() != model.outputSize()) {
             throw new IllegalArgumentException("data has " + data.targetColumns() + " target columns; expected class labels "
                     + "(one column, or one-hot rows of " + model.outputSize() + ")");
         }
-        return of(Trainer.predict(model, data, fit), data.labels(), classes);
+        float[][] outputs = Predictor.predictDataset(model, data, Math.min(256, data.size()), null);
+        return of(outputs, data.labels(), classes);
     }
 
     /** The predicted class of each row: argmax, or {@code > 0.5} for one column. */

@@ -1,7 +1,7 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.Model;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Network;
+import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
@@ -46,12 +46,12 @@ public final class AllocationProbe {
      * Gaussian inputs, and targets that are one random class per sample (one-hot, or the index
      * when the loss takes one column for several outputs).
      */
-    public static Result measure(Model model, Loss loss, Optimizer optimizer, int batch) {
+    public static Result measure(Network model, Loss loss, Optimizer optimizer, int batch) {
         return measure(model, randomData(model, loss, Math.max(4 * batch, 256), 1L), loss, optimizer, batch, 5000, 2000);
     }
 
-    /** Random data fitting {@code model} and {@code loss}, as {@link #measure(Model, Loss, Optimizer, int)} uses. */
-    static Dataset randomData(Model model, Loss loss, int samples, long seed) {
+    /** Random data fitting {@code model} and {@code loss}, as {@link #measure(Network, Loss, Optimizer, int)} uses. */
+    static Dataset randomData(Network model, Loss loss, int samples, long seed) {
         Rng rng = new Rng(seed);
         float[] x = new float[samples * model.inputSize()];
         for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
@@ -71,7 +71,7 @@ public final class AllocationProbe {
      * counts the bytes allocated by this thread over {@code steps} more. The data is cycled through
      * in shuffled order; the model's weights change as in training.
      */
-    public static Result measure(Model model, Dataset data, Loss loss, Optimizer optimizer, int batch, int warmup,
+    public static Result measure(Network model, Dataset data, Loss loss, Optimizer optimizer, int batch, int warmup,
                                  int steps, Metric... metrics) {
         if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
         if (batch < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batch);

@@ -1,8 +1,8 @@
 package io.nerva.runtime.train;
 
 import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.Model;
-import io.nerva.runtime.Workspace;
+import io.nerva.runtime.core.Network;
+import io.nerva.runtime.core.Workspace;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
@@ -15,7 +15,7 @@ import java.util.Map;
 
 /** Loss and metrics over a dataset through one inference workspace, reused across calls (validation every epoch). */
 final class BatchEvaluator implements AutoCloseable {
-    private final Model model;
+    private final Network model;
     private final Loss loss;
     private final ActivationType outputActivation;
     private final int capacity;
@@ -24,7 +24,7 @@ final class BatchEvaluator implements AutoCloseable {
     private final MemorySegment targets;
     private final int targetColumns;
 
-    BatchEvaluator(Model model, Loss loss, int capacity, int targetColumns, long seed) {
+    BatchEvaluator(Network model, Loss loss, int capacity, int targetColumns, long seed) {
         this.model = model;
         this.loss = loss;
         this.outputActivation = model.outputActivation();

@@ -1,7 +1,7 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.Model;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.Network;
+import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.io.LoadOptions;
 import io.nerva.runtime.io.SafeTensors;
 import io.nerva.format.SafeTensorsHeader;
@@ -19,7 +19,7 @@ import java.util.Map;
  * Training checkpoints ({@link Fit#checkpoint}, {@link Fit#resumeFrom}): a safetensors file
  * holding
  * <ul>
- *   <li>the parameters, as {@link Model#save} writes them (so {@code model.load(file,
+ *   <li>the parameters, as {@code Model.save} writes them (so {@code model.load(file,
  *       LoadOptions.defaults().withAllowExtra())} reads just the weights from a checkpoint);</li>
  *   <li>the optimizer state, slot {@code s} as the F32 tensor {@code optimizer.slot<s>} of shape
  *       {@code [parameter count]};</li>
@@ -33,7 +33,7 @@ import java.util.Map;
  *       {@link Fit#saveBest} / {@link Fit#earlyStopping} under {@code .saveBest.*} and
  *       {@code .earlyStopping.*}.</li>
  * </ul>
- * It is written atomically, like {@link Model#save}.
+ * It is written atomically, like {@code Model.save}.
  */
 public final class Checkpoint {
     /** The version of this layout; present in every checkpoint. */
@@ -103,7 +103,7 @@ public final class Checkpoint {
     // ---------------------------------------------------------------- writing
 
     /** Writes the state of {@code loop} after {@code epochsDone} epochs of {@code epochs}, atomically. */
-    static void write(Path file, Model model, TrainingLoop loop, int epochsDone, int epochs, Monitor best,
+    static void write(Path file, Network model, TrainingLoop loop, int epochsDone, int epochs, Monitor best,
                       Monitor stopper) throws IOException {
         Optimizer optimizer = loop.optimizer();
         Parameters params = loop.parameters();
@@ -145,7 +145,7 @@ public final class Checkpoint {
      * checkpoint metadata, the fingerprint, the parameter count, the optimizer's type and slot
      * count, every tensor — and the model and loop change only when all of it has been read.
      */
-    static Info restore(Path file, Model model, TrainingLoop loop, Monitor best, Monitor stopper) throws IOException {
+    static Info restore(Path file, Network model, TrainingLoop loop, Monitor best, Monitor stopper) throws IOException {
         Optimizer optimizer = loop.optimizer();
         Parameters params = loop.parameters();
         Info[] info = new Info[1];

@@ -1,8 +1,8 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.Finite;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.Finite;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,6 +1,6 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.Model;
+import io.nerva.runtime.core.Network;
 
 import io.nerva.annotations.LossFunction;
 import io.nerva.runtime.data.Dataset;
@@ -244,8 +244,8 @@ public final class Fit {
      * How much to print, as Keras' {@code verbose}: 0 nothing; 1 (the default) on a terminal one
      * line per epoch that updates as it runs (step/total, a bar, ETA, running loss and metrics,
      * then time and ms/step), elsewhere (a file, CI) one line per epoch when it ends; 2 one line
-     * per epoch when it ends. {@link Trainer#evaluate(Model, Dataset, Fit)} and
-     * {@link Trainer#predict(Model, Dataset, Fit)} show progress at 1 and 2 on data of
+     * per epoch when it ends. {@link Trainer#evaluate(Network, Dataset, Fit)} and
+     * {@link Trainer#predict(Network, Dataset, Fit)} show progress at 1 and 2 on data of
      * {@value io.nerva.runtime.progress.ProgressBar#LARGE} samples or more.
      */
     public Fit verbose(int level) {
@@ -308,7 +308,7 @@ public final class Fit {
     }
 
     /**
-     * Saves the model's weights to {@code file} ({@link Model#save} format, atomically) after
+     * Saves the model's weights to {@code file} ({@code Model.save} format, atomically) after
      * every epoch whose {@code monitor} value (a name {@code fit} reports, e.g.
      * {@code "val_accuracy"}, {@code "val_loss"}) is better than every earlier one: the file
      * holds the best epoch's weights. Larger is better for accuracies, smaller for losses, as
@@ -492,7 +492,7 @@ public final class Fit {
     }
 
     /** The Fit's loss, else the one the network declares with {@code @Network(loss = ...)}. */
-    Loss resolveLoss(Model model) {
+    Loss resolveLoss(Network model) {
         if (loss != null) return loss;
         if (model.declaredLoss() != LossFunction.UNSPECIFIED) return Loss.of(model.declaredLoss());
         throw new IllegalStateException("no loss: add .loss(...) to the Fit, e.g. .loss(LossFunction.CATEGORICAL_CROSSENTROPY),"

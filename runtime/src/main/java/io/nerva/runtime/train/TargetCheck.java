@@ -1,7 +1,7 @@
 package io.nerva.runtime.train;
 
 import io.nerva.annotations.LossFunction;
-import io.nerva.runtime.Model;
+import io.nerva.runtime.core.Network;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 
@@ -13,7 +13,7 @@ import io.nerva.runtime.loss.Loss;
 final class TargetCheck {
     private TargetCheck() {}
 
-    static void check(Model model, Loss loss, Dataset data, String what) {
+    static void check(Network model, Loss loss, Dataset data, String what) {
         if (loss.function() != LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY || data.targetColumns() != 1) return;
         int classes = model.outputSize();
         float[] labels = data.targets();

@@ -1,11 +1,14 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.Model;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Network;
+import io.nerva.runtime.io.SaveOptions;
+import io.nerva.runtime.io.SafeTensors;
+import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
+import io.nerva.runtime.predict.Predictor;
 import io.nerva.runtime.progress.ProgressBar;
 
 import java.io.IOException;
@@ -43,7 +46,7 @@ public final class Trainer {
     private Trainer() {}
 
     /** Trains {@code model} on {@code train} as {@code fit} says; returns the per-epoch history. */
-    public static History fit(Model model, Dataset train, Fit fit) {
+    public static History fit(Network model, Dataset train, Fit fit) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(fit, "fit");
@@ -139,7 +142,7 @@ public final class Trainer {
                 Map<String, Double> view = Collections.unmodifiableMap(logs);
                 for (EpochCallback callback : fit.callbacks()) callback.onEpochEnd(epoch, view, control);
                 try {
-                    if (best != null && best.update(epoch, logs)) model.save(fit.bestFile());
+                    if (best != null && best.update(epoch, logs)) SafeTensors.save(model, fit.bestFile(), SaveOptions.defaults());
                 } catch (IOException e) {
                     throw new UncheckedIOException("could not save the best weights (epoch " + (epoch + 1) + ", "
                             + best.name() + " " + logs.get(best.name()) + ") to " + fit.bestFile() + ": " + e.getMessage(), e);
@@ -236,11 +239,11 @@ public final class Trainer {
     }
 
     /** Loss and metrics of {@code model} on {@code data}, in that order: {@code loss}, then each metric by name. */
-    public static Map<String, Double> evaluate(Model model, Dataset data, Loss loss, List<Metric> metrics, int batch) {
+    public static Map<String, Double> evaluate(Network model, Dataset data, Loss loss, List<Metric> metrics, int batch) {
         return evaluate(model, data, loss, metrics, batch, null);
     }
 
-    private static Map<String, Double> evaluate(Model model, Dataset data, Loss loss, List<Metric> metrics, int batch,
+    private static Map<String, Double> evaluate(Network model, Dataset data, Loss loss, List<Metric> metrics, int batch,
                                                 ProgressBar bar) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(data, "data");
@@ -259,11 +262,11 @@ public final class Trainer {
     }
 
     /**
-     * {@link #evaluate(Model, Dataset, Loss, List, int)} with the loss, metrics and batch size of a
+     * {@link #evaluate(Network, Dataset, Loss, List, int)} with the loss, metrics and batch size of a
      * {@link Fit}; at {@link Fit#verbose(int) verbose} 1 or 2 on {@value ProgressBar#LARGE}
      * samples or more, shows a progress bar on a terminal, else prints one line when done.
      */
-    public static Map<String, Double> evaluate(Model model, Dataset data, Fit fit) {
+    public static Map<String, Double> evaluate(Network model, Dataset data, Fit fit) {
         Objects.requireNonNull(fit, "fit");
         return evaluate(model, data, fit.resolveLoss(model), Arrays.asList(instantiate(fit.metricSuppliers())), fit.batchSize(),
                 progress(fit, data, fit.batchSize()));
@@ -277,11 +280,11 @@ public final class Trainer {
 
     /**
      * The model's outputs for every sample of {@code data}, in batches of the fit's batch size,
-     * with progress as {@link #evaluate(Model, Dataset, Fit)} shows it.
+     * with progress as {@link #evaluate(Network, Dataset, Fit)} shows it.
      *
      * @return {@code data.size()} rows of {@link Model#outputSize()} floats
      */
-    public static float[][] predict(Model model, Dataset data, Fit fit) {
+    public static float[][] predict(Network model, Dataset data, Fit fit) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(fit, "fit");
@@ -291,24 +294,9 @@ public final class Trainer {
                     + Arrays.toString(data.sampleShape()) + ") but model '" + model.name() + "' expects "
                     + model.inputSize() + " (shape " + Arrays.toString(model.inputShape()) + ")");
         }
-        int n = data.size();
-        int batch = Math.min(fit.batchSize(), n);
-        int cols = model.outputSize();
+        int batch = Math.min(fit.batchSize(), data.size());
         ProgressBar bar = progress(fit, data, batch);
-        float[][] out = new float[n][cols];
-        try (io.nerva.runtime.Workspace ws = model.newWorkspace(batch, false, 0)) {
-            int step = 0;
-            for (int start = 0; start < n; start += batch) {
-                int rows = Math.min(batch, n - start);
-                data.copyFeatures(start, rows, ws.input(), 0);
-                model.forward(ws, rows, false);
-                for (int r = 0; r < rows; r++) {
-                    java.lang.foreign.MemorySegment.copy(ws.output(), java.lang.foreign.ValueLayout.JAVA_FLOAT,
-                            (long) r * cols * Float.BYTES, out[start + r], 0, cols);
-                }
-                if (bar != null) bar.update(++step, null);
-            }
-        }
+        float[][] out = Predictor.predictDataset(model, data, batch, bar);
         if (bar != null) bar.finish(Map.of());
         return out;
     }
@@ -327,7 +315,7 @@ public final class Trainer {
         return new Rng(seed ^ (0x632BE59BD9B4E019L * stream)).nextLong();
     }
 
-    static void checkTrainable(Model model) {
+    static void checkTrainable(Network model) {
         if (!model.parameters().hasGradients()) {
             throw new IllegalStateException("model '" + model.name() + "' cannot be trained: it was created for inference only "
                     + "and has no gradient buffers; use it with evaluate and Predictor");
@@ -339,7 +327,7 @@ public final class Trainer {
         }
     }
 
-    static void checkData(Model model, Loss loss, Dataset data, String what) {
+    static void checkData(Network model, Loss loss, Dataset data, String what) {
         if (data.size() == 0) throw new IllegalArgumentException(what + " is empty");
         if (data.sampleSize() != model.inputSize()) {
             throw new IllegalArgumentException(what + " has samples of " + data.sampleSize() + " floats (shape "

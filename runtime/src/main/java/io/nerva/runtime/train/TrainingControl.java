@@ -1,6 +1,6 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.Model;
+import io.nerva.runtime.core.Network;
 
 import java.lang.foreign.MemorySegment;
 
@@ -9,13 +9,13 @@ import java.lang.foreign.MemorySegment;
  * optimizer state and the counters a checkpoint needs, and a way to stop early.
  */
 public final class TrainingControl {
-    private final Model model;
+    private final Network model;
     private final TrainingLoop loop;
     private final int epochs;
     private boolean stopRequested;
     private int epoch;
 
-    TrainingControl(Model model, TrainingLoop loop, int epochs) {
+    TrainingControl(Network model, TrainingLoop loop, int epochs) {
         this.model = model;
         this.loop = loop;
         this.epochs = epochs;
@@ -31,7 +31,7 @@ public final class TrainingControl {
     }
 
     /** The model being trained (its parameters are the weights after this epoch). */
-    public Model model() {
+    public Network model() {
         return model;
     }
 

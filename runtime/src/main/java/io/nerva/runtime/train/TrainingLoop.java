@@ -1,11 +1,11 @@
 package io.nerva.runtime.train;
 
 import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.Finite;
-import io.nerva.runtime.Model;
-import io.nerva.runtime.Parameters;
-import io.nerva.runtime.Rng;
-import io.nerva.runtime.Workspace;
+import io.nerva.runtime.core.Finite;
+import io.nerva.runtime.core.Network;
+import io.nerva.runtime.core.Parameters;
+import io.nerva.runtime.core.Rng;
+import io.nerva.runtime.core.Workspace;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
@@ -21,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  * nothing on the heap. Used by {@link Trainer} and {@link AllocationProbe}.
  */
 final class TrainingLoop implements AutoCloseable {
-    private final Model model;
+    private final Network model;
     private final Loss loss;
     private final Optimizer optimizer;
     private final Dataset data;
@@ -59,7 +59,7 @@ final class TrainingLoop implements AutoCloseable {
     private int epochs = 1;
     private int batchIndex;
 
-    TrainingLoop(Model model, Loss loss, Optimizer optimizer, Dataset data, int batch, long seed, boolean shuffle) {
+    TrainingLoop(Network model, Loss loss, Optimizer optimizer, Dataset data, int batch, long seed, boolean shuffle) {
         this.model = model;
         this.modelName = model.name();
         this.loss = loss;

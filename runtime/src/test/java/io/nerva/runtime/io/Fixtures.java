@@ -1,8 +1,8 @@
 package io.nerva.runtime.io;
 
 import io.nerva.annotations.Initializer;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

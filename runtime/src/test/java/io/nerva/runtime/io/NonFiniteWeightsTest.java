@@ -1,7 +1,7 @@
 package io.nerva.runtime.io;
 
 import io.nerva.format.WeightFileException;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

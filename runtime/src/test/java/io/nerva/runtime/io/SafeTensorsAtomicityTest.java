@@ -1,6 +1,6 @@
 package io.nerva.runtime.io;
 
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

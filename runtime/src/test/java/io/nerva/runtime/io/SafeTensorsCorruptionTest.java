@@ -4,7 +4,7 @@ import io.nerva.format.WeightFileException;
 
 import io.nerva.format.SafeTensorsHeader;
 
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -6,7 +6,7 @@ import io.nerva.format.TensorInfo;
 
 import io.nerva.format.SafeTensorsHeader;
 
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

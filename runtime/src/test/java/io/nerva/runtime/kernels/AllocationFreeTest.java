@@ -4,7 +4,7 @@ import com.sun.management.ThreadMXBean;
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
 import io.nerva.runtime.Mem;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.metric.Metrics;

@@ -1,7 +1,7 @@
 package io.nerva.runtime.kernels;
 
 import io.nerva.runtime.Mem;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Rng;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;

@@ -2,8 +2,8 @@ package io.nerva.runtime.kernels;
 
 import io.nerva.annotations.Initializer;
 import io.nerva.runtime.Mem;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

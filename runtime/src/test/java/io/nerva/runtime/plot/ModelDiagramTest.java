@@ -3,8 +3,8 @@ package io.nerva.runtime.plot;
 import io.nerva.annotations.Initializer;
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Param;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

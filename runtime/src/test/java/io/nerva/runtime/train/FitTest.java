@@ -1,5 +1,6 @@
 package io.nerva.runtime.train;
 
+import io.nerva.runtime.predict.Predictor;
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.metric.Metric;

@@ -5,10 +5,11 @@ import io.nerva.annotations.Initializer;
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
 import io.nerva.runtime.Param;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
-import io.nerva.runtime.Rng;
-import io.nerva.runtime.Workspace;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
+import io.nerva.runtime.core.Rng;
+import io.nerva.runtime.core.Workspace;
+import io.nerva.runtime.predict.Predictor;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * A hand-written model for the tests: one dense layer {@code z = x·W + b} followed by a linear
  * or softmax activation, with plain loops over the off-heap buffers, as a generated model would.
  */
-final class LinearModel implements Model {
+public final class LinearModel implements Model {
     private final int[] inputShape;
     private final int in;
     private final int out;
@@ -40,11 +41,11 @@ final class LinearModel implements Model {
      */
     float inputDropout;
 
-    LinearModel(int in, int out, ActivationType activation, long initSeed) {
+    public LinearModel(int in, int out, ActivationType activation, long initSeed) {
         this(new int[]{in}, out, activation, initSeed, true);
     }
 
-    LinearModel(int[] inputShape, int out, ActivationType activation, long initSeed, boolean trainable) {
+    public LinearModel(int[] inputShape, int out, ActivationType activation, long initSeed, boolean trainable) {
         this.inputShape = inputShape.clone();
         this.in = Arrays.stream(inputShape).reduce(1, (a, b) -> a * b);
         this.out = out;

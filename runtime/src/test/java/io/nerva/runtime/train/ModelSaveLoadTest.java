@@ -1,7 +1,7 @@
 package io.nerva.runtime.train;
 
 import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.optim.Optimizers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

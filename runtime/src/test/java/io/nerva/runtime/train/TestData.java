@@ -1,6 +1,6 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.data.Dataset;
 
 /** Small synthetic problems. */

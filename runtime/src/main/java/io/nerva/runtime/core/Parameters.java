@@ -1,4 +1,4 @@
-package io.nerva.runtime;
+package io.nerva.runtime.core;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,7 +36,7 @@ public final class Parameters implements AutoCloseable {
     private volatile int writersWaiting;
     /** Written only under the exclusive gate; volatile for {@link #isClosed()}. */
     private volatile boolean closed;
-    /** The model's name in messages; set by the model's {@link io.nerva.runtime.train.Predictor}. */
+    /** The model's name in messages; set by the model's {@link io.nerva.runtime.predict.Predictor}. */
     private volatile String owner = "this model";
     private final List<ParamSpec> specs;
     private final Map<String, ParamSpec> byName = new LinkedHashMap<>();

@@ -1,8 +1,10 @@
-package io.nerva.runtime.train;
+package io.nerva.runtime.predict;
 
-import io.nerva.runtime.Model;
-import io.nerva.runtime.Parameters;
-import io.nerva.runtime.Workspace;
+import io.nerva.runtime.core.Network;
+import io.nerva.runtime.core.Parameters;
+import io.nerva.runtime.core.Workspace;
+import io.nerva.runtime.data.Dataset;
+import io.nerva.runtime.progress.ProgressBar;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,7 +31,7 @@ public final class Predictor implements AutoCloseable {
     /** Rows per workspace unless told otherwise. */
     public static final int DEFAULT_CAPACITY = 256;
 
-    private final Model model;
+    private final Network model;
     private final String name;
     private final int capacity;
     private final int inputSize;
@@ -38,12 +40,12 @@ public final class Predictor implements AutoCloseable {
     private final AtomicReferenceArray<Workspace> pool;
     private volatile boolean closed;
 
-    public Predictor(Model model) {
+    public Predictor(Network model) {
         this(model, DEFAULT_CAPACITY);
     }
 
     /** A predictor whose workspaces hold {@code capacity} rows (larger batches go in chunks). */
-    public Predictor(Model model, int capacity) {
+    public Predictor(Network model, int capacity) {
         this.model = Objects.requireNonNull(model, "model");
         if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1 row, got " + capacity);
         this.capacity = capacity;
@@ -56,7 +58,7 @@ public final class Predictor implements AutoCloseable {
         this.pool = new AtomicReferenceArray<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     }
 
-    public Model model() {
+    public Network model() {
         return model;
     }
 
@@ -244,5 +246,29 @@ public final class Predictor implements AutoCloseable {
             Workspace ws = pool.getAndSet(i, null);
             if (ws != null) ws.close();
         }
+    }
+
+    /**
+     * The outputs of every sample of {@code data}, in batches of {@code batch} rows through one
+     * inference workspace; {@code bar} (or null) advances once per batch. The data's sample size
+     * must match the network's input.
+     */
+    public static float[][] predictDataset(Network network, Dataset data, int batch, ProgressBar bar) {
+        int n = data.size();
+        int cols = network.outputSize();
+        float[][] out = new float[n][cols];
+        try (Workspace ws = network.newWorkspace(batch, false, 0)) {
+            int step = 0;
+            for (int start = 0; start < n; start += batch) {
+                int rows = Math.min(batch, n - start);
+                data.copyFeatures(start, rows, ws.input(), 0);
+                network.forward(ws, rows, false);
+                for (int r = 0; r < rows; r++) {
+                    MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, (long) r * cols * Float.BYTES, out[start + r], 0, cols);
+                }
+                if (bar != null) bar.update(++step, null);
+            }
+        }
+        return out;
     }
 }

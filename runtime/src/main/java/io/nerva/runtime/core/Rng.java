@@ -1,4 +1,4 @@
-package io.nerva.runtime;
+package io.nerva.runtime.core;
 
 /**
  * A small, fast, reproducible random source (SplitMix64). Its whole state is one long, so a

@@ -1,4 +1,4 @@
-package io.nerva.runtime;
+package io.nerva.runtime.core;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

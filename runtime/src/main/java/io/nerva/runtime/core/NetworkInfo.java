@@ -1,4 +1,4 @@
-package io.nerva.runtime;
+package io.nerva.runtime.core;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;

@@ -1,7 +1,8 @@
-package io.nerva.runtime.train;
+package io.nerva.runtime.predict;
 
 import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Rng;
+import io.nerva.runtime.train.LinearModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
