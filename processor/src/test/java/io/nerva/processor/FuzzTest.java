@@ -48,13 +48,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class FuzzTest {
     static final int DEFAULT_SEEDS = 2000;
     static final int BATCH = 100;
-    /**
-     * {@code -Dnerva.fuzz.strictLayerParams=true}: demand that {@code Layer.paramCount()} counts every
-     * tensor of its layer (a recurrent layer's recurrent kernel, BatchNorm's moving statistics), as
-     * Keras' {@code count_params()} does. By default only its kernel and bias views are counted, which
-     * is what the runtime's {@code Layer} holds today.
-     */
-    static final boolean STRICT_LAYER_PARAMS = Boolean.getBoolean("nerva.fuzz.strictLayerParams");
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** An exception's class name or a stack frame: never in a diagnostic. */
     private static final Pattern TRACE = Pattern.compile("\\b[A-Za-z]+(Exception|Error)\\b|\\n\\s*at [\\w.$]+\\(");
@@ -324,9 +317,9 @@ class FuzzTest {
                         where + "outputShape, predicted " + Arrays.toString(p.layerShapes().get(i)));
                 check(l.hasKernel() == p.layerParams().get(i) > 0, where + "hasKernel " + l.hasKernel()
                         + ", predicted " + p.layerParams().get(i) + " parameters");
-                long expected = STRICT_LAYER_PARAMS ? p.layerParams().get(i) : p.layerViews().get(i);
+                long expected = p.layerParams().get(i);
                 check(l.paramCount() == expected, where + "paramCount() " + l.paramCount() + ", predicted " + expected
-                        + (STRICT_LAYER_PARAMS ? " (all its tensors)" : " (its kernel and bias views)"));
+                        + " (all its tensors, as Keras' count_params())");
                 layerParams += p.layerParams().get(i);
                 Object field = fieldValue(m, l.name());
                 check(field == l, where + "the field " + l.name() + " holds " + field + ", not this layer");

@@ -63,9 +63,14 @@ class SequenceNetworkTest {
         try (Model m = create(SEQ, "@LSTM(4) Layer l1;")) {
             float[] bias = m.layers().getFirst().bias().get();
             for (int j = 0; j < 16; j++) assertEquals(j >= 4 && j < 8 ? 1f : 0f, bias[j], "bias " + j);
-            float[] u = m.parameters().specs().stream().filter(s -> s.name().equals("l1.recurrent_kernel")).findFirst()
-                    .map(s -> m.parameters().values().asSlice(s.offset() * 4, s.size() * 4)
-                            .toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT)).orElseThrow();
+            var layer = m.layers().get(0);
+            // the layer view holds every tensor, as Keras' count_params() counts them
+            assertEquals(java.util.List.of("l1.kernel", "l1.recurrent_kernel", "l1.bias"),
+                    layer.params().stream().map(p -> p.name()).toList());
+            assertEquals(3 * 16 + 4 * 16 + 16, layer.paramCount());
+            float[] u = layer.param("recurrent_kernel").get();
+            assertEquals("layer 'l1' (LSTM) has no tensor 'gamma'; it has [kernel, recurrent_kernel, bias]",
+                    assertThrows(IllegalArgumentException.class, () -> layer.param("gamma")).getMessage());
             // [4, 16]: a wide matrix, so its rows are orthonormal
             for (int a = 0; a < 4; a++) {
                 for (int b = 0; b < 4; b++) {

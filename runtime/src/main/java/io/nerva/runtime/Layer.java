@@ -11,15 +11,30 @@ public final class Layer {
     private final String name;
     private final String type;
     private final int[] outputShape;
+    private final List<Param> params;
     private final Param kernel;
     private final Param bias;
 
-    public Layer(String name, String type, int[] outputShape, Param kernel, Param bias) {
+    /**
+     * A layer with all its parameter tensors in file order: the first is its {@link #kernel()}
+     * (kernel, embeddings or gamma), the one named {@code bias} or {@code beta} its {@link #bias()}.
+     */
+    public Layer(String name, String type, int[] outputShape, List<Param> params) {
         this.name = name;
         this.type = type;
         this.outputShape = outputShape.clone();
-        this.kernel = kernel;
-        this.bias = bias;
+        this.params = List.copyOf(params);
+        this.kernel = params.isEmpty() ? null : params.get(0);
+        Param b = null;
+        for (Param p : params) {
+            if (p.name().equals(name + ".bias") || p.name().equals(name + ".beta")) b = p;
+        }
+        this.bias = b;
+    }
+
+    /** A layer with at most a kernel and a bias. */
+    public Layer(String name, String type, int[] outputShape, Param kernel, Param bias) {
+        this(name, type, outputShape, kernel == null ? List.of() : bias == null ? List.of(kernel) : List.of(kernel, bias));
     }
 
     /** The field name. */
@@ -55,9 +70,21 @@ public final class Layer {
         return bias;
     }
 
-    /** The layer's parameter tensors, kernel first. */
+    /**
+     * Every parameter tensor of the layer in file order, kernel first: also an LSTM's
+     * {@code recurrent_kernel} and a BatchNorm's moving statistics.
+     */
     public List<Param> params() {
-        return kernel == null ? List.of() : bias == null ? List.of(kernel) : List.of(kernel, bias);
+        return params;
+    }
+
+    /** The tensor {@code <layer>.<suffix>}, e.g. {@code param("recurrent_kernel")}. */
+    public Param param(String suffix) {
+        for (Param p : params) {
+            if (p.name().equals(name + "." + suffix)) return p;
+        }
+        throw new IllegalArgumentException("layer '" + name + "' (" + type + ") has no tensor '" + suffix + "'; it has "
+                + params.stream().map(p -> p.name().substring(name.length() + 1)).toList());
     }
 
     public long paramCount() {

@@ -160,17 +160,13 @@ public final class ModelWriter {
         for (LayerPlan layer : plan.layers()) {
             CodeBlock shape = CodeBlock.of("new int[] {$L}", java.util.Arrays.stream(layer.output().dims())
                     .mapToObj(Integer::toString).collect(Collectors.joining(", ")));
-            CodeBlock kernel = CodeBlock.of("null"), bias = CodeBlock.of("null");
-            List<ParamTensor> params = layer.params();
-            for (int i = 0; i < params.size(); i++) {
-                String suffix = params.get(i).suffix();
-                CodeBlock view = CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec + i);
-                if (i == 0) kernel = view; // kernel, embeddings or gamma
-                if (suffix.equals("bias") || suffix.equals("beta")) bias = view;
+            List<CodeBlock> views = new ArrayList<>();
+            for (int i = 0; i < layer.params().size(); i++) {
+                views.add(CodeBlock.of("new $T(parameters, PARAMS.get($L))", PARAM, spec + i));
             }
-            spec += params.size();
-            ctor.addStatement("super.$L = new $T($S, $S, $L, $L, $L)", layer.name(), LAYER, layer.name(),
-                    layer.typeName(), shape, kernel, bias);
+            spec += layer.params().size();
+            ctor.addStatement("super.$L = new $T($S, $S, $L, $T.of($L))", layer.name(), LAYER, layer.name(),
+                    layer.typeName(), shape, LIST, CodeBlock.join(views, ", "));
             names.add("super." + layer.name());
         }
         ctor.addStatement("this.layerList = $T.of($L)", LIST, String.join(", ", names));
