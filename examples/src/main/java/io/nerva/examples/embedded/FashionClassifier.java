@@ -6,6 +6,7 @@ import io.nerva.runtime.data.IdxReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * A tiny application with an embedded, trained network: classifies 28×28 images from an IDX
@@ -18,18 +19,17 @@ public final class FashionClassifier {
 
     public static void main(String[] args) throws IOException {
         Path images = args.length > 0 ? Path.of(args[0]) : FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz");
-        IdxReader.Images idx = IdxReader.readImages(images);
+        int[] indices = args.length > 1 ? parse(args) : new int[] {0, 1, 2, 3, 4};
+        int first = Arrays.stream(indices).min().orElseThrow(), last = Arrays.stream(indices).max().orElseThrow();
+        // only the images asked for are read, as the peers read one image
+        IdxReader.Images idx = IdxReader.readImages(images, first, last - first + 1);
         try (FashionClassifierNetModel net = FashionClassifierNetModel.pretrained()) {
-            int[] indices = args.length > 1 ? parse(args) : new int[] {0, 1, 2, 3, 4};
             float[] pixels = idx.pixels();
             int size = idx.rows() * idx.cols();
             for (int n = 0; n < indices.length; n++) {
                 int i = indices[n];
-                if (i < 0 || i >= idx.count()) {
-                    throw new IllegalArgumentException("image index " + i + " out of range: " + images + " has " + idx.count() + " images");
-                }
                 float[] image = new float[size];
-                System.arraycopy(pixels, i * size, image, 0, size);
+                System.arraycopy(pixels, (i - first) * size, image, 0, size);
                 float[] p = net.predict(image);
                 int best = net.predictClass(image);
                 if (n == 0) {

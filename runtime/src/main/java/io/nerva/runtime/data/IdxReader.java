@@ -44,6 +44,35 @@ public final class IdxReader {
         }
     }
 
+    /**
+     * Images {@code [first, first + count)} only: the file is read up to the last of them and no
+     * further, so an application that classifies one image does not decode the whole set.
+     */
+    public static Images readImages(Path file, int first, int count) throws IOException {
+        try (InputStream in = open(file)) {
+            int[] dims = header(in, file, IMAGES_MAGIC, 3, "images");
+            if (first < 0 || count < 1 || (long) first + count > dims[0]) {
+                throw new IllegalArgumentException("images [" + first + ", " + ((long) first + count) + ") requested, but "
+                        + file + " has " + dims[0] + " images (indices 0 to " + (dims[0] - 1) + ")");
+            }
+            long size = (long) dims[1] * dims[2];
+            long skip = first * size;
+            try {
+                in.skipNBytes(skip);
+            } catch (EOFException e) {
+                throw new IOException(file + ": truncated before image " + first, e);
+            }
+            byte[] bytes = in.readNBytes((int) (count * size));
+            if (bytes.length < count * size) {
+                throw new IOException(file + ": truncated, expected " + count * size + " bytes of pixels from image " + first
+                        + ", file has " + bytes.length);
+            }
+            float[] pixels = new float[bytes.length];
+            for (int i = 0; i < pixels.length; i++) pixels[i] = (bytes[i] & 0xFF) / 255f;
+            return new Images(count, dims[1], dims[2], pixels);
+        }
+    }
+
     /** The labels as ints 0..255. */
     public static int[] readLabels(Path file) throws IOException {
         try (InputStream in = open(file)) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -64,6 +65,21 @@ class IdxReaderTest {
         assertArrayEquals(plain.features(), zipped.features());
         assertArrayEquals(new int[]{2, 0, 1}, zipped.labels());
         assertEquals(1, zipped.targetColumns());
+    }
+
+    @Test
+    void aRangeOfImagesEqualsThoseImagesOfTheWholeSet() throws IOException {
+        for (Path p : List.of(write("img", images()), write("img.gz", gzip(images())))) {
+            IdxReader.Images all = IdxReader.readImages(p);
+            IdxReader.Images one = IdxReader.readImages(p, 1, 2);
+            assertEquals(2, one.count());
+            int size = all.rows() * all.cols();
+            assertArrayEquals(Arrays.copyOfRange(all.pixels(), size, 3 * size), one.pixels());
+            assertEquals("images [2, 4) requested, but " + p + " has 3 images (indices 0 to 2)",
+                    assertThrows(IllegalArgumentException.class, () -> IdxReader.readImages(p, 2, 2)).getMessage());
+        }
+        Path cut = write("cut", Arrays.copyOf(images(), images().length - 1));
+        assertTrue(assertThrows(IOException.class, () -> IdxReader.readImages(cut, 2, 1)).getMessage().contains("truncated"));
     }
 
     @Test
