@@ -38,6 +38,11 @@ import java.util.stream.Collectors;
 @AutoService(Processor.class)
 public final class NetworkProcessor extends AbstractProcessor {
     public static final String SUMMARY_OPTION = "nerva.summary";
+    /**
+     * Every generated model carries it. Claimed so that javac does not warn "No processor claimed
+     * any of these annotations" about our own output, which fails builds with -Xlint:all -Werror.
+     */
+    static final String GENERATED = "javax.annotation.processing.Generated";
 
     private final Consumer<NetworkDecl> afterReading;
 
@@ -55,6 +60,7 @@ public final class NetworkProcessor extends AbstractProcessor {
         Set<String> types = new LinkedHashSet<>();
         types.add(NetworkReader.NETWORK);
         Arrays.stream(LayerKind.values()).map(LayerKind::annotation).forEach(types::add);
+        types.add(GENERATED);
         return types;
     }
 
@@ -116,7 +122,8 @@ public final class NetworkProcessor extends AbstractProcessor {
                                    NetworkReader reader, Diagnostics diagnostics) {
         Set<Element> fields = new LinkedHashSet<>();
         for (TypeElement annotation : annotations) {
-            if (!annotation.getQualifiedName().contentEquals(NetworkReader.NETWORK)) {
+            if (!annotation.getQualifiedName().contentEquals(NetworkReader.NETWORK)
+                    && !annotation.getQualifiedName().contentEquals(GENERATED)) {
                 fields.addAll(round.getElementsAnnotatedWith(annotation));
             }
         }
