@@ -12,6 +12,21 @@ mvn=(mvn -B -q "$@")
 warning='WARNING: A restricted method'
 fail() { echo "samples/run.sh: $*" >&2; exit 1; }
 
+echo "== the README's \"Using Nerva in your project\" shows these files as they are"
+# Each code block there that follows a <!-- samples/consumer/... --> line must equal that file.
+readme=../../README.md
+checked=0
+while IFS= read -r path; do
+  block=$(awk -v marker="<!-- $path -->" '
+    $0 == marker { found = 1; next }
+    found && /^```/ { if (inside) exit; inside = 1; next }
+    inside { print }' "$readme")
+  [ "$block" == "$(cat "../../$path")" ] || fail "README.md's copy of $path differs from the file"
+  checked=$((checked + 1))
+done < <(sed -n 's/^<!-- \(samples\/consumer\/[^ ]*\) -->$/\1/p' "$readme")
+[ "$checked" -ge 3 ] || fail "README.md shows $checked files of samples/consumer, expected the pom and two classes"
+echo "$checked files match"
+
 echo "== build (javac -Xlint:all -Werror, processor from the processor path)"
 "${mvn[@]}" clean package
 [ -f target/generated-sources/annotations/com/example/xor/XorNetModel.java ] || fail "no XorNetModel was generated"
