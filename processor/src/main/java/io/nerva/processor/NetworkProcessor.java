@@ -15,6 +15,7 @@ import io.nerva.processor.writing.ModelWriter;
 import io.nerva.processor.writing.Summary;
 
 import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.FilerException;
 import javax.annotation.processing.Processor;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
@@ -38,6 +39,11 @@ import java.util.stream.Collectors;
 @AutoService(Processor.class)
 public final class NetworkProcessor extends AbstractProcessor {
     public static final String SUMMARY_OPTION = "nerva.summary";
+    /**
+     * Every generated model carries it. Claimed so that javac does not warn "No processor claimed
+     * any of these annotations" about our own output, which fails builds with -Xlint:all -Werror.
+     */
+    static final String GENERATED = "javax.annotation.processing.Generated";
 
     private final Consumer<NetworkDecl> afterReading;
 
@@ -55,6 +61,7 @@ public final class NetworkProcessor extends AbstractProcessor {
         Set<String> types = new LinkedHashSet<>();
         types.add(NetworkReader.NETWORK);
         Arrays.stream(LayerKind.values()).map(LayerKind::annotation).forEach(types::add);
+        types.add(GENERATED);
         return types;
     }
 
@@ -107,8 +114,23 @@ public final class NetworkProcessor extends AbstractProcessor {
         try {
             new ModelWriter(plan.get(), publicApi, type).write().writeTo(processingEnv.getFiler());
         } catch (IOException e) {
-            diagnostics.report(Message.WRITE_FAILED, type, null, null, plan.get().modelClass(), String.valueOf(e.getMessage()));
+            diagnostics.report(Message.WRITE_FAILED, type, null, null, plan.get().modelClass(), writeFailure(e, plan.get()));
         }
+    }
+
+    /**
+     * Why the model could not be written. The Eclipse compiler's Filer refuses to create any type
+     * it can already see, a model class left on the class path by an earlier build included (javac
+     * overwrites it, warning only under -Xlint:processing): say what to do about it.
+     */
+    private String writeFailure(IOException e, NetworkPlan plan) {
+        String reason = String.valueOf(e.getMessage());
+        String qualified = plan.packageName().isEmpty() ? plan.modelClass() : plan.packageName() + "." + plan.modelClass();
+        if (e instanceof FilerException && processingEnv.getElementUtils().getTypeElement(qualified) != null) {
+            reason += "; a " + plan.modelClass() + " from an earlier build is on the class path and this compiler will not"
+                    + " replace it: delete that class (or clean the build) and compile again";
+        }
+        return reason;
     }
 
     /** A layer annotation outside a {@code @Network} class would silently do nothing. */
@@ -116,7 +138,8 @@ public final class NetworkProcessor extends AbstractProcessor {
                                    NetworkReader reader, Diagnostics diagnostics) {
         Set<Element> fields = new LinkedHashSet<>();
         for (TypeElement annotation : annotations) {
-            if (!annotation.getQualifiedName().contentEquals(NetworkReader.NETWORK)) {
+            if (!annotation.getQualifiedName().contentEquals(NetworkReader.NETWORK)
+                    && !annotation.getQualifiedName().contentEquals(GENERATED)) {
                 fields.addAll(round.getElementsAnnotatedWith(annotation));
             }
         }

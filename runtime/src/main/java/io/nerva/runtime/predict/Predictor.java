@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  *
  * <p>This relies on {@link Model#forward} keeping all per-call state in the workspace, as the
  * generated models do. Each call holds the model's {@link Parameters} gate shared for its forward
- * passes, so a concurrent {@code load}, training step or {@link Param#set} is seen entirely or not
+ * passes, so a concurrent {@code load}, training step or {@link io.nerva.runtime.Param#set} is seen entirely or not
  * at all, and closing the model waits for the calls in flight. {@link #close()} refuses new calls
  * ({@code IllegalStateException}: "model X is closed") and frees the pooled workspaces; workspaces
  * in use are freed when their call returns. It does not free the model's parameters.

@@ -20,9 +20,9 @@ import java.util.function.Supplier;
  * How to train: an immutable, fluent configuration, each method returning a changed copy.
  *
  * <pre>{@code
- * Fit fit = Fit.epochs(10).batch(64).optimizer(adam).loss(LossFunction.CATEGORICAL_CROSSENTROPY)
- *              .metrics(new Accuracy()).validationSplit(0.1).seed(42);
- * History h = Trainer.fit(model, train, fit);
+ * Fit fit = Fit.epochs(10).batch(64).optimizer(Optimizers.adam(1e-3)).loss(LossFunction.CATEGORICAL_CROSSENTROPY)
+ *              .metrics(Metrics.accuracy()).validationSplit(0.1).seed(42);
+ * History h = model.fit(train, fit);
  * }</pre>
  *
  * <p>Defaults as Keras where it has one: batch 32, shuffled every epoch, verbose to
@@ -300,7 +300,7 @@ public final class Fit {
      *
      * <p>The checkpoint must be for this network (same fingerprint), with the same optimizer
      * type; otherwise {@code fit} throws an {@link java.io.UncheckedIOException} whose cause is
-     * the {@link io.nerva.runtime.io.WeightFileException}, and the model is unchanged.
+     * the {@link io.nerva.format.WeightFileException}, and the model is unchanged.
      */
     public Fit resumeFrom(Path file) {
         Objects.requireNonNull(file, "file");
@@ -321,11 +321,11 @@ public final class Fit {
     /** As {@link #saveBest(Path, String)} with an explicit direction (needed for a name AUTO cannot judge). */
     public Fit saveBest(Path file, String monitor, MonitorMode mode) {
         Objects.requireNonNull(file, "file");
-        MonitorMode resolved = MonitorMode.resolve(monitor, mode);
+        requireMonitor(monitor, mode);
         return with(b -> {
             b.bestFile = file;
             b.bestMonitor = monitor;
-            b.bestMode = resolved;
+            b.bestMode = mode;
         });
     }
 
@@ -361,14 +361,24 @@ public final class Fit {
         if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
             throw new IllegalArgumentException("minDelta must be finite and at least 0, got " + minDelta);
         }
-        MonitorMode resolved = MonitorMode.resolve(monitor, mode);
+        requireMonitor(monitor, mode);
         return with(b -> {
             b.stopMonitor = monitor;
-            b.stopMode = resolved;
+            b.stopMode = mode;
             b.patience = patience;
             b.minDelta = minDelta;
             b.restoreBestWeights = restoreBestWeights;
         });
+    }
+
+    /**
+     * The name and mode are checked here; AUTO is resolved by {@code fit}, after it has checked
+     * that the name is one it reports, so a misspelt name is reported as unknown first.
+     */
+    private static void requireMonitor(String monitor, MonitorMode mode) {
+        Objects.requireNonNull(monitor, "monitor");
+        Objects.requireNonNull(mode, "mode");
+        if (monitor.isBlank()) throw new IllegalArgumentException("the monitored name is blank; use e.g. \"val_loss\"");
     }
 
     // ---------------------------------------------------------------- reading

@@ -72,11 +72,13 @@ public final class Trainer {
 
         Metric[] trainMetrics = instantiate(fit.metricSuppliers());
         Metric[] valMetrics = validation == null ? new Metric[0] : instantiate(fit.metricSuppliers());
-        Monitor best = fit.bestFile() == null ? null : new Monitor(fit.bestMonitor(), fit.bestMode());
-        Monitor stopper = fit.stopMonitor() == null ? null : new Monitor(fit.stopMonitor(), fit.stopMode(), fit.minDelta());
         List<String> reported = reportedNames(trainMetrics, validation != null);
-        if (best != null) checkMonitor("saveBest", best.name(), reported);
-        if (stopper != null) checkMonitor("earlyStopping", stopper.name(), reported);
+        if (fit.bestFile() != null) checkMonitor("saveBest", fit.bestMonitor(), reported);
+        if (fit.stopMonitor() != null) checkMonitor("earlyStopping", fit.stopMonitor(), reported);
+        Monitor best = fit.bestFile() == null ? null
+                : new Monitor(fit.bestMonitor(), MonitorMode.resolve(fit.bestMonitor(), fit.bestMode()));
+        Monitor stopper = fit.stopMonitor() == null ? null
+                : new Monitor(fit.stopMonitor(), MonitorMode.resolve(fit.stopMonitor(), fit.stopMode()), fit.minDelta());
         int epochs = fit.epochCount();
         PrintStream log = fit.logStream();
         History.Builder history = new History.Builder();

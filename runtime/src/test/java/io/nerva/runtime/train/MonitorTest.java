@@ -92,9 +92,29 @@ class MonitorTest {
         assertEquals(MonitorMode.MAX, MonitorMode.resolve("val_score", MonitorMode.MAX));
         assertEquals("cannot tell whether 'val_score' should be maximised or minimised; pass MonitorMode.MAX or"
                         + " MonitorMode.MIN",
-                assertThrows(IllegalArgumentException.class, () -> Fit.epochs(1).earlyStopping("val_score", 1)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> MonitorMode.resolve("val_score", MonitorMode.AUTO)).getMessage());
         assertEquals("patience must be at least 0, got -1",
                 assertThrows(IllegalArgumentException.class, () -> Fit.epochs(1).earlyStopping("loss", -1)).getMessage());
+    }
+
+    @Test
+    void aMisspeltNameIsReportedAsUnknownBeforeItsDirection() {
+        Dataset data = TestData.blobs(10, 1, true);
+        // Configuring accepts any name: which names a fit reports depends on the rest of the Fit.
+        Fit fit = quiet(2).optimizer(TestOptimizers.sgd(0.1)).loss(TestLosses.CCE).metrics(new TestAccuracy())
+                .validation(data);
+        Fit misspelt = fit.earlyStopping("val_los", 1);
+        try (LinearModel model = new LinearModel(2, 3, ActivationType.SOFTMAX, 5)) {
+            assertEquals("earlyStopping watches 'val_los', which this fit does not report (it reports"
+                            + " [loss, accuracy, val_loss, val_accuracy])",
+                    assertThrows(IllegalArgumentException.class, () -> Trainer.fit(model, data, misspelt)).getMessage());
+            assertEquals("saveBest watches 'val_acc', which this fit does not report (it reports"
+                            + " [loss, accuracy, val_loss, val_accuracy])",
+                    assertThrows(IllegalArgumentException.class,
+                            () -> Trainer.fit(model, data, fit.saveBest(dir.resolve("best.safetensors"), "val_acc"))).getMessage());
+        }
+        assertEquals("the monitored name is blank; use e.g. \"val_loss\"",
+                assertThrows(IllegalArgumentException.class, () -> fit.earlyStopping(" ", 1)).getMessage());
     }
 
     @Test
