@@ -856,6 +856,10 @@ final class FuzzNetworks {
                 case BINARY_CROSSENTROPY_FROM_LOGITS -> {
                     if (outputAct != ActivationType.LINEAR) late.add(loss + " expects raw logits");
                 }
+                case CATEGORICAL_CROSSENTROPY_FROM_LOGITS -> {
+                    if (units < 2) late.add(loss + " needs 2 or more output units");
+                    else if (outputAct != ActivationType.LINEAR) late.add(loss + " expects raw logits");
+                }
                 default -> { }
             }
             if (chainMayStop) {

@@ -31,6 +31,11 @@ public interface Loss {
     double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
                    ActivationType outputActivation, MemorySegment grad);
 
+    /** Huber loss with threshold {@code delta} (Keras' {@code Huber(delta)}); {@link #of}(HUBER) is delta 1. */
+    static Loss huber(double delta) {
+        return Losses.huber(delta);
+    }
+
     /** The implementation of a loss function. */
     static Loss of(LossFunction function) {
         return Losses.of(function);
