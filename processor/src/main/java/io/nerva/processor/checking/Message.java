@@ -217,6 +217,17 @@ public enum Message {
     EMBEDDING_OUTPUT_DIM(error(), Target.LAYER_VALUE,
             "${field}: Embedding outputDim must be positive, got ${outputDim}", "emb", -1),
 
+    // ---- regularizers --------------------------------------------------------------------------
+    REGULARIZE_WITHOUT_LAYER(error(), Target.LAYER,
+            "${field}: @Regularize penalises the parameters of the layer on the same field, but ${field} has no layer "
+                    + "annotation; put it beside the @Dense, @Conv2D or other layer it regularizes", "extra"),
+    REGULARIZE_VALUE(error(), Target.LAYER_VALUE,
+            "${field}: @Regularize ${attribute} is ${value}; a penalty must be finite and ≥ 0", "hidden", "kernelL2", -0.01),
+    REGULARIZE_NO_TENSOR(error(), Target.LAYER_VALUE,
+            "${field}: @Regularize ${attribute} penalises a ${tensor} tensor, but this ${kind} layer has none; "
+                    + "remove it (or set useBias = true where the layer has that option)",
+            "out", "biasL2", "bias", "Dense"),
+
     // ---- embedded weights ---------------------------------------------------------------------
     WEIGHTS_NOT_FOUND(error(), Target.NETWORK_VALUE,
             "weights resource '${name}' not found: looked for ${path} in the class output, class path and source path; "

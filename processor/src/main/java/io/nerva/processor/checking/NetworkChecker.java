@@ -10,6 +10,7 @@ import io.nerva.processor.model.LayerKind;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.Limits;
 import io.nerva.processor.model.ParamTensor;
+import io.nerva.processor.model.Regularization;
 import io.nerva.processor.model.NetworkDecl;
 import io.nerva.processor.model.NetworkPlan;
 import io.nerva.processor.model.Shape;
@@ -27,7 +28,9 @@ import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -71,9 +74,11 @@ public final class NetworkChecker {
         // Every layer's shape is known: whole-network rules still apply even after a value error,
         // so that one compile reports every mistake; warnings only for networks without errors.
         boolean layerErrors = diagnostics.errorCount() > errorsBefore;
+        Map<String, Regularization> regularizers = checkRegularizers(decl, layers);
         NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.enclosing(), decl.simpleName(),
                 NetworkPlan.modelClassName(decl.enclosing(), decl.simpleName()),
-                input.get(), List.copyOf(layers), loss, !inferenceOnly, decl.network().stringValue("weights"));
+                input.get(), List.copyOf(layers), loss, !inferenceOnly, decl.network().stringValue("weights"),
+                regularizers);
         checkTrainability(decl, plan);
         checkOutputAndLoss(decl, plan);
         if (!layerErrors) warnSuspiciousStacks(decl, plan);
@@ -205,6 +210,10 @@ public final class NetworkChecker {
             }
         }
         List<AnnotationUse> uses = field.annotations();
+        if (uses.isEmpty()) { // only @Regularize
+            diagnostics.report(Message.REGULARIZE_WITHOUT_LAYER, e, field.regularizer().mirror(), null, field.name());
+            return false;
+        }
         if (uses.size() > 1) {
             boolean fused = uses.size() == 2 && field.has(LayerKind.ACTIVATION)
                     && (field.has(LayerKind.DENSE) || field.has(LayerKind.CONV2D));
@@ -516,6 +525,42 @@ public final class NetworkChecker {
             diagnostics.report(Message.NO_OP_FLATTEN, field.element(), f.mirror(), null, field.name(), in, source);
         }
         return Optional.of(new LayerPlan.Flatten(field.name(), in));
+    }
+
+    // ---- regularizers ------------------------------------------------------------------------
+
+    private static final List<String> PENALTIES = List.of("kernelL1", "kernelL2", "biasL1", "biasL2");
+
+    /** Each field's {@code @Regularize}: finite, ≥ 0, and only on tensors its layer has. */
+    private Map<String, Regularization> checkRegularizers(NetworkDecl decl, List<LayerPlan> layers) {
+        Map<String, Regularization> out = new LinkedHashMap<>();
+        for (LayerPlan layer : layers) {
+            FieldDecl field = field(decl, layer.name());
+            AnnotationUse r = field.regularizer();
+            if (r == null) continue;
+            boolean ok = true;
+            double[] v = new double[PENALTIES.size()];
+            for (int i = 0; i < v.length; i++) {
+                String attribute = PENALTIES.get(i);
+                v[i] = r.doubleValue(attribute);
+                if (!(v[i] >= 0) || !Float.isFinite((float) v[i])) {
+                    diagnostics.report(Message.REGULARIZE_VALUE, field.element(), r.mirror(), r.explicitValue(attribute),
+                            field.name(), attribute, v[i]);
+                    ok = false;
+                    continue;
+                }
+                boolean kernel = i < 2;
+                boolean has = layer.params().stream().anyMatch(t -> kernel ? Regularization.isKernelTensor(t.suffix())
+                        : t.suffix().equals("bias"));
+                if (v[i] != 0 && !has) {
+                    diagnostics.report(Message.REGULARIZE_NO_TENSOR, field.element(), r.mirror(), r.explicitValue(attribute),
+                            field.name(), attribute, kernel ? "weight" : "bias", layer.typeName());
+                    ok = false;
+                }
+            }
+            if (ok) out.put(layer.name(), new Regularization(v[0], v[1], v[2], v[3]));
+        }
+        return Map.copyOf(out);
     }
 
     // ---- whole-network rules -----------------------------------------------------------------
