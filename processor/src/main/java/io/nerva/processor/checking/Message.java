@@ -217,6 +217,15 @@ public enum Message {
     EMBEDDING_OUTPUT_DIM(error(), Target.LAYER_VALUE,
             "${field}: Embedding outputDim must be positive, got ${outputDim}", "emb", -1),
 
+    MAXOUT_PIECES(error(), Target.LAYER_VALUE,
+            "${field}: Maxout needs at least 1 piece per unit, got ${pieces}", "maxout", 0),
+    MAXOUT_NOT_DIVISIBLE(error(), Target.LAYER_VALUE,
+            "${field}: Maxout groups the last axis into pieces of ${pieces}, but its input's last axis has ${width} values "
+                    + "(${input}, from ${source}); make it a multiple of ${pieces}, e.g. ${suggestion}",
+            "maxout", 3, 10, "10", "hidden", "9 or 12"),
+    NO_OP_MAXOUT(warning("no-op-maxout"), Target.LAYER_VALUE,
+            "${field}: Maxout with 1 piece per unit returns its input unchanged", "maxout"),
+
     // ---- regularizers --------------------------------------------------------------------------
     REGULARIZE_WITHOUT_LAYER(error(), Target.LAYER,
             "${field}: @Regularize penalises the parameters of the layer on the same field, but ${field} has no layer "

@@ -243,6 +243,8 @@ public final class NetworkChecker {
             case BATCH_NORM -> batchNorm(field, in);
             case SIMPLE_RNN, LSTM, GRU -> sequenceRules.recurrent(field, use, in, source);
             case EMBEDDING -> sequenceRules.embedding(field, use, in, source, first);
+            case PRELU -> pRelu(field, use, in);
+            case MAXOUT -> maxout(field, use, in, source);
         };
     }
 
@@ -517,6 +519,37 @@ public final class NetworkChecker {
             diagnostics.report(Message.NO_OP_DROPOUT, field.element(), d.mirror(), null, field.name());
         }
         return Optional.of(new LayerPlan.Dropout(field.name(), in, (float) rate));
+    }
+
+    /** PReLU fits any input: one slope per value. */
+    private Optional<LayerPlan> pRelu(FieldDecl field, AnnotationUse use, Shape in) {
+        float initValue = (float) use.doubleValue("initValue");
+        if (!Float.isFinite(initValue)) {
+            diagnostics.report(Message.INIT_VALUE_NOT_FINITE, field.element(), use.mirror(), use.explicitValue("initValue"),
+                    field.name(), use.doubleValue("initValue"));
+        }
+        return Optional.of(new LayerPlan.PRelu(field.name(), in, Initializer.valueOf(use.enumValue("alphaInit")), initValue));
+    }
+
+    /** Maxout: k ≥ 1 pieces that divide the input's last axis. */
+    private Optional<LayerPlan> maxout(FieldDecl field, AnnotationUse use, Shape in, String source) {
+        int pieces = use.intValue("value");
+        if (pieces < 1) {
+            diagnostics.report(Message.MAXOUT_PIECES, field.element(), use.mirror(), use.explicitValue("value"), field.name(), pieces);
+            return Optional.empty();
+        }
+        int width = in.last();
+        if (width % pieces != 0) {
+            int below = width / pieces * pieces;
+            diagnostics.report(Message.MAXOUT_NOT_DIVISIBLE, field.element(), use.mirror(), use.explicitValue("value"),
+                    field.name(), pieces, width, in, source,
+                    below > 0 ? below + " or " + (below + pieces) : String.valueOf(pieces));
+            return Optional.empty();
+        }
+        if (pieces == 1) {
+            diagnostics.report(Message.NO_OP_MAXOUT, field.element(), use.mirror(), use.explicitValue("value"), field.name());
+        }
+        return Optional.of(new LayerPlan.Maxout(field.name(), in, pieces));
     }
 
     private Optional<LayerPlan> flatten(FieldDecl field, Shape in, String source) {
