@@ -226,6 +226,23 @@ public enum Message {
     NO_OP_MAXOUT(warning("no-op-maxout"), Target.LAYER_VALUE,
             "${field}: Maxout with 1 piece per unit returns its input unchanged", "maxout"),
 
+    // ---- @Custom layers -------------------------------------------------------------------------
+    CUSTOM_WRONG_TYPE(error(), Target.LAYER_VALUE,
+            "${field}: @Custom(${type}.class) must name a class implementing io.nerva.runtime.custom.CustomLayer (a layer) "
+                    + "or io.nerva.runtime.custom.ActivationFunction (an element-wise function), but ${type} ${problem}",
+            "scale", "Helper", "implements neither"),
+    CUSTOM_NOT_INSTANTIABLE(error(), Target.LAYER_VALUE,
+            "${field}: the generated model creates its ${type} with new ${type}(), but ${type} ${problem}",
+            "scale", "ScaleLayer", "has no public constructor without parameters"),
+    CUSTOM_UNITS_MISSING(error(), Target.LAYER_VALUE,
+            "${field}: ${type} ${needs} units, but @Custom gives ${units}; write @Custom(value = ${type}.class, units = N) with N ≥ 1",
+            "scale", "MyDense", "has shape rule LAST_AXIS_TO_UNITS, which needs", 0),
+    CUSTOM_UNITS_UNUSED(warning("unused-units"), Target.LAYER_VALUE,
+            "${field}: units = ${units} has no effect: ${type} ${why}", "act", 8, "Twice", "is an ActivationFunction"),
+    CUSTOM_PARAM(error(), Target.LAYER,
+            "${field}: ${type} declares parameter '${param}' ${problem} in its @CustomShape",
+            "scale", "ScaleLayer", "gain", "twice"),
+
     // ---- regularizers --------------------------------------------------------------------------
     REGULARIZE_WITHOUT_LAYER(error(), Target.LAYER,
             "${field}: @Regularize penalises the parameters of the layer on the same field, but ${field} has no layer "

@@ -49,12 +49,14 @@ public final class NetworkChecker {
     private final Elements elements;
     private final Types types;
     private final SequenceRules sequenceRules;
+    private final CustomRules customRules;
 
     public NetworkChecker(Diagnostics diagnostics, Elements elements, Types types) {
         this.elements = elements;
         this.types = types;
         this.diagnostics = diagnostics;
         this.sequenceRules = new SequenceRules(diagnostics);
+        this.customRules = new CustomRules(diagnostics, elements, types);
     }
 
     public Optional<NetworkPlan> check(NetworkDecl decl) {
@@ -245,6 +247,7 @@ public final class NetworkChecker {
             case EMBEDDING -> sequenceRules.embedding(field, use, in, source, first);
             case PRELU -> pRelu(field, use, in);
             case MAXOUT -> maxout(field, use, in, source);
+            case CUSTOM -> customRules.custom(field, use, in);
         };
     }
 

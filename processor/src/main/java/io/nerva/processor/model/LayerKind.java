@@ -20,7 +20,8 @@ public enum LayerKind {
     GRU("io.nerva.annotations.GRU", "GRU"),
     EMBEDDING("io.nerva.annotations.Embedding", "Embedding"),
     PRELU("io.nerva.annotations.PReLU", "PReLU"),
-    MAXOUT("io.nerva.annotations.Maxout", "Maxout");
+    MAXOUT("io.nerva.annotations.Maxout", "Maxout"),
+    CUSTOM("io.nerva.annotations.Custom", "Custom");
 
     private final String annotation;
     private final String displayName;

@@ -61,6 +61,7 @@ public sealed interface LayerPlan {
         R embedding(Embedding layer);
         R pRelu(PRelu layer);
         R maxout(Maxout layer);
+        R custom(Custom layer);
     }
 
     /** The activation applied last by this layer, or null when it has none (a shape or pooling layer). */
@@ -262,5 +263,18 @@ public sealed interface LayerPlan {
         public Shape output() { return input.withLast(units()); }
         public String typeName() { return "Maxout"; }
         public List<ParamTensor> params() { return List.of(); }
+    }
+
+    /**
+     * A {@code @Custom} layer: the user's class {@code packageName.names[0].names[1]…} (nested names in order), either
+     * a {@code CustomLayer} or, when {@code elementwise}, an {@code ActivationFunction} applied element-wise; shapes
+     * and parameter tensors as its {@code @CustomShape} rule evaluated for this input and {@code units}.
+     */
+    record Custom(String name, Shape input, Shape output, String packageName, List<String> names, boolean elementwise,
+                  int units, List<ParamTensor> params) implements LayerPlan {
+        public String settings() { return " class=" + qualifiedName() + " units=" + units; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.custom(this); }
+        public String typeName() { return names.get(names.size() - 1); }
+        public String qualifiedName() { return (packageName.isEmpty() ? "" : packageName + ".") + String.join(".", names); }
     }
 }
