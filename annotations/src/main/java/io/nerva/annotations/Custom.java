@@ -13,7 +13,11 @@ import java.lang.annotation.*;
  * {@link #units()}, to positive sizes within the runtime's limits, and {@code units} is given exactly when
  * the rule uses it. Left to run time: that forward and backward compute what they should (check them with
  * {@code io.nerva.runtime.custom.GradientChecker}) and write only within the buffers they are given (the
- * buffers are bounds-checked slices: a write outside is an exception, never a corruption).
+ * buffers are bounds-checked slices: a write outside is an exception, never a corruption), and that the
+ * class is stateless (one instance serves every model and thread of the generated class).
+ *
+ * <p>The field's {@code Layer.kernel()} is the first declared parameter tensor and {@code bias()} the one
+ * named {@code bias}; every tensor is saved and loaded as {@code <field>.<name>}.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -7,7 +7,8 @@ import java.lang.annotation.*;
  * one trained slope per unit of the input: parameter {@code <field>.alpha} of the input's shape (a sequence
  * {@code {T, F}} has {@code T·F} slopes, an image {@code {H, W, C}} {@code H·W·C}), initialised to 0 by
  * default (Keras' {@code alpha_initializer="zeros"}, where it starts as a ReLU). Keras' {@code shared_axes}
- * is not supported; the Keras import does not translate {@code PReLU} layers.
+ * is not supported; the Keras import does not translate {@code PReLU} layers. The field's {@code Layer.kernel()}
+ * is {@code alpha}.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
