@@ -15,7 +15,17 @@ public enum LossFunction {
     /** Categorical cross-entropy with integer class labels as targets. */
     SPARSE_CATEGORICAL_CROSSENTROPY,
     /** Hinge loss, targets in {-1, 1} (0/1 targets are mapped to -1/1). */
-    HINGE;
+    HINGE,
+    /** Huber loss with delta 1 (Keras' default): quadratic within delta of the target, linear beyond; {@code Loss.huber(delta)} for another delta. */
+    HUBER,
+    /** Kullback–Leibler divergence {@code Σ y·log(y/p)} of probability rows, both clipped to [1e-7, 1] as Keras. */
+    KL_DIVERGENCE,
+    /** Categorical hinge {@code max(0, 1 + max((1 − y)·p) − Σ y·p)} on one-hot targets. */
+    CATEGORICAL_HINGE,
+    /** {@code mean log(cosh(p − y))}: about half the squared error near 0, the absolute error far from it. */
+    LOG_COSH,
+    /** Categorical cross-entropy on raw logits (linear output), computed with log-sum-exp. */
+    CATEGORICAL_CROSSENTROPY_FROM_LOGITS;
 
     /**
      * Why this loss does not fit an output layer {@code layer} with the given activation and
@@ -34,6 +44,13 @@ public enum LossFunction {
             case BINARY_CROSSENTROPY -> output == ActivationType.SIGMOID ? null
                     : this + " expects probabilities from a SIGMOID output, but the output (" + layer + ") has activation "
                     + output + (output == ActivationType.LINEAR ? "; use SIGMOID, or BINARY_CROSSENTROPY_FROM_LOGITS" : "; use SIGMOID");
+            case CATEGORICAL_CROSSENTROPY_FROM_LOGITS -> {
+                if (units < 2) yield this + " needs 2 or more output units, but " + layer + " has " + units
+                        + "; use BINARY_CROSSENTROPY_FROM_LOGITS for two classes";
+                if (output != ActivationType.LINEAR) yield this + " expects raw logits, but the output (" + layer
+                        + ") has activation " + output + "; remove the output activation or use CATEGORICAL_CROSSENTROPY";
+                yield null;
+            }
             case BINARY_CROSSENTROPY_FROM_LOGITS -> output == ActivationType.LINEAR ? null
                     : this + " expects raw logits, but the output (" + layer + ") has activation " + output
                     + "; remove the output activation or use BINARY_CROSSENTROPY";

@@ -332,6 +332,12 @@ public final class KerasConverter {
                     layerProblem(null, "a Lambda layer holds arbitrary Python code, which cannot be translated");
                     return -1;
                 }
+                case "PReLU" -> {
+                    // Nerva has @PReLU (alpha of the input's shape), but the import does not map it yet: say so exactly
+                    layerProblem(null, "PReLU is not translated by the import; Nerva's @PReLU computes the same (without "
+                            + "shared_axes): declare it by hand and load its alpha as <field>.alpha");
+                    return -1;
+                }
                 default -> {
                     layerProblem(null, "Nerva has no layer for Keras' " + cls);
                     return -1;

@@ -197,6 +197,14 @@ class KerasErrorsTest {
     }
 
     @Test
+    void preluIsNamedAsNotTranslatedRatherThanMissing() {
+        List<String> items = unsupported(sequential("Sequential",
+                layer("Dense", "hidden", cfg("units", 4.0)), layer("PReLU", "slopes", cfg("shared_axes", null))));
+        assertEquals(List.of("layer #3 'slopes' (PReLU): PReLU is not translated by the import; Nerva's @PReLU computes the "
+                + "same (without shared_axes): declare it by hand and load its alpha as <field>.alpha"), items);
+    }
+
+    @Test
     void customLayersAndFunctionalBranches() {
         KerasLayer custom = new KerasLayer("Scale", "scale", null, cfg("name", "scale", "__module", "my_project.layers",
                 "__registered_name", "MyProject>Scale"), List.of());

@@ -60,6 +60,7 @@ public final class NetworkProcessor extends AbstractProcessor {
     public Set<String> getSupportedAnnotationTypes() {
         Set<String> types = new LinkedHashSet<>();
         types.add(NetworkReader.NETWORK);
+        types.add(NetworkReader.REGULARIZE);
         Arrays.stream(LayerKind.values()).map(LayerKind::annotation).forEach(types::add);
         types.add(GENERATED);
         return types;

@@ -283,6 +283,30 @@ final class FuzzNetworks {
         }
     }
 
+    /** {@code alphaInit}, {@code initValue}: null = not written. */
+    record PReluAnn(Initializer init, Float initValue) implements Ann {
+        public String text() {
+            List<String> args = new ArrayList<>();
+            if (init != null) args.add("alphaInit = Initializer." + init);
+            if (initValue != null) args.add("initValue = " + floatLiteral(initValue));
+            return "@PReLU" + (args.isEmpty() ? "" : "(" + String.join(", ", args) + ")");
+        }
+
+        Initializer initOrDefault() {
+            return init == null ? Initializer.ZEROS : init;
+        }
+
+        float value() {
+            return initValue == null ? 0f : initValue;
+        }
+    }
+
+    record MaxoutAnn(int pieces) implements Ann {
+        public String text() {
+            return "@Maxout(" + pieces + ")";
+        }
+    }
+
     /** A field: modifiers as written (e.g. {@code "private "}), its type, and its layer annotations (none = plain field). */
     record Field(String name, String modifiers, String type, List<Ann> annotations) {
         boolean isLayer() {
@@ -498,6 +522,10 @@ final class FuzzNetworks {
                 }
                 return anns;
             }
+            if (r.nextDouble() < 0.08) { // the parametric activations fit every family
+                anns.add(r.nextBoolean() ? pRelu() : maxout(width));
+                return anns;
+            }
             double k = r.nextDouble();
             if (shape.length == 3) {
                 if (k < 0.27) {
@@ -693,6 +721,21 @@ final class FuzzNetworks {
             };
         }
 
+        PReluAnn pRelu() {
+            Initializer init = r.nextBoolean() ? null : pick(r, new Initializer[] {Initializer.ZEROS, Initializer.CONSTANT,
+                    Initializer.RANDOM_UNIFORM, Initializer.GLOROT_UNIFORM});
+            Float value = init == Initializer.CONSTANT ? (fault(1) ? Float.NaN : 0.25f) : null;
+            return new PReluAnn(init, value);
+        }
+
+        /** Pieces dividing {@code width} (1 included, a no-op with a warning), or with a fault, ones that do not. */
+        MaxoutAnn maxout(int width) {
+            if (fault(1)) return new MaxoutAnn(r.nextBoolean() ? pick(r, new int[] {0, -2}) : width + 1);
+            List<Integer> divisors = new ArrayList<>();
+            for (int d = 1; d <= width; d++) if (width % d == 0) divisors.add(d);
+            return new MaxoutAnn(divisors.get(r.nextInt(divisors.size())));
+        }
+
         DropAnn dropout() {
             if (hostile()) return new DropAnn(pick(r, HOSTILE_RATES));
             return new DropAnn(fault(1) ? pick(r, BAD_RATES) : pick(r, GOOD_RATES));
@@ -856,6 +899,10 @@ final class FuzzNetworks {
                 case BINARY_CROSSENTROPY_FROM_LOGITS -> {
                     if (outputAct != ActivationType.LINEAR) late.add(loss + " expects raw logits");
                 }
+                case CATEGORICAL_CROSSENTROPY_FROM_LOGITS -> {
+                    if (units < 2) late.add(loss + " needs 2 or more output units");
+                    else if (outputAct != ActivationType.LINEAR) late.add(loss + " expects raw logits");
+                }
                 default -> { }
             }
             if (chainMayStop) {
@@ -1001,6 +1048,22 @@ final class FuzzNetworks {
                 yield new Step(here, in.clone(), "Dropout", null, 0, 0, true, null, 0);
             }
             case FlatAnn flat -> new Step(here, new int[] {size}, "Flatten", null, 0, 0, false, null, 0);
+            case PReluAnn p -> {
+                initValueFault(name, p.initValue(), here);
+                if (!here.isEmpty()) yield Step.fail(here);
+                yield new Step(here, in.clone(), "PReLU", null, size, size, false, null, 0); // alpha is its kernel view
+            }
+            case MaxoutAnn m -> {
+                if (m.pieces() < 1) here.add(name + ": Maxout needs at least 1 piece per unit, got " + m.pieces());
+                else if (last % m.pieces() != 0) {
+                    here.add(name + ": Maxout groups the last axis into pieces of " + m.pieces() + ", but its input's last axis has "
+                            + last + " values");
+                }
+                if (!here.isEmpty()) yield Step.fail(here);
+                int[] out = in.clone();
+                out[out.length - 1] = last / m.pieces();
+                yield new Step(here, out, "Maxout", null, 0, 0, false, null, 0);
+            }
         };
     }
 
@@ -1174,6 +1237,15 @@ final class FuzzNetworks {
                     backward.add(g -> g * scale);
                 }
                 case FlatAnn flat -> backward.add(g -> g);
+                case PReluAnn p -> {
+                    double alpha = Math.max(1, weightBound(p.initOrDefault(), p.value(), size, size));
+                    b = in * alpha;
+                    backward.add(g -> {
+                        note(worst, ROWS * Math.max(in, 1) * g); // dAlpha sums dy·x over the rows
+                        return g * alpha;
+                    });
+                }
+                case MaxoutAnn m -> backward.add(g -> g);
             }
             forward = Math.max(forward, b);
             shape = s.out();

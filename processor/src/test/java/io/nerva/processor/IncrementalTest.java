@@ -27,7 +27,9 @@ class IncrementalTest {
             "io.nerva.annotations.Dropout", "io.nerva.annotations.Flatten", "io.nerva.annotations.Conv2D",
             "io.nerva.annotations.MaxPool2D", "io.nerva.annotations.AvgPool2D", "io.nerva.annotations.GlobalMaxPool2D",
             "io.nerva.annotations.GlobalAvgPool2D", "io.nerva.annotations.BatchNorm", "io.nerva.annotations.SimpleRNN",
-            "io.nerva.annotations.LSTM", "io.nerva.annotations.GRU", "io.nerva.annotations.Embedding");
+            "io.nerva.annotations.LSTM", "io.nerva.annotations.GRU", "io.nerva.annotations.Embedding",
+            "io.nerva.annotations.Regularize", "io.nerva.annotations.PReLU", "io.nerva.annotations.Maxout",
+            "io.nerva.annotations.Custom");
 
     private static JavaFileObject net(String name, int units) {
         return JavaFileObjects.forSourceString("test." + name, """

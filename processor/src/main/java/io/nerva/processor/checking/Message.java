@@ -217,6 +217,43 @@ public enum Message {
     EMBEDDING_OUTPUT_DIM(error(), Target.LAYER_VALUE,
             "${field}: Embedding outputDim must be positive, got ${outputDim}", "emb", -1),
 
+    MAXOUT_PIECES(error(), Target.LAYER_VALUE,
+            "${field}: Maxout needs at least 1 piece per unit, got ${pieces}", "maxout", 0),
+    MAXOUT_NOT_DIVISIBLE(error(), Target.LAYER_VALUE,
+            "${field}: Maxout groups the last axis into pieces of ${pieces}, but its input's last axis has ${width} values "
+                    + "(${input}, from ${source}); make it a multiple of ${pieces}, e.g. ${suggestion}",
+            "maxout", 3, 10, "10", "hidden", "9 or 12"),
+    NO_OP_MAXOUT(warning("no-op-maxout"), Target.LAYER_VALUE,
+            "${field}: Maxout with 1 piece per unit returns its input unchanged", "maxout"),
+
+    // ---- @Custom layers -------------------------------------------------------------------------
+    CUSTOM_WRONG_TYPE(error(), Target.LAYER_VALUE,
+            "${field}: @Custom(${type}.class) must name a class implementing io.nerva.runtime.custom.CustomLayer (a layer) "
+                    + "or io.nerva.runtime.custom.ActivationFunction (an element-wise function), but ${type} ${problem}",
+            "scale", "Helper", "implements neither"),
+    CUSTOM_NOT_INSTANTIABLE(error(), Target.LAYER_VALUE,
+            "${field}: the generated model creates its ${type} with new ${type}(), but ${type} ${problem}",
+            "scale", "ScaleLayer", "has no public constructor without parameters"),
+    CUSTOM_UNITS_MISSING(error(), Target.LAYER_VALUE,
+            "${field}: ${type} ${needs} units, but @Custom gives ${units}; write @Custom(value = ${type}.class, units = N) with N ≥ 1",
+            "scale", "MyDense", "has shape rule LAST_AXIS_TO_UNITS, which needs", 0),
+    CUSTOM_UNITS_UNUSED(warning("unused-units"), Target.LAYER_VALUE,
+            "${field}: units = ${units} has no effect: ${type} ${why}", "act", 8, "Twice", "is an ActivationFunction"),
+    CUSTOM_PARAM(error(), Target.LAYER,
+            "${field}: ${type} declares parameter '${param}' ${problem} in its @CustomShape",
+            "scale", "ScaleLayer", "gain", "twice"),
+
+    // ---- regularizers --------------------------------------------------------------------------
+    REGULARIZE_WITHOUT_LAYER(error(), Target.LAYER,
+            "${field}: @Regularize penalises the parameters of the layer on the same field, but ${field} has no layer "
+                    + "annotation; put it beside the @Dense, @Conv2D or other layer it regularizes", "extra"),
+    REGULARIZE_VALUE(error(), Target.LAYER_VALUE,
+            "${field}: @Regularize ${attribute} is ${value}; a penalty must be finite and ≥ 0", "hidden", "kernelL2", -0.01),
+    REGULARIZE_NO_TENSOR(error(), Target.LAYER_VALUE,
+            "${field}: @Regularize ${attribute} penalises a ${tensor} tensor, but this ${kind} layer has none; "
+                    + "remove it (or set useBias = true where the layer has that option)",
+            "out", "biasL2", "bias", "Dense"),
+
     // ---- embedded weights ---------------------------------------------------------------------
     WEIGHTS_NOT_FOUND(error(), Target.NETWORK_VALUE,
             "weights resource '${name}' not found: looked for ${path} in the class output, class path and source path; "

@@ -10,6 +10,7 @@ import io.nerva.processor.model.LayerKind;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.Limits;
 import io.nerva.processor.model.ParamTensor;
+import io.nerva.processor.model.Regularization;
 import io.nerva.processor.model.NetworkDecl;
 import io.nerva.processor.model.NetworkPlan;
 import io.nerva.processor.model.Shape;
@@ -27,7 +28,9 @@ import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -46,12 +49,14 @@ public final class NetworkChecker {
     private final Elements elements;
     private final Types types;
     private final SequenceRules sequenceRules;
+    private final CustomRules customRules;
 
     public NetworkChecker(Diagnostics diagnostics, Elements elements, Types types) {
         this.elements = elements;
         this.types = types;
         this.diagnostics = diagnostics;
         this.sequenceRules = new SequenceRules(diagnostics);
+        this.customRules = new CustomRules(diagnostics, elements, types);
     }
 
     public Optional<NetworkPlan> check(NetworkDecl decl) {
@@ -71,9 +76,11 @@ public final class NetworkChecker {
         // Every layer's shape is known: whole-network rules still apply even after a value error,
         // so that one compile reports every mistake; warnings only for networks without errors.
         boolean layerErrors = diagnostics.errorCount() > errorsBefore;
+        Map<String, Regularization> regularizers = checkRegularizers(decl, layers);
         NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.enclosing(), decl.simpleName(),
                 NetworkPlan.modelClassName(decl.enclosing(), decl.simpleName()),
-                input.get(), List.copyOf(layers), loss, !inferenceOnly, decl.network().stringValue("weights"));
+                input.get(), List.copyOf(layers), loss, !inferenceOnly, decl.network().stringValue("weights"),
+                regularizers);
         checkTrainability(decl, plan);
         checkOutputAndLoss(decl, plan);
         if (!layerErrors) warnSuspiciousStacks(decl, plan);
@@ -205,6 +212,10 @@ public final class NetworkChecker {
             }
         }
         List<AnnotationUse> uses = field.annotations();
+        if (uses.isEmpty()) { // only @Regularize
+            diagnostics.report(Message.REGULARIZE_WITHOUT_LAYER, e, field.regularizer().mirror(), null, field.name());
+            return false;
+        }
         if (uses.size() > 1) {
             boolean fused = uses.size() == 2 && field.has(LayerKind.ACTIVATION)
                     && (field.has(LayerKind.DENSE) || field.has(LayerKind.CONV2D));
@@ -234,6 +245,9 @@ public final class NetworkChecker {
             case BATCH_NORM -> batchNorm(field, in);
             case SIMPLE_RNN, LSTM, GRU -> sequenceRules.recurrent(field, use, in, source);
             case EMBEDDING -> sequenceRules.embedding(field, use, in, source, first);
+            case PRELU -> pRelu(field, use, in);
+            case MAXOUT -> maxout(field, use, in, source);
+            case CUSTOM -> customRules.custom(field, use, in);
         };
     }
 
@@ -510,12 +524,79 @@ public final class NetworkChecker {
         return Optional.of(new LayerPlan.Dropout(field.name(), in, (float) rate));
     }
 
+    /** PReLU fits any input: one slope per value. */
+    private Optional<LayerPlan> pRelu(FieldDecl field, AnnotationUse use, Shape in) {
+        float initValue = (float) use.doubleValue("initValue");
+        if (!Float.isFinite(initValue)) {
+            diagnostics.report(Message.INIT_VALUE_NOT_FINITE, field.element(), use.mirror(), use.explicitValue("initValue"),
+                    field.name(), use.doubleValue("initValue"));
+        }
+        return Optional.of(new LayerPlan.PRelu(field.name(), in, Initializer.valueOf(use.enumValue("alphaInit")), initValue));
+    }
+
+    /** Maxout: k ≥ 1 pieces that divide the input's last axis. */
+    private Optional<LayerPlan> maxout(FieldDecl field, AnnotationUse use, Shape in, String source) {
+        int pieces = use.intValue("value");
+        if (pieces < 1) {
+            diagnostics.report(Message.MAXOUT_PIECES, field.element(), use.mirror(), use.explicitValue("value"), field.name(), pieces);
+            return Optional.empty();
+        }
+        int width = in.last();
+        if (width % pieces != 0) {
+            int below = width / pieces * pieces;
+            diagnostics.report(Message.MAXOUT_NOT_DIVISIBLE, field.element(), use.mirror(), use.explicitValue("value"),
+                    field.name(), pieces, width, in, source,
+                    below > 0 ? below + " or " + (below + pieces) : String.valueOf(pieces));
+            return Optional.empty();
+        }
+        if (pieces == 1) {
+            diagnostics.report(Message.NO_OP_MAXOUT, field.element(), use.mirror(), use.explicitValue("value"), field.name());
+        }
+        return Optional.of(new LayerPlan.Maxout(field.name(), in, pieces));
+    }
+
     private Optional<LayerPlan> flatten(FieldDecl field, Shape in, String source) {
         if (in.isFlat()) {
             AnnotationUse f = field.get(LayerKind.FLATTEN);
             diagnostics.report(Message.NO_OP_FLATTEN, field.element(), f.mirror(), null, field.name(), in, source);
         }
         return Optional.of(new LayerPlan.Flatten(field.name(), in));
+    }
+
+    // ---- regularizers ------------------------------------------------------------------------
+
+    private static final List<String> PENALTIES = List.of("kernelL1", "kernelL2", "biasL1", "biasL2");
+
+    /** Each field's {@code @Regularize}: finite, ≥ 0, and only on tensors its layer has. */
+    private Map<String, Regularization> checkRegularizers(NetworkDecl decl, List<LayerPlan> layers) {
+        Map<String, Regularization> out = new LinkedHashMap<>();
+        for (LayerPlan layer : layers) {
+            FieldDecl field = field(decl, layer.name());
+            AnnotationUse r = field.regularizer();
+            if (r == null) continue;
+            boolean ok = true;
+            double[] v = new double[PENALTIES.size()];
+            for (int i = 0; i < v.length; i++) {
+                String attribute = PENALTIES.get(i);
+                v[i] = r.doubleValue(attribute);
+                if (!(v[i] >= 0) || !Float.isFinite((float) v[i])) {
+                    diagnostics.report(Message.REGULARIZE_VALUE, field.element(), r.mirror(), r.explicitValue(attribute),
+                            field.name(), attribute, v[i]);
+                    ok = false;
+                    continue;
+                }
+                boolean kernel = i < 2;
+                boolean has = layer.params().stream().anyMatch(t -> kernel ? Regularization.isKernelTensor(t.suffix())
+                        : t.suffix().equals("bias"));
+                if (v[i] != 0 && !has) {
+                    diagnostics.report(Message.REGULARIZE_NO_TENSOR, field.element(), r.mirror(), r.explicitValue(attribute),
+                            field.name(), attribute, kernel ? "weight" : "bias", layer.typeName());
+                    ok = false;
+                }
+            }
+            if (ok) out.put(layer.name(), new Regularization(v[0], v[1], v[2], v[3]));
+        }
+        return Map.copyOf(out);
     }
 
     // ---- whole-network rules -----------------------------------------------------------------

@@ -3,8 +3,15 @@ package io.nerva.processor.model;
 import javax.lang.model.element.VariableElement;
 import java.util.List;
 
-/** A field of a network class and the layer annotations on it, in source order. */
-public record FieldDecl(VariableElement element, String name, List<AnnotationUse> annotations) {
+/**
+ * A field of a network class and the layer annotations on it, in source order; {@code regularizer} is
+ * its {@code @Regularize}, or null.
+ */
+public record FieldDecl(VariableElement element, String name, List<AnnotationUse> annotations, AnnotationUse regularizer) {
+
+    public FieldDecl(VariableElement element, String name, List<AnnotationUse> annotations) {
+        this(element, name, annotations, null);
+    }
 
     public boolean has(LayerKind kind) {
         return annotations.stream().anyMatch(a -> a.kind() == kind);

@@ -18,7 +18,10 @@ public enum LayerKind {
     SIMPLE_RNN("io.nerva.annotations.SimpleRNN", "SimpleRNN"),
     LSTM("io.nerva.annotations.LSTM", "LSTM"),
     GRU("io.nerva.annotations.GRU", "GRU"),
-    EMBEDDING("io.nerva.annotations.Embedding", "Embedding");
+    EMBEDDING("io.nerva.annotations.Embedding", "Embedding"),
+    PRELU("io.nerva.annotations.PReLU", "PReLU"),
+    MAXOUT("io.nerva.annotations.Maxout", "Maxout"),
+    CUSTOM("io.nerva.annotations.Custom", "Custom");
 
     private final String annotation;
     private final String displayName;

@@ -59,6 +59,9 @@ public sealed interface LayerPlan {
         R batchNorm(BatchNorm layer);
         R recurrent(Recurrent layer);
         R embedding(Embedding layer);
+        R pRelu(PRelu layer);
+        R maxout(Maxout layer);
+        R custom(Custom layer);
     }
 
     /** The activation applied last by this layer, or null when it has none (a shape or pooling layer). */
@@ -236,5 +239,42 @@ public sealed interface LayerPlan {
         public List<ParamTensor> params() {
             return List.of(new ParamTensor("embeddings", new int[] {inputDim, outputDim}, init, initValue, inputDim, outputDim));
         }
+    }
+
+    /** Parametric ReLU over every value of the input, one trained slope per position: {@code alpha} of the input's shape. */
+    record PRelu(String name, Shape input, Initializer alphaInit, float initValue) implements LayerPlan {
+        public String settings() { return ""; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.pRelu(this); }
+        public Shape output() { return input; }
+        public String typeName() { return "PReLU"; }
+        public List<ParamTensor> params() {
+            int n = input.size();
+            return List.of(new ParamTensor("alpha", input.dims(), alphaInit, initValue, n, n));
+        }
+    }
+
+    /** Maxout over the last axis: {@code units·pieces} values → {@code units}, each the largest of its pieces. */
+    record Maxout(String name, Shape input, int pieces) implements LayerPlan {
+        public String settings() { return " pieces=" + pieces; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.maxout(this); }
+        public int units() { return input.last() / pieces; }
+        /** Rows of {@code units·pieces} per sample: 1, or the steps or pixels of a sequence or image. */
+        public int vectors() { return input.size() / input.last(); }
+        public Shape output() { return input.withLast(units()); }
+        public String typeName() { return "Maxout"; }
+        public List<ParamTensor> params() { return List.of(); }
+    }
+
+    /**
+     * A {@code @Custom} layer: the user's class {@code packageName.names[0].names[1]…} (nested names in order), either
+     * a {@code CustomLayer} or, when {@code elementwise}, an {@code ActivationFunction} applied element-wise; shapes
+     * and parameter tensors as its {@code @CustomShape} rule evaluated for this input and {@code units}.
+     */
+    record Custom(String name, Shape input, Shape output, String packageName, List<String> names, boolean elementwise,
+                  int units, List<ParamTensor> params) implements LayerPlan {
+        public String settings() { return " class=" + qualifiedName() + " units=" + units; }
+        public <R> R accept(Visitor<R> visitor) { return visitor.custom(this); }
+        public String typeName() { return names.get(names.size() - 1); }
+        public String qualifiedName() { return (packageName.isEmpty() ? "" : packageName + ".") + String.join(".", names); }
     }
 }

@@ -4,6 +4,7 @@ import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A network that passed every check: the input of the writing room. {@code enclosing} names the
@@ -11,7 +12,18 @@ import java.util.List;
  * class-path resource of trained weights, or empty.
  */
 public record NetworkPlan(String packageName, List<String> enclosing, String userClass, String modelClass, Shape input,
-                          List<LayerPlan> layers, LossFunction loss, boolean trainable, String weights) {
+                          List<LayerPlan> layers, LossFunction loss, boolean trainable, String weights,
+                          Map<String, Regularization> regularizers) {
+
+    public NetworkPlan(String packageName, List<String> enclosing, String userClass, String modelClass, Shape input,
+                       List<LayerPlan> layers, LossFunction loss, boolean trainable, String weights) {
+        this(packageName, enclosing, userClass, modelClass, input, layers, loss, trainable, weights, Map.of());
+    }
+
+    /** The {@code @Regularize} of a layer, or {@link Regularization#NONE}. */
+    public Regularization regularization(String layer) {
+        return regularizers.getOrDefault(layer, Regularization.NONE);
+    }
 
     /** The generated class's name: {@code NetModel}, or {@code Outer_NetModel} for a nested class, so nested ones never clash. */
     public static String modelClassName(List<String> enclosing, String userClass) {

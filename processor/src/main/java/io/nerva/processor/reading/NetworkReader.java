@@ -25,6 +25,8 @@ import java.util.Optional;
  */
 public final class NetworkReader {
     public static final String NETWORK = "io.nerva.annotations.Network";
+    /** Penalties on the parameters of the layer on the same field: not a layer of its own. */
+    public static final String REGULARIZE = "io.nerva.annotations.Regularize";
 
     private final Elements elements;
 
@@ -38,8 +40,9 @@ public final class NetworkReader {
         for (Element member : type.getEnclosedElements()) {
             if (member.getKind() != ElementKind.FIELD) continue;
             List<AnnotationUse> uses = layerAnnotations(member);
-            if (!uses.isEmpty()) {
-                fields.add(new FieldDecl((VariableElement) member, member.getSimpleName().toString(), uses));
+            AnnotationUse regularizer = find(member, REGULARIZE).map(m -> use(null, m)).orElse(null);
+            if (!uses.isEmpty() || regularizer != null) {
+                fields.add(new FieldDecl((VariableElement) member, member.getSimpleName().toString(), uses, regularizer));
             }
         }
         String pkg = elements.getPackageOf(type).getQualifiedName().toString();

@@ -19,7 +19,7 @@ import java.util.List;
  */
 sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEmitter, FlattenEmitter, Conv2DEmitter,
         MaxPoolEmitter, AvgPoolEmitter, GlobalMaxPoolEmitter, GlobalAvgPoolEmitter, BatchNormEmitter, RecurrentEmitter,
-        EmbeddingEmitter {
+        EmbeddingEmitter, PReluEmitter, MaxoutEmitter, CustomEmitter {
     String RUNTIME = "io.nerva.runtime";
     ClassName ACTIVATION_TYPE = ClassName.get("io.nerva.annotations", "ActivationType");
     ClassName ACTIVATIONS = ClassName.get(RUNTIME + ".kernels", "Activations");
@@ -45,6 +45,9 @@ sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEm
             @Override public LayerEmitter batchNorm(LayerPlan.BatchNorm b) { return new BatchNormEmitter(b); }
             @Override public LayerEmitter recurrent(LayerPlan.Recurrent r) { return new RecurrentEmitter(r); }
             @Override public LayerEmitter embedding(LayerPlan.Embedding e) { return new EmbeddingEmitter(e); }
+            @Override public LayerEmitter pRelu(LayerPlan.PRelu p) { return new PReluEmitter(p); }
+            @Override public LayerEmitter maxout(LayerPlan.Maxout m) { return new MaxoutEmitter(m); }
+            @Override public LayerEmitter custom(LayerPlan.Custom c) { return new CustomEmitter(c); }
         });
     }
 

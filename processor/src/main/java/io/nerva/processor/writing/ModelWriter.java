@@ -117,9 +117,12 @@ public final class ModelWriter {
                 String shape = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
                 type.addField(offsetConstant(LayerEmitter.offset(layer, t.suffix()), offset,
                         layer.name() + "." + t.suffix() + " [" + shape + "]"));
-                specs.add(CodeBlock.of("new $T($S, new int[] {$L}, $LL, $T.$L, $Lf, $L, $L)", PARAM_SPEC,
+                double[] penalty = plan.regularization(layer.name()).factors(t.suffix());
+                CodeBlock regularized = penalty[0] == 0 && penalty[1] == 0 ? CodeBlock.of("")
+                        : CodeBlock.of(", $L, $L", penalty[0], penalty[1]); // @Regularize: L1, L2
+                specs.add(CodeBlock.of("new $T($S, new int[] {$L}, $LL, $T.$L, $Lf, $L, $L$L)", PARAM_SPEC,
                         layer.name() + "." + t.suffix(), shape, offset, INITIALIZER, t.init(),
-                        Float.toString(t.initValue()), t.fanIn(), t.fanOut()));
+                        Float.toString(t.initValue()), t.fanIn(), t.fanOut(), regularized));
                 offset += t.size();
             }
         }

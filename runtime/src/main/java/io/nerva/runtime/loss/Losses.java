@@ -28,6 +28,15 @@ import java.lang.foreign.ValueLayout;
  *       anything is written.</li>
  *   <li>{@code HINGE}: {@code mean max(1 − t·p, 0)} with {@code t = −1} where the target is 0 (so 0/1
  *       targets become −1/1, and −1/1 targets stay), gradient {@code −t/(rows·cols)} where positive.</li>
+ *   <li>{@code HUBER} (delta δ, 1 by default): per value {@code e = p − y}, {@code ½e²} where {@code |e| ≤ δ}, else
+ *       {@code δ(|e| − ½δ)}; mean over everything. Gradient {@code e/n}, or {@code δ·sign(e)/n} beyond δ.</li>
+ *   <li>{@code LOG_COSH}: {@code mean log(cosh(p − y))}, computed as {@code |e| + log1p(e^−2|e|) − log 2} (no
+ *       overflow for large errors); gradient {@code tanh(e)/n}.</li>
+ *   <li>{@code KL_DIVERGENCE}: per row {@code Σ y·log(y/p)} with both clipped to {@code [ε, 1]} (Keras), mean over rows;
+ *       gradient {@code −y_c/(p·rows)} with {@code y_c} the clipped target, 0 where p was clipped.</li>
+ *   <li>{@code CATEGORICAL_HINGE}: per row {@code max(0, 1 + max_j (1 − y_j)p_j − Σ y·p)}, mean over rows; gradient
+ *       {@code (−y_j + [j = argmax])/rows} where the row's loss is positive (ties: the first largest).</li>
+ *   <li>{@code CATEGORICAL_CROSSENTROPY_FROM_LOGITS}: the fused softmax formula above on a linear output.</li>
  * </ul>
  * With {@code rows == 0} every loss is 0 and no gradient is written.
  */
@@ -44,6 +53,11 @@ final class Losses {
     private static final Loss CCE = new CategoricalCrossentropy(false);
     private static final Loss SPARSE_CCE = new CategoricalCrossentropy(true);
     private static final Loss HINGE = new Hinge();
+    private static final Loss HUBER = new Huber(1.0);
+    private static final Loss LOG_COSH = new LogCosh();
+    private static final Loss KL = new KlDivergence();
+    private static final Loss CATEGORICAL_HINGE = new CategoricalHinge();
+    private static final Loss CCE_LOGITS = new CategoricalCrossentropyFromLogits();
 
     private Losses() {}
 
@@ -56,10 +70,23 @@ final class Losses {
             case CATEGORICAL_CROSSENTROPY -> CCE;
             case SPARSE_CATEGORICAL_CROSSENTROPY -> SPARSE_CCE;
             case HINGE -> HINGE;
+            case HUBER -> HUBER;
+            case LOG_COSH -> LOG_COSH;
+            case KL_DIVERGENCE -> KL;
+            case CATEGORICAL_HINGE -> CATEGORICAL_HINGE;
+            case CATEGORICAL_CROSSENTROPY_FROM_LOGITS -> CCE_LOGITS;
             case UNSPECIFIED -> throw new IllegalArgumentException(
                     "no loss function was chosen: pick one, either in @Network(loss = ...) or at run time "
                             + "(e.g. LossFunction.MEAN_SQUARED_ERROR, CATEGORICAL_CROSSENTROPY)");
         };
+    }
+
+    /** Huber loss with the given delta. */
+    static Loss huber(double delta) {
+        if (!(delta > 0) || Double.isInfinite(delta)) {
+            throw new IllegalArgumentException("Huber delta must be positive and finite, got " + delta);
+        }
+        return new Huber(delta);
     }
 
     private static boolean wantsGrad(MemorySegment grad) {
@@ -360,6 +387,139 @@ final class Losses {
                 if (g) grad.setAtIndex(F, i, margin > 0 ? (float) (-t * inv) : 0f);
             }
             return sum * inv;
+        }
+    }
+
+    private static final class Huber extends Base {
+        private final double delta;
+
+        Huber(double delta) {
+            super(LossFunction.HUBER);
+            this.delta = delta;
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final long n = (long) rows * cols;
+            final double inv = 1.0 / n;
+            final boolean g = wantsGrad(grad);
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double e = (double) output.getAtIndex(F, i) - targets.getAtIndex(F, i);
+                double a = Math.abs(e);
+                boolean quadratic = a <= delta;
+                sum += quadratic ? 0.5 * e * e : delta * (a - 0.5 * delta);
+                if (g) grad.setAtIndex(F, i, (float) ((quadratic ? e : delta * Math.signum(e)) * inv));
+            }
+            return sum * inv;
+        }
+
+        @Override
+        public String toString() {
+            return "huber(delta=" + delta + ")";
+        }
+    }
+
+    private static final class LogCosh extends Base {
+        private static final double LOG2 = Math.log(2.0);
+
+        LogCosh() {
+            super(LossFunction.LOG_COSH);
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final long n = (long) rows * cols;
+            final double inv = 1.0 / n;
+            final boolean g = wantsGrad(grad);
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double e = (double) output.getAtIndex(F, i) - targets.getAtIndex(F, i);
+                double a = Math.abs(e);
+                sum += a + Math.log1p(Math.exp(-2 * a)) - LOG2; // log cosh e, without overflow for large |e|
+                if (g) grad.setAtIndex(F, i, (float) (Math.tanh(e) * inv));
+            }
+            return sum * inv;
+        }
+    }
+
+    private static final class KlDivergence extends Base {
+        KlDivergence() {
+            super(LossFunction.KL_DIVERGENCE);
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final long n = (long) rows * cols;
+            final double inv = 1.0 / rows;
+            final boolean g = wantsGrad(grad);
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double p = output.getAtIndex(F, i);
+                double y = Math.min(Math.max(targets.getAtIndex(F, i), EPSILON), 1.0);
+                double pc = Math.min(Math.max(p, EPSILON), 1.0);
+                sum += y * Math.log(y / pc);
+                if (g) grad.setAtIndex(F, i, p >= EPSILON && p <= 1.0 ? (float) (-y / pc * inv) : 0f);
+            }
+            return sum * inv;
+        }
+    }
+
+    private static final class CategoricalHinge extends Base {
+        CategoricalHinge() {
+            super(LossFunction.CATEGORICAL_HINGE);
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            final double inv = 1.0 / rows;
+            final boolean g = wantsGrad(grad);
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                final long base = (long) r * cols;
+                double pos = 0, neg = Double.NEGATIVE_INFINITY;
+                int argmax = 0;
+                for (int j = 0; j < cols; j++) {
+                    double p = output.getAtIndex(F, base + j), y = targets.getAtIndex(F, base + j);
+                    pos += y * p;
+                    double other = (1.0 - y) * p;
+                    if (other > neg) {
+                        neg = other;
+                        argmax = j;
+                    }
+                }
+                double margin = neg - pos + 1.0;
+                if (margin > 0) sum += margin;
+                if (g) {
+                    for (int j = 0; j < cols; j++) {
+                        double y = targets.getAtIndex(F, base + j);
+                        double d = margin > 0 ? -y + (j == argmax ? 1.0 - y : 0.0) : 0.0;
+                        grad.setAtIndex(F, base + j, (float) (d * inv));
+                    }
+                }
+            }
+            return sum * inv;
+        }
+    }
+
+    private static final class CategoricalCrossentropyFromLogits extends Base {
+        CategoricalCrossentropyFromLogits() {
+            super(LossFunction.CATEGORICAL_CROSSENTROPY_FROM_LOGITS);
+        }
+
+        @Override
+        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
+                              ActivationType outputActivation, MemorySegment grad) {
+            if (rows == 0) return 0;
+            return CategoricalCrossentropy.fusedDense(output, targets, rows, cols, grad, wantsGrad(grad));
         }
     }
 }

@@ -71,7 +71,15 @@ final class BatchEvaluator implements AutoCloseable {
                 bar.update(++step, values);
             }
         }
-        return sum / n;
+        double mean = sum / n;
+        Regularization penalties = Regularization.of(model.parameters());
+        if (penalties == null) return mean;
+        long gate = model.parameters().beginRead(model.name());
+        try {
+            return mean + penalties.penalty(model.parameters().values()); // as Keras: the reported loss includes it
+        } finally {
+            model.parameters().endRead(gate);
+        }
     }
 
     @Override

@@ -512,7 +512,7 @@ public final class Fit {
     @Override
     public String toString() {
         return "Fit[epochs " + epochs + ", batch " + batch + ", optimizer " + optimizer + ", loss "
-                + (loss == null ? null : loss.function()) + ", " + metrics.size() + " metrics, validation "
+                + (loss == null ? null : loss.name()) + ", " + metrics.size() + " metrics, validation "
                 + (validation != null ? validation : validationSplit > 0 ? "split " + validationSplit : "none")
                 + ", seed " + seed + ", shuffle " + shuffle
                 + (checkpointFile == null ? "" : ", checkpoint " + checkpointFile)

@@ -347,7 +347,7 @@ public final class Trainer {
                 hint = "; for one-hot targets use the non-sparse variant of the loss, or class indices (Dataset.withSparseLabels)";
             }
             throw new IllegalArgumentException(what + " has " + have + " target column" + (have == 1 ? "" : "s")
-                    + " per sample but " + loss.function() + " on the " + outputs + " outputs of model '" + model.name()
+                    + " per sample but " + loss.name() + " on the " + outputs + " outputs of model '" + model.name()
                     + "' needs " + expected + hint);
         }
         TargetCheck.check(model, loss, data, what);

@@ -43,6 +43,8 @@ final class TrainingLoop implements AutoCloseable {
     /** A copy of the weights before each update, only for optimizers that do not guard their own update. */
     private final MemorySegment backup;
     private final String modelName;
+    /** The {@code @Regularize} penalties, or null when the model has none. */
+    private final Regularization regularization;
     private long step;
     /** Told after every training batch (progress, batch callbacks); null when no one listens. */
     private BatchListener batchListener;
@@ -66,6 +68,7 @@ final class TrainingLoop implements AutoCloseable {
         this.optimizer = optimizer;
         this.data = data;
         this.params = model.parameters();
+        this.regularization = Regularization.of(params);
         this.outputActivation = model.outputActivation();
         this.fused = loss.fusesWith(outputActivation);
         this.inputBytes = model.inputSize() * Float.BYTES;
@@ -211,6 +214,7 @@ final class TrainingLoop implements AutoCloseable {
         try {
             model.forward(ws, rows, true);
             l = loss.compute(ws.logits(), ws.output(), targets, rows, outputSize, outputActivation, ws.outputGrad());
+            if (regularization != null) l += regularization.penalty(params.values());
             double lr = learningRate(next, epoch);
             if (!Double.isFinite(l)) {
                 if (batchListener != null && batchListener.afterBatch(epoch, batchIndex - 1, rows, l)) return l;
@@ -218,6 +222,7 @@ final class TrainingLoop implements AutoCloseable {
             }
             if (!Float.isFinite((float) lr) || !(lr >= 0)) Divergence.rate(lr, where(epoch, next), epoch, next);
             model.backward(ws, rows, fused);
+            if (regularization != null) regularization.addGradient(params.values(), params.grads());
             if (Finite.firstNonFinite(params.grads(), 0, params.count()) >= 0) {
                 Divergence.gradients(params, where(epoch, next), epoch, next);
             }

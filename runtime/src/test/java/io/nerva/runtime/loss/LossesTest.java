@@ -28,7 +28,11 @@ class LossesTest {
      * One gradient-check case: {@code x} are the logits when the loss fuses with {@code act}
      * (the output is then {@code act(x)}), otherwise the output itself (LINEAR, so logits = output).
      */
-    record Case(String name, LossFunction f, ActivationType act, float[] x, float[] y, Ref ref) {
+    record Case(String name, LossFunction f, ActivationType act, float[] x, float[] y, Ref ref, Loss loss) {
+        Case(String name, LossFunction f, ActivationType act, float[] x, float[] y, Ref ref) {
+            this(name, f, act, x, y, ref, Loss.of(f));
+        }
+
         @Override
         public String toString() {
             return name;
@@ -139,12 +143,60 @@ class LossesTest {
                 new Case("sparse cce fused", SPARSE_CATEGORICAL_CROSSENTROPY, SOFTMAX, logits, labels,
                         (x, y) -> cceOnProbs(softmax(x), oneHot(y))),
                 new Case("hinge 0/1 targets", HINGE, LINEAR, hingeX, hingeY, hinge),
-                new Case("hinge -1/1 targets", HINGE, LINEAR, hingeXpm, hingeYpm, hinge));
+                new Case("hinge -1/1 targets", HINGE, LINEAR, hingeXpm, hingeYpm, hinge),
+                new Case("huber delta 1", HUBER, LINEAR, awayFrom(rnd, mseY, 1.0), mseY, huber(1.0)),
+                new Case("huber delta 0.5", HUBER, LINEAR, awayFrom(rnd, mseY, 0.5), mseY, huber(0.5), Loss.huber(0.5)),
+                new Case("log-cosh", LOG_COSH, LINEAR, mseX, mseY, (x, y) -> {
+                    double s = 0;
+                    for (int i = 0; i < x.length; i++) s += Math.log(Math.cosh(x[i] - y[i]));
+                    return s / x.length;
+                }),
+                new Case("kl divergence", KL_DIVERGENCE, LINEAR, probs, soft, (x, y) -> {
+                    double s = 0;
+                    for (int i = 0; i < x.length; i++) s += y[i] * Math.log(y[i] / x[i]);
+                    return s / R;
+                }),
+                new Case("categorical hinge", CATEGORICAL_HINGE, LINEAR, mseX, oneHot, (x, y) -> {
+                    double s = 0;
+                    for (int r = 0; r < R; r++) {
+                        double pos = 0, neg = Double.NEGATIVE_INFINITY;
+                        for (int j = 0; j < C; j++) {
+                            pos += y[r * C + j] * x[r * C + j];
+                            neg = Math.max(neg, (1 - y[r * C + j]) * x[r * C + j]);
+                        }
+                        s += Math.max(0, 1 + neg - pos);
+                    }
+                    return s / R;
+                }),
+                new Case("cce from logits", CATEGORICAL_CROSSENTROPY_FROM_LOGITS, LINEAR, logits, soft,
+                        (x, y) -> cceOnProbs(softmax(x), y)));
+    }
+
+    /** Outputs whose errors from {@code y} stay at least 0.1 away from ±delta, the kink of the Huber loss. */
+    static float[] awayFrom(Random rnd, float[] y, double delta) {
+        float[] x = new float[y.length];
+        for (int i = 0; i < x.length; i++) {
+            double e = rnd.nextBoolean() ? rnd.nextDouble() * (delta - 0.1) : delta + 0.1 + rnd.nextDouble();
+            x[i] = y[i] + (float) (rnd.nextBoolean() ? e : -e);
+        }
+        return x;
+    }
+
+    /** Keras' Huber, textbook form: ½e² within delta, delta·(|e| − ½delta) beyond, averaged. */
+    static Ref huber(double delta) {
+        return (x, y) -> {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+                double e = Math.abs(x[i] - y[i]);
+                s += e <= delta ? 0.5 * e * e : delta * e - 0.5 * delta * delta;
+            }
+            return s / x.length;
+        };
     }
 
     /** Runs the loss on float inputs: the output is act(x) in float (x itself for LINEAR). */
     static double run(Case c, float[] x, MemorySegment grad) {
-        Loss loss = Loss.of(c.f());
+        Loss loss = c.loss();
         MemorySegment logits = Mem.of(x);
         MemorySegment out = c.act() == LINEAR ? logits : Mem.zeros(x.length);
         Activations.forward(c.act(), Float.NaN, logits, out, R, C);
@@ -276,6 +328,32 @@ class LossesTest {
                     () -> loss.compute(z, z, Mem.of(0f, 1f, bad), 3, 3, LINEAR, MemorySegment.NULL));
             assertTrue(e2.getMessage().contains("row 2") && e2.getMessage().contains("is " + bad), e2.getMessage());
         }
+    }
+
+    @Test
+    void hingeLikeLossesHaveTheirKnownValues() {
+        // categorical hinge: target 1 scores 0.5, the best other 0.8 → 1 + 0.8 − 0.5; second row beyond the margin → 0
+        MemorySegment p = Mem.of(0.5f, 0.8f, 0.1f, 3f, 0.5f, 1f), y = Mem.of(1f, 0f, 0f, 1f, 0f, 0f);
+        assertEquals((1 + 0.8f - 0.5f) / 2.0, Loss.of(CATEGORICAL_HINGE).compute(p, p, y, 2, 3, LINEAR, MemorySegment.NULL), 1e-7);
+        // Huber, delta 1: errors 0.5 and 3 → 0.125 and 2.5
+        MemorySegment hp = Mem.of(0.5f, 3f), hy = Mem.of(0f, 0f);
+        assertEquals((0.125 + 2.5) / 2, Loss.of(HUBER).compute(hp, hp, hy, 1, 2, LINEAR, MemorySegment.NULL), 1e-12);
+        assertEquals((0.125 + 0.5 * 2.75) / 2, Loss.huber(0.5).compute(hp, hp, hy, 1, 2, LINEAR, MemorySegment.NULL), 1e-12);
+        // log-cosh of a huge error does not overflow: log cosh 100 = 100 − log 2
+        MemorySegment big = Mem.of(100f);
+        assertEquals(100 - Math.log(2), Loss.of(LOG_COSH).compute(big, big, Mem.of(0f), 1, 1, LINEAR, MemorySegment.NULL), 1e-9);
+        // KL of identical distributions is 0
+        MemorySegment q = Mem.of(0.25f, 0.75f);
+        assertEquals(0.0, Loss.of(KL_DIVERGENCE).compute(q, q, q, 1, 2, LINEAR, MemorySegment.NULL), 1e-12);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Loss.huber(0));
+        assertTrue(e.getMessage().contains("positive"), e.getMessage());
+    }
+
+    @Test
+    void crossEntropyFromLogitsNeedsALinearOutputOfTwoOrMoreUnits() {
+        assertNull(CATEGORICAL_CROSSENTROPY_FROM_LOGITS.mismatch(LINEAR, 3, "out"));
+        assertTrue(CATEGORICAL_CROSSENTROPY_FROM_LOGITS.mismatch(SOFTMAX, 3, "out").contains("raw logits"));
+        assertTrue(CATEGORICAL_CROSSENTROPY_FROM_LOGITS.mismatch(LINEAR, 1, "out").contains("2 or more"));
     }
 
     @Test
