@@ -4,7 +4,7 @@ import io.nerva.annotations.LossFunction;
 import io.nerva.processor.checking.Message;
 import io.nerva.processor.nets.RegularizedModel;
 import io.nerva.processor.nets.UnregularizedModel;
-import io.nerva.runtime.ParamSpec;
+import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;

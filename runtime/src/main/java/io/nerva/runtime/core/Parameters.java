@@ -16,7 +16,7 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <p><b>Concurrency.</b> The buffer is guarded by a read/write gate: passes that read the
  * weights (a prediction, a save's snapshot) hold it shared, and anything that changes them as a
- * whole (a load's final copy, a training step, {@link Param#set}) holds it exclusively, so a
+ * whole (a load's final copy, a training step, {@link io.nerva.runtime.Param#set}) holds it exclusively, so a
  * prediction sees all-old or all-new weights, never a mix. {@link #close()} takes the gate
  * exclusively, so it waits for every pass in flight before freeing the memory; any later
  * {@link #beginRead}/{@link #beginWrite} throws {@link IllegalStateException} ("model X is

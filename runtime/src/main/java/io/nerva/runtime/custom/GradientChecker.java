@@ -1,7 +1,7 @@
 package io.nerva.runtime.custom;
 
 import io.nerva.annotations.CustomShape;
-import io.nerva.runtime.Rng;
+import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.loss.Loss;
 
 import java.lang.foreign.Arena;

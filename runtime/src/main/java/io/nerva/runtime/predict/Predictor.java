@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * than a concurrent queue so that borrowing and returning allocate nothing, which keeps
  * {@link #predict(float[], float[])} and {@link #predictClass} allocation-free once warm.
  *
- * <p>This relies on {@link Model#forward} keeping all per-call state in the workspace, as the
+ * <p>This relies on {@link Network#forward} keeping all per-call state in the workspace, as the
  * generated models do. Each call holds the model's {@link Parameters} gate shared for its forward
  * passes, so a concurrent {@code load}, training step or {@link io.nerva.runtime.Param#set} is seen entirely or not
  * at all, and closing the model waits for the calls in flight. {@link #close()} refuses new calls

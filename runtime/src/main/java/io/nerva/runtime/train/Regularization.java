@@ -1,7 +1,7 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

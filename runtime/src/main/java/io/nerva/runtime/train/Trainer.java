@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Keras' {@code fit} and {@code evaluate} for any {@link Model}.
+ * Keras' {@code fit} and {@code evaluate} for any {@link Network}.
  *
  * <p>{@link #fit} trains with one training workspace, an off-heap target buffer and the
  * optimizer state, allocated before the first step; the steps themselves allocate nothing on the
@@ -284,7 +284,7 @@ public final class Trainer {
      * The model's outputs for every sample of {@code data}, in batches of the fit's batch size,
      * with progress as {@link #evaluate(Network, Dataset, Fit)} shows it.
      *
-     * @return {@code data.size()} rows of {@link Model#outputSize()} floats
+     * @return {@code data.size()} rows of {@link Network#outputSize()} floats
      */
     public static float[][] predict(Network model, Dataset data, Fit fit) {
         Objects.requireNonNull(model, "model");

@@ -1,8 +1,8 @@
 package io.nerva.runtime.train;
 
 import io.nerva.annotations.Initializer;
-import io.nerva.runtime.ParamSpec;
-import io.nerva.runtime.Parameters;
+import io.nerva.runtime.core.ParamSpec;
+import io.nerva.runtime.core.Parameters;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
