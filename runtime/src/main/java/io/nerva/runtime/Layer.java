@@ -13,13 +13,24 @@ public final class Layer {
     private final int[] outputShape;
     private final Param kernel;
     private final Param bias;
+    private final List<Param> tensors;
 
     public Layer(String name, String type, int[] outputShape, Param kernel, Param bias) {
+        this(name, type, outputShape, kernel, bias,
+                kernel == null ? List.of() : bias == null ? List.of(kernel) : List.of(kernel, bias));
+    }
+
+    /**
+     * {@code tensors}: every parameter tensor of the layer in buffer order (a recurrent kernel, BatchNorm's
+     * moving averages too); {@code kernel} and {@code bias} are the views {@link #kernel()} and {@link #bias()} give.
+     */
+    public Layer(String name, String type, int[] outputShape, Param kernel, Param bias, List<Param> tensors) {
         this.name = name;
         this.type = type;
         this.outputShape = outputShape.clone();
         this.kernel = kernel;
         this.bias = bias;
+        this.tensors = List.copyOf(tensors);
     }
 
     /** The field name. */
@@ -55,15 +66,50 @@ public final class Layer {
         return bias;
     }
 
-    /** The layer's parameter tensors, kernel first. */
+    /** Every parameter tensor of the layer, in buffer order, kernel first (state such as moving averages too). */
     public List<Param> params() {
-        return kernel == null ? List.of() : bias == null ? List.of(kernel) : List.of(kernel, bias);
+        return tensors;
     }
 
     public long paramCount() {
         long n = 0;
         for (Param p : params()) n += p.size();
         return n;
+    }
+
+    /** Of {@link #paramCount()}, the values the optimizer updates now: none when frozen, never BatchNorm's moving averages. */
+    public long trainableParamCount() {
+        long n = 0;
+        for (Param p : params()) if (p.trainable()) n += p.size();
+        return n;
+    }
+
+    /**
+     * Whether the layer trains: false when it has no parameters, was declared {@code trainable = false},
+     * or was frozen with {@link #setTrainable(boolean)}.
+     */
+    public boolean trainable() {
+        for (Param p : params()) if (p.trainable()) return true;
+        return false;
+    }
+
+    /**
+     * Freezes ({@code false}) or unfreezes the layer, as Keras' {@code layer.trainable = False}: a frozen
+     * layer's parameters get no gradient work and the optimizer skips them, so they stay bit-identical;
+     * gradients still pass through it to earlier layers that train. A frozen BatchNorm runs in inference
+     * mode (its moving averages stay as they are). Takes effect at the next {@code fit}; changing it while a
+     * fit runs on this model stops that fit with an {@link IllegalStateException}.
+     *
+     * @throws IllegalStateException when the layer has no parameters to freeze
+     */
+    public void setTrainable(boolean trainable) {
+        if (tensors.isEmpty()) {
+            throw new IllegalStateException("layer '" + name + "' (" + type + ") has no parameters to "
+                    + (trainable ? "train" : "freeze"));
+        }
+        List<ParamSpec> specs = new java.util.ArrayList<>();
+        for (Param p : tensors) specs.add(p.spec());
+        tensors.get(0).parameters().setTrainable(specs, trainable);
     }
 
     @Override

@@ -61,6 +61,37 @@ public interface Model extends AutoCloseable {
     void forward(Workspace ws, int rows, boolean training);
 
     /**
+     * As {@link #newWorkspace(int, boolean, long)}, or with {@code inputGradients} a workspace whose backward
+     * pass computes the gradient w.r.t. the input ({@link Workspace#inputGrad()}) and no parameter gradient;
+     * such a workspace works on inference models too.
+     */
+    default Workspace newWorkspace(int capacity, boolean training, long seed, boolean inputGradients) {
+        if (!inputGradients) return newWorkspace(capacity, training, seed);
+        throw new UnsupportedOperationException(name() + " cannot compute gradients w.r.t. its input");
+    }
+
+    /**
+     * Inference forward pass of rows {@code [0, rows)} through layers {@code 0..lastLayer} only; their outputs are
+     * then in {@link Workspace#layerOutput(int)}. Generated models stop at {@code lastLayer}; this default runs them all.
+     */
+    default void forwardTo(Workspace ws, int rows, int lastLayer) {
+        forward(ws, rows, false);
+    }
+
+    /** The layer declared as field {@code name}. */
+    default Layer layer(String name) {
+        List<Layer> all = layers();
+        for (Layer l : all) if (l.name().equals(name)) return l;
+        throw new java.util.NoSuchElementException("no layer '" + name + "' in " + name() + "; its layers are "
+                + all.stream().map(Layer::name).toList());
+    }
+
+    /** The position of layer {@code name} in declaration order. */
+    default int layerIndex(String name) {
+        return layers().indexOf(layer(name));
+    }
+
+    /**
      * Back-propagates {@code ws.outputGrad()} (w.r.t. the output, or w.r.t. the logits when
      * {@code gradWrtLogits}) and overwrites {@code parameters().grads()} with the gradient.
      * Requires a training workspace on which {@link #forward} ran with {@code training = true}.
@@ -110,6 +141,42 @@ public interface Model extends AutoCloseable {
     /** The outputs for a batch of samples. Safe to call from many threads. */
     default float[][] predict(float[][] samples) {
         return predictor().predict(samples);
+    }
+
+    /**
+     * The output of layer {@code layer} for one sample (feature extraction), written into {@code out} (at least
+     * that layer's output size); runs the network only up to that layer. Safe to call from many threads.
+     */
+    default float[] intermediate(String layer, float[] sample, float[] out) {
+        return predictor().intermediate(layerIndex(layer), sample, 1, out);
+    }
+
+    /** As {@link #intermediate(String, float[], float[])} into a new array. */
+    default float[] intermediate(String layer, float[] sample) {
+        return intermediate(layer, sample, new float[java.util.Arrays.stream(layer(layer).outputShape()).reduce(1, Math::multiplyExact)]);
+    }
+
+    /** Layer {@code layer}'s outputs for {@code rows} row-major samples, into {@code out} ({@code rows ×} its output size). */
+    default float[] intermediate(String layer, float[] samples, int rows, float[] out) {
+        return predictor().intermediate(layerIndex(layer), samples, rows, out);
+    }
+
+    /**
+     * The gradient of the declared loss w.r.t. the input, for one sample and its target ({@code y}: the
+     * target row as {@code fit} takes it, a class index for sparse categorical cross-entropy), written into
+     * {@code out} ({@link #inputSize()} floats): saliency maps, adversarial examples. The network runs as
+     * {@link #predict} does (dropout off, BatchNorm's moving averages); parameter gradients are not touched.
+     */
+    default float[] inputGradient(float[] sample, float[] y, float[] out) {
+        return inputGradient(sample, 1, y, out, declaredLoss());
+    }
+
+    /**
+     * As {@link #inputGradient(float[], float[], float[])} for {@code rows} samples and the given loss: row
+     * {@code r} of {@code out} is the gradient of sample {@code r}'s own loss w.r.t. sample {@code r}.
+     */
+    default float[] inputGradient(float[] samples, int rows, float[] targets, float[] out, LossFunction loss) {
+        return predictor().inputGradient(samples, rows, targets, out, loss);
     }
 
     /** The index of the largest output for one sample (the first one on ties). */
