@@ -49,12 +49,12 @@ class FuzzTest {
     static final int DEFAULT_SEEDS = 2000;
     static final int BATCH = 100;
     /**
-     * {@code -Dnerva.fuzz.strictLayerParams=true}: demand that {@code Layer.paramCount()} counts every
-     * tensor of its layer (a recurrent layer's recurrent kernel, BatchNorm's moving statistics), as
-     * Keras' {@code count_params()} does. By default only its kernel and bias views are counted, which
-     * is what the runtime's {@code Layer} holds today.
+     * Demand that {@code Layer.paramCount()} counts every tensor of its layer (a recurrent layer's
+     * recurrent kernel, BatchNorm's moving statistics), as Keras' {@code count_params()} does: the
+     * runtime's {@code Layer} holds them all since layers can be frozen.
+     * {@code -Dnerva.fuzz.strictLayerParams=false} checks only the kernel and bias views.
      */
-    static final boolean STRICT_LAYER_PARAMS = Boolean.getBoolean("nerva.fuzz.strictLayerParams");
+    static final boolean STRICT_LAYER_PARAMS = Boolean.parseBoolean(System.getProperty("nerva.fuzz.strictLayerParams", "true"));
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** An exception's class name or a stack frame: never in a diagnostic. */
     private static final Pattern TRACE = Pattern.compile("\\b[A-Za-z]+(Exception|Error)\\b|\\n\\s*at [\\w.$]+\\(");
