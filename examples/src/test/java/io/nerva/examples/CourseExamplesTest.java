@@ -32,4 +32,12 @@ class CourseExamplesTest {
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(10 * (84 + 6) + 6, img.getWidth());
     }
+
+    @Test
+    void inputGradientsOfThePretrainedMlpMakeAdversarialImages(@TempDir Path tmp) throws Exception {
+        Map<String, Double> r = FashionSaliency.run(FashionMnist.DEFAULT_DIR, 300, 0.05f, tmp.resolve("s.png"), false);
+        assertTrue(r.get("accuracy") > 0.8, "the pretrained MLP " + r);
+        assertTrue(r.get("adversarial_accuracy") < r.get("accuracy") - 0.3, "a step along the gradient's sign " + r);
+        assertTrue(r.get("hidden_zero_share") > 0.1 && r.get("hidden_zero_share") < 0.95, "ReLU features " + r);
+    }
 }
