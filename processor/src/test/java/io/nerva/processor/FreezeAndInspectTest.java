@@ -162,6 +162,7 @@ class FreezeAndInspectTest {
             m.fit(data, Fit.epochs(1).batch(8).optimizer(Optimizers.adam(0.01)).verbose(0));
             float[] gradsBefore = m.parameters().grads().asSlice(0, m.parameters().count() * 4).toArray(F);
             checkInputGradient(m, 2, 1e-3f);
+            checkInputGradient(m, 2, 1e-3f, LossFunction.CATEGORICAL_CROSSENTROPY);
             assertArrayEquals(gradsBefore, m.parameters().grads().asSlice(0, m.parameters().count() * 4).toArray(F),
                     "an input gradient leaves the parameter gradients alone");
         }
@@ -186,24 +187,36 @@ class FreezeAndInspectTest {
 
     /** Per-sample MSE of predict, differentiated numerically w.r.t. every input, against {@code inputGradient}. */
     private static void checkInputGradient(Model m, int rows, float h) {
+        checkInputGradient(m, rows, h, LossFunction.MEAN_SQUARED_ERROR);
+    }
+
+    /** MSE, or categorical cross-entropy (fused with a softmax output: the gradient starts at p − y). */
+    private static void checkInputGradient(Model m, int rows, float h, LossFunction loss) {
         int n = m.inputSize(), o = m.outputSize();
-        float[] x = random(rows * n, 30), t = random(rows * o, 31);
-        float[] analytic = m.inputGradient(x, rows, t, new float[rows * n], LossFunction.MEAN_SQUARED_ERROR);
+        boolean ce = loss == LossFunction.CATEGORICAL_CROSSENTROPY;
+        float[] x = random(rows * n, 30), t = ce ? oneHot(rows, o) : random(rows * o, 31);
+        float[] analytic = m.inputGradient(x, rows, t, new float[rows * n], loss);
         for (int r = 0; r < rows; r++) {
             float[] sample = java.util.Arrays.copyOfRange(x, r * n, (r + 1) * n);
             float[] target = java.util.Arrays.copyOfRange(t, r * o, (r + 1) * o);
             for (int i = 0; i < n; i++) {
                 float saved = sample[i];
                 sample[i] = saved + h;
-                double plus = mse(m.predict(sample), target);
+                double plus = ce ? crossEntropy(m.predict(sample), target) : mse(m.predict(sample), target);
                 sample[i] = saved - h;
-                double minus = mse(m.predict(sample), target);
+                double minus = ce ? crossEntropy(m.predict(sample), target) : mse(m.predict(sample), target);
                 sample[i] = saved;
                 double numeric = (plus - minus) / (2 * h);
                 double got = analytic[r * n + i];
                 assertEquals(numeric, got, 2e-3 + 1e-2 * Math.abs(numeric), m.name() + " dL/dx row " + r + " input " + i);
             }
         }
+    }
+
+    private static double crossEntropy(float[] p, float[] t) {
+        double s = 0;
+        for (int j = 0; j < p.length; j++) s -= t[j] * Math.log(p[j]);
+        return s;
     }
 
     private static double mse(float[] y, float[] t) {

@@ -94,7 +94,10 @@ public interface Model extends AutoCloseable {
     /**
      * Back-propagates {@code ws.outputGrad()} (w.r.t. the output, or w.r.t. the logits when
      * {@code gradWrtLogits}) and overwrites {@code parameters().grads()} with the gradient.
-     * Requires a training workspace on which {@link #forward} ran with {@code training = true}.
+     * Requires a training workspace on which {@link #forward} ran with {@code training = true}. Frozen layers
+     * ({@link Layer#setTrainable}) keep their zero gradient. An input-gradient workspace
+     * ({@link #newWorkspace(int, boolean, long, boolean)}) instead writes {@link Workspace#inputGrad()}, after a
+     * forward pass in either mode, and leaves the parameter gradients alone.
      */
     void backward(Workspace ws, int rows, boolean gradWrtLogits);
 
