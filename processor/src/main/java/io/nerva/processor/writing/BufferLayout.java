@@ -59,7 +59,7 @@ final class BufferLayout {
         paramCount = plan.paramCount();
         boolean tokenIds = plan.layers().get(0) instanceof LayerPlan.Embedding;
         Buffer currentGrad = tokenIds ? null
-                : addInputGradient("inputGrad", plan.input().count(), "dLoss/dinput (input gradients)");
+                : addInputGradient("input$grad", plan.input().count(), "dLoss/dinput (input gradients)");
         this.inputGrad = currentGrad;
         boolean params = false;
         Wiring wiring = null;
@@ -115,7 +115,7 @@ final class BufferLayout {
      */
     Buffer parameterGradientScratch() {
         if (gradientScratch == null) {
-            gradientScratch = addInputGradientPerBatch("paramGradScratch", Math.max(1, paramCount),
+            gradientScratch = addInputGradientPerBatch("params$scratchgrad", Math.max(1, paramCount),
                     "parameter gradients an input-gradient pass has no use for");
         }
         return gradientScratch;
