@@ -32,7 +32,7 @@ public final class Perceptrons {
             int[] errors = p.fit(X, task.getValue(), 100, 0.1);
             int used = 0;
             while (used < errors.length && errors[used] > 0) used++;
-            System.out.printf("perceptron %-3s: no mistake after %d epochs, %s%n", task.getKey(), used + 1, p);
+            System.out.printf("perceptron %-3s: first epoch without a mistake: %d, %s%n", task.getKey(), used + 1, p);
             Adaline a = new Adaline(2);
             double[] err = a.fit(X, task.getValue(), 200, 0.1);
             System.out.printf("adaline    %-3s: error %.3f -> %.3f over 200 epochs, %d wrong, %s%n", task.getKey(), err[0],
