@@ -12,9 +12,9 @@ import java.lang.annotation.*;
  *
  * <p>Parameters, back to back in the model's parameter buffer: {@code <field>.gamma} (ones),
  * {@code <field>.beta} (zeros), both trained, then {@code <field>.moving_mean} (zeros) and
- * {@code <field>.moving_variance} (ones), which are state, not trained: their gradient is always
- * zero, so SGD, Adam, RMSprop and Adagrad leave them alone, but a decoupled weight decay (AdamW)
- * or an L2 penalty added to the gradients would shrink them too (see the processor README).
+ * {@code <field>.moving_variance} (ones), which are state, not trained: the optimizer never sees
+ * them (weight decay included). With {@code trainable = false} the layer runs as at inference even
+ * while the network trains (as Keras): its moving averages stay as they are.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -25,4 +25,11 @@ public @interface BatchNorm {
 
     /** Added to the variance before the square root; must be positive. */
     double epsilon() default 0.001;
+
+    /**
+     * {@code false} freezes the layer (Keras' {@code trainable=False}): its parameters get no gradient work and
+     * the optimizer skips them; gradients still pass through to earlier layers. {@code Layer.setTrainable} changes
+     * it at run time.
+     */
+    boolean trainable() default true;
 }

@@ -44,4 +44,11 @@ public @interface LSTM {
 
     /** The value used by {@link Initializer#CONSTANT}. */
     float initValue() default 0f;
+
+    /**
+     * {@code false} freezes the layer (Keras' {@code trainable=False}): its parameters get no gradient work and
+     * the optimizer skips them; gradients still pass through to earlier layers. {@code Layer.setTrainable} changes
+     * it at run time.
+     */
+    boolean trainable() default true;
 }

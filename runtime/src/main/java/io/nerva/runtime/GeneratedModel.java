@@ -45,9 +45,16 @@ public interface GeneratedModel extends Model {
         return info().declaredLoss();
     }
 
+    /** The compile-time summary, its trainable counts brought up to date with layers frozen since. */
     @Override
     default String summary() {
-        return info().summary();
+        String summary = info().summary();
+        if (!info().trainable()) return summary;
+        long trained = parameters().trainedCount(), total = parameters().count();
+        return summary.replaceFirst("(?m)^Trainable params: [0-9,]+$",
+                        String.format(java.util.Locale.ROOT, "Trainable params: %,d", trained))
+                .replaceFirst("(?m)^Non-trainable params: [0-9,]+$",
+                        String.format(java.util.Locale.ROOT, "Non-trainable params: %,d", total - trained));
     }
 
     @Override

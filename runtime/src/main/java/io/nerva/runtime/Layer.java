@@ -1,5 +1,7 @@
 package io.nerva.runtime;
 
+import io.nerva.runtime.core.ParamSpec;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -91,6 +93,41 @@ public final class Layer {
         long n = 0;
         for (Param p : params()) n += p.size();
         return n;
+    }
+
+    /** Of {@link #paramCount()}, the values the optimizer updates now: none when frozen, never BatchNorm's moving averages. */
+    public long trainableParamCount() {
+        long n = 0;
+        for (Param p : params()) if (p.trainable()) n += p.size();
+        return n;
+    }
+
+    /**
+     * Whether the layer trains: false when it has no parameters, was declared {@code trainable = false},
+     * or was frozen with {@link #setTrainable(boolean)}.
+     */
+    public boolean trainable() {
+        for (Param p : params()) if (p.trainable()) return true;
+        return false;
+    }
+
+    /**
+     * Freezes ({@code false}) or unfreezes the layer, as Keras' {@code layer.trainable = False}: a frozen
+     * layer's parameters get no gradient work and the optimizer skips them, so they stay bit-identical;
+     * gradients still pass through it to earlier layers that train. A frozen BatchNorm runs in inference
+     * mode (its moving averages stay as they are). Takes effect at the next {@code fit}; changing it while a
+     * fit runs on this model stops that fit with an {@link IllegalStateException}.
+     *
+     * @throws IllegalStateException when the layer has no parameters to freeze
+     */
+    public void setTrainable(boolean trainable) {
+        if (params.isEmpty()) {
+            throw new IllegalStateException("layer '" + name + "' (" + type + ") has no parameters to "
+                    + (trainable ? "train" : "freeze"));
+        }
+        List<ParamSpec> specs = new java.util.ArrayList<>();
+        for (Param p : params) specs.add(p.spec());
+        params.get(0).parameters().setTrainable(specs, trainable);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.nerva.runtime;
 
+import io.nerva.annotations.LossFunction;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.io.LoadOptions;
@@ -28,6 +29,19 @@ public interface Model extends Network {
 
     /** The layers in order, with their parameter views. */
     List<Layer> layers();
+
+    /** The layer declared as field {@code name}. */
+    default Layer layer(String name) {
+        List<Layer> all = layers();
+        for (Layer l : all) if (l.name().equals(name)) return l;
+        throw new java.util.NoSuchElementException("no layer '" + name + "' in " + name() + "; its layers are "
+                + all.stream().map(Layer::name).toList());
+    }
+
+    /** The position of layer {@code name} in declaration order. */
+    default int layerIndex(String name) {
+        return layers().indexOf(layer(name));
+    }
 
     /** This model's thread-safe predictor (a pool of inference workspaces). */
     Predictor predictor();
@@ -61,6 +75,44 @@ public interface Model extends Network {
     /** The outputs for a batch of samples. Safe to call from many threads. */
     default float[][] predict(float[][] samples) {
         return predictor().predict(samples);
+    }
+
+    /**
+     * The output of layer {@code layer} for one sample (feature extraction), written into {@code out} (at least
+     * that layer's output size); runs the network only up to that layer. Safe to call from many threads.
+     */
+    default float[] intermediate(String layer, float[] sample, float[] out) {
+        return intermediate(layer, sample, 1, out);
+    }
+
+    /** As {@link #intermediate(String, float[], float[])} into a new array. */
+    default float[] intermediate(String layer, float[] sample) {
+        return intermediate(layer, sample, new float[java.util.Arrays.stream(layer(layer).outputShape()).reduce(1, Math::multiplyExact)]);
+    }
+
+    /** Layer {@code layer}'s outputs for {@code rows} row-major samples, into {@code out} ({@code rows ×} its output size). */
+    default float[] intermediate(String layer, float[] samples, int rows, float[] out) {
+        Layer view = layer(layer);
+        int width = Math.toIntExact(java.util.Arrays.stream(view.outputShape()).asLongStream().reduce(1, Math::multiplyExact));
+        return predictor().intermediate(layers().indexOf(view), width, samples, rows, out);
+    }
+
+    /**
+     * The gradient of the declared loss w.r.t. the input, for one sample and its target ({@code y}: the
+     * target row as {@code fit} takes it, a class index for sparse categorical cross-entropy), written into
+     * {@code out} ({@link #inputSize()} floats): saliency maps, adversarial examples. The network runs as
+     * {@link #predict} does (dropout off, BatchNorm's moving averages); parameter gradients are not touched.
+     */
+    default float[] inputGradient(float[] sample, float[] y, float[] out) {
+        return inputGradient(sample, 1, y, out, declaredLoss());
+    }
+
+    /**
+     * As {@link #inputGradient(float[], float[], float[])} for {@code rows} samples and the given loss: row
+     * {@code r} of {@code out} is the gradient of sample {@code r}'s own loss w.r.t. sample {@code r}.
+     */
+    default float[] inputGradient(float[] samples, int rows, float[] targets, float[] out, LossFunction loss) {
+        return predictor().inputGradient(samples, rows, targets, out, loss);
     }
 
     /** The index of the largest output for one sample (the first one on ties). */

@@ -19,6 +19,20 @@ public final class Param {
         return spec.name();
     }
 
+    /** The tensor's spec: shape, offset, initializer, and whether it is ever trained. */
+    public ParamSpec spec() {
+        return spec;
+    }
+
+    Parameters parameters() {
+        return parameters;
+    }
+
+    /** Whether the optimizer updates this tensor now (see {@link Layer#setTrainable}). */
+    public boolean trainable() {
+        return parameters.trains(parameters.indexOf(spec.name()));
+    }
+
     public int[] shape() {
         return spec.shape().clone();
     }

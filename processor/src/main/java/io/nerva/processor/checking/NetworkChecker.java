@@ -80,11 +80,20 @@ public final class NetworkChecker {
         NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.enclosing(), decl.simpleName(),
                 NetworkPlan.modelClassName(decl.enclosing(), decl.simpleName()),
                 input.get(), List.copyOf(layers), loss, !inferenceOnly, decl.network().stringValue("weights"),
-                regularizers);
+                regularizers, frozenLayers(decl));
         checkTrainability(decl, plan);
         checkOutputAndLoss(decl, plan);
         if (!layerErrors) warnSuspiciousStacks(decl, plan);
         return diagnostics.errorCount() > errorsBefore ? Optional.empty() : Optional.of(plan);
+    }
+
+    /** The fields whose layer annotation says {@code trainable = false}. */
+    private static List<String> frozenLayers(NetworkDecl decl) {
+        List<String> frozen = new ArrayList<>();
+        for (FieldDecl field : decl.layerFields()) {
+            if (Boolean.FALSE.equals(field.get(field.primaryKind()).values().get("trainable"))) frozen.add(field.name());
+        }
+        return List.copyOf(frozen);
     }
 
     // ---- the class itself -------------------------------------------------------------------

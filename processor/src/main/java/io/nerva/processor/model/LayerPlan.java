@@ -180,8 +180,8 @@ public sealed interface LayerPlan {
             int c = channels();
             return List.of(new ParamTensor("gamma", shape, Initializer.ONES, 0f, c, c),
                     new ParamTensor("beta", shape, Initializer.ZEROS, 0f, c, c),
-                    new ParamTensor("moving_mean", shape, Initializer.ZEROS, 0f, c, c),
-                    new ParamTensor("moving_variance", shape, Initializer.ONES, 0f, c, c));
+                    new ParamTensor("moving_mean", shape, Initializer.ZEROS, 0f, c, c, false),
+                    new ParamTensor("moving_variance", shape, Initializer.ONES, 0f, c, c, false));
         }
         public long nonTrainableParamCount() { return 2L * channels(); }
     }

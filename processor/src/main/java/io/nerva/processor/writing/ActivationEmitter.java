@@ -43,7 +43,7 @@ final class ActivationEmitter implements LayerEmitter {
         CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, $L, $L, $L, $L, $L)",
                 ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()),
                 w.in(), w.out(), w.outGrad(), w.inGrad(), shape());
-        CodeBlock.Builder code = CodeBlock.builder();
+        CodeBlock.Builder code = CodeBlock.builder().addStatement("if (!dx) return");
         if (w.last()) {
             code.beginControlFlow("if (!gradWrtLogits)").addStatement(derivative).endControlFlow();
         } else {

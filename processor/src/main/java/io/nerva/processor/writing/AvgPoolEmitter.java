@@ -41,7 +41,7 @@ final class AvgPoolEmitter implements LayerEmitter {
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("$T.avgBackward($L, $L, $L, rows)", POOL_KERNELS,
+        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.avgBackward($L, $L, $L, rows)", POOL_KERNELS,
                 LayerEmitter.geometryName(layer.name()), w.outGrad(), w.inGrad()).build();
     }
 }

@@ -61,10 +61,18 @@ final class BatchNormEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock backward(Wiring w) {
-        return CodeBlock.builder()
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add(LayerEmitter.skipUnlessWanted(w))
+                .beginControlFlow("if (trains && ws.lastForwardTraining())")
                 .add("// dgamma, dbeta; zero for the moving averages; dX through the batch statistics\n")
                 .addStatement("$T.backward($L, $L, $L, w, g, $L, $L, $L, $L)", BATCH_NORM_KERNELS,
-                        w.outGrad(), xhat, stats, params(), LayerEmitter.bufferOrNull(w.inGrad()), m(), layer.channels())
-                .build();
+                        w.outGrad(), xhat, stats, params(), LayerEmitter.inGradIfWanted(w), m(), layer.channels());
+        if (w.inGrad() != null) {
+            code.nextControlFlow("else if (dx)")
+                    .add("// frozen, or after an inference pass: the moving averages are constants, dX = dy·gamma/√(var + ε)\n")
+                    .addStatement("$T.backwardInference($L, w, $L, $L, $L, $L, $Lf)", BATCH_NORM_KERNELS, w.outGrad(),
+                            params(), w.inGrad(), m(), layer.channels(), Float.toString(layer.epsilon()));
+        }
+        return code.endControlFlow().build();
     }
 }

@@ -11,7 +11,9 @@ import java.util.List;
  * layer order, and keeps the handles it reads and writes: no buffer is tied to its user by a name
  * string, and a buffer nobody reads is never declared. Shared rules: Flatten aliases its input,
  * element-wise layers work on their gradient in place, and a gradient buffer exists only where some
- * layer up to this one has parameters to train, or the loss writes it.
+ * layer up to this one has parameters to train, or the loss writes it. The gradients from the first
+ * layer with parameters back to the input exist only in input-gradient workspaces
+ * ({@code Model.inputGradient}); a network without parameters has them in every training workspace.
  */
 final class BufferLayout {
 
@@ -19,9 +21,11 @@ final class BufferLayout {
      * A buffer of {@code perRow} floats per batch row, or {@code perRow} floats in all when
      * {@code perBatch} (per-channel scratch). {@code trainingOnly} buffers are {@code NULL} in an
      * inference workspace, or {@code inferenceAlias} where a layer passes its input through.
-     * {@link #toString()} is how generated code reads it, {@code ws.<name>}.
+     * {@link #toString()} is how generated code reads it, {@code ws.<name>}. {@code inputGradientOnly}
+     * buffers exist only in input-gradient workspaces.
      */
-    record Buffer(String name, long perRow, boolean trainingOnly, Buffer inferenceAlias, String comment, boolean perBatch) {
+    record Buffer(String name, long perRow, boolean trainingOnly, Buffer inferenceAlias, String comment, boolean perBatch,
+                  boolean inputGradientOnly) {
         @Override
         public String toString() {
             return "ws." + name;
@@ -42,10 +46,21 @@ final class BufferLayout {
     final Buffer output;
     final Buffer logits;
     final Buffer outputGrad;
+    /** dLoss/dinput, or null when the input is token ids (an Embedding first). */
+    final Buffer inputGrad;
+    /** Whether gradient buffers below the first layer with parameters are for input gradients only. */
+    private final boolean anyParams;
+    private final long paramCount;
+    private Buffer gradientScratch;
 
     BufferLayout(NetworkPlan plan) {
         Buffer current = add("input", plan.input().count(), "network input " + plan.input());
-        Buffer currentGrad = null;
+        anyParams = plan.layers().stream().anyMatch(l -> !l.params().isEmpty());
+        paramCount = plan.paramCount();
+        boolean tokenIds = plan.layers().get(0) instanceof LayerPlan.Embedding;
+        Buffer currentGrad = tokenIds ? null
+                : addInputGradient("input$grad", plan.input().count(), "dLoss/dinput (input gradients)");
+        this.inputGrad = currentGrad;
         boolean params = false;
         Wiring wiring = null;
         List<LayerPlan> layers = plan.layers();
@@ -66,22 +81,49 @@ final class BufferLayout {
 
     /** A buffer of every workspace. */
     Buffer add(String name, long perRow, String comment) {
-        return add(new Buffer(name, perRow, false, null, comment, false));
+        return add(new Buffer(name, perRow, false, null, comment, false, false));
     }
 
     /** A buffer only training workspaces have. */
     Buffer addTraining(String name, long perRow, String comment) {
-        return add(new Buffer(name, perRow, true, null, comment, false));
+        return add(new Buffer(name, perRow, true, null, comment, false, false));
     }
 
     /** A training-only buffer that inference workspaces replace by {@code alias}. */
     Buffer addTrainingAliased(String name, long perRow, Buffer alias, String comment) {
-        return add(new Buffer(name, perRow, true, alias, comment, false));
+        return add(new Buffer(name, perRow, true, alias, comment, false, false));
     }
 
     /** Training-only scratch of {@code floats} in all, independent of the batch size. */
     Buffer addTrainingPerBatch(String name, long floats, String comment) {
-        return add(new Buffer(name, floats, true, null, comment, true));
+        return add(new Buffer(name, floats, true, null, comment, true, false));
+    }
+
+    /** A gradient below every layer with parameters: only input-gradient workspaces need it (any training one without parameters). */
+    Buffer addInputGradient(String name, long perRow, String comment) {
+        return add(new Buffer(name, perRow, true, null, comment, false, anyParams));
+    }
+
+    /** Scratch of {@code floats} in all that only input-gradient workspaces have. */
+    Buffer addInputGradientPerBatch(String name, long floats, String comment) {
+        return add(new Buffer(name, floats, true, null, comment, true, true));
+    }
+
+    /**
+     * Parameter gradients that kernels computing them along with dX (the recurrent ones) write in an
+     * input-gradient pass, instead of the model's own; as big as the parameter buffer, made once.
+     */
+    Buffer parameterGradientScratch() {
+        if (gradientScratch == null) {
+            gradientScratch = addInputGradientPerBatch("params$scratchgrad", Math.max(1, paramCount),
+                    "parameter gradients an input-gradient pass has no use for");
+        }
+        return gradientScratch;
+    }
+
+    /** A training buffer that exists where {@code gradient} does (argmax indices serving that gradient). */
+    Buffer addWith(BufferLayout.Buffer gradient, String name, long perRow, String comment) {
+        return add(new Buffer(name, perRow, true, null, comment, false, gradient.inputGradientOnly()));
     }
 
     private Buffer add(Buffer b) {
@@ -91,8 +133,10 @@ final class BufferLayout {
 
     /** The output gradient of a layer that changes the shape: its own buffer, where anything needs it. */
     Buffer shapeGrad(LayerPlan layer, Upstream up) {
-        if (!up.outputGradNeeded(layer)) return null;
-        return addTraining(layer.name() + "Grad", layer.output().count(), layer.name() + ": dLoss/d" + layer.name());
+        String comment = layer.name() + ": dLoss/d" + layer.name();
+        if (up.outputGradNeeded(layer)) return addTraining(layer.name() + "Grad", layer.output().count(), comment);
+        if (up.inGrad() == null) return null; // nothing flows below token ids
+        return addInputGradient(layer.name() + "Grad", layer.output().count(), comment + " (input gradients)");
     }
 
     /** Element-wise layers reuse their input's gradient buffer; a fresh one only where none exists. */
@@ -104,7 +148,7 @@ final class BufferLayout {
     long floatsPerRow(boolean training) {
         long n = 0;
         for (Buffer b : buffers) {
-            if (!b.perBatch() && (training || !b.trainingOnly())) n += b.perRow();
+            if (!b.perBatch() && !b.inputGradientOnly() && (training || !b.trainingOnly())) n += b.perRow();
         }
         return n;
     }

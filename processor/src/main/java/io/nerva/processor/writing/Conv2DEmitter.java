@@ -103,11 +103,13 @@ final class Conv2DEmitter implements LayerEmitter {
         int filters = layer.filters();
         CodeBlock m = LayerEmitter.rowsTimes(pixels());
         CodeBlock.Builder code = CodeBlock.builder();
+        code.add(LayerEmitter.skipUnlessWanted(w));
         if (fusedRelu) {
             code.add(layer.useBias() ? "// dLoss/dz = dLoss/dout ⊙ [out > 0] in place, and db = its column sums\n"
                     : "// dLoss/dz = dLoss/dout ⊙ [out > 0], in place\n");
             code.addStatement("$T.reluBackward($L, $L, $L, $L, g, $L)", CONV_KERNELS, w.out(), w.outGrad(), m, filters,
-                    LayerEmitter.biasOffset(layer, layer.useBias()));
+                    layer.useBias() ? CodeBlock.of("trains ? $L : $T.NO_BIAS", LayerEmitter.offset(layer, "bias"), DENSE_KERNELS)
+                            : LayerEmitter.biasOffset(layer, false));
         } else if (!linear()) {
             CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, $L, $L, $L, $L, $L, $L)",
                     ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()),
@@ -120,15 +122,31 @@ final class Conv2DEmitter implements LayerEmitter {
                 code.addStatement(derivative);
             }
         }
-        code.add(w.inGrad() == null ? "// dW = colsᵀ·dz\n" : "// dW = colsᵀ·dz, then dX = col2im(dz·Wᵀ)\n");
+        code.beginControlFlow("if (trains)");
+        code.add(w.inGrad() == null ? "// dW = colsᵀ·dz\n" : "// dW = colsᵀ·dz, then dX = col2im(dz·Wᵀ) when wanted\n");
         code.addStatement("$T.backward($L, $L, $L, $L, w, $L, $L, g, $L, $L, rows)", CONV_KERNELS,
                 LayerEmitter.geometryName(layer.name()), filters, w.in(), LayerEmitter.bufferOrNull(cols), kernel(),
-                w.outGrad(), kernel(), LayerEmitter.bufferOrNull(w.inGrad()));
+                w.outGrad(), kernel(), LayerEmitter.inGradIfWanted(w));
         if (layer.useBias() && !fusedRelu) {
             code.add("// db = column sums of dz over every output pixel\n");
             code.addStatement("$T.biasGradient($L, $L, $L, g, $L)", DENSE_KERNELS, w.outGrad(), m, filters,
                     LayerEmitter.offset(layer, "bias"));
         }
+        if (w.inGrad() != null) {
+            code.nextControlFlow("else");
+            code.add("// frozen: dX = col2im(dz·Wᵀ) only\n");
+            int k = layer.patch();
+            if (pointwise(layer)) {
+                code.addStatement("$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)", DENSE_KERNELS, m,
+                        layer.cin(), filters, w.outGrad(), kernel(), w.inGrad());
+            } else {
+                code.addStatement("$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)", DENSE_KERNELS, m, k,
+                        filters, w.outGrad(), kernel(), cols);
+                code.addStatement("$T.col2im($L, $L, $L, rows)", CONV_KERNELS, LayerEmitter.geometryName(layer.name()),
+                        cols, w.inGrad());
+            }
+        }
+        code.endControlFlow();
         return code.build();
     }
 }

@@ -59,6 +59,7 @@ final class DenseEmitter implements LayerEmitter {
     public CodeBlock backward(Wiring w) {
         int in = layer.in(), units = layer.units();
         CodeBlock.Builder code = CodeBlock.builder();
+        code.add(LayerEmitter.skipUnlessWanted(w));
         if (!linear()) {
             CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, $L, $L, $L, $L, $L, $L)",
                     ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()),
@@ -71,6 +72,7 @@ final class DenseEmitter implements LayerEmitter {
                 code.addStatement(derivative);
             }
         }
+        code.beginControlFlow("if (trains)");
         code.add("// dW = Xᵀ·dz\n");
         code.addStatement("$T.matmul(true, false, $L, $L, $L, $L, 0, $L, 0, g, $L, 0f)",
                 DENSE_KERNELS, in, units, rows(), w.in(), w.outGrad(), LayerEmitter.offset(layer, "kernel"));
@@ -79,10 +81,13 @@ final class DenseEmitter implements LayerEmitter {
             code.addStatement("$T.biasGradient($L, $L, $L, g, $L)", DENSE_KERNELS, w.outGrad(), rows(), units,
                     LayerEmitter.offset(layer, "bias"));
         }
+        code.endControlFlow();
         if (w.inGrad() != null) {
+            code.beginControlFlow("if (dx)");
             code.add("// dX = dz·Wᵀ\n");
             code.addStatement("$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
                     DENSE_KERNELS, rows(), in, units, w.outGrad(), LayerEmitter.offset(layer, "kernel"), w.inGrad());
+            code.endControlFlow();
         }
         return code.build();
     }

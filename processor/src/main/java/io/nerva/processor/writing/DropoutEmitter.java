@@ -47,9 +47,16 @@ final class DropoutEmitter implements LayerEmitter {
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder()
-                .addStatement("$T.backward($L, $L, $L, (long) rows * $L)",
-                        DROPOUT, w.outGrad(), w.inGrad(), mask, layer.input().size())
-                .build();
+        int width = layer.input().size();
+        CodeBlock.Builder code = CodeBlock.builder()
+                .addStatement("if (!dx) return")
+                .beginControlFlow("if (ws.lastForwardTraining())")
+                .addStatement("$T.backward($L, $L, $L, (long) rows * $L)", DROPOUT, w.outGrad(), w.inGrad(), mask, width);
+        if (w.outGrad() != w.inGrad()) {
+            code.nextControlFlow("else").add("// after an inference pass dropout was the identity\n")
+                    .addStatement("$T.copy($L, 0, $L, 0, (long) rows * $L * Float.BYTES)", MEMORY_SEGMENT, w.outGrad(),
+                            w.inGrad(), width);
+        }
+        return code.endControlFlow().build();
     }
 }

@@ -53,7 +53,7 @@ final class EmbeddingEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock backward(Wiring w) {
-        return CodeBlock.builder().addStatement("$L.backward($L, $L, g, $L, rows)", specName(), w.in(), w.outGrad(),
+        return CodeBlock.builder().addStatement("if (!trains) return").addStatement("$L.backward($L, $L, g, $L, rows)", specName(), w.in(), w.outGrad(),
                 LayerEmitter.offset(layer, "embeddings")).build();
     }
 }

@@ -38,7 +38,7 @@ final class GlobalAvgPoolEmitter implements LayerEmitter {
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("$T.globalAvgBackward($L, $L, rows, $L, $L)", POOL_KERNELS,
+        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.globalAvgBackward($L, $L, rows, $L, $L)", POOL_KERNELS,
                 w.outGrad(), w.inGrad(), pixels(), layer.output().size()).build();
     }
 }

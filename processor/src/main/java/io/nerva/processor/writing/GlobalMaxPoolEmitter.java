@@ -24,7 +24,7 @@ final class GlobalMaxPoolEmitter implements LayerEmitter {
         long width = layer.output().count();
         var out = layout.add(layer.name() + "Out", width, layer.name() + ": max of each channel");
         if (up.inGrad() != null) {
-            argmax = layout.addTraining(layer.name() + "Argmax", width, layer.name() + ": index of each maximum in its sample (ints)");
+            argmax = layout.addWith(up.inGrad(), layer.name() + "Argmax", width, layer.name() + ": index of each maximum in its sample (ints)");
         }
         return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.shapeGrad(layer, up), up.last());
     }
@@ -43,7 +43,7 @@ final class GlobalMaxPoolEmitter implements LayerEmitter {
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("$T.globalMaxBackward($L, $L, $L, rows, $L, $L)", POOL_KERNELS,
+        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.globalMaxBackward($L, $L, $L, rows, $L, $L)", POOL_KERNELS,
                 w.outGrad(), argmax, w.inGrad(), pixels(), layer.output().size()).build();
     }
 }

@@ -15,7 +15,10 @@ import java.util.List;
  * Emits one layer kind: declares its workspace buffers ({@link #wire}, called once, in layer order,
  * before anything else), then its forward and backward statements. Generated layer methods see
  * {@code ws} (the workspace), {@code w} (parameter values), {@code g} (parameter gradients),
- * {@code rows} and, in backward, {@code gradWrtLogits}.
+ * {@code rows} and, in backward, {@code trains} (compute this layer's parameter gradients: it has
+ * parameters, is not frozen, and this is not an input-gradient pass), {@code dx} (compute the gradient
+ * w.r.t. the layer's input: an earlier layer trains, or the input gradient is asked for) and
+ * {@code gradWrtLogits}.
  */
 sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEmitter, FlattenEmitter, Conv2DEmitter,
         MaxPoolEmitter, AvgPoolEmitter, GlobalMaxPoolEmitter, GlobalAvgPoolEmitter, BatchNormEmitter, RecurrentEmitter,
@@ -78,6 +81,18 @@ sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEm
     }
 
     // ---- helpers shared by the emitters ----------------------------------------------------
+
+    /** {@code if (!trains && !dx) return;}: a frozen layer with nothing training below it has nothing to do. */
+    static CodeBlock skipUnlessWanted(Wiring w) {
+        return w.inGrad() == null ? CodeBlock.builder().addStatement("if (!trains) return").build()
+                : CodeBlock.builder().addStatement("if (!trains && !dx) return").build();
+    }
+
+    /** {@code dx ? ws.<inGrad> : MemorySegment.NULL}, or {@code NULL} when the layer has no input gradient. */
+    static CodeBlock inGradIfWanted(Wiring w) {
+        return w.inGrad() == null ? CodeBlock.of("$T.NULL", MEMORY_SEGMENT)
+                : CodeBlock.of("(dx ? $L : $T.NULL)", w.inGrad(), MEMORY_SEGMENT);
+    }
 
     /** {@code ws.<name>}, or {@code MemorySegment.NULL} for a buffer that does not exist. */
     static CodeBlock bufferOrNull(BufferLayout.Buffer buffer) {

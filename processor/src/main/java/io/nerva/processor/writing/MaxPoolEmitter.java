@@ -20,7 +20,7 @@ final class MaxPoolEmitter implements LayerEmitter {
         long width = layer.output().count();
         var out = layout.add(layer.name() + "Out", width, layer.name() + ": max over each window");
         if (up.inGrad() != null) {
-            argmax = layout.addTraining(layer.name() + "Argmax", width, layer.name() + ": index of each maximum in its sample (ints)");
+            argmax = layout.addWith(up.inGrad(), layer.name() + "Argmax", width, layer.name() + ": index of each maximum in its sample (ints)");
         }
         return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.shapeGrad(layer, up), up.last());
     }
@@ -46,7 +46,7 @@ final class MaxPoolEmitter implements LayerEmitter {
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("$T.maxBackward($L, $L, $L, $L, rows)", POOL_KERNELS,
+        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.maxBackward($L, $L, $L, $L, rows)", POOL_KERNELS,
                 LayerEmitter.geometryName(layer.name()), w.outGrad(), argmax, w.inGrad()).build();
     }
 }

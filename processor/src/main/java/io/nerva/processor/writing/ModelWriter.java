@@ -118,11 +118,13 @@ public final class ModelWriter {
                 type.addField(offsetConstant(LayerEmitter.offset(layer, t.suffix()), offset,
                         layer.name() + "." + t.suffix() + " [" + shape + "]"));
                 double[] penalty = plan.regularization(layer.name()).factors(t.suffix());
-                CodeBlock regularized = penalty[0] == 0 && penalty[1] == 0 ? CodeBlock.of("")
-                        : CodeBlock.of(", $L, $L", penalty[0], penalty[1]); // @Regularize: L1, L2
+                boolean regularized = penalty[0] != 0 || penalty[1] != 0;
+                // optional trailing arguments: ", false" for state (moving averages), the @Regularize L1, L2
+                CodeBlock extra = CodeBlock.of("$L$L", t.trainable() ? "" : ", false",
+                        regularized ? CodeBlock.of(", $L, $L", penalty[0], penalty[1]) : "");
                 specs.add(CodeBlock.of("new $T($S, new int[] {$L}, $LL, $T.$L, $Lf, $L, $L$L)", PARAM_SPEC,
                         layer.name() + "." + t.suffix(), shape, offset, INITIALIZER, t.init(),
-                        Float.toString(t.initValue()), t.fanIn(), t.fanOut(), regularized));
+                        Float.toString(t.initValue()), t.fanIn(), t.fanOut(), extra));
                 offset += t.size();
             }
         }
@@ -170,6 +172,7 @@ public final class ModelWriter {
             spec += layer.params().size();
             ctor.addStatement("super.$L = new $T($S, $S, $L, $T.of($L))", layer.name(), LAYER, layer.name(),
                     layer.typeName(), shape, LIST, CodeBlock.join(views, ", "));
+            if (plan.frozen(layer)) ctor.addStatement("super.$L.setTrainable(false)", layer.name()); // declared trainable = false
             names.add("super." + layer.name());
         }
         ctor.addStatement("this.layerList = $T.of($L)", LIST, String.join(", ", names));
@@ -233,7 +236,21 @@ public final class ModelWriter {
                         + " cannot be trained: " + (plan.trainable() ? "it was created for inference only (forInference())"
                         : "it is declared @Network(inferenceOnly = true)"))
                 .endControlFlow()
-                .addStatement("return new Buffers(capacity, training, seed)").build());
+                .addStatement("return new Buffers(capacity, training, seed, false)").build());
+        MethodSpec.Builder gradientWorkspace = override("newWorkspace", WORKSPACE)
+                .addParameter(int.class, "capacity").addParameter(boolean.class, "training").addParameter(long.class, "seed")
+                .addParameter(boolean.class, "inputGradients")
+                .addStatement("if (!inputGradients) return newWorkspace(capacity, training, seed)");
+        if (layout.inputGrad == null) {
+            gradientWorkspace.addStatement("throw new $T($S)", UnsupportedOperationException.class, plan.userClass()
+                    + " takes token ids (its first layer is an Embedding), which have no gradient");
+        } else if (!plan.trainable()) {
+            gradientWorkspace.addStatement("throw new $T($S)", IllegalStateException.class, plan.userClass()
+                    + " is declared @Network(inferenceOnly = true): its layers need not have derivatives");
+        } else {
+            gradientWorkspace.addStatement("return new Buffers(capacity, true, seed, true)");
+        }
+        type.addMethod(gradientWorkspace.build());
         type.addMethod(override("predictor", PREDICTOR).addStatement("return predictor").build());
         type.addMethod(override("close", void.class)
                 .addStatement("predictor.close()")
@@ -255,12 +272,51 @@ public final class ModelWriter {
         MethodSpec.Builder forward = override("forward", void.class)
                 .addParameter(WORKSPACE, "workspace").addParameter(int.class, "rows").addParameter(boolean.class, "training")
                 .addStatement("Buffers ws = buffers(workspace, rows, training)")
-                .addStatement("$T w = parameters.values()", MEMORY_SEGMENT);
+                .addStatement("$T w = parameters.values()", MEMORY_SEGMENT)
+                .addStatement("ws.ranForward(training)");
+        MethodSpec.Builder forwardTo = override("forwardTo", void.class)
+                .addJavadoc("Inference through layers {@code 0..lastLayer} only (feature extraction).\n")
+                .addParameter(WORKSPACE, "workspace").addParameter(int.class, "rows").addParameter(int.class, "lastLayer")
+                .beginControlFlow("if (lastLayer < 0 || lastLayer >= $L)", layout.wirings.size())
+                .addStatement("throw new $T($S + lastLayer + $S)", IndexOutOfBoundsException.class, "layer ",
+                        " of " + plan.userClass() + ", which has " + layout.wirings.size() + " layers")
+                .endControlFlow()
+                .addStatement("Buffers ws = buffers(workspace, rows, false)")
+                .addStatement("$T w = parameters.values()", MEMORY_SEGMENT)
+                .addStatement("ws.ranForward(false)");
         MethodSpec.Builder backward = override("backward", void.class)
                 .addParameter(WORKSPACE, "workspace").addParameter(int.class, "rows").addParameter(boolean.class, "gradWrtLogits")
                 .addStatement("Buffers ws = buffers(workspace, rows, true)")
                 .addStatement("$T w = parameters.values()", MEMORY_SEGMENT)
-                .addStatement("$T g = parameters.grads()", MEMORY_SEGMENT);
+                .addStatement("$T g = parameters.grads()", MEMORY_SEGMENT)
+                .addCode("// trains$$<layer>: its parameter gradients are wanted (not frozen, not an input-gradient pass);\n")
+                .addCode("// dx$$<layer>: the gradient w.r.t. its input is wanted (an earlier layer trains, or the input's is asked for)\n")
+                .addStatement("boolean inputOnly = ws.inputGradients()");
+        // the spec index of each layer's first tensor, and the flags in layer order
+        List<String> trainsFlag = new ArrayList<>(), dxFlag = new ArrayList<>();
+        int spec = 0;
+        String below = "inputOnly";
+        for (Wiring wiring : layout.wirings) {
+            LayerPlan layer = wiring.layer();
+            String dx = "false";
+            if (wiring.inGrad() != null) {
+                dx = "dx$" + layer.name();
+                backward.addStatement("boolean $L = $L", dx, below);
+            }
+            String trains = "false";
+            if (!layer.params().isEmpty()) {
+                trains = "trains$" + layer.name();
+                backward.addStatement("boolean $L = !inputOnly && parameters.trains($L)", trains, spec);
+                below = below + " || " + trains;
+                if (below.length() > 60) { // keep the expressions short: name the running disjunction
+                    backward.addStatement("boolean below$$$L = $L", layer.name(), below);
+                    below = "below$" + layer.name();
+                }
+            }
+            trainsFlag.add(trains);
+            dxFlag.add(dx);
+            spec += layer.params().size();
+        }
         List<MethodSpec> forwardMethods = new ArrayList<>();
         List<MethodSpec> backwardMethods = new ArrayList<>();
         for (int i = layout.wirings.size() - 1; i >= 0; i--) {
@@ -269,31 +325,42 @@ public final class ModelWriter {
             CodeBlock body = emitter.backward(wiring);
             if (body.isEmpty()) continue;
             String name = wiring.layer().name() + "Backward";
-            MethodSpec.Builder m = layerMethod(name, emitter.describe(), body).addParameter(MEMORY_SEGMENT, "g");
+            MethodSpec.Builder m = layerMethod(name, emitter.describe(), body).addParameter(MEMORY_SEGMENT, "g")
+                    .addParameter(boolean.class, "trains").addParameter(boolean.class, "dx");
             if (wiring.last()) {
                 m.addParameter(boolean.class, "gradWrtLogits");
-                backward.addStatement("$L(ws, w, rows, g, gradWrtLogits)", name);
+                backward.addStatement("$L(ws, w, rows, g, $L, $L, gradWrtLogits)", name, trainsFlag.get(i), dxFlag.get(i));
             } else {
-                backward.addStatement("$L(ws, w, rows, g)", name);
+                backward.addStatement("$L(ws, w, rows, g, $L, $L)", name, trainsFlag.get(i), dxFlag.get(i));
             }
             backwardMethods.add(m.build());
         }
+        spec = 0;
         for (int i = 0; i < layout.wirings.size(); i++) {
             Wiring wiring = layout.wirings.get(i);
             LayerEmitter emitter = layout.emitters.get(i);
             CodeBlock body = emitter.forward(wiring);
-            if (body.isEmpty()) continue;
-            String name = wiring.layer().name() + "Forward";
-            MethodSpec.Builder m = layerMethod(name, emitter.describe(), body);
-            if (emitter.usesTrainingFlag()) {
-                m.addParameter(boolean.class, "training");
-                forward.addStatement("$L(ws, w, rows, training)", name);
-            } else {
-                forward.addStatement("$L(ws, w, rows)", name);
+            int first = spec;
+            spec += wiring.layer().params().size();
+            if (!body.isEmpty()) {
+                String name = wiring.layer().name() + "Forward";
+                MethodSpec.Builder m = layerMethod(name, emitter.describe(), body);
+                if (emitter.usesTrainingFlag()) {
+                    m.addParameter(boolean.class, "training");
+                    // a frozen layer with training behaviour (BatchNorm) runs as at inference, as in Keras
+                    String flag = wiring.layer().params().isEmpty() ? "training" : "training && parameters.trains(" + first + ")";
+                    forward.addStatement("$L(ws, w, rows, $L)", name, flag);
+                    forwardTo.addStatement("$L(ws, w, rows, false)", name);
+                } else {
+                    forward.addStatement("$L(ws, w, rows)", name);
+                    forwardTo.addStatement("$L(ws, w, rows)", name);
+                }
+                forwardMethods.add(m.build());
             }
-            forwardMethods.add(m.build());
+            if (i < layout.wirings.size() - 1) forwardTo.addStatement("if (lastLayer == $L) return", i);
         }
         type.addMethod(forward.build());
+        type.addMethod(forwardTo.build());
         type.addMethod(backward.build());
         type.addMethods(forwardMethods);
         type.addMethods(backwardMethods);
@@ -317,16 +384,19 @@ public final class ModelWriter {
                 .addJavadoc("Every activation and gradient buffer of this network, allocated once per workspace.\n");
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder()
                 .addParameter(int.class, "capacity").addParameter(boolean.class, "training").addParameter(long.class, "seed")
-                .addStatement("super(capacity, training, seed)");
+                .addParameter(boolean.class, "inputGradients")
+                .addStatement("super(capacity, training, seed, inputGradients)");
         for (BufferLayout.Buffer buf : layout.buffers) {
             b.addField(FieldSpec.builder(MEMORY_SEGMENT, buf.name(), FINAL).addJavadoc("$L, $L floats per $L.\n",
                     buf.comment(), buf.perRow(), buf.perBatch() ? "batch" : "row").build());
             CodeBlock alloc = buf.perBatch() ? CodeBlock.of("allocate($L)", buf.perRow())
                     : CodeBlock.of("allocate((long) capacity * $L)", buf.perRow());
-            if (buf.trainingOnly()) {
+            if (buf.inputGradientOnly()) {
+                ctor.addStatement("this.$L = inputGradients ? $L : $T.NULL", buf.name(), alloc, MEMORY_SEGMENT);
+            } else if (buf.trainingOnly()) {
                 CodeBlock otherwise = buf.inferenceAlias() != null ? CodeBlock.of("$L", buf.inferenceAlias().name())
                         : CodeBlock.of("$T.NULL", MEMORY_SEGMENT);
-                ctor.addStatement("this.$L = training ? $L : $L", buf.name(), alloc, otherwise);
+                ctor.addStatement("this.$L = training() ? $L : $L", buf.name(), alloc, otherwise);
             } else {
                 ctor.addStatement("this.$L = $L", buf.name(), alloc);
             }
@@ -336,6 +406,17 @@ public final class ModelWriter {
         b.addMethod(override("output", MEMORY_SEGMENT).addStatement("return $L", layout.output.name()).build());
         b.addMethod(override("logits", MEMORY_SEGMENT).addStatement("return $L", layout.logits.name()).build());
         b.addMethod(override("outputGrad", MEMORY_SEGMENT).addStatement("return $L", layout.outputGrad.name()).build());
+        MethodSpec.Builder layerOutput = override("layerOutput", MEMORY_SEGMENT).addParameter(int.class, "index")
+                .beginControlFlow("switch (index)");
+        for (int i = 0; i < layout.wirings.size(); i++) {
+            layerOutput.addStatement("case $L: return $L", i, layout.wirings.get(i).out().name());
+        }
+        layerOutput.addStatement("default: throw new $T($S + index)", IndexOutOfBoundsException.class,
+                "no layer " ).endControlFlow();
+        b.addMethod(layerOutput.build());
+        if (layout.inputGrad != null) {
+            b.addMethod(override("inputGrad", MEMORY_SEGMENT).addStatement("return $L", layout.inputGrad.name()).build());
+        }
         return b.build();
     }
 }

@@ -18,6 +18,7 @@ final class RecurrentEmitter implements LayerEmitter {
     private final LayerPlan.Recurrent layer;
     private BufferLayout.Buffer state;
     private BufferLayout.Buffer scratch;
+    private BufferLayout.Buffer gradScratch;
 
     RecurrentEmitter(LayerPlan.Recurrent layer) {
         this.layer = layer;
@@ -45,6 +46,7 @@ final class RecurrentEmitter implements LayerEmitter {
         scratch = layout.addTraining(name + "Scratch", RecurrentSizes.scratchPerRow(layer),
                 name + ": gate and state gradients of backward through time");
         var outGrad = layout.addTraining(name + "Grad", layer.output().count(), name + ": dLoss/d" + out.name());
+        if (up.inGrad() != null) gradScratch = layout.parameterGradientScratch();
         return new Wiring(layer, up.in(), out, out, up.inGrad(), outGrad, up.last());
     }
 
@@ -88,12 +90,25 @@ final class RecurrentEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock backward(Wiring w) {
-        return CodeBlock.builder()
-                .add(w.inGrad() == null ? "// through time: gate gradients, dW, dU, db\n"
-                        : "// through time: gate gradients, dW, dU, db, and dX\n")
-                .addStatement("$L.backward($L, w, $L, $L, $L, $L, g, $L, rows)", specName(), w.in(), offsets(), state,
-                        scratch, w.outGrad(), LayerEmitter.bufferOrNull(w.inGrad()))
-                .build();
+        CodeBlock.Builder code = CodeBlock.builder().add(LayerEmitter.skipUnlessWanted(w));
+        CodeBlock grads = CodeBlock.of("g");
+        if (w.inGrad() != null) {
+            // the kernel computes dW, dU, db along with dX: a frozen layer or an input-gradient pass writes them aside
+            code.addStatement("$T grads = trains ? g : ws.inputGradients() ? $L : g", MEMORY_SEGMENT, gradScratch);
+            grads = CodeBlock.of("grads");
+        }
+        code.add(w.inGrad() == null ? "// through time: gate gradients, dW, dU, db\n"
+                        : "// through time: gate gradients, dW, dU, db, and dX when wanted\n")
+                .addStatement("$L.backward($L, w, $L, $L, $L, $L, $L, $L, rows)", specName(), w.in(), offsets(), state,
+                        scratch, w.outGrad(), grads, LayerEmitter.inGradIfWanted(w));
+        if (w.inGrad() != null) {
+            code.beginControlFlow("if (!trains && !ws.inputGradients())")
+                    .add("// frozen: its gradient stays zero\n")
+                    .addStatement("g.asSlice($L * 4L, $LL * 4L).fill((byte) 0)", LayerEmitter.offset(layer, "kernel"),
+                            layer.paramCount())
+                    .endControlFlow();
+        }
+        return code.build();
     }
 
     @Override

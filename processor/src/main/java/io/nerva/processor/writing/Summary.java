@@ -23,9 +23,9 @@ public final class Summary {
         long total = plan.paramCount();
         sb.append(DOUBLE_RULE).append('\n');
         sb.append(String.format(Locale.ROOT, "Total params: %,d (%s)%n", total, bytes(total * Float.BYTES)));
-        long state = plan.nonTrainableParamCount();
-        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", plan.trainable() ? total - state : 0));
-        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", plan.trainable() ? state : total));
+        long trained = plan.trainedParamCount(); // BatchNorm's moving averages and frozen layers are not
+        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", plan.trainable() ? trained : 0));
+        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", plan.trainable() ? total - trained : total));
         BufferLayout layout = new BufferLayout(plan);
         long inference = layout.floatsPerRow(false) * Float.BYTES, training = layout.floatsPerRow(true) * Float.BYTES;
         sb.append(String.format(Locale.ROOT, "Workspace per row: %s (inference), %s (training)%n", bytes(inference),

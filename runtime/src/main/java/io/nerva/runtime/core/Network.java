@@ -38,13 +38,34 @@ public interface Network extends AutoCloseable {
     /** Buffers for up to {@code capacity} rows; {@code training} adds the gradient and dropout buffers. */
     Workspace newWorkspace(int capacity, boolean training, long seed);
 
+    /**
+     * As {@link #newWorkspace(int, boolean, long)}, or with {@code inputGradients} a workspace whose backward
+     * pass computes the gradient w.r.t. the input ({@link Workspace#inputGrad()}) and no parameter gradient;
+     * such a workspace works on inference models too.
+     */
+    default Workspace newWorkspace(int capacity, boolean training, long seed, boolean inputGradients) {
+        if (!inputGradients) return newWorkspace(capacity, training, seed);
+        throw new UnsupportedOperationException(name() + " cannot compute gradients w.r.t. its input");
+    }
+
     /** Runs rows {@code [0, rows)} of {@code ws.input()} through the network into {@code ws.output()}. */
     void forward(Workspace ws, int rows, boolean training);
 
     /**
+     * Inference forward pass of rows {@code [0, rows)} through layers {@code 0..lastLayer} only; their outputs are
+     * then in {@link Workspace#layerOutput(int)}. Generated models stop at {@code lastLayer}; this default runs them all.
+     */
+    default void forwardTo(Workspace ws, int rows, int lastLayer) {
+        forward(ws, rows, false);
+    }
+
+    /**
      * Back-propagates {@code ws.outputGrad()} (w.r.t. the output, or w.r.t. the logits when
      * {@code gradWrtLogits}) and overwrites {@code parameters().grads()} with the gradient.
-     * Requires a training workspace on which {@link #forward} ran with {@code training = true}.
+     * Requires a training workspace on which {@link #forward} ran with {@code training = true}. Frozen layers
+     * keep their zero gradient. An input-gradient workspace ({@link #newWorkspace(int, boolean, long, boolean)})
+     * instead writes {@link Workspace#inputGrad()}, after a forward pass in either mode, and leaves the
+     * parameter gradients alone.
      */
     void backward(Workspace ws, int rows, boolean gradWrtLogits);
 

@@ -43,6 +43,12 @@ public final class Parameters implements AutoCloseable {
     private final long count;
     private final MemorySegment values;
     private final MemorySegment grads;
+    /** Per tensor, in spec order: whether the optimizer updates it now (a trainable spec whose layer is not frozen). */
+    private final boolean[] trained;
+    /** The trained tensors merged into runs of the buffer, {@code [start, end)} pairs in floats; replaced, never changed. */
+    private volatile long[] trainedRanges;
+    /** Counts changes of {@link #trained}, so a training run can tell that it changed under it. */
+    private volatile int trainableVersion;
 
     /** Lays out the given tensors back to back; their offsets must already be consecutive. */
     public Parameters(List<ParamSpec> specs, boolean withGradients) {
@@ -59,6 +65,81 @@ public final class Parameters implements AutoCloseable {
         long bytes = Math.max(1, count) * Float.BYTES;
         this.values = arena.allocate(bytes, 64);
         this.grads = withGradients ? arena.allocate(bytes, 64) : MemorySegment.NULL;
+        this.trained = new boolean[this.specs.size()];
+        for (int i = 0; i < trained.length; i++) trained[i] = this.specs.get(i).trainable();
+        this.trainedRanges = ranges();
+    }
+
+    // ---- freezing ----------------------------------------------------------------------------
+
+    /** Whether tensor {@code index} (in {@link #specs()} order) is trained now. Read by generated backward passes. */
+    public boolean trains(int index) {
+        return trained[index];
+    }
+
+    /** The position of tensor {@code name} in {@link #specs()}. */
+    public int indexOf(String name) {
+        ParamSpec s = spec(name);
+        return specs.indexOf(s);
+    }
+
+    /**
+     * Freezes ({@code false}) or unfreezes the given tensors: a frozen tensor gets no gradient work
+     * and the optimizer skips it, so it stays bit-identical while the rest trains. Tensors whose spec
+     * is not trainable (BatchNorm's moving averages) stay untrained either way. Freezing zeroes the
+     * tensor's gradient, which backward passes then leave alone. Takes the write gate.
+     */
+    public void setTrainable(List<ParamSpec> tensors, boolean trainable) {
+        long stamp = beginWrite(null);
+        try {
+            for (ParamSpec t : tensors) {
+                int i = indexOf(t.name());
+                if (!specs.get(i).trainable() || trained[i] == trainable) continue;
+                trained[i] = trainable;
+                if (!trainable && hasGradients()) grads.asSlice(t.offset() * Float.BYTES, t.size() * Float.BYTES).fill((byte) 0);
+            }
+            trainedRanges = ranges();
+            trainableVersion++;
+        } finally {
+            endWrite(stamp);
+        }
+    }
+
+    /**
+     * The trained tensors as runs of the buffer: {@code [start0, end0, start1, end1, …]} in floats,
+     * adjacent tensors merged (one run over everything when nothing is frozen). A copy.
+     */
+    public long[] trainedRanges() {
+        return trainedRanges.clone();
+    }
+
+    /** Floats the optimizer updates now. */
+    public long trainedCount() {
+        long[] r = trainedRanges;
+        long n = 0;
+        for (int i = 0; i < r.length; i += 2) n += r[i + 1] - r[i];
+        return n;
+    }
+
+    /** Changes each time {@link #setTrainable} runs. */
+    public int trainableVersion() {
+        return trainableVersion;
+    }
+
+    private long[] ranges() {
+        long[] out = new long[2 * specs.size()];
+        int n = 0;
+        for (int i = 0; i < trained.length; i++) {
+            if (!trained[i]) continue;
+            ParamSpec s = specs.get(i);
+            if (n > 0 && out[n - 1] == s.offset()) {
+                out[n - 1] = s.offset() + s.size();
+            } else {
+                out[n++] = s.offset();
+                out[n++] = s.offset() + s.size();
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 
     public List<ParamSpec> specs() {

@@ -13,12 +13,24 @@ public abstract class Workspace implements AutoCloseable {
     private final int capacity;
     private final boolean training;
     private final Rng rng;
+    private final boolean inputGradients;
     private boolean dropoutMasksFrozen;
+    private boolean lastForwardTraining;
 
     protected Workspace(int capacity, boolean training, long seed) {
+        this(capacity, training, seed, false);
+    }
+
+    /**
+     * {@code inputGradients}: a workspace for the gradient w.r.t. the input ({@code Model.inputGradient}); it has
+     * the training buffers and the gradient buffers down to the input, and its backward pass computes no
+     * parameter gradient (it leaves {@link Parameters#grads()} alone).
+     */
+    protected Workspace(int capacity, boolean training, long seed, boolean inputGradients) {
         if (capacity < 1) throw new IllegalArgumentException("workspace capacity must be at least 1 row, got " + capacity);
         this.capacity = capacity;
-        this.training = training;
+        this.training = training || inputGradients;
+        this.inputGradients = inputGradients;
         this.rng = new Rng(seed);
     }
 
@@ -38,6 +50,34 @@ public abstract class Workspace implements AutoCloseable {
 
     /** Gradient of the loss w.r.t. {@link #output()}, or w.r.t. {@link #logits()} when fused. */
     public abstract MemorySegment outputGrad();
+
+    /**
+     * The output of layer {@code index} (in declaration order) after the last forward pass,
+     * {@code capacity × size of that layer's output}. Generated workspaces override this.
+     */
+    public MemorySegment layerOutput(int index) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not expose layer outputs");
+    }
+
+    /** Gradient of the loss w.r.t. {@link #input()}; {@code NULL} unless this is an input-gradient workspace. */
+    public MemorySegment inputGrad() {
+        return MemorySegment.NULL;
+    }
+
+    /** Whether this workspace computes gradients w.r.t. the input instead of the parameters. */
+    public final boolean inputGradients() {
+        return inputGradients;
+    }
+
+    /** Recorded by the forward pass: backward undoes dropout and batch statistics only after a training forward. */
+    public final void ranForward(boolean training) {
+        this.lastForwardTraining = training;
+    }
+
+    /** Whether the last forward pass on this workspace ran in training mode. */
+    public final boolean lastForwardTraining() {
+        return lastForwardTraining;
+    }
 
     public final int capacity() {
         return capacity;

@@ -118,4 +118,19 @@ public final class BatchNormKernels {
             }
         }
     }
+
+    /**
+     * {@code dx = dy·gamma/√(movingVariance + ε)}: the input gradient of {@link #forwardInference}, where the
+     * statistics are constants (a frozen layer, or the input gradient of a prediction). Writes no parameter gradient.
+     */
+    public static void backwardInference(MemorySegment dy, MemorySegment params, long off, MemorySegment dx, int m, int c,
+                                         float epsilon) {
+        for (int r = 0; r < m; r++) {
+            long base = (long) r * c;
+            for (int j = 0; j < c; j++) {
+                float scale = params.getAtIndex(F, off + j) / (float) Math.sqrt(params.getAtIndex(F, off + 3L * c + j) + (double) epsilon);
+                dx.setAtIndex(F, base + j, dy.getAtIndex(F, base + j) * scale);
+            }
+        }
+    }
 }

@@ -1,10 +1,12 @@
 package io.nerva.runtime.predict;
 
+import io.nerva.annotations.LossFunction;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.core.Workspace;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.progress.ProgressBar;
+import io.nerva.runtime.loss.Loss;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -38,6 +40,8 @@ public final class Predictor implements AutoCloseable {
     private final int outputSize;
     private final String shape;
     private final AtomicReferenceArray<Workspace> pool;
+    /** Input-gradient workspaces ({@link #inputGradient}), made on first use. */
+    private final AtomicReferenceArray<Workspace> gradientPool;
     private volatile boolean closed;
 
     public Predictor(Network model) {
@@ -56,6 +60,7 @@ public final class Predictor implements AutoCloseable {
         if (params != null) params.owner(name);
         this.shape = Arrays.stream(model.inputShape()).mapToObj(Integer::toString).collect(Collectors.joining("x"));
         this.pool = new AtomicReferenceArray<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        this.gradientPool = new AtomicReferenceArray<>(pool.length());
     }
 
     public Network model() {
@@ -184,6 +189,113 @@ public final class Predictor implements AutoCloseable {
         return out;
     }
 
+    // ---------------------------------------------------------------- looking inside
+
+    /**
+     * The outputs of layer {@code layer} (declaration order) for {@code rows} row-major samples, into {@code out}
+     * ({@code rows ×} that layer's output size {@code width}; only that much is copied). The network runs only up
+     * to that layer. {@code Model.intermediate} finds the layer and its width by name.
+     */
+    public float[] intermediate(int layer, int width, float[] flat, int rows, float[] out) {
+        if (layer < 0 || width < 1) {
+            throw new IndexOutOfBoundsException("layer " + layer + " of " + name + " with " + width + " floats per sample");
+        }
+        checkRows(flat, rows);
+        checkOut(out, (long) rows * width);
+        checkOpen();
+        if (rows == 0) return out;
+        Parameters params = model.parameters();
+        long stamp = params.beginRead(name);
+        try {
+            Workspace ws = borrow();
+            try {
+                long have = ws.layerOutput(layer).byteSize() / Float.BYTES / ws.capacity();
+                if (have != width) {
+                    throw new IllegalArgumentException("layer " + layer + " of " + name + " has " + have
+                            + " floats per sample, not " + width);
+                }
+                for (int start = 0; start < rows; start += capacity) {
+                    int n = Math.min(capacity, rows - start);
+                    MemorySegment.copy(flat, start * inputSize, ws.input(), ValueLayout.JAVA_FLOAT, 0, n * inputSize);
+                    model.forwardTo(ws, n, layer);
+                    MemorySegment.copy(ws.layerOutput(layer), ValueLayout.JAVA_FLOAT, 0, out, start * width, n * width);
+                }
+            } finally {
+                giveBack(ws);
+            }
+        } finally {
+            params.endRead(stamp);
+        }
+        return out;
+    }
+
+    /**
+     * Gradients of {@code function} w.r.t. the input, for {@code rows} row-major samples and their targets
+     * ({@code rows ×} the loss' target columns): row {@code r} of {@code out} is the gradient of sample
+     * {@code r}'s own loss w.r.t. sample {@code r}. The forward pass runs as {@link #predict} does (inference
+     * mode); the model's parameter gradients are not touched, so this may run beside predictions.
+     */
+    public float[] inputGradient(float[] flat, int rows, float[] targets, float[] out, LossFunction function) {
+        Objects.requireNonNull(function, "loss");
+        if (function == LossFunction.UNSPECIFIED) {
+            throw new IllegalArgumentException(name + " declares no loss (@Network(loss = ...)): name the loss whose gradient you want");
+        }
+        Loss loss = Loss.of(function);
+        checkRows(flat, rows);
+        int columns = loss.targetColumns(outputSize);
+        Objects.requireNonNull(targets, "targets");
+        if ((long) rows * columns != targets.length) {
+            throw new IllegalArgumentException("expected " + rows + " target rows × " + columns + " floats for " + function
+                    + " = " + (long) rows * columns + ", got " + targets.length);
+        }
+        checkOut(out, (long) rows * inputSize);
+        checkOpen();
+        if (rows == 0) return out;
+        boolean fused = loss.fusesWith(model.outputActivation());
+        MemorySegment allTargets = MemorySegment.ofArray(targets);
+        Parameters params = model.parameters();
+        long stamp = params.beginRead(name);
+        try {
+            Workspace ws = borrowGradient();
+            try {
+                for (int start = 0; start < rows; start += capacity) {
+                    int n = Math.min(capacity, rows - start);
+                    MemorySegment.copy(flat, start * inputSize, ws.input(), ValueLayout.JAVA_FLOAT, 0, n * inputSize);
+                    model.forward(ws, n, false);
+                    loss.compute(ws.logits(), ws.output(), allTargets.asSlice((long) start * columns * Float.BYTES),
+                            n, outputSize, model.outputActivation(), ws.outputGrad());
+                    model.backward(ws, n, fused);
+                    // the loss is the mean over the n rows: scale back to each sample's own loss
+                    MemorySegment grad = ws.inputGrad();
+                    for (int i = 0; i < n * inputSize; i++) {
+                        out[start * inputSize + i] = grad.getAtIndex(ValueLayout.JAVA_FLOAT, i) * n;
+                    }
+                }
+            } finally {
+                giveBack(gradientPool, ws);
+            }
+        } finally {
+            params.endRead(stamp);
+        }
+        return out;
+    }
+
+    private static long count(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+
+    private void checkRows(float[] flat, int rows) {
+        Objects.requireNonNull(flat, "samples");
+        if (rows < 0) throw new IllegalArgumentException("rows must not be negative, got " + rows);
+        if ((long) rows * inputSize != flat.length) {
+            throw new IllegalArgumentException("expected " + rows + " rows × " + inputSize + " floats (shape " + shape + ") = "
+                    + (long) rows * inputSize + ", got " + flat.length);
+        }
+        checkFinite(flat, true);
+    }
+
     // ---------------------------------------------------------------- checks
 
     private void checkSample(float[] sample) {
@@ -223,7 +335,20 @@ public final class Predictor implements AutoCloseable {
         return model.newWorkspace(capacity, false, 0L);
     }
 
+    private Workspace borrowGradient() {
+        checkOpen();
+        for (int i = 0; i < gradientPool.length(); i++) {
+            Workspace ws = gradientPool.get(i);
+            if (ws != null && gradientPool.compareAndSet(i, ws, null)) return ws;
+        }
+        return model.newWorkspace(capacity, true, 0L, true);
+    }
+
     private void giveBack(Workspace ws) {
+        giveBack(pool, ws);
+    }
+
+    private void giveBack(AtomicReferenceArray<Workspace> pool, Workspace ws) {
         for (int i = 0; i < pool.length(); i++) {
             if (pool.get(i) == null && pool.compareAndSet(i, null, ws)) {
                 // close() may have emptied the pool meanwhile: take it back out unless close() got it
@@ -244,6 +369,8 @@ public final class Predictor implements AutoCloseable {
         closed = true;
         for (int i = 0; i < pool.length(); i++) {
             Workspace ws = pool.getAndSet(i, null);
+            if (ws != null) ws.close();
+            ws = gradientPool.getAndSet(i, null);
             if (ws != null) ws.close();
         }
     }

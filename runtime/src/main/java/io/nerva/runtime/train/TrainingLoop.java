@@ -45,6 +45,14 @@ final class TrainingLoop implements AutoCloseable {
     private final String modelName;
     /** The {@code @Regularize} penalties, or null when the model has none. */
     private final Regularization regularization;
+    /**
+     * The trained runs of the parameter buffer (everything but frozen layers and BatchNorm's moving averages),
+     * fixed for the run: slices of values, gradients and optimizer state made once, so a step allocates nothing.
+     * Run {@code [a, b)} keeps its state at {@code [slots·a, slots·b)}; one run over everything is the whole buffer.
+     */
+    private final long[] ranges;
+    private final MemorySegment[] valueRuns, gradRuns, stateRuns;
+    private final int trainableVersion;
     private long step;
     /** Told after every training batch (progress, batch callbacks); null when no one listens. */
     private BatchListener batchListener;
@@ -93,6 +101,19 @@ final class TrainingLoop implements AutoCloseable {
             throw e;
         }
         this.ws = w;
+        this.trainableVersion = params.trainableVersion();
+        this.ranges = params.trainedRanges();
+        int runs = ranges.length / 2, slots = optimizer.stateSlots();
+        this.valueRuns = new MemorySegment[runs];
+        this.gradRuns = new MemorySegment[runs];
+        this.stateRuns = new MemorySegment[runs];
+        for (int r = 0; r < runs; r++) {
+            long a = ranges[2 * r], n = ranges[2 * r + 1] - a;
+            boolean whole = a == 0 && n == params.count();
+            valueRuns[r] = whole ? params.values() : params.values().asSlice(a * Float.BYTES, n * Float.BYTES);
+            gradRuns[r] = whole ? params.grads() : params.grads().asSlice(a * Float.BYTES, n * Float.BYTES);
+            stateRuns[r] = whole || slots == 0 ? state : state.asSlice(slots * a * Float.BYTES, slots * n * Float.BYTES);
+        }
     }
 
     int batch() {
@@ -226,13 +247,24 @@ final class TrainingLoop implements AutoCloseable {
             if (Finite.firstNonFinite(params.grads(), 0, params.count()) >= 0) {
                 Divergence.gradients(params, where(epoch, next), epoch, next);
             }
+            if (params.trainableVersion() != trainableVersion) {
+                throw new IllegalStateException("a layer of " + modelName + " was frozen or unfrozen while it trained ("
+                        + where(epoch, next) + "); Layer.setTrainable takes effect at the next fit");
+            }
             MemorySegment values = params.values();
             if (optimizer instanceof Optimizers.Guarded guarded) {
-                long bad = guarded.updateGuarded(values, params.grads(), state, params.count(), next, lr);
-                if (bad >= 0) throw Divergence.update(params, bad, where(epoch, next), epoch, next, lr);
+                long firstBad = -1;
+                for (int r = 0; r < valueRuns.length; r++) {
+                    long n = ranges[2 * r + 1] - ranges[2 * r];
+                    long bad = guarded.updateGuarded(valueRuns[r], gradRuns[r], stateRuns[r], n, next, lr);
+                    if (bad >= 0 && firstBad < 0) firstBad = ranges[2 * r] + bad;
+                }
+                if (firstBad >= 0) throw Divergence.update(params, firstBad, where(epoch, next), epoch, next, lr);
             } else {
                 MemorySegment.copy(values, 0, backup, 0, params.count() * Float.BYTES);
-                optimizer.update(values, params.grads(), state, params.count(), next, lr);
+                for (int r = 0; r < valueRuns.length; r++) {
+                    optimizer.update(valueRuns[r], gradRuns[r], stateRuns[r], ranges[2 * r + 1] - ranges[2 * r], next, lr);
+                }
                 long bad = Finite.firstNonFinite(values, 0, params.count());
                 if (bad >= 0) {
                     MemorySegment.copy(backup, 0, values, 0, params.count() * Float.BYTES);
