@@ -50,8 +50,8 @@ public final class Trainer {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(fit, "fit");
-        Optimizer optimizer = fit.requireOptimizer();
-        Loss loss = fit.resolveLoss(model);
+        Optimizer optimizer = FitSettings.of(fit).requireOptimizer();
+        Loss loss = FitSettings.of(fit).resolveLoss(model);
         checkTrainable(model);
         String mismatch = loss.function().mismatch(model.outputActivation(), model.outputSize(), "the last layer");
         if (mismatch != null) throw new IllegalArgumentException(model.name() + ": " + mismatch);
@@ -70,17 +70,17 @@ public final class Trainer {
         checkData(model, loss, train, "training data");
         if (validation != null) checkData(model, loss, validation, "validation data");
 
-        Metric[] trainMetrics = instantiate(fit.metricSuppliers());
-        Metric[] valMetrics = validation == null ? new Metric[0] : instantiate(fit.metricSuppliers());
+        Metric[] trainMetrics = instantiate(FitSettings.of(fit).metricSuppliers());
+        Metric[] valMetrics = validation == null ? new Metric[0] : instantiate(FitSettings.of(fit).metricSuppliers());
         List<String> reported = reportedNames(trainMetrics, validation != null);
         if (fit.bestFile() != null) checkMonitor("saveBest", fit.bestMonitor(), reported);
         if (fit.stopMonitor() != null) checkMonitor("earlyStopping", fit.stopMonitor(), reported);
         Monitor best = fit.bestFile() == null ? null
-                : new Monitor(fit.bestMonitor(), MonitorMode.resolve(fit.bestMonitor(), fit.bestMode()));
+                : new Monitor(fit.bestMonitor(), MonitorMode.resolve(fit.bestMonitor(), FitSettings.of(fit).bestMode()));
         Monitor stopper = fit.stopMonitor() == null ? null
-                : new Monitor(fit.stopMonitor(), MonitorMode.resolve(fit.stopMonitor(), fit.stopMode()), fit.minDelta());
+                : new Monitor(fit.stopMonitor(), MonitorMode.resolve(fit.stopMonitor(), FitSettings.of(fit).stopMode()), fit.minDelta());
         int epochs = fit.epochCount();
-        PrintStream log = fit.logStream();
+        PrintStream log = FitSettings.of(fit).logStream();
         History.Builder history = new History.Builder();
         List<Callback> hooks = new ArrayList<>();
         List<Callback> batchHooks = new ArrayList<>();
@@ -90,7 +90,7 @@ public final class Trainer {
                 if (h.wantsBatches()) batchHooks.add(h);
             }
         }
-        boolean bars = fit.verbosity() == 1 && fit.isTerminal();
+        boolean bars = fit.verbosity() == 1 && FitSettings.of(fit).isTerminal();
 
         try (TrainingLoop loop = new TrainingLoop(model, loss, optimizer, train, fit.batchSize(), fit.seed(), fit.shuffle());
              BatchEvaluator validator = validation == null ? null
@@ -270,14 +270,14 @@ public final class Trainer {
      */
     public static Map<String, Double> evaluate(Network model, Dataset data, Fit fit) {
         Objects.requireNonNull(fit, "fit");
-        return evaluate(model, data, fit.resolveLoss(model), Arrays.asList(instantiate(fit.metricSuppliers())), fit.batchSize(),
+        return evaluate(model, data, FitSettings.of(fit).resolveLoss(model), Arrays.asList(instantiate(FitSettings.of(fit).metricSuppliers())), fit.batchSize(),
                 progress(fit, data, fit.batchSize()));
     }
 
     /** A bar for a pass over {@code data} when the fit asks for progress and the data is large; else null. */
     private static ProgressBar progress(Fit fit, Dataset data, int batch) {
         if (fit.verbosity() == 0 || data == null || data.size() < ProgressBar.LARGE) return null;
-        return new ProgressBar(fit.logStream(), (data.size() + batch - 1) / batch, fit.verbosity() == 1 && fit.isTerminal());
+        return new ProgressBar(FitSettings.of(fit).logStream(), (data.size() + batch - 1) / batch, fit.verbosity() == 1 && FitSettings.of(fit).isTerminal());
     }
 
     /**
