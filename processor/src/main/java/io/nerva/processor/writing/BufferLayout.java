@@ -139,9 +139,13 @@ final class BufferLayout {
         return addInputGradient(layer.name() + "Grad", layer.output().count(), comment + " (input gradients)");
     }
 
-    /** Element-wise layers reuse their input's gradient buffer; a fresh one only where none exists. */
+    /**
+     * Element-wise layers reuse their input's gradient buffer; a fresh one where none exists, or where the
+     * input's exists only for input gradients while training needs this one (a PReLU after a leading Flatten).
+     */
     Buffer elementwiseGrad(LayerPlan layer, Upstream up) {
-        return up.inGrad() != null ? up.inGrad() : shapeGrad(layer, up);
+        boolean reusable = up.inGrad() != null && !(up.inGrad().inputGradientOnly() && up.outputGradNeeded(layer));
+        return reusable ? up.inGrad() : shapeGrad(layer, up);
     }
 
     /** Floats per batch row of a training or an inference workspace (per-batch scratch excluded). */

@@ -86,7 +86,8 @@ final class CustomEmitter implements LayerEmitter {
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null && layer.params().isEmpty()) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("$T.backward($L, $L, $L, $L, $L, $L, w, g, rows)", CUSTOM_LAYERS, instance(),
-                spec(), w.in(), w.out(), w.outGrad(), LayerEmitter.bufferOrNull(w.inGrad())).build();
+        return CodeBlock.builder().add(LayerEmitter.skipUnlessWanted(w))
+                .addStatement("$T.backward($L, $L, $L, $L, $L, $L, w, g, rows)", CUSTOM_LAYERS, instance(),
+                        spec(), w.in(), w.out(), w.outGrad(), LayerEmitter.inGradIfWanted(w)).build();
     }
 }

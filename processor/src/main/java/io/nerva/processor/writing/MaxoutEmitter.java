@@ -34,7 +34,7 @@ final class MaxoutEmitter implements LayerEmitter {
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("$T.backward($L, $L, $L, $L, $L, $L)", KERNELS, w.in(), w.outGrad(),
+        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.backward($L, $L, $L, $L, $L, $L)", KERNELS, w.in(), w.outGrad(),
                 w.inGrad(), LayerEmitter.rowsTimes(layer.vectors()), layer.units(), layer.pieces()).build();
     }
 }

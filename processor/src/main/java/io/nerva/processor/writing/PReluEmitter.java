@@ -32,9 +32,10 @@ final class PReluEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock backward(Wiring w) {
-        return CodeBlock.builder().add("// dAlpha = Σ dy·x where x ≤ 0; dx = dy·(x > 0 ? 1 : alpha), in place\n")
+        return CodeBlock.builder().add(LayerEmitter.skipUnlessWanted(w))
+                .add("// dAlpha = Σ dy·x where x ≤ 0; dx = dy·(x > 0 ? 1 : alpha), in place\n")
                 .addStatement("$T.backward($L, w, $L, $L, $L, g, rows, $L)", KERNELS, w.in(),
-                        LayerEmitter.offset(layer, "alpha"), w.outGrad(), LayerEmitter.bufferOrNull(w.inGrad()),
+                        LayerEmitter.offset(layer, "alpha"), w.outGrad(), LayerEmitter.inGradIfWanted(w),
                         layer.input().size())
                 .build();
     }
