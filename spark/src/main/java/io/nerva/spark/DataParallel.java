@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -48,6 +49,12 @@ import java.util.Objects;
 public final class DataParallel {
     private DataParallel() {}
 
+    /**
+     * Tests only (local mode, where the tasks run in the test's JVM): when positive, task 1 of the
+     * first stage attempt fails right after this many epochs, to exercise the stage retry.
+     */
+    static volatile int failFirstAttemptAfterEpochForTest;
+
     /** A serializable way to make the {@link Fit} on every task (a Fit holds optimizers and streams). */
     @FunctionalInterface
     public interface FitFactory extends Serializable {
@@ -60,7 +67,7 @@ public final class DataParallel {
      * Times are task 0's, in nanoseconds summed over the steps: computing the local gradient,
      * the all-reduce (encode, allGather, decode and sum) and the optimizer step.
      */
-    public record Result(int workers, long steps, double[] stepLosses, double[] epochLosses, float[] weights,
+    public record Result(int rank, int workers, long steps, double[] stepLosses, double[] epochLosses, float[] weights,
                          boolean weightsIdenticalOnAllTasks, long messageBytes, long computeNanos, long reduceNanos,
                          long applyNanos, int maxRowsPerTask, int stageAttempt) implements Serializable {
         public double reduceMillisPerStep() {
@@ -104,11 +111,15 @@ public final class DataParallel {
                 (Function1<scala.collection.Iterator<Sample>, scala.collection.Iterator<Result>> & Serializable)
                         it -> CollectionConverters.asScala(List.of(runTask(CollectionConverters.asJava(it), n, model, fit, transport)).iterator());
         ClassTag<Result> tag = ClassTag$.MODULE$.apply(Result.class);
-        Result[] results = (Result[]) rows.rdd().barrier().mapPartitions(task, false, tag).collect();
+        // A shuffle after the barrier stage makes it a map stage: Spark retries a failed barrier map stage
+        // (all its tasks, up to spark.stage.maxConsecutiveAttempts), but aborts a failed barrier result stage.
+        List<Result> collected = JavaRDD.fromRDD(rows.rdd().barrier().mapPartitions(task, false, tag), tag)
+                .repartition(1).collect();
+        Result[] results = collected.stream().sorted(Comparator.comparingInt(Result::rank)).toArray(Result[]::new);
         Result first = results[0];
         boolean identical = true;
         for (Result r : results) identical &= Arrays.equals(r.weights(), first.weights());
-        return new Result(first.workers(), first.steps(), first.stepLosses(), first.epochLosses(), first.weights(), identical,
+        return new Result(0, first.workers(), first.steps(), first.stepLosses(), first.epochLosses(), first.weights(), identical,
                 first.messageBytes(), first.computeNanos(), first.reduceNanos(), first.applyNanos(),
                 Arrays.stream(results).mapToInt(Result::maxRowsPerTask).max().orElse(0), first.stageAttempt());
     }
@@ -242,8 +253,14 @@ public final class DataParallel {
                     if (checkpoint != null && rank == 0) {
                         Checkpoint.write(checkpoint, model, step, epoch + 1, epochs, batch, n, orderRng.state());
                     }
+                    // Every task waits for the checkpoint of this epoch before the next one starts, so
+                    // that a restarted stage finds it whichever task failed.
+                    if (checkpoint != null) ctx.barrier();
+                    if (rank == 1 && ctx.stageAttemptNumber() == 0 && failFirstAttemptAfterEpochForTest == epoch + 1) {
+                        throw new IllegalStateException("failure injected by the test after epoch " + (epoch + 1));
+                    }
                 }
-                return new Result(workers, steps, stepLosses, epochLosses, model.parameters().toArray(), true,
+                return new Result(rank, workers, steps, stepLosses, epochLosses, model.parameters().toArray(), true,
                         message.capacity(), computeNanos, reduceNanos, applyNanos, maxRows, ctx.stageAttemptNumber());
             }
         } catch (IOException e) {

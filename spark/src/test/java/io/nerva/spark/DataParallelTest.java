@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * tolerance on two, where the gradient is summed in another order).
  */
 class DataParallelTest {
-    private static final int SAMPLES = 1024;   // 16 steps of 64 per epoch
+    private static final int SAMPLES = 512;    // 8 steps of 64 per epoch
     private static final int BATCH = 64;
     /** Relative difference allowed between a 2-worker and a 1-process loss or weight (float sums in another order). */
     private static final double TOLERANCE = 1e-4;
@@ -38,8 +38,19 @@ class DataParallelTest {
         return LocalSpark.fashion().train().slice(0, SAMPLES);
     }
 
-    private static org.apache.spark.sql.Dataset<Row> frame() {
-        return SampleFrames.of(LocalSpark.session(), train(), SAMPLES, 2);
+    private static org.apache.spark.sql.Dataset<Row> frame;
+
+    private static synchronized org.apache.spark.sql.Dataset<Row> frame() {
+        if (frame == null) frame = SampleFrames.of(LocalSpark.session(), train(), SAMPLES, 2).cache();
+        return frame;
+    }
+
+    /** Two epochs of fit in this process, which several tests compare against. */
+    private static Local twoEpochs;
+
+    private static synchronized Local twoEpochs() {
+        if (twoEpochs == null) twoEpochs = local(fit(2));
+        return twoEpochs;
     }
 
     /** fit in this process; per-step losses recorded by a batch callback. */
@@ -78,7 +89,7 @@ class DataParallelTest {
 
     @Test
     void twoWorkersFollowTheLossCurveOfOneProcess() {
-        Local expected = local(fit(2));
+        Local expected = twoEpochs();
         DataParallel.Result r = DataParallel.fit(frame(), 2, () -> FashionMlpNetModel.create(42), () -> fit(2));
         assertEquals(2, r.workers());
         assertEquals(2L * SAMPLES / BATCH, r.steps());
@@ -121,7 +132,7 @@ class DataParallelTest {
 
     @Test
     void aCheckpointOfEitherResumesOnTheOther() {
-        Local straight = local(fit(2));
+        Local straight = twoEpochs();
 
         // One epoch on two workers, the second in this process.
         Path fromSpark = dir.resolve("spark.ckpt.safetensors");
@@ -144,6 +155,22 @@ class DataParallelTest {
         assertEquals(SAMPLES / BATCH, r.steps(), "only the second epoch ran");
         assertClose(Arrays.copyOfRange(straight.stepLosses(), SAMPLES / BATCH, 2 * SAMPLES / BATCH), r.stepLosses(), "resumed step loss");
         assertClose(straight.weights(), r.weights());
+    }
+
+    @Test
+    void aFailedTaskRestartsTheStageWhichResumesFromTheLastCheckpoint() {
+        Local straight = twoEpochs();
+        String file = dir.resolve("restart.ckpt.safetensors").toString();
+        DataParallel.failFirstAttemptAfterEpochForTest = 1;
+        try {
+            DataParallel.Result r = DataParallel.fit(frame(), 2, () -> FashionMlpNetModel.create(42),
+                    () -> fit(2).checkpoint(Path.of(file)));
+            assertEquals(1, r.stageAttempt(), "the second attempt of the barrier stage finished the run");
+            assertEquals(SAMPLES / BATCH, r.steps(), "it ran only the epoch after the checkpoint");
+            assertClose(straight.weights(), r.weights());
+        } finally {
+            DataParallel.failFirstAttemptAfterEpochForTest = 0;
+        }
     }
 
     @Test
