@@ -43,8 +43,9 @@ import java.util.Objects;
  *
  * <p>The {@link Fit}'s epochs, batch, seed, shuffle, optimizer, loss, {@link Fit#checkpoint} (written
  * by task 0 after every epoch, in {@code fit}'s format) and {@link Fit#resumeFrom} apply; validation,
- * metrics, callbacks, early stopping and saveBest are refused. When Spark retries the barrier stage
- * after a failure (it restarts all its tasks), the tasks resume from the checkpoint if there is one.
+ * callbacks, early stopping and saveBest are refused, and metrics are not computed. When Spark
+ * retries the barrier stage after a failure (it restarts all its tasks, see {@link #fit}), the
+ * tasks resume from the checkpoint if there is one.
  */
 public final class DataParallel {
     private DataParallel() {}

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * the whole global batch and on a worker's share of it, the optimizer step, and the exchange of
  * one gradient between 2 barrier tasks over TCP and through allGather; then a whole run on 2
  * local workers against fit in one process. Run it with spark/run (under flock /tmp/bench.lock).
- * Arguments: {@code [global batch, default 64] [samples for the end-to-end run, default 4096]}.
+ * Arguments: {@code [global batch, default 64] [samples for the end-to-end run, default 8192]}.
  */
 public final class DataParallelBench {
     private DataParallelBench() {}
@@ -38,7 +38,7 @@ public final class DataParallelBench {
 
     public static void main(String[] args) throws Exception {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 64;
-        int samples = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
+        int samples = args.length > 1 ? Integer.parseInt(args[1]) : 8192;
         System.out.println(BenchSupport.machine());
         Dataset train = FashionMnist.train(FashionMnist.DEFAULT_DIR, false);
         List<Net> nets = List.of(
@@ -57,9 +57,9 @@ public final class DataParallelBench {
             try (Model model = net.make().get()) {
                 long params = model.parameters().count();
                 int messageBytes = Integer.BYTES + Double.BYTES + (int) params * Float.BYTES;
-                double whole = gradientMillis(model, train, batch, 20);
-                double share = gradientMillis(model, train, batch / WORKERS, 20);
-                double apply = applyMillis(model, 20);
+                double whole = gradientMillis(model, train, batch, 50);
+                double share = gradientMillis(model, train, batch / WORKERS, 50);
+                double apply = applyMillis(model, 50);
                 double tcp = exchangeMillis(spark, messageBytes, GradientExchange.Transport.SOCKETS, 30);
                 double gather = exchangeMillis(spark, messageBytes, GradientExchange.Transport.ALL_GATHER, 5);
                 double one = whole + apply;
@@ -76,7 +76,7 @@ public final class DataParallelBench {
         frame.count();
         int b = batch;
         DataParallel.FitFactory fit = () -> Fit.epochs(1).batch(b).optimizer(Optimizers.adam(1e-3)).seed(7).verbose(false);
-        DataParallel.fit(frame, WORKERS, () -> FashionMlpNetModel.create(42), fit); // warm-up
+        DataParallel.fit(frame, WORKERS, () -> FashionMlpNetModel.create(42), fit); // warm-up: JIT and Spark
         long t0 = System.nanoTime();
         DataParallel.Result r = DataParallel.fit(frame, WORKERS, () -> FashionMlpNetModel.create(42), fit);
         double spark2 = (System.nanoTime() - t0) / 1e9;
@@ -103,7 +103,7 @@ public final class DataParallelBench {
         float[] y = train.slice(0, rows).targets();
         try (GradientStep step = GradientStep.of(model, fit, rows, 1)) {
             double[] t = new double[reps];
-            for (int i = 0; i < 5; i++) step.computeGradients(x, y, rows);
+            warmUp(() -> step.computeGradients(x, y, rows));
             for (int i = 0; i < reps; i++) {
                 long s = System.nanoTime();
                 step.computeGradients(x, y, rows);
@@ -119,7 +119,7 @@ public final class DataParallelBench {
         Arrays.fill(g, 1e-6f);
         try (GradientStep step = GradientStep.of(model, Fit.epochs(1).optimizer(Optimizers.adam(1e-6)), 1, 1)) {
             double[] t = new double[reps];
-            for (int i = 0; i < 5; i++) step.applyGradients(g, 0);
+            warmUp(() -> step.applyGradients(g, 0));
             for (int i = 0; i < reps; i++) {
                 long s = System.nanoTime();
                 step.applyGradients(g, 0);
@@ -140,7 +140,9 @@ public final class DataParallelBench {
                     byte[][] all = new byte[ctx.getTaskInfos().length][bytes];
                     double[] t = new double[reps];
                     try (GradientExchange exchange = transport.open(ctx, bytes)) {
-                        for (int i = 0; i < 3; i++) exchange.exchange(mine, all);
+                        for (int i = 0; i < (transport == GradientExchange.Transport.SOCKETS ? 200 : 2); i++) {
+                            exchange.exchange(mine, all);
+                        }
                         for (int i = 0; i < reps; i++) {
                             long s = System.nanoTime();
                             exchange.exchange(mine, all);
@@ -155,6 +157,12 @@ public final class DataParallelBench {
         Object collected = jsc.parallelize(List.of(0, 1), WORKERS).rdd().barrier()
                 .mapPartitions(task, false, ClassTag$.MODULE$.apply(double[].class)).collect();
         return median(((double[][]) collected)[0]);
+    }
+
+    /** Runs {@code r} for 3 s, so that the JIT has compiled the step before it is timed. */
+    private static void warmUp(Runnable r) {
+        long end = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < end) r.run();
     }
 
     private static double median(double[] t) {
