@@ -100,7 +100,7 @@ class DataParallelTest {
             maxDiff = Math.max(maxDiff, Math.abs(expected.stepLosses()[i] - r.stepLosses()[i]));
         }
         System.out.printf("2 workers vs fit: largest step-loss difference %.3g over %d steps; per step %.2f ms computing, "
-                + "%.2f ms all-reducing %d-char messages, %.2f ms applying%n", maxDiff, r.steps(), r.computeMillisPerStep(),
+                + "%.2f ms exchanging %d-byte messages, %.2f ms applying%n", maxDiff, r.steps(), r.computeMillisPerStep(),
                 r.reduceMillisPerStep(), r.messageBytes(), r.applyMillisPerStep());
         assertClose(expected.stepLosses(), r.stepLosses(), "step loss");
         assertClose(expected.history().get("loss"), r.epochLosses(), "epoch loss");
