@@ -105,8 +105,26 @@ public final class Checkpoint {
     /** Writes the state of {@code loop} after {@code epochsDone} epochs of {@code epochs}, atomically. */
     static void write(Path file, Network model, TrainingLoop loop, int epochsDone, int epochs, Monitor best,
                       Monitor stopper) throws IOException {
-        Optimizer optimizer = loop.optimizer();
-        Parameters params = loop.parameters();
+        write(file, model, loop.optimizer(), loop.parameters(), loop.optimizerState(), loop.step(), loop.shuffleRngState(),
+                loop.dropoutRngState(), loop.batch(), loop.samples(), epochsDone, epochs, best, stopper);
+    }
+
+    /**
+     * Writes the state of a data-parallel run driven by {@code step} as {@link Fit#checkpoint} writes
+     * it, so that {@code fit} with {@link Fit#resumeFrom} (or {@link #restore(Path, Network, GradientStep)})
+     * continues it: after {@code epochsDone} of {@code epochs} epochs of {@code samples} samples in
+     * global batches of {@code batch}, with {@code shuffleRngState} the state of the
+     * {@link io.nerva.runtime.core.Rng} drawing the sample order.
+     */
+    public static void write(Path file, Network model, GradientStep step, int epochsDone, int epochs, int batch, int samples,
+                             long shuffleRngState) throws IOException {
+        write(file, model, step.optimizer(), model.parameters(), step.optimizerState(), step.step(), shuffleRngState,
+                step.dropoutRngState(), batch, samples, epochsDone, epochs, null, null);
+    }
+
+    private static void write(Path file, Network model, Optimizer optimizer, Parameters params, MemorySegment state,
+                              long step, long shuffleRngState, long dropoutRngState, int batch, int samples,
+                              int epochsDone, int epochs, Monitor best, Monitor stopper) throws IOException {
         Map<String, String> md = new LinkedHashMap<>();
         md.put(SafeTensors.CLASS_KEY, model.name());
         md.put(SafeTensors.FINGERPRINT_KEY, model.fingerprint());
@@ -114,26 +132,26 @@ public final class Checkpoint {
         md.put(KEY, VERSION);
         md.put(EPOCH_KEY, Integer.toString(epochsDone));
         md.put(EPOCHS_KEY, Integer.toString(epochs));
-        md.put(STEP_KEY, Long.toString(loop.step()));
-        md.put(SHUFFLE_RNG_KEY, Long.toString(loop.shuffleRngState()));
-        md.put(DROPOUT_RNG_KEY, Long.toString(loop.dropoutRngState()));
+        md.put(STEP_KEY, Long.toString(step));
+        md.put(SHUFFLE_RNG_KEY, Long.toString(shuffleRngState));
+        md.put(DROPOUT_RNG_KEY, Long.toString(dropoutRngState));
         md.put(OPTIMIZER_KEY, String.valueOf(optimizer));
         md.put(OPTIMIZER_CLASS_KEY, optimizer.getClass().getName());
         md.put(OPTIMIZER_SLOTS_KEY, Integer.toString(optimizer.stateSlots()));
         md.put(PARAMETERS_KEY, Long.toString(params.count()));
-        md.put(BATCH_KEY, Integer.toString(loop.batch()));
-        md.put(SAMPLES_KEY, Integer.toString(loop.samples()));
+        md.put(BATCH_KEY, Integer.toString(batch));
+        md.put(SAMPLES_KEY, Integer.toString(samples));
         if (best != null) best.save(md, SAVE_BEST_PREFIX);
         if (stopper != null) stopper.save(md, EARLY_STOPPING_PREFIX);
-        SafeTensors.save(params, slots(loop), file, md);
+        SafeTensors.save(params, slots(optimizer, params, state), file, md);
     }
 
-    /** The optimizer state slots as views of the loop's state buffer, by tensor name. */
-    private static Map<String, MemorySegment> slots(TrainingLoop loop) {
-        long bytes = loop.parameters().count() * Float.BYTES;
+    /** The optimizer state slots as views of the state buffer, by tensor name. */
+    private static Map<String, MemorySegment> slots(Optimizer optimizer, Parameters params, MemorySegment state) {
+        long bytes = params.count() * Float.BYTES;
         Map<String, MemorySegment> slots = new LinkedHashMap<>();
-        for (int s = 0; s < loop.optimizer().stateSlots(); s++) {
-            slots.put(slotTensor(s), loop.optimizerState().asSlice(s * bytes, bytes));
+        for (int s = 0; s < optimizer.stateSlots(); s++) {
+            slots.put(slotTensor(s), state.asSlice(s * bytes, bytes));
         }
         return slots;
     }
@@ -146,11 +164,29 @@ public final class Checkpoint {
      * count, every tensor — and the model and loop change only when all of it has been read.
      */
     static Info restore(Path file, Network model, TrainingLoop loop, Monitor best, Monitor stopper) throws IOException {
-        Optimizer optimizer = loop.optimizer();
-        Parameters params = loop.parameters();
+        Info i = load(file, model, loop.optimizer(), loop.parameters(), loop.optimizerState(), best, stopper);
+        // The parameters and the optimizer state are in place; the counters cannot fail.
+        loop.restore(i.step(), i.shuffleRngState(), i.dropoutRngState());
+        return i;
+    }
+
+    /**
+     * Loads a checkpoint written by {@code fit} or by {@link #write(Path, Network, GradientStep, int, int, int, int, long)}
+     * into {@code model} and {@code step}, checked as {@link Fit#resumeFrom} checks it; the caller
+     * continues the sample order from {@link Info#shuffleRngState()} after {@link Info#epoch()} epochs.
+     */
+    public static Info restore(Path file, Network model, GradientStep step) throws IOException {
+        Info i = load(file, model, step.optimizer(), model.parameters(), step.optimizerState(), null, null);
+        step.restore(i.step(), i.dropoutRngState());
+        return i;
+    }
+
+    private static Info load(Path file, Network model, Optimizer optimizer, Parameters params, MemorySegment state,
+                             Monitor best, Monitor stopper) throws IOException {
         Info[] info = new Info[1];
         Runnable[] monitors = new Runnable[2];
-        SafeTensors.load(params, slots(loop), file, LoadOptions.defaults().expectFingerprint(model.fingerprint()),
+        SafeTensors.load(params, slots(optimizer, params, state), file,
+                LoadOptions.defaults().expectFingerprint(model.fingerprint()),
                 (md, source) -> {
                     Info i = info(md, source);
                     if (i.parameters() != params.count()) {
@@ -172,12 +208,9 @@ public final class Checkpoint {
                     monitors[1] = stopper == null ? () -> {} : stopper.restorer(md, EARLY_STOPPING_PREFIX, source);
                     info[0] = i;
                 });
-        // The parameters and the optimizer state are in place; the counters cannot fail.
-        Info i = info[0];
-        loop.restore(i.step(), i.shuffleRngState(), i.dropoutRngState());
         monitors[0].run();
         monitors[1].run();
-        return i;
+        return info[0];
     }
 
     // ---------------------------------------------------------------- metadata values
