@@ -150,6 +150,50 @@ class ConvKernelsTest {
         assertEquals(7f, Mem.at(grads, 0));
     }
 
+    /**
+     * The vectorised tiled paths over several tiles (and a ragged last one), with a NaN, an infinite
+     * gradient at a zero output and -0 in different tiles (those tiles take the exact element rule):
+     * element results equal a scalar reference bit for bit (up to the sign of a zero), bias sums equal
+     * the naive sums within float rounding, and the fused and separate bias gradients agree exactly.
+     */
+    @Test
+    void tiledReluPassesMatchTheScalarRuleAcrossTiles() {
+        Random r = new Random(11);
+        int c = 32, m = 3 * (4096 / c) + 17;
+        float[] z = Mem.uniform(r, m * c, -1, 1), dOut = Mem.uniform(r, m * c, -1, 1), b = Mem.uniform(r, c, -0.5, 0.5);
+        z[5] = Float.NaN;
+        z[4096 + 7] = -5f;
+        dOut[4096 + 7] = Float.POSITIVE_INFINITY;
+        z[2 * 4096 + 9] = -0f;
+        MemorySegment params = Mem.of(b);
+        MemorySegment out = Mem.of(z), d = Mem.of(dOut), grads = Mem.zeros(c), sepGrads = Mem.zeros(c);
+        ConvKernels.biasRelu(out, params, 0, m, c);
+        float[] outRef = new float[m * c];
+        for (int i = 0; i < m * c; i++) outRef[i] = Math.max(z[i] + b[i % c], 0f);
+        for (int i = 0; i < m * c; i++) {
+            assertEquals(Float.floatToRawIntBits(outRef[i]), Float.floatToRawIntBits(Mem.at(out, i)), "out " + i);
+        }
+        // Dense path: z + b in place, a = relu(z), then dz = dOut ⊙ relu'(z)
+        MemorySegment zd = Mem.of(z), a = Mem.zeros(m * c), dz = Mem.of(dOut);
+        DenseKernels.biasActivation(zd, params, 0, a, m, c, io.nerva.annotations.ActivationType.RELU, Float.NaN);
+        Activations.backward(io.nerva.annotations.ActivationType.RELU, Float.NaN, zd, a, dz, dz, m, c);
+        DenseKernels.biasGradient(dz, m, c, sepGrads, 0);
+        ConvKernels.reluBackward(out, d, m, c, grads, 0);
+        double[] naive = new double[c];
+        for (int i = 0; i < m * c; i++) {
+            float want = outRef[i] > 0f ? dOut[i] : 0f;
+            naive[i % c] += want;
+            assertEquals(want, Mem.at(d, i), 0f, "dz " + i);
+            assertEquals(want, Mem.at(dz, i), 0f, "dense dz " + i);
+            assertEquals(Float.floatToRawIntBits(outRef[i]), Float.floatToRawIntBits(Mem.at(a, i)), "dense a " + i);
+            assertEquals(z[i] + b[i % c], Mem.at(zd, i), 0f, "dense z + b " + i);
+        }
+        for (int j = 0; j < c; j++) {
+            assertEquals(naive[j], Mem.at(grads, j), 1e-4 * (1 + Math.abs(naive[j])), "db " + j);
+            assertEquals(Float.floatToRawIntBits(Mem.at(sepGrads, j)), Float.floatToRawIntBits(Mem.at(grads, j)), "fused vs separate db " + j);
+        }
+    }
+
     @Test
     void maxPoolingOfFullTwoByTwoWindowsMatchesTheGeneralRuleOnTiesZerosAndNaN() {
         // 2x4x3: two windows side by side; channel values chosen to tie, mix ±0, hold NaN or -inf
