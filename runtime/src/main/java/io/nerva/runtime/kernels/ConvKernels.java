@@ -114,6 +114,10 @@ public final class ConvKernels {
      * single-channel input) element loops.
      */
     public static void im2col(Geometry g, MemorySegment x, MemorySegment cols, int rows) {
+        if (g.kw() * g.c() < BULK_MIN) {
+            im2colStaged(g, x, cols, rows);
+            return;
+        }
         final int c = g.c(), patch = g.patch(), kw = g.kw(), w = g.w(), h = g.h();
         final int tapRun = g.dw() == 1 ? kw * c : c; // floats copied per run
         final int tapsPerRun = g.dw() == 1 ? kw : 1;
@@ -144,6 +148,60 @@ public final class ConvKernels {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #im2col} for short runs (a one- or few-channel input, where per-run segment copies
+     * dominate): each image is copied into a heap array, its patch rows are built in another with
+     * plain array loops, and written to {@code cols} in one bulk copy.
+     */
+    private static void im2colStaged(Geometry g, MemorySegment x, MemorySegment cols, int rows) {
+        final int c = g.c(), patch = g.patch(), w = g.w(), h = g.h(), in = g.inSize();
+        final int perImage = g.oh() * g.ow() * patch;
+        Staging s = Staging.get(in, perImage);
+        final float[] img = s.a, out = s.b;
+        for (int n = 0; n < rows; n++) {
+            MemorySegment.copy(x, (long) n * in * Float.BYTES, s.as, 0, (long) in * Float.BYTES);
+            int dst = 0;
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * g.sh() - g.padTop() + ky * g.dh();
+                        boolean rowInside = iy >= 0 && iy < h;
+                        for (int kx = 0; kx < g.kw(); kx++, dst += c) {
+                            int ix = ox * g.sw() - g.padLeft() + kx * g.dw();
+                            if (rowInside && ix >= 0 && ix < w) {
+                                int src = (iy * w + ix) * c;
+                                for (int ch = 0; ch < c; ch++) out[dst + ch] = img[src + ch];
+                            } else {
+                                for (int ch = 0; ch < c; ch++) out[dst + ch] = 0f;
+                            }
+                        }
+                    }
+                }
+            }
+            MemorySegment.copy(s.bs, 0, cols, (long) n * perImage * Float.BYTES, (long) perImage * Float.BYTES);
+        }
+    }
+
+    /** Per-thread heap staging arrays of {@link #im2colStaged}, grown on demand (never per step once sized). */
+    static final class Staging {
+        private static final ThreadLocal<Staging> LOCAL = ThreadLocal.withInitial(Staging::new);
+        float[] a = new float[0], b = new float[0];
+        MemorySegment as = MemorySegment.ofArray(a), bs = MemorySegment.ofArray(b);
+
+        static Staging get(int aFloats, int bFloats) {
+            Staging s = LOCAL.get();
+            if (s.a.length < aFloats) {
+                s.a = new float[aFloats];
+                s.as = MemorySegment.ofArray(s.a);
+            }
+            if (s.b.length < bFloats) {
+                s.b = new float[bFloats];
+                s.bs = MemorySegment.ofArray(s.b);
+            }
+            return s;
         }
     }
 

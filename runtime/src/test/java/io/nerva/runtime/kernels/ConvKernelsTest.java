@@ -194,6 +194,33 @@ class ConvKernelsTest {
         }
     }
 
+    /**
+     * Training's staged 2x2 path (with argmax) against the general loop (inference, no argmax) over
+     * several images of an odd-sized input, stride 2 and stride 1, with ties from rounding to a grid:
+     * same outputs, and every recorded index points at a cell holding the output.
+     */
+    @Test
+    void stagedTwoByTwoMaxPoolingMatchesTheGeneralLoop() {
+        Random r = new Random(3);
+        for (int stride : new int[] {2, 1}) {
+            Geometry g = Geometry.keras(7, 9, 5, 2, 2, stride, stride, 1, 1, false);
+            int rows = 3, outSize = g.oh() * g.ow() * g.c();
+            float[] x = Mem.uniform(r, rows * g.inSize(), -2, 2);
+            for (int i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 2) / 2f;
+            MemorySegment y = Mem.zeros(rows * outSize), arg = Mem.zeros(rows * outSize), yRef = Mem.zeros(rows * outSize);
+            PoolKernels.maxForward(g, Mem.of(x), y, arg, rows);
+            PoolKernels.maxForward(g, Mem.of(x), yRef, MemorySegment.NULL, rows);
+            for (int n = 0; n < rows; n++) {
+                for (int j = 0; j < outSize; j++) {
+                    int i = n * outSize + j;
+                    assertEquals(Float.floatToRawIntBits(Mem.at(yRef, i)), Float.floatToRawIntBits(Mem.at(y, i)), "stride " + stride + " y " + i);
+                    int at = arg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i);
+                    assertEquals(Mem.at(y, i), x[n * g.inSize() + at], 0f, "stride " + stride + " argmax " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void maxPoolingOfFullTwoByTwoWindowsMatchesTheGeneralRuleOnTiesZerosAndNaN() {
         // 2x4x3: two windows side by side; channel values chosen to tie, mix ±0, hold NaN or -inf
