@@ -302,6 +302,24 @@ public final class PoolKernels {
     }
 
     private static void scatter(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
+        // One image at a time through heap arrays: the image's gradient is zeroed and summed there
+        // and copied out in bulk, instead of a read-modify-write of the segment per element.
+        ConvKernels.Staging s = ConvKernels.Staging.get(inSize, outSize);
+        int[] arg = PoolStaging.ints(outSize);
+        MemorySegment argSeg = PoolStaging.intSegment();
+        final float[] img = s.a, grad = s.b;
+        for (int n = 0; n < rows; n++) {
+            long yn = (long) n * outSize;
+            MemorySegment.copy(dy, yn * Float.BYTES, s.bs, 0, (long) outSize * Float.BYTES);
+            MemorySegment.copy(argmax, yn * Integer.BYTES, argSeg, 0, (long) outSize * Integer.BYTES);
+            java.util.Arrays.fill(img, 0, inSize, 0f);
+            for (int j = 0; j < outSize; j++) img[arg[j]] += grad[j];
+            MemorySegment.copy(s.as, 0, dx, (long) n * inSize * Float.BYTES, (long) inSize * Float.BYTES);
+        }
+    }
+
+    /** {@link #scatter} element by element over the segments (kept as the reference of the staged one). */
+    static void scatterSegments(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
         ConvKernels.clear(dx, 0, (long) rows * inSize);
         for (int n = 0; n < rows; n++) {
             long yn = (long) n * outSize, xn = (long) n * inSize;

@@ -221,6 +221,26 @@ class ConvKernelsTest {
         }
     }
 
+    /** The staged max-pooling backward (overlapping windows: several outputs add into one cell) against the per-element scatter. */
+    @Test
+    void stagedMaxPoolingBackwardMatchesTheElementScatter() {
+        Random r = new Random(4);
+        Geometry g = Geometry.keras(6, 6, 3, 3, 3, 1, 1, 1, 1, true);
+        int rows = 3, outSize = g.oh() * g.ow() * g.c();
+        MemorySegment x = Mem.of(Mem.uniform(r, rows * g.inSize(), -1, 1)), y = Mem.zeros(rows * outSize), arg = Mem.zeros(rows * outSize);
+        PoolKernels.maxForward(g, x, y, arg, rows);
+        MemorySegment dy = Mem.of(Mem.uniform(r, rows * outSize, -1, 1));
+        MemorySegment dx = Mem.filled(rows * g.inSize(), 9f), dxRef = Mem.filled(rows * g.inSize(), 9f);
+        PoolKernels.maxBackward(g, dy, arg, dx, rows);
+        PoolKernels.scatterSegments(dy, arg, dxRef, rows, outSize, g.inSize());
+        double total = 0;
+        for (int i = 0; i < rows * g.inSize(); i++) {
+            assertEquals(Mem.at(dxRef, i), Mem.at(dx, i), 0f, "dx " + i);
+            total += Math.abs(Mem.at(dx, i));
+        }
+        assertTrue(total > 1, "the gradient reached the input");
+    }
+
     @Test
     void maxPoolingOfFullTwoByTwoWindowsMatchesTheGeneralRuleOnTiesZerosAndNaN() {
         // 2x4x3: two windows side by side; channel values chosen to tie, mix ±0, hold NaN or -inf
