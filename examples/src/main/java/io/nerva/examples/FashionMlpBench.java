@@ -11,13 +11,19 @@ import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
 import io.nerva.runtime.train.Predictor;
 
+import io.nerva.runtime.kernels.Activations;
+import io.nerva.runtime.kernels.DenseKernels;
 import io.nerva.runtime.optim.LearningRate;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The figures of the Fashion-MNIST MLP (784-128-10, Adam 1e-3, batch 64), printed as a table:
@@ -33,11 +39,21 @@ import java.util.Locale;
  * last batch's gradients that are exactly 0 (dead units). Epoch time must stay flat. With
  * {@code --unflushed} the update is Adam's plain formula without the moment flush (as before it),
  * written here, to show the slowdown it had.
+ *
+ * <p>{@code --split [repetitions, default 300]}: where the time of one training step goes (batch 64,
+ * 1 and 2 BLAS threads): each kernel call of the generated {@code FashionMlpNetModel}'s forward and
+ * backward, the loss and the Adam update, run in order on buffers of the same shapes and timed one by
+ * one (medians), beside the real step time through {@link AllocationProbe}. When the emitters
+ * change, change {@link #splitOps} with them.
  */
 public final class FashionMlpBench {
     private FashionMlpBench() {}
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("--split")) {
+            split(args.length > 1 ? Integer.parseInt(args[1]) : 300);
+            return;
+        }
         if (args.length > 0 && args[0].equals("--deep")) {
             deep(args.length > 1 ? Integer.parseInt(args[1]) : 20, Arrays.asList(args).contains("--unflushed"));
             return;
@@ -212,5 +228,101 @@ public final class FashionMlpBench {
             }
             return first;
         }
+    }
+
+    /** One timed call of the step: layer, direction, category, body. */
+    private record Op(String layer, String dir, String cat, Runnable body) {}
+
+    private static final String[] CATS = {"sgemm", "bias+act", "loss", "optimizer"};
+
+    /** The per-kernel split of the MLP's training step; see the class comment. */
+    private static void split(int reps) throws IOException {
+        Dataset train = FashionMnist.train(FashionMnist.DEFAULT_DIR, false);
+        for (int threads : new int[] {1, 2}) {
+            Blas.get().setThreads(threads);
+            double stepMs;
+            try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
+                AllocationProbe.Result r = AllocationProbe.measure(net, train, Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
+                        Optimizers.adam(1e-3), 64, 500, 2000);
+                stepMs = r.nanos() / 1e6 / r.steps();
+            }
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                List<Op> ops = splitOps(arena);
+                for (int i = 0; i < 200; i++) for (Op op : ops) op.body().run();
+                long[][] t = new long[ops.size()][reps];
+                for (int r = 0; r < reps; r++) {
+                    for (int i = 0; i < ops.size(); i++) {
+                        long s0 = System.nanoTime();
+                        ops.get(i).body().run();
+                        t[i][r] = System.nanoTime() - s0;
+                    }
+                }
+                Map<String, double[]> rows = new LinkedHashMap<>();
+                double[] total = new double[CATS.length];
+                for (int i = 0; i < ops.size(); i++) {
+                    long[] v = t[i].clone();
+                    Arrays.sort(v);
+                    double ms = v[reps / 2] / 1e6;
+                    int cat = Arrays.asList(CATS).indexOf(ops.get(i).cat());
+                    rows.computeIfAbsent(ops.get(i).layer() + " " + ops.get(i).dir(), k -> new double[CATS.length])[cat] += ms;
+                    total[cat] += ms;
+                }
+                System.out.printf(Locale.ROOT, "%n%d BLAS thread(s), batch 64, ms per step (median of %d):%n", threads, reps);
+                System.out.println("| layer | dir | sgemm | bias+act | loss | optimizer | total |");
+                System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+                for (var e : rows.entrySet()) {
+                    String[] ld = e.getKey().split(" ");
+                    splitRow(ld[0], ld[1], e.getValue());
+                }
+                splitRow("**kernels**", "", total);
+                double kernels = Arrays.stream(total).sum();
+                System.out.printf(Locale.ROOT, "| rest (batch copy, gradient check, metrics: step − kernels) | | | | | | %.3f |%n", stepMs - kernels);
+                System.out.printf(Locale.ROOT, "| **step (measured, AllocationProbe)** | | | | | | %.3f |%n", stepMs);
+            }
+        }
+    }
+
+    private static void splitRow(String layer, String dir, double[] v) {
+        System.out.printf(Locale.ROOT, "| %s | %s |", layer, dir);
+        for (double d : v) System.out.printf(Locale.ROOT, " %s |", d == 0 ? "" : String.format(Locale.ROOT, "%.3f", d));
+        System.out.printf(Locale.ROOT, " %.3f |%n", Arrays.stream(v).sum());
+    }
+
+    /** The kernel calls of FashionMlpNetModel's training step at batch 64, in order, then the loss and Adam. */
+    private static List<Op> splitOps(java.lang.foreign.Arena arena) {
+        final int b = 64;
+        final long hK = 0, hB = 100_352, oK = 100_480, oB = 101_760, count = 101_770;
+        io.nerva.runtime.Rng rng = new io.nerva.runtime.Rng(1);
+        MemorySegment w = gaussian(arena, count, rng, 0.05f), g = gaussian(arena, count, rng, 0.01f);
+        MemorySegment state = arena.allocate(2 * count * Float.BYTES, 64);
+        MemorySegment input = gaussian(arena, b * 784L, rng, 1f);
+        MemorySegment hZ = gaussian(arena, b * 128L, rng, 1f), hOut = gaussian(arena, b * 128L, rng, 1f), hGrad = gaussian(arena, b * 128L, rng, 1f);
+        MemorySegment oZ = gaussian(arena, b * 10L, rng, 1f), oOut = gaussian(arena, b * 10L, rng, 1f), oGrad = gaussian(arena, b * 10L, rng, 1f);
+        MemorySegment targets = arena.allocate(b * 4L, 64);
+        for (int r = 0; r < b; r++) targets.setAtIndex(ValueLayout.JAVA_FLOAT, r, r % 10);
+        Loss loss = Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY);
+        Optimizers.Guarded adam = (Optimizers.Guarded) Optimizers.adam(1e-3);
+        long[] step = {0};
+        io.nerva.annotations.ActivationType relu = io.nerva.annotations.ActivationType.RELU, softmax = io.nerva.annotations.ActivationType.SOFTMAX;
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Op("hidden", "fwd", "sgemm", () -> DenseKernels.matmul(false, false, b, 128, 784, input, 0, w, hK, hZ, 0, 0f)));
+        ops.add(new Op("hidden", "fwd", "bias+act", () -> DenseKernels.biasActivation(hZ, w, hB, hOut, b, 128, relu, 0f)));
+        ops.add(new Op("clothing", "fwd", "sgemm", () -> DenseKernels.matmul(false, false, b, 10, 128, hOut, 0, w, oK, oZ, 0, 0f)));
+        ops.add(new Op("clothing", "fwd", "bias+act", () -> DenseKernels.biasActivation(oZ, w, oB, oOut, b, 10, softmax, 0f)));
+        ops.add(new Op("loss", "", "loss", () -> loss.compute(oZ, oOut, targets, b, 10, softmax, oGrad)));
+        ops.add(new Op("clothing", "bwd", "sgemm", () -> DenseKernels.matmul(true, false, 128, 10, b, hOut, 0, oGrad, 0, g, oK, 0f)));
+        ops.add(new Op("clothing", "bwd", "bias+act", () -> DenseKernels.biasGradient(oGrad, b, 10, g, oB)));
+        ops.add(new Op("clothing", "bwd", "sgemm", () -> DenseKernels.matmul(false, true, b, 128, 10, oGrad, 0, w, oK, hGrad, 0, 0f)));
+        ops.add(new Op("hidden", "bwd", "bias+act", () -> Activations.backward(relu, 0f, hZ, hOut, hGrad, hGrad, b, 128)));
+        ops.add(new Op("hidden", "bwd", "sgemm", () -> DenseKernels.matmul(true, false, 784, 128, b, input, 0, hGrad, 0, g, hK, 0f)));
+        ops.add(new Op("hidden", "bwd", "bias+act", () -> DenseKernels.biasGradient(hGrad, b, 128, g, hB)));
+        ops.add(new Op("adam", "", "optimizer", () -> adam.updateGuarded(w, g, state, count, ++step[0], 1e-3)));
+        return ops;
+    }
+
+    private static MemorySegment gaussian(java.lang.foreign.Arena arena, long n, io.nerva.runtime.Rng rng, float scale) {
+        MemorySegment s = arena.allocate(n * Float.BYTES, 64);
+        for (long i = 0; i < n; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, scale * (float) rng.nextGaussian());
+        return s;
     }
 }
