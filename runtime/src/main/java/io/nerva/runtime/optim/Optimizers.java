@@ -6,7 +6,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * Immutable optimizers with Keras 3's update formulas and defaults. Each update is one fused loop
  * over all {@code count} parameters and allocates nothing; per-step scalars are computed once in
- * double, the loop runs in float. State is planar: slot {@code s} of parameter {@code i} is at
+ * double, the loop runs in float, chunk by chunk over per-thread heap copies (C2 vectorises loops
+ * over {@code float[]}, not over native segments; the copies are memcpy). State is planar: slot {@code s} of parameter {@code i} is at
  * float index {@code s·count + i}, and a zeroed state buffer is the correct initial state.
  *
  * <ul>
@@ -228,63 +229,65 @@ public final class Optimizers {
 
         @Override
         public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
-            final float a = (float) lr;
-            long first;
-            if (momentum == 0) first = updatePlain(params, grads, count, a);
-            else if (nesterov) first = updateNesterov(params, grads, state, count, a, (float) momentum);
-            else first = updateMomentum(params, grads, state, count, a, (float) momentum);
-            return first;
-        }
-
-        private static long updatePlain(MemorySegment params, MemorySegment grads, long count, float a) {
+            final float a = (float) lr, mu = (float) momentum;
+            final boolean slot = momentum != 0;
+            Scratch s = Scratch.get();
             long first = -1;
-            for (long i = 0; i < count; i++) {
-                float w = params.getAtIndex(F, i);
-                float nw = w - a * grads.getAtIndex(F, i);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
+            for (long at = 0; at < count; at += Scratch.CHUNK) {
+                int len = (int) Math.min(Scratch.CHUNK, count - at);
+                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
+                MemorySegment.copy(params, off, s.segW, 0, bytes);
+                MemorySegment.copy(grads, off, s.segG, 0, bytes);
+                if (slot) MemorySegment.copy(state, off, s.segA, 0, bytes);
+                float worst = !slot ? plainChunk(s.w, s.g, len, a)
+                        : nesterov ? nesterovChunk(s.w, s.g, s.a, len, a, mu) : momentumChunk(s.w, s.g, s.a, len, a, mu);
+                if (!(worst <= Float.MAX_VALUE)) { // rare: some new value is not finite; keep the old one
+                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
+                    if (first < 0) first = bad;
                 }
-                params.setAtIndex(F, i, nw);
+                MemorySegment.copy(s.segW, 0, params, off, bytes);
+                if (slot) MemorySegment.copy(s.segA, 0, state, off, bytes);
             }
             return first;
         }
 
-        private static long updateMomentum(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
-                                          float a, float mu) {
-            long first = -1;
-            for (long i = 0; i < count; i++) {
-                float m = mu * state.getAtIndex(F, i) - a * grads.getAtIndex(F, i);
+        // Each chunk loop returns the largest |new weight| (not finite when one is not), as Adam's.
+
+        private static float plainChunk(float[] w, float[] g, int n, float a) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float nw = w[i] - a * g[i];
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
+            }
+            return worst;
+        }
+
+        private static float momentumChunk(float[] w, float[] g, float[] mom, int n, float a, float mu) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float m = mu * mom[i] - a * g[i];
                 m = (m + FLUSH) - FLUSH;
-                state.setAtIndex(F, i, m);
-                float w = params.getAtIndex(F, i);
-                float nw = w + m;
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
-                }
-                params.setAtIndex(F, i, nw);
+                mom[i] = m;
+                float nw = w[i] + m;
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
             }
-            return first;
+            return worst;
         }
 
-        private static long updateNesterov(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
-                                          float a, float mu) {
-            long first = -1;
-            for (long i = 0; i < count; i++) {
-                float step = -a * grads.getAtIndex(F, i);
-                float m = mu * state.getAtIndex(F, i) + step;
+        private static float nesterovChunk(float[] w, float[] g, float[] mom, int n, float a, float mu) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float step = -a * g[i];
+                float m = mu * mom[i] + step;
                 m = (m + FLUSH) - FLUSH;
-                state.setAtIndex(F, i, m);
-                float w = params.getAtIndex(F, i);
-                float nw = w + (mu * m + step);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
-                }
-                params.setAtIndex(F, i, nw);
+                mom[i] = m;
+                float nw = w[i] + (mu * m + step);
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
             }
-            return first;
+            return worst;
         }
     }
 
@@ -356,21 +359,36 @@ public final class Optimizers {
         @Override
         public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float r = (float) rho, r1 = (float) (1.0 - rho), a = (float) lr, eps = (float) epsilon;
+            Scratch s = Scratch.get();
             long first = -1;
-            for (long i = 0; i < count; i++) {
-                float g = grads.getAtIndex(F, i);
-                float v = r * state.getAtIndex(F, i) + r1 * g * g;
-                v = (v + FLUSH) - FLUSH;
-                state.setAtIndex(F, i, v);
-                float w = params.getAtIndex(F, i);
-                float nw = w - a * g / (float) Math.sqrt(v + eps);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
+            for (long at = 0; at < count; at += Scratch.CHUNK) {
+                int len = (int) Math.min(Scratch.CHUNK, count - at);
+                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
+                MemorySegment.copy(params, off, s.segW, 0, bytes);
+                MemorySegment.copy(grads, off, s.segG, 0, bytes);
+                MemorySegment.copy(state, off, s.segA, 0, bytes);
+                if (!(chunk(s.w, s.g, s.a, len, r, r1, a, eps) <= Float.MAX_VALUE)) {
+                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
+                    if (first < 0) first = bad;
                 }
-                params.setAtIndex(F, i, nw);
+                MemorySegment.copy(s.segW, 0, params, off, bytes);
+                MemorySegment.copy(s.segA, 0, state, off, bytes);
             }
             return first;
+        }
+
+        private static float chunk(float[] w, float[] g, float[] ms, int n, float r, float r1, float a, float eps) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float gi = g[i];
+                float v = r * ms[i] + r1 * gi * gi;
+                v = (v + FLUSH) - FLUSH;
+                ms[i] = v;
+                float nw = w[i] - a * gi / (float) Math.sqrt(v + eps);
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
+            }
+            return worst;
         }
     }
 
@@ -383,20 +401,35 @@ public final class Optimizers {
         @Override
         public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float a = (float) lr, init = (float) initialAccumulator, eps = (float) epsilon;
+            Scratch s = Scratch.get();
             long first = -1;
-            for (long i = 0; i < count; i++) {
-                float g = grads.getAtIndex(F, i);
-                float s = state.getAtIndex(F, i) + g * g; // accumulator − initialAccumulator
-                state.setAtIndex(F, i, s);
-                float w = params.getAtIndex(F, i);
-                float nw = w - a * g / (float) Math.sqrt(s + init + eps);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
+            for (long at = 0; at < count; at += Scratch.CHUNK) {
+                int len = (int) Math.min(Scratch.CHUNK, count - at);
+                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
+                MemorySegment.copy(params, off, s.segW, 0, bytes);
+                MemorySegment.copy(grads, off, s.segG, 0, bytes);
+                MemorySegment.copy(state, off, s.segA, 0, bytes);
+                if (!(chunk(s.w, s.g, s.a, len, a, init, eps) <= Float.MAX_VALUE)) {
+                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
+                    if (first < 0) first = bad;
                 }
-                params.setAtIndex(F, i, nw);
+                MemorySegment.copy(s.segW, 0, params, off, bytes);
+                MemorySegment.copy(s.segA, 0, state, off, bytes);
             }
             return first;
+        }
+
+        private static float chunk(float[] w, float[] g, float[] acc, int n, float a, float init, float eps) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float gi = g[i];
+                float sum = acc[i] + gi * gi; // accumulator − initialAccumulator
+                acc[i] = sum;
+                float nw = w[i] - a * gi / (float) Math.sqrt(sum + init + eps);
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
+            }
+            return worst;
         }
     }
 }
