@@ -13,7 +13,8 @@
 # Usage: benchmarks/train-vs-pytorch.sh [--baseline REV|DIR]   (DIR: a source tree to compare with)
 # Environment: NERVA_MVN_ARGS (extra mvn arguments, e.g. -Dmaven.repo.local=...), PEERS (the peers
 # directory, default ../shared/peers from the repository's main checkout), BENCH_WORK (work
-# directory, default /tmp/nerva-train-vs-pytorch), MLP_EPOCHS (timed Nerva MLP epochs, default 3).
+# directory, default /tmp/nerva-train-vs-pytorch), MLP_EPOCHS (timed Nerva MLP epochs, default 3),
+# CNN_BATCHES (batches of the CNN epoch, both sides, default 503: 32 warm-up + 3 windows of 157; 0: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -88,27 +89,24 @@ torch_py() { # THREADS ARGS...
   "${LOCK[@]}" env LD_LIBRARY_PATH="$OB" OMP_NUM_THREADS="$th" BENCH_TAG=openblas /usr/bin/python3 "$@"
 }
 
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-# Nerva, each tree
-for i in "${!TREES[@]}"; do
-  tree=${TREES[$i]}
-  cp=$(cat "$tree/.bench-classpath")
-  echo "Nerva ($tree): MLP" >&2
-  "${LOCK[@]}" "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$cp" io.nerva.examples.FashionMlpBench "${MLP_EPOCHS:-3}" > "$LOGS/nerva$i-mlp.log" 2>&1
-  echo "Nerva ($tree): CNN" >&2
-  "${LOCK[@]}" "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$cp" io.nerva.examples.FashionCnnBench --peers > "$LOGS/nerva$i-cnn.log" 2>&1
-done
-# PyTorch
-echo "PyTorch: MLP" >&2
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# Interleaved by figure, so that every contender of a figure runs under the same conditions.
+CNN_BATCHES="${CNN_BATCHES:-503}" # the peers' 32 warm-up batches and three windows of 157
+nerva() { # INDEX MAIN ARGS... (a tree's benchmark main under the lock)
+  local i=$1; shift
+  "${LOCK[@]}" "$JAVA" --enable-native-access=ALL-UNNAMED -Dcnn.maxBatches="$CNN_BATCHES" -cp "$(cat "${TREES[$i]}/.bench-classpath")" "$@"
+}
+echo "MLP: Nerva, PyTorch" >&2
+for i in "${!TREES[@]}"; do nerva "$i" io.nerva.examples.FashionMlpBench "${MLP_EPOCHS:-3}" > "$LOGS/nerva$i-mlp.log" 2>&1; done
 (cd "$PT" && torch_py 1 bench.py mlp 1 4 models/mlp.pt > "$LOGS/torch-mlp-t1.log" 2>&1)
 (cd "$PT" && torch_py 2 bench.py mlp 2 4 > "$LOGS/torch-mlp-t2.log" 2>&1)
-echo "PyTorch: CNN" >&2
-(cd "$PT" && torch_py 1 bench.py cnn 1 32 157 > "$LOGS/torch-cnn-t1.log" 2>&1)
-(cd "$PT" && torch_py 2 bench.py cnn 2 32 157 > "$LOGS/torch-cnn-t2.log" 2>&1)
-echo "PyTorch: inference" >&2
 (cd "$PT" && torch_py 1 bench.py infer models/mlp.pt 5000 20000 200 3000 > "$LOGS/torch-infer.log" 2>&1)
+echo "CNN: Nerva, PyTorch" >&2
+for i in "${!TREES[@]}"; do nerva "$i" io.nerva.examples.FashionCnnBench --peers > "$LOGS/nerva$i-cnn.log" 2>&1; done
+(cd "$PT" && CNN_MAX_BATCHES="$CNN_BATCHES" torch_py 1 bench.py cnn 1 32 157 > "$LOGS/torch-cnn-t1.log" 2>&1)
+(cd "$PT" && CNN_MAX_BATCHES="$CNN_BATCHES" torch_py 2 bench.py cnn 2 32 157 > "$LOGS/torch-cnn-t2.log" 2>&1)
 torch_py 1 "$ROOT/benchmarks/peers/cnn_infer_torch.py" "$PT" > "$LOGS/torch-cnn-infer.log" 2>&1
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # value FILE KEY: the number after KEY= on the file's RESULT lines
 value() { grep '^RESULT' "$1" | grep -o "$2=[0-9.]*" | head -1 | cut -d= -f2; }
@@ -153,4 +151,4 @@ row "MLP batch-64 inference, samples/s, 1 thread" "$tb64" mlp_infer_b64_per_s ml
 row "CNN batch-64 inference, samples/s, 1 thread" "$tcnnb64" cnn_infer_b64_per_s cnn
 row "MLP batch-1 latency, median µs" "$tlat" mlp_latency_b1_median_us mlp
 echo
-echo "(PyTorch inference figures: forward under no_grad, its fastest API. Logs: $LOGS)"
+echo "(load average before: $LOAD_BEFORE, after: $LOAD_AFTER — other processes share the cores; PyTorch inference figures: forward under no_grad, its fastest API; CNN: $CNN_BATCHES batches. Logs: $LOGS)"

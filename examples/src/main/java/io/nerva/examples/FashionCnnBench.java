@@ -49,7 +49,8 @@ import java.util.Map;
  * ({@link FashionCnnPeerNet}, VALID convolutions, no dropout) through the public {@code fit}: one
  * epoch of batch 64 with Adam 1e-3, batches 1–32 warm-up, then windows of 157 batches, seconds per
  * 10k samples (median of the windows) at 1 and 2 BLAS threads; batch-64 prediction throughput (1
- * thread). Lines starting with {@code RESULT} are for benchmarks/train-vs-pytorch.sh.
+ * thread). Lines starting with {@code RESULT} are for benchmarks/train-vs-pytorch.sh. With
+ * {@code -Dcnn.maxBatches=N}, as the peers' {@code CNN_MAX_BATCHES}, the epoch is the first N batches.
  */
 public final class FashionCnnBench {
     private static final int B = 64;
@@ -246,7 +247,10 @@ public final class FashionCnnBench {
     /** The peers' CNN figures through {@code fit} and {@code predictBatch}; see the class comment. */
     private static void peers() throws IOException {
         Dataset.Split data = FashionMnist.load(FashionMnist.DEFAULT_DIR, false);
-        Dataset train = data.train(), test = data.test();
+        Dataset test = data.test();
+        // As the peers' CNN_MAX_BATCHES: train on the first batches' worth of samples only (0: all)
+        int maxBatches = Integer.getInteger("cnn.maxBatches", 0);
+        Dataset train = maxBatches > 0 ? data.train().take(Math.min(data.train().size(), maxBatches * B)) : data.train();
         System.out.println("BLAS: " + Blas.get().name());
         final int warm = 32, window = 157;
         for (int threads : new int[] {1, 2}) {
