@@ -14,7 +14,8 @@
 # Environment: NERVA_MVN_ARGS (extra mvn arguments, e.g. -Dmaven.repo.local=...), PEERS (the peers
 # directory, default ../shared/peers from the repository's main checkout), BENCH_WORK (work
 # directory, default /tmp/nerva-train-vs-pytorch), MLP_EPOCHS (timed Nerva MLP epochs, default 3),
-# CNN_BATCHES (batches of the CNN epoch, both sides, default 503: 32 warm-up + 3 windows of 157; 0: all).
+# CNN_BATCHES (batches of the CNN epoch, both sides, default 503: 32 warm-up + 3 windows of 157; 0: all),
+# REPORT_ONLY=1 (print the table again from the last run's logs, with the same --baseline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -59,10 +60,12 @@ build() {
   rm -f "$cp"
 }
 
-echo "building $ROOT" >&2
-build "$ROOT"
+REPORT_ONLY="${REPORT_ONLY:-}" # set: only print the table again from the logs of the last run
+[[ -n "$REPORT_ONLY" ]] || { echo "building $ROOT" >&2; build "$ROOT"; }
 TREES=("$ROOT")
-if [[ -n "$BASELINE" ]]; then
+if [[ -n "$BASELINE" && -n "$REPORT_ONLY" ]]; then
+  TREES=("$WORK/baseline" "$ROOT")
+elif [[ -n "$BASELINE" ]]; then
   base="$WORK/baseline"
   rm -rf "$base" && mkdir -p "$base"
   if [[ -d "$BASELINE" ]]; then cp -r "$BASELINE/." "$base/"; else git archive "$BASELINE" | tar -x -C "$base"; fi
@@ -81,7 +84,7 @@ if [[ ! -f "$PT/bench.py" ]]; then
   mkdir -p "$PT" && cp -r "$PEERS/pytorch/." "$PT/" && chmod -R u+w "$PT"
 fi
 mkdir -p "$PT/.venv/bin" && ln -sf /usr/bin/python3 "$PT/.venv/bin/python"
-(cd "$PT" && BLAS=openblas ./run.sh setup >/dev/null 2>&1) || true
+[[ -n "$REPORT_ONLY" ]] || (cd "$PT" && BLAS=openblas ./run.sh setup >/dev/null 2>&1) || true
 OB="$PT/.openblas/root/usr/lib/x86_64-linux-gnu/openblas-openmp"
 [[ -f "$OB/libblas.so.3" ]] || { echo "$0: could not unpack libopenblas0-openmp into $PT/.openblas" >&2; exit 1; }
 torch_py() { # THREADS ARGS...
@@ -89,6 +92,9 @@ torch_py() { # THREADS ARGS...
   "${LOCK[@]}" env LD_LIBRARY_PATH="$OB" OMP_NUM_THREADS="$th" BENCH_TAG=openblas /usr/bin/python3 "$@"
 }
 
+if [[ -n "$REPORT_ONLY" ]]; then
+  LOAD_BEFORE="(not measured: REPORT_ONLY)"; LOAD_AFTER=$LOAD_BEFORE
+else
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # Interleaved by figure, so that every contender of a figure runs under the same conditions.
 CNN_BATCHES="${CNN_BATCHES:-503}" # the peers' 32 warm-up batches and three windows of 157
@@ -107,6 +113,7 @@ for i in "${!TREES[@]}"; do nerva "$i" io.nerva.examples.FashionCnnBench --peers
 (cd "$PT" && CNN_MAX_BATCHES="$CNN_BATCHES" torch_py 2 bench.py cnn 2 32 157 > "$LOGS/torch-cnn-t2.log" 2>&1)
 torch_py 1 "$ROOT/benchmarks/peers/cnn_infer_torch.py" "$PT" > "$LOGS/torch-cnn-infer.log" 2>&1
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+fi
 
 # value FILE KEY: the number after KEY= on the file's RESULT lines
 value() { grep '^RESULT' "$1" | grep -o "$2=[0-9.]*" | head -1 | cut -d= -f2; }

@@ -256,15 +256,21 @@ public final class FashionCnnBench {
         for (int threads : new int[] {1, 2}) {
             Blas.get().setThreads(threads);
             try (FashionCnnPeerNetModel net = FashionCnnPeerNetModel.create(42)) {
-                List<Double> windows = new ArrayList<>();
+                double[] windowSecs = new double[train.size() / (window * B) + 1];
+                int[] windows = {0};
                 long[] start = {0};
                 io.nerva.runtime.train.Callback timer = new io.nerva.runtime.train.Callback() {
+                    @Override
+                    public boolean wantsBatches() {
+                        return true;
+                    }
+
                     @Override
                     public void onBatchEnd(int epoch, int batch, double loss, io.nerva.runtime.train.TrainingControl control) {
                         int done = batch + 1; // batches finished
                         if (done == warm || (done > warm && (done - warm) % window == 0)) {
                             long now = System.nanoTime();
-                            if (done > warm) windows.add((now - start[0]) / 1e9 * 10_000 / (window * (double) B));
+                            if (done > warm) windowSecs[windows[0]++] = (now - start[0]) / 1e9 * 10_000 / (window * (double) B);
                             start[0] = System.nanoTime();
                         }
                     }
@@ -273,7 +279,8 @@ public final class FashionCnnBench {
                 io.nerva.runtime.train.History h = net.fit(train, io.nerva.runtime.train.Fit.epochs(1).batch(B)
                         .optimizer(Optimizers.adam(1e-3)).verbose(false).seed(42).callback(timer));
                 double epochSecs = (System.nanoTime() - t0) / 1e9;
-                double[] w = windows.stream().mapToDouble(Double::doubleValue).toArray();
+                if (windows[0] == 0) throw new IllegalStateException("no full window of " + window + " batches after " + warm + " warm-up batches");
+                double[] w = Arrays.copyOf(windowSecs, windows[0]);
                 double[] sorted = w.clone();
                 Arrays.sort(sorted);
                 double accuracy = net.evaluate(test, io.nerva.runtime.train.Fit.epochs(1).batch(256)
