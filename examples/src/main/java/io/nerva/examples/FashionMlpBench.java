@@ -271,7 +271,7 @@ public final class FashionMlpBench {
                 System.out.println("| layer | dir | sgemm | bias+act | loss | optimizer | total |");
                 System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
                 for (var e : rows.entrySet()) {
-                    String[] ld = e.getKey().split(" ");
+                    String[] ld = e.getKey().split(" ", -1); // "loss " and "adam ": no direction
                     splitRow(ld[0], ld[1], e.getValue());
                 }
                 splitRow("**kernels**", "", total);
