@@ -61,6 +61,7 @@ build() {
 }
 
 REPORT_ONLY="${REPORT_ONLY:-}" # set: only print the table again from the logs of the last run
+CNN_BATCHES="${CNN_BATCHES:-503}" # the peers' 32 warm-up batches and three windows of 157
 [[ -n "$REPORT_ONLY" ]] || { echo "building $ROOT" >&2; build "$ROOT"; }
 TREES=("$ROOT")
 if [[ -n "$BASELINE" && -n "$REPORT_ONLY" ]]; then
@@ -97,7 +98,6 @@ if [[ -n "$REPORT_ONLY" ]]; then
 else
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # Interleaved by figure, so that every contender of a figure runs under the same conditions.
-CNN_BATCHES="${CNN_BATCHES:-503}" # the peers' 32 warm-up batches and three windows of 157
 nerva() { # INDEX MAIN ARGS... (a tree's benchmark main under the lock)
   local i=$1; shift
   "${LOCK[@]}" "$JAVA" --enable-native-access=ALL-UNNAMED -Dcnn.maxBatches="$CNN_BATCHES" -cp "$(cat "${TREES[$i]}/.bench-classpath")" "$@"
