@@ -36,18 +36,25 @@ import java.util.Map;
  *   <li>Per layer and direction, the kernels the generated {@code FashionCnnNetModel} calls, run in
  *       the same order on buffers of the same shapes, each timed on its own and filed under
  *       sgemm, im2col/col2im, pooling, bias+activation (forward bias+activation, backward
- *       activation derivative and bias gradient) or other (dropout); at 1 and 2 BLAS threads.
- *       The step's remainder (loss, optimizer, batch copy) is the real step time minus their sum.</li>
+ *       activation derivative and bias gradient), other (dropout) or optimizer (Adam); at 1 and 2
+ *       BLAS threads. The step's remainder (loss, batch copy, checks) is the real step time minus their sum.</li>
  *   <li>Seconds per 10k training samples as the peers measure it (shared/peers: warm up 32
  *       batches, then time windows of 157 batches of 64), real Fashion-MNIST, Adam 1e-3.</li>
  *   <li>Batch-1 inference latency (median of 20k predictions, 1 thread).</li>
  * </ol>
  * This class mirrors the generated calls: when the emitters change, change {@link #steps} with them.
  * Arguments: {@code [timed repetitions of the kernel sequence, default 40] [windows, default 5]}.
+ *
+ * <p>{@code --peers}: instead, the figures of the peers' protocol on their network
+ * ({@link FashionCnnPeerNet}, VALID convolutions, no dropout) through the public {@code fit}: one
+ * epoch of batch 64 with Adam 1e-3, batches 1–32 warm-up, then windows of 157 batches, seconds per
+ * 10k samples (median of the windows) at 1 and 2 BLAS threads; batch-64 prediction throughput (1
+ * thread). Lines starting with {@code RESULT} are for benchmarks/train-vs-pytorch.sh. With
+ * {@code -Dcnn.maxBatches=N}, as the peers' {@code CNN_MAX_BATCHES}, the epoch is the first N batches.
  */
 public final class FashionCnnBench {
     private static final int B = 64;
-    private static final String[] CATS = {"sgemm", "im2col/col2im", "pool", "bias+act", "other"};
+    private static final String[] CATS = {"sgemm", "im2col/col2im", "pool", "bias+act", "other", "optimizer"};
 
     private FashionCnnBench() {}
 
@@ -60,6 +67,10 @@ public final class FashionCnnBench {
     private static final Geometry P2 = new Geometry(12, 12, 64, 2, 2, 2, 2, 1, 1, 0, 0, 6, 6);
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("--peers")) {
+            peers();
+            return;
+        }
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int windows = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         System.out.println("BLAS: " + Blas.get().name());
@@ -157,8 +168,8 @@ public final class FashionCnnBench {
             }
             printRow("**layers**", "both", total);
             double kernels = Arrays.stream(total).sum();
-            System.out.printf(Locale.ROOT, "| loss+optimizer+copy (step − layers) | | | | | | %.2f | |%n", realStepMs - kernels);
-            System.out.printf(Locale.ROOT, "| **step (measured)** | | | | | | %.2f | %.0f%% |%n", realStepMs, 100 * total[0] / realStepMs);
+            System.out.printf(Locale.ROOT, "| loss+copy+checks (step − kernels) | | | | | | | %.2f | |%n", realStepMs - kernels);
+            System.out.printf(Locale.ROOT, "| **step (measured)** | | | | | | | %.2f | %.0f%% |%n", realStepMs, 100 * total[0] / realStepMs);
         }
     }
 
@@ -225,6 +236,73 @@ public final class FashionCnnBench {
         ops.add(new Op("pool1", "bwd", pl, () -> PoolKernels.maxBackward(P1, p1Grad, p1Arg, c1Grad, B)));
         ops.add(new Op("conv1", "bwd", ba, () -> ConvKernels.reluBackward(c1Out, c1Grad, B * 784, 32, g, c1B)));
         ops.add(new Op("conv1", "bwd", sg, () -> DenseKernels.matmul(true, false, 9, 32, B * 784, c1Cols, 0, c1Grad, 0, g, c1K, 0f)));
+        // the Adam update of all 315,146 parameters
+        MemorySegment state = arena.allocate(2 * 315_146L * Float.BYTES, 64);
+        Optimizers.Guarded adam = (Optimizers.Guarded) Optimizers.adam(1e-3);
+        long[] step = {0};
+        ops.add(new Op("adam", "step", 5, () -> adam.updateGuarded(w, g, state, 315_146, ++step[0], 1e-3)));
         return ops;
+    }
+
+    /** The peers' CNN figures through {@code fit} and {@code predictBatch}; see the class comment. */
+    private static void peers() throws IOException {
+        Dataset.Split data = FashionMnist.load(FashionMnist.DEFAULT_DIR, false);
+        Dataset test = data.test();
+        // As the peers' CNN_MAX_BATCHES: train on the first batches' worth of samples only (0: all)
+        int maxBatches = Integer.getInteger("cnn.maxBatches", 0);
+        Dataset train = maxBatches > 0 ? data.train().take(Math.min(data.train().size(), maxBatches * B)) : data.train();
+        System.out.println("BLAS: " + Blas.get().name());
+        final int warm = 32, window = 157;
+        for (int threads : new int[] {1, 2}) {
+            Blas.get().setThreads(threads);
+            try (FashionCnnPeerNetModel net = FashionCnnPeerNetModel.create(42)) {
+                double[] windowSecs = new double[train.size() / (window * B) + 1];
+                int[] windows = {0};
+                long[] start = {0};
+                io.nerva.runtime.train.Callback timer = new io.nerva.runtime.train.Callback() {
+                    @Override
+                    public boolean wantsBatches() {
+                        return true;
+                    }
+
+                    @Override
+                    public void onBatchEnd(int epoch, int batch, double loss, io.nerva.runtime.train.TrainingControl control) {
+                        int done = batch + 1; // batches finished
+                        if (done == warm || (done > warm && (done - warm) % window == 0)) {
+                            long now = System.nanoTime();
+                            if (done > warm) windowSecs[windows[0]++] = (now - start[0]) / 1e9 * 10_000 / (window * (double) B);
+                            start[0] = System.nanoTime();
+                        }
+                    }
+                };
+                long t0 = System.nanoTime();
+                io.nerva.runtime.train.History h = net.fit(train, io.nerva.runtime.train.Fit.epochs(1).batch(B)
+                        .optimizer(Optimizers.adam(1e-3)).verbose(false).seed(42).callback(timer));
+                double epochSecs = (System.nanoTime() - t0) / 1e9;
+                if (windows[0] == 0) throw new IllegalStateException("no full window of " + window + " batches after " + warm + " warm-up batches");
+                double[] w = Arrays.copyOf(windowSecs, windows[0]);
+                double[] sorted = w.clone();
+                Arrays.sort(sorted);
+                double accuracy = net.evaluate(test, io.nerva.runtime.train.Fit.epochs(1).batch(256)
+                        .metrics(io.nerva.runtime.metric.Metrics.accuracy())).get("accuracy");
+                System.out.printf(Locale.ROOT, "peers' CNN, %d thread(s): s per 10k samples, windows %s; epoch %.2f s; loss %.4f; test accuracy %.2f%%%n",
+                        threads, fmt(w), epochSecs, h.last("loss"), 100 * accuracy);
+                System.out.printf(Locale.ROOT, "RESULT cnn_train_t%d_s_per_10k=%.3f%n", threads, sorted[sorted.length / 2]);
+            }
+        }
+        Blas.get().setThreads(1);
+        try (FashionCnnPeerNetModel net = FashionCnnPeerNetModel.create(42)) {
+            Predictor predictor = net.predictor();
+            float[] flat = new float[B * 784];
+            System.arraycopy(test.features(), 0, flat, 0, flat.length);
+            float[] outs = new float[B * 10];
+            for (int i = 0; i < 200; i++) predictor.predictBatch(flat, B, outs);
+            int reps = 1000;
+            long s = System.nanoTime();
+            for (int i = 0; i < reps; i++) predictor.predictBatch(flat, B, outs);
+            double perSec = (double) reps * B / ((System.nanoTime() - s) / 1e9);
+            System.out.printf(Locale.ROOT, "peers' CNN batch-64 predict throughput, 1 thread: %,.0f samples/s%n", perSec);
+            System.out.printf(Locale.ROOT, "RESULT cnn_infer_b64_per_s=%.0f%n", perSec);
+        }
     }
 }

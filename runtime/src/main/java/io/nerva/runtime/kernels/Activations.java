@@ -121,6 +121,23 @@ public final class Activations {
 
     private static void forwardRelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
                                     MemorySegment a, int rows, int cols) {
+        int tileRows = Tiles.rowsPerTile(cols);
+        if (tileRows > 0) { // vectorised over heap tiles: z (+ bias, written back), then a = max(z, 0)
+            Tiles t = Tiles.get();
+            if (hb) t.replicate(bias, biasOffset, Math.min(tileRows, rows), cols);
+            for (int r0 = 0; r0 < rows; r0 += tileRows) {
+                int n = Math.min(tileRows, rows - r0) * cols;
+                long off = (long) r0 * cols * Float.BYTES, bytes = (long) n * Float.BYTES;
+                MemorySegment.copy(z, off, t.xs, 0, bytes);
+                if (hb) {
+                    addInto(t.x, t.col, n);
+                    MemorySegment.copy(t.xs, 0, z, off, bytes);
+                }
+                reluInto(t.x, t.y, n);
+                MemorySegment.copy(t.ys, 0, a, off, bytes);
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -368,9 +385,26 @@ public final class Activations {
         }
     }
 
+    private static void addInto(float[] x, float[] b, int n) {
+        for (int i = 0; i < n; i++) x[i] += b[i];
+    }
+
+    private static void reluInto(float[] z, float[] a, int n) {
+        for (int i = 0; i < n; i++) a[i] = Math.max(z[i], 0f);
+    }
+
     private static void backwardRelu(MemorySegment z, MemorySegment dA, MemorySegment dZ, long n) {
-        for (long i = 0; i < n; i++) {
-            dZ.setAtIndex(F, i, z.getAtIndex(F, i) > 0f ? dA.getAtIndex(F, i) : 0f);
+        // vectorised over heap tiles; a tile with a NaN z or an infinite dA where z ≤ 0 is redone exactly
+        Tiles t = Tiles.get();
+        for (long at = 0; at < n; at += Tiles.FLOATS) {
+            int len = (int) Math.min(Tiles.FLOATS, n - at);
+            long off = at * Float.BYTES, bytes = (long) len * Float.BYTES;
+            MemorySegment.copy(z, off, t.xs, 0, bytes);
+            MemorySegment.copy(dA, off, t.ys, 0, bytes);
+            if (!(ConvKernels.maskPositive(t.x, t.y, len) <= Float.MAX_VALUE)) {
+                ConvKernels.maskPositiveExact(z, dA, at, t.y, len);
+            }
+            MemorySegment.copy(t.ys, 0, dZ, off, bytes);
         }
     }
 

@@ -114,6 +114,10 @@ public final class ConvKernels {
      * single-channel input) element loops.
      */
     public static void im2col(Geometry g, MemorySegment x, MemorySegment cols, int rows) {
+        if (g.kw() * g.c() < BULK_MIN) {
+            im2colStaged(g, x, cols, rows);
+            return;
+        }
         final int c = g.c(), patch = g.patch(), kw = g.kw(), w = g.w(), h = g.h();
         final int tapRun = g.dw() == 1 ? kw * c : c; // floats copied per run
         final int tapsPerRun = g.dw() == 1 ? kw : 1;
@@ -144,6 +148,60 @@ public final class ConvKernels {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #im2col} for short runs (a one- or few-channel input, where per-run segment copies
+     * dominate): each image is copied into a heap array, its patch rows are built in another with
+     * plain array loops, and written to {@code cols} in one bulk copy.
+     */
+    private static void im2colStaged(Geometry g, MemorySegment x, MemorySegment cols, int rows) {
+        final int c = g.c(), patch = g.patch(), w = g.w(), h = g.h(), in = g.inSize();
+        final int perImage = g.oh() * g.ow() * patch;
+        Staging s = Staging.get(in, perImage);
+        final float[] img = s.a, out = s.b;
+        for (int n = 0; n < rows; n++) {
+            MemorySegment.copy(x, (long) n * in * Float.BYTES, s.as, 0, (long) in * Float.BYTES);
+            int dst = 0;
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * g.sh() - g.padTop() + ky * g.dh();
+                        boolean rowInside = iy >= 0 && iy < h;
+                        for (int kx = 0; kx < g.kw(); kx++, dst += c) {
+                            int ix = ox * g.sw() - g.padLeft() + kx * g.dw();
+                            if (rowInside && ix >= 0 && ix < w) {
+                                int src = (iy * w + ix) * c;
+                                for (int ch = 0; ch < c; ch++) out[dst + ch] = img[src + ch];
+                            } else {
+                                for (int ch = 0; ch < c; ch++) out[dst + ch] = 0f;
+                            }
+                        }
+                    }
+                }
+            }
+            MemorySegment.copy(s.bs, 0, cols, (long) n * perImage * Float.BYTES, (long) perImage * Float.BYTES);
+        }
+    }
+
+    /** Per-thread heap staging arrays of {@link #im2colStaged}, grown on demand (never per step once sized). */
+    static final class Staging {
+        private static final ThreadLocal<Staging> LOCAL = ThreadLocal.withInitial(Staging::new);
+        float[] a = new float[0], b = new float[0];
+        MemorySegment as = MemorySegment.ofArray(a), bs = MemorySegment.ofArray(b);
+
+        static Staging get(int aFloats, int bFloats) {
+            Staging s = LOCAL.get();
+            if (s.a.length < aFloats) {
+                s.a = new float[aFloats];
+                s.as = MemorySegment.ofArray(s.a);
+            }
+            if (s.b.length < bFloats) {
+                s.b = new float[bFloats];
+                s.bs = MemorySegment.ofArray(s.b);
+            }
+            return s;
         }
     }
 
@@ -231,9 +289,38 @@ public final class ConvKernels {
      * The forward tail of a ReLU convolution, in place on the product: {@code out[r, j] =
      * max(out[r, j] + b[j], 0)} with {@code b} at {@code biasOff} of {@code params} ({@code -1}: no
      * bias). The same values as {@link DenseKernels#biasActivation} with RELU, in one pass and without
-     * a separate pre-activation buffer: {@link #reluBackward} needs only {@code out}.
+     * a separate pre-activation buffer: {@link #reluBackward} needs only {@code out}. Vectorised over
+     * heap tiles ({@link Tiles}).
      */
     public static void biasRelu(MemorySegment out, MemorySegment params, long biasOff, int m, int cout) {
+        int tileRows = Tiles.rowsPerTile(cout);
+        if (tileRows == 0) {
+            biasReluScalar(out, params, biasOff, m, cout);
+            return;
+        }
+        Tiles t = Tiles.get();
+        boolean bias = biasOff >= 0;
+        if (bias) t.replicate(params, biasOff, Math.min(tileRows, m), cout);
+        for (int r0 = 0; r0 < m; r0 += tileRows) {
+            int n = Math.min(tileRows, m - r0) * cout;
+            long off = (long) r0 * cout * Float.BYTES, bytes = (long) n * Float.BYTES;
+            MemorySegment.copy(out, off, t.xs, 0, bytes);
+            if (bias) addRelu(t.x, t.col, n);
+            else relu(t.x, n);
+            MemorySegment.copy(t.xs, 0, out, off, bytes);
+        }
+    }
+
+    static void addRelu(float[] x, float[] b, int n) {
+        for (int i = 0; i < n; i++) x[i] = Math.max(x[i] + b[i], 0f);
+    }
+
+    static void relu(float[] x, int n) {
+        for (int i = 0; i < n; i++) x[i] = Math.max(x[i], 0f);
+    }
+
+    /** {@link #biasRelu} for rows longer than a tile. */
+    private static void biasReluScalar(MemorySegment out, MemorySegment params, long biasOff, int m, int cout) {
         if (biasOff < 0) {
             long n = (long) m * cout;
             for (long i = 0; i < n; i++) out.setAtIndex(F, i, Math.max(out.getAtIndex(F, i), 0f));
@@ -251,11 +338,57 @@ public final class ConvKernels {
     /**
      * The backward head of a ReLU convolution given its output {@code out = max(z, 0)}: {@code grad
      * = grad ⊙ [out > 0]} in place ({@code out > 0} exactly when {@code z > 0}), and, unless
-     * {@code biasOff == -1}, {@code grads[biasOff + j] = Σ_r grad[r, j]} (overwrites), summed row by
-     * row as {@link DenseKernels#biasGradient}. One pass, branch-free (ReLU masks are unpredictable).
+     * {@code biasOff == -1}, {@code grads[biasOff + j] = Σ_r grad[r, j]} (overwrites), summed in
+     * the order of {@link DenseKernels#biasGradient}. One pass per tile, branch-free (ReLU masks are
+     * unpredictable) and vectorised ({@link Tiles}).
      */
     public static void reluBackward(MemorySegment out, MemorySegment grad, int m, int cout,
                                     MemorySegment grads, long biasOff) {
+        int tileRows = Tiles.rowsPerTile(cout);
+        if (tileRows == 0) {
+            reluBackwardScalar(out, grad, m, cout, grads, biasOff);
+            return;
+        }
+        final boolean bias = biasOff >= 0;
+        Tiles t = Tiles.get();
+        if (bias) t.clearAcc(Math.min(tileRows, m) * cout);
+        for (int r0 = 0; r0 < m; r0 += tileRows) {
+            int n = Math.min(tileRows, m - r0) * cout;
+            long off = (long) r0 * cout * Float.BYTES, bytes = (long) n * Float.BYTES;
+            MemorySegment.copy(out, off, t.xs, 0, bytes);
+            MemorySegment.copy(grad, off, t.ys, 0, bytes);
+            if (!(maskPositive(t.x, t.y, n) <= Float.MAX_VALUE)) {
+                // rare: a NaN output, or an infinite gradient at a zero output: the exact rule element by element
+                maskPositiveExact(out, grad, off / Float.BYTES, t.y, n);
+            }
+            if (bias) Tiles.accumulate(t.acc, t.y, n);
+            MemorySegment.copy(t.ys, 0, grad, off, bytes);
+        }
+        if (bias) t.sumColumns(Math.min(tileRows, m), cout, grads, biasOff);
+    }
+
+    /**
+     * {@code g[i] = g[i]·[z[i] > 0]} (+0 where masked), vectorised; returns the largest |g[i]|,
+     * not finite when some result is NaN or infinite, where the caller redoes the tile exactly.
+     */
+    static float maskPositive(float[] z, float[] g, int n) {
+        float worst = 0f;
+        for (int i = 0; i < n; i++) {
+            float v = g[i] * Tiles.positive(z[i]) + 0f;
+            g[i] = v;
+            worst = Math.max(worst, Math.abs(v));
+        }
+        return worst;
+    }
+
+    /** The exact rule, {@code g[i] = z > 0 ? grad : +0} from the segments, for a tile that {@link #maskPositive} flagged. */
+    static void maskPositiveExact(MemorySegment z, MemorySegment grad, long from, float[] g, int n) {
+        for (int i = 0; i < n; i++) g[i] = z.getAtIndex(F, from + i) > 0f ? grad.getAtIndex(F, from + i) : 0f;
+    }
+
+    /** {@link #reluBackward} for rows longer than a tile. */
+    private static void reluBackwardScalar(MemorySegment out, MemorySegment grad, int m, int cout,
+                                           MemorySegment grads, long biasOff) {
         final boolean bias = biasOff >= 0;
         float[] acc = sums(cout);
         for (int j = 0; j < cout; j++) acc[j] = 0f;

@@ -34,8 +34,24 @@ public final class DenseKernels {
         Activations.apply(t, alpha, z, params, biasOffset, a, rows, cols);
     }
 
-    /** {@code grads[offset + j] = Σ_r dZ[r, j]} (overwrites). */
+    /**
+     * {@code grads[offset + j] = Σ_r dZ[r, j]} (overwrites). Rows that fit a {@link Tiles tile} are
+     * summed by tiles (vectorised; the order {@link Tiles#sumColumns} documents, shared with
+     * {@link ConvKernels#reluBackward}), longer ones row by row.
+     */
     public static void biasGradient(MemorySegment dZ, int rows, int cols, MemorySegment grads, long offset) {
+        int tileRows = Tiles.rowsPerTile(cols);
+        if (tileRows > 0) {
+            Tiles t = Tiles.get();
+            t.clearAcc(Math.min(tileRows, rows) * cols);
+            for (int r0 = 0; r0 < rows; r0 += tileRows) {
+                int n = Math.min(tileRows, rows - r0) * cols;
+                MemorySegment.copy(dZ, (long) r0 * cols * Float.BYTES, t.ys, 0, (long) n * Float.BYTES);
+                Tiles.accumulate(t.acc, t.y, n);
+            }
+            t.sumColumns(Math.min(tileRows, rows), cols, grads, offset);
+            return;
+        }
         for (int j = 0; j < cols; j++) grads.setAtIndex(F, offset + j, 0f);
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;

@@ -28,6 +28,10 @@ public final class PoolKernels {
      * window, the common case, has its own unrolled loop).
      */
     public static void maxForward(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
+        if (argmax != MemorySegment.NULL && fullTwoByTwo(g)) {
+            maxForward2x2Staged(g, x, y, argmax, rows);
+            return;
+        }
         final int c = g.c();
         final boolean record = argmax != MemorySegment.NULL;
         final int outSize = g.oh() * g.ow() * c;
@@ -73,6 +77,81 @@ public final class PoolKernels {
      * by conditional moves, and {@code y} is read back from that cell, so ties (±0 included) and
      * the result match the general loop exactly. A NaN in the window takes the general loop.
      */
+    /** Whether every window is a full 2x2 inside the input (no padding, none hanging over an edge). */
+    static boolean fullTwoByTwo(Geometry g) {
+        return g.kh() == 2 && g.kw() == 2 && g.padTop() == 0 && g.padLeft() == 0
+                && (g.oh() - 1) * g.sh() + 2 <= g.h() && (g.ow() - 1) * g.sw() + 2 <= g.w();
+    }
+
+    /**
+     * {@link #maxForward} of full 2x2 windows with the argmax, one image at a time through heap
+     * arrays (the input copied in, outputs and indices copied out in bulk): the same rule as
+     * {@link #max4}, without a segment access per element.
+     */
+    private static void maxForward2x2Staged(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
+        final int c = g.c(), in = g.inSize(), outSize = g.oh() * g.ow() * c, rowStride = g.w() * c;
+        ConvKernels.Staging s = ConvKernels.Staging.get(in, outSize);
+        int[] arg = PoolStaging.ints(outSize);
+        MemorySegment argSeg = PoolStaging.intSegment();
+        final float[] img = s.a, out = s.b;
+        for (int n = 0; n < rows; n++) {
+            MemorySegment.copy(x, (long) n * in * Float.BYTES, s.as, 0, (long) in * Float.BYTES);
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    int p0 = (oy * g.sh() * g.w() + ox * g.sw()) * c, p1 = p0 + c, p2 = p0 + rowStride, p3 = p2 + c;
+                    max4(img, p0, p1, p2, p3, out, arg, (oy * g.ow() + ox) * c, c);
+                }
+            }
+            MemorySegment.copy(s.bs, 0, y, (long) n * outSize * Float.BYTES, (long) outSize * Float.BYTES);
+            MemorySegment.copy(argSeg, 0, argmax, (long) n * outSize * Integer.BYTES, (long) outSize * Integer.BYTES);
+        }
+    }
+
+    /** {@link #max4} over heap arrays. */
+    private static void max4(float[] x, int p0, int p1, int p2, int p3, float[] y, int[] argmax, int yi, int c) {
+        for (int ch = 0; ch < c; ch++) {
+            float v0 = x[p0 + ch], v1 = x[p1 + ch], v2 = x[p2 + ch], v3 = x[p3 + ch];
+            float m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+            if (m != m) { // NaN: as the general loop, which skips NaN cells
+                float best = Float.NEGATIVE_INFINITY;
+                int at = p0;
+                if (v0 > best) { best = v0; at = p0; }
+                if (v1 > best) { best = v1; at = p1; }
+                if (v2 > best) { best = v2; at = p2; }
+                if (v3 > best) { best = v3; at = p3; }
+                y[yi + ch] = best;
+                argmax[yi + ch] = at + ch;
+                continue;
+            }
+            int at = v2 == m ? p2 : p3;
+            at = v1 == m ? p1 : at;
+            at = v0 == m ? p0 : at;
+            at += ch;
+            y[yi + ch] = x[at];
+            argmax[yi + ch] = at;
+        }
+    }
+
+    /** Per-thread int staging for the argmax indices, grown on demand. */
+    private static final class PoolStaging {
+        private static final ThreadLocal<PoolStaging> LOCAL = ThreadLocal.withInitial(PoolStaging::new);
+        int[] ints = new int[0];
+        MemorySegment seg = MemorySegment.ofArray(ints);
+
+        static int[] ints(int n) {
+            PoolStaging p = LOCAL.get();
+            if (p.ints.length < n) {
+                p.ints = new int[n];
+                p.seg = MemorySegment.ofArray(p.ints);
+            }
+            return p.ints;
+        }
+
+        static MemorySegment intSegment() {
+            return LOCAL.get().seg;
+        }
+    }
+
     private static void max4(MemorySegment x, long xn, int p0, int p1, int p2, int p3,
                              MemorySegment y, MemorySegment argmax, long yi, int c) {
         for (int ch = 0; ch < c; ch++) {
@@ -223,6 +302,24 @@ public final class PoolKernels {
     }
 
     private static void scatter(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
+        // One image at a time through heap arrays: the image's gradient is zeroed and summed there
+        // and copied out in bulk, instead of a read-modify-write of the segment per element.
+        ConvKernels.Staging s = ConvKernels.Staging.get(inSize, outSize);
+        int[] arg = PoolStaging.ints(outSize);
+        MemorySegment argSeg = PoolStaging.intSegment();
+        final float[] img = s.a, grad = s.b;
+        for (int n = 0; n < rows; n++) {
+            long yn = (long) n * outSize;
+            MemorySegment.copy(dy, yn * Float.BYTES, s.bs, 0, (long) outSize * Float.BYTES);
+            MemorySegment.copy(argmax, yn * Integer.BYTES, argSeg, 0, (long) outSize * Integer.BYTES);
+            java.util.Arrays.fill(img, 0, inSize, 0f);
+            for (int j = 0; j < outSize; j++) img[arg[j]] += grad[j];
+            MemorySegment.copy(s.as, 0, dx, (long) n * inSize * Float.BYTES, (long) inSize * Float.BYTES);
+        }
+    }
+
+    /** {@link #scatter} element by element over the segments (kept as the reference of the staged one). */
+    static void scatterSegments(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
         ConvKernels.clear(dx, 0, (long) rows * inSize);
         for (int n = 0; n < rows; n++) {
             long yn = (long) n * outSize, xn = (long) n * inSize;

@@ -6,7 +6,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * Immutable optimizers with Keras 3's update formulas and defaults. Each update is one fused loop
  * over all {@code count} parameters and allocates nothing; per-step scalars are computed once in
- * double, the loop runs in float. State is planar: slot {@code s} of parameter {@code i} is at
+ * double, the loop runs in float, chunk by chunk over per-thread heap copies (C2 vectorises loops
+ * over {@code float[]}, not over native segments; the copies are memcpy). State is planar: slot {@code s} of parameter {@code i} is at
  * float index {@code s·count + i}, and a zeroed state buffer is the correct initial state.
  *
  * <ul>
@@ -20,11 +21,56 @@ import java.lang.foreign.ValueLayout;
  *   <li>Adagrad: {@code acc += g²}, {@code w −= lr·g/√(acc + ε)}, acc starting at 0.1; defaults lr 0.001,
  *       ε 1e-7. The state slot holds {@code acc − initialAccumulator}, so a zeroed buffer starts at 0.1.</li>
  * </ul>
+ * The decaying moments (momentum, Adam's m and v, RMSprop's v) are flushed to a multiple of 2⁻¹⁰⁰
+ * when they fall below 2⁻⁷⁷ ({@link #FLUSH}), so they never become subnormal.
  */
 public final class Optimizers {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
     private Optimizers() {}
+
+    /**
+     * {@code (x + FLUSH) − FLUSH} rounds a moment below 2⁻⁷⁷ to a multiple of 2⁻¹⁰⁰; larger values
+     * change by at most one ulp, and only below 2⁻⁵². A moment whose gradient
+     * stays 0 (a dead ReLU unit) thus ends at 0 or 2⁻¹⁰⁰ instead of decaying into the subnormal
+     * range, where it would stay (β·2⁻¹⁴⁹ rounds back to 2⁻¹⁴⁹) and every later operation on it
+     * costs a microcode assist (~100 cycles) — epochs grew slower without bound. The β-scaled
+     * products of 2⁻¹⁰⁰ stay normal for any β ≥ 1e-7. The change, at most 2⁻¹⁰¹ ≈ 4e-31 per moment,
+     * is far below float noise of any update; two additions keep the loops branch-free (vectorised).
+     */
+    static final float FLUSH = 0x1p-77f;
+
+    /**
+     * Per-thread heap scratch for the chunked updates: C2 vectorises loops over separate
+     * {@code float[]} but not over native segments, so each chunk is copied in, updated and copied
+     * back (the copies are memcpy). Allocated once per thread, never per step.
+     */
+    static final class Scratch {
+        static final int CHUNK = 2048;
+        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+        final float[] w = new float[CHUNK], g = new float[CHUNK], a = new float[CHUNK], b = new float[CHUNK];
+        final MemorySegment segW = MemorySegment.ofArray(w), segG = MemorySegment.ofArray(g),
+                segA = MemorySegment.ofArray(a), segB = MemorySegment.ofArray(b);
+
+        static Scratch get() {
+            return LOCAL.get();
+        }
+
+        /**
+         * Puts back the old value (from {@code params} at {@code at}) of every non-finite entry of
+         * the chunk {@code w}; returns the first such parameter's index.
+         */
+        static long restoreNonFinite(float[] w, MemorySegment params, long at, int n) {
+            long first = -1;
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(w[i])) {
+                    w[i] = params.getAtIndex(F, at + i);
+                    if (first < 0) first = at + i;
+                }
+            }
+            return first;
+        }
+    }
 
     /**
      * An optimizer whose update loop also guards the weights: a parameter whose new value would be
@@ -183,61 +229,65 @@ public final class Optimizers {
 
         @Override
         public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
-            final float a = (float) lr;
-            long first;
-            if (momentum == 0) first = updatePlain(params, grads, count, a);
-            else if (nesterov) first = updateNesterov(params, grads, state, count, a, (float) momentum);
-            else first = updateMomentum(params, grads, state, count, a, (float) momentum);
-            return first;
-        }
-
-        private static long updatePlain(MemorySegment params, MemorySegment grads, long count, float a) {
+            final float a = (float) lr, mu = (float) momentum;
+            final boolean slot = momentum != 0;
+            Scratch s = Scratch.get();
             long first = -1;
-            for (long i = 0; i < count; i++) {
-                float w = params.getAtIndex(F, i);
-                float nw = w - a * grads.getAtIndex(F, i);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
+            for (long at = 0; at < count; at += Scratch.CHUNK) {
+                int len = (int) Math.min(Scratch.CHUNK, count - at);
+                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
+                MemorySegment.copy(params, off, s.segW, 0, bytes);
+                MemorySegment.copy(grads, off, s.segG, 0, bytes);
+                if (slot) MemorySegment.copy(state, off, s.segA, 0, bytes);
+                float worst = !slot ? plainChunk(s.w, s.g, len, a)
+                        : nesterov ? nesterovChunk(s.w, s.g, s.a, len, a, mu) : momentumChunk(s.w, s.g, s.a, len, a, mu);
+                if (!(worst <= Float.MAX_VALUE)) { // rare: some new value is not finite; keep the old one
+                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
+                    if (first < 0) first = bad;
                 }
-                params.setAtIndex(F, i, nw);
+                MemorySegment.copy(s.segW, 0, params, off, bytes);
+                if (slot) MemorySegment.copy(s.segA, 0, state, off, bytes);
             }
             return first;
         }
 
-        private static long updateMomentum(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
-                                          float a, float mu) {
-            long first = -1;
-            for (long i = 0; i < count; i++) {
-                float m = mu * state.getAtIndex(F, i) - a * grads.getAtIndex(F, i);
-                state.setAtIndex(F, i, m);
-                float w = params.getAtIndex(F, i);
-                float nw = w + m;
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
-                }
-                params.setAtIndex(F, i, nw);
+        // Each chunk loop returns the largest |new weight| (not finite when one is not), as Adam's.
+
+        private static float plainChunk(float[] w, float[] g, int n, float a) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float nw = w[i] - a * g[i];
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
             }
-            return first;
+            return worst;
         }
 
-        private static long updateNesterov(MemorySegment params, MemorySegment grads, MemorySegment state, long count,
-                                          float a, float mu) {
-            long first = -1;
-            for (long i = 0; i < count; i++) {
-                float step = -a * grads.getAtIndex(F, i);
-                float m = mu * state.getAtIndex(F, i) + step;
-                state.setAtIndex(F, i, m);
-                float w = params.getAtIndex(F, i);
-                float nw = w + (mu * m + step);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
-                }
-                params.setAtIndex(F, i, nw);
+        private static float momentumChunk(float[] w, float[] g, float[] mom, int n, float a, float mu) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float m = mu * mom[i] - a * g[i];
+                m = (m + FLUSH) - FLUSH;
+                mom[i] = m;
+                float nw = w[i] + m;
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
             }
-            return first;
+            return worst;
+        }
+
+        private static float nesterovChunk(float[] w, float[] g, float[] mom, int n, float a, float mu) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float step = -a * g[i];
+                float m = mu * mom[i] + step;
+                m = (m + FLUSH) - FLUSH;
+                mom[i] = m;
+                float nw = w[i] + (mu * m + step);
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
+            }
+            return worst;
         }
     }
 
@@ -253,27 +303,50 @@ public final class Optimizers {
             if (step < 1) throw new IllegalArgumentException("optimizer steps count from 1, got " + step);
             final float alpha = (float) (lr * Math.sqrt(1.0 - Math.pow(beta2, step)) / (1.0 - Math.pow(beta1, step)));
             final float c1 = (float) (1.0 - beta1), c2 = (float) (1.0 - beta2), eps = (float) epsilon;
-            final float decay = (float) (1.0 - lr * weightDecay); // w − w·wd·lr = w·(1 − wd·lr)
-            final boolean decays = weightDecay != 0;
+            final float decay = weightDecay != 0 ? (float) (1.0 - lr * weightDecay) : 1f; // w − w·wd·lr = w·(1 − wd·lr)
+            Scratch s = Scratch.get();
             long first = -1;
-            for (long i = 0; i < count; i++) {
-                float g = grads.getAtIndex(F, i);
-                float m = state.getAtIndex(F, i);
-                float v = state.getAtIndex(F, count + i);
-                m += (g - m) * c1;
-                v += (g * g - v) * c2;
-                state.setAtIndex(F, i, m);
-                state.setAtIndex(F, count + i, v);
-                float w0 = params.getAtIndex(F, i);
-                float w = decays ? w0 * decay : w0;
-                float nw = w - alpha * m / ((float) Math.sqrt(v) + eps);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w0;
-                    if (first < 0) first = i;
+            for (long at = 0; at < count; at += Scratch.CHUNK) {
+                int len = (int) Math.min(Scratch.CHUNK, count - at);
+                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES, vOff = (count + at) * Float.BYTES;
+                MemorySegment.copy(params, off, s.segW, 0, bytes);
+                MemorySegment.copy(grads, off, s.segG, 0, bytes);
+                MemorySegment.copy(state, off, s.segA, 0, bytes);
+                MemorySegment.copy(state, vOff, s.segB, 0, bytes);
+                float worst = adamChunk(s.w, s.g, s.a, s.b, len, alpha, c1, c2, eps, decay);
+                if (!(worst <= Float.MAX_VALUE)) { // rare: some new value is not finite; keep the old one
+                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
+                    if (first < 0) first = bad;
                 }
-                params.setAtIndex(F, i, nw);
+                MemorySegment.copy(s.segW, 0, params, off, bytes);
+                MemorySegment.copy(s.segA, 0, state, off, bytes);
+                MemorySegment.copy(s.segB, 0, state, vOff, bytes);
             }
             return first;
+        }
+
+        /**
+         * One chunk of the update over heap arrays (C2 vectorises this loop; over native segments
+         * it stays scalar). Returns the largest |new weight|: NaN or infinite when one is not finite.
+         * Both moments are flushed ({@link #FLUSH}).
+         */
+        private static float adamChunk(float[] w, float[] g, float[] m, float[] v, int n,
+                                       float alpha, float c1, float c2, float eps, float decay) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float gi = g[i];
+                float mi = m[i], vi = v[i];
+                mi += (gi - mi) * c1;
+                vi += (gi * gi - vi) * c2;
+                mi = (mi + FLUSH) - FLUSH;
+                vi = (vi + FLUSH) - FLUSH;
+                m[i] = mi;
+                v[i] = vi;
+                float nw = w[i] * decay - alpha * mi / ((float) Math.sqrt(vi) + eps);
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
+            }
+            return worst;
         }
     }
 
@@ -286,20 +359,36 @@ public final class Optimizers {
         @Override
         public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float r = (float) rho, r1 = (float) (1.0 - rho), a = (float) lr, eps = (float) epsilon;
+            Scratch s = Scratch.get();
             long first = -1;
-            for (long i = 0; i < count; i++) {
-                float g = grads.getAtIndex(F, i);
-                float v = r * state.getAtIndex(F, i) + r1 * g * g;
-                state.setAtIndex(F, i, v);
-                float w = params.getAtIndex(F, i);
-                float nw = w - a * g / (float) Math.sqrt(v + eps);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
+            for (long at = 0; at < count; at += Scratch.CHUNK) {
+                int len = (int) Math.min(Scratch.CHUNK, count - at);
+                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
+                MemorySegment.copy(params, off, s.segW, 0, bytes);
+                MemorySegment.copy(grads, off, s.segG, 0, bytes);
+                MemorySegment.copy(state, off, s.segA, 0, bytes);
+                if (!(chunk(s.w, s.g, s.a, len, r, r1, a, eps) <= Float.MAX_VALUE)) {
+                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
+                    if (first < 0) first = bad;
                 }
-                params.setAtIndex(F, i, nw);
+                MemorySegment.copy(s.segW, 0, params, off, bytes);
+                MemorySegment.copy(s.segA, 0, state, off, bytes);
             }
             return first;
+        }
+
+        private static float chunk(float[] w, float[] g, float[] ms, int n, float r, float r1, float a, float eps) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float gi = g[i];
+                float v = r * ms[i] + r1 * gi * gi;
+                v = (v + FLUSH) - FLUSH;
+                ms[i] = v;
+                float nw = w[i] - a * gi / (float) Math.sqrt(v + eps);
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
+            }
+            return worst;
         }
     }
 
@@ -312,20 +401,35 @@ public final class Optimizers {
         @Override
         public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float a = (float) lr, init = (float) initialAccumulator, eps = (float) epsilon;
+            Scratch s = Scratch.get();
             long first = -1;
-            for (long i = 0; i < count; i++) {
-                float g = grads.getAtIndex(F, i);
-                float s = state.getAtIndex(F, i) + g * g; // accumulator − initialAccumulator
-                state.setAtIndex(F, i, s);
-                float w = params.getAtIndex(F, i);
-                float nw = w - a * g / (float) Math.sqrt(s + init + eps);
-                if (!Float.isFinite(nw)) { // rare: keep the old value, remember where
-                    nw = w;
-                    if (first < 0) first = i;
+            for (long at = 0; at < count; at += Scratch.CHUNK) {
+                int len = (int) Math.min(Scratch.CHUNK, count - at);
+                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
+                MemorySegment.copy(params, off, s.segW, 0, bytes);
+                MemorySegment.copy(grads, off, s.segG, 0, bytes);
+                MemorySegment.copy(state, off, s.segA, 0, bytes);
+                if (!(chunk(s.w, s.g, s.a, len, a, init, eps) <= Float.MAX_VALUE)) {
+                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
+                    if (first < 0) first = bad;
                 }
-                params.setAtIndex(F, i, nw);
+                MemorySegment.copy(s.segW, 0, params, off, bytes);
+                MemorySegment.copy(s.segA, 0, state, off, bytes);
             }
             return first;
+        }
+
+        private static float chunk(float[] w, float[] g, float[] acc, int n, float a, float init, float eps) {
+            float worst = 0f;
+            for (int i = 0; i < n; i++) {
+                float gi = g[i];
+                float sum = acc[i] + gi * gi; // accumulator − initialAccumulator
+                acc[i] = sum;
+                float nw = w[i] - a * gi / (float) Math.sqrt(sum + init + eps);
+                w[i] = nw;
+                worst = Math.max(worst, Math.abs(nw));
+            }
+            return worst;
         }
     }
 }

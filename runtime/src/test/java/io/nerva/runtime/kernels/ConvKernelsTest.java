@@ -150,6 +150,97 @@ class ConvKernelsTest {
         assertEquals(7f, Mem.at(grads, 0));
     }
 
+    /**
+     * The vectorised tiled paths over several tiles (and a ragged last one), with a NaN, an infinite
+     * gradient at a zero output and -0 in different tiles (those tiles take the exact element rule):
+     * element results equal a scalar reference bit for bit (up to the sign of a zero), bias sums equal
+     * the naive sums within float rounding, and the fused and separate bias gradients agree exactly.
+     */
+    @Test
+    void tiledReluPassesMatchTheScalarRuleAcrossTiles() {
+        Random r = new Random(11);
+        int c = 32, m = 3 * (4096 / c) + 17;
+        float[] z = Mem.uniform(r, m * c, -1, 1), dOut = Mem.uniform(r, m * c, -1, 1), b = Mem.uniform(r, c, -0.5, 0.5);
+        z[5] = Float.NaN;
+        z[4096 + 7] = -5f;
+        dOut[4096 + 7] = Float.POSITIVE_INFINITY;
+        z[2 * 4096 + 9] = -0f;
+        MemorySegment params = Mem.of(b);
+        MemorySegment out = Mem.of(z), d = Mem.of(dOut), grads = Mem.zeros(c), sepGrads = Mem.zeros(c);
+        ConvKernels.biasRelu(out, params, 0, m, c);
+        float[] outRef = new float[m * c];
+        for (int i = 0; i < m * c; i++) outRef[i] = Math.max(z[i] + b[i % c], 0f);
+        for (int i = 0; i < m * c; i++) {
+            assertEquals(Float.floatToRawIntBits(outRef[i]), Float.floatToRawIntBits(Mem.at(out, i)), "out " + i);
+        }
+        // Dense path: z + b in place, a = relu(z), then dz = dOut ⊙ relu'(z)
+        MemorySegment zd = Mem.of(z), a = Mem.zeros(m * c), dz = Mem.of(dOut);
+        DenseKernels.biasActivation(zd, params, 0, a, m, c, io.nerva.annotations.ActivationType.RELU, Float.NaN);
+        Activations.backward(io.nerva.annotations.ActivationType.RELU, Float.NaN, zd, a, dz, dz, m, c);
+        DenseKernels.biasGradient(dz, m, c, sepGrads, 0);
+        ConvKernels.reluBackward(out, d, m, c, grads, 0);
+        double[] naive = new double[c];
+        for (int i = 0; i < m * c; i++) {
+            float want = outRef[i] > 0f ? dOut[i] : 0f;
+            naive[i % c] += want;
+            assertEquals(want, Mem.at(d, i), 0f, "dz " + i);
+            assertEquals(want, Mem.at(dz, i), 0f, "dense dz " + i);
+            assertEquals(Float.floatToRawIntBits(outRef[i]), Float.floatToRawIntBits(Mem.at(a, i)), "dense a " + i);
+            assertEquals(z[i] + b[i % c], Mem.at(zd, i), 0f, "dense z + b " + i);
+        }
+        for (int j = 0; j < c; j++) {
+            assertEquals(naive[j], Mem.at(grads, j), 1e-4 * (1 + Math.abs(naive[j])), "db " + j);
+            assertEquals(Float.floatToRawIntBits(Mem.at(sepGrads, j)), Float.floatToRawIntBits(Mem.at(grads, j)), "fused vs separate db " + j);
+        }
+    }
+
+    /**
+     * Training's staged 2x2 path (with argmax) against the general loop (inference, no argmax) over
+     * several images of an odd-sized input, stride 2 and stride 1, with ties from rounding to a grid:
+     * same outputs, and every recorded index points at a cell holding the output.
+     */
+    @Test
+    void stagedTwoByTwoMaxPoolingMatchesTheGeneralLoop() {
+        Random r = new Random(3);
+        for (int stride : new int[] {2, 1}) {
+            Geometry g = Geometry.keras(7, 9, 5, 2, 2, stride, stride, 1, 1, false);
+            int rows = 3, outSize = g.oh() * g.ow() * g.c();
+            float[] x = Mem.uniform(r, rows * g.inSize(), -2, 2);
+            for (int i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 2) / 2f;
+            MemorySegment y = Mem.zeros(rows * outSize), arg = Mem.zeros(rows * outSize), yRef = Mem.zeros(rows * outSize);
+            PoolKernels.maxForward(g, Mem.of(x), y, arg, rows);
+            PoolKernels.maxForward(g, Mem.of(x), yRef, MemorySegment.NULL, rows);
+            for (int n = 0; n < rows; n++) {
+                for (int j = 0; j < outSize; j++) {
+                    int i = n * outSize + j;
+                    assertEquals(Float.floatToRawIntBits(Mem.at(yRef, i)), Float.floatToRawIntBits(Mem.at(y, i)), "stride " + stride + " y " + i);
+                    int at = arg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i);
+                    assertEquals(Mem.at(y, i), x[n * g.inSize() + at], 0f, "stride " + stride + " argmax " + i);
+                }
+            }
+        }
+    }
+
+    /** The staged max-pooling backward (overlapping windows: several outputs add into one cell) against the per-element scatter. */
+    @Test
+    void stagedMaxPoolingBackwardMatchesTheElementScatter() {
+        Random r = new Random(4);
+        Geometry g = Geometry.keras(6, 6, 3, 3, 3, 1, 1, 1, 1, true);
+        int rows = 3, outSize = g.oh() * g.ow() * g.c();
+        MemorySegment x = Mem.of(Mem.uniform(r, rows * g.inSize(), -1, 1)), y = Mem.zeros(rows * outSize), arg = Mem.zeros(rows * outSize);
+        PoolKernels.maxForward(g, x, y, arg, rows);
+        MemorySegment dy = Mem.of(Mem.uniform(r, rows * outSize, -1, 1));
+        MemorySegment dx = Mem.filled(rows * g.inSize(), 9f), dxRef = Mem.filled(rows * g.inSize(), 9f);
+        PoolKernels.maxBackward(g, dy, arg, dx, rows);
+        PoolKernels.scatterSegments(dy, arg, dxRef, rows, outSize, g.inSize());
+        double total = 0;
+        for (int i = 0; i < rows * g.inSize(); i++) {
+            assertEquals(Mem.at(dxRef, i), Mem.at(dx, i), 0f, "dx " + i);
+            total += Math.abs(Mem.at(dx, i));
+        }
+        assertTrue(total > 1, "the gradient reached the input");
+    }
+
     @Test
     void maxPoolingOfFullTwoByTwoWindowsMatchesTheGeneralRuleOnTiesZerosAndNaN() {
         // 2x4x3: two windows side by side; channel values chosen to tie, mix ±0, hold NaN or -inf

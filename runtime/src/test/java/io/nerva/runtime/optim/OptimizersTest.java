@@ -118,6 +118,86 @@ class OptimizersTest {
         assertTrue(moved > 1e-2, c + ": parameters barely moved, the comparison is vacuous");
     }
 
+    /**
+     * Dead units: after 100 steps the gradient of every other parameter is exactly 0 for 1,900 steps.
+     * Without a flush their moments decay into the subnormal range and stay there (β·2⁻¹⁴⁹ rounds
+     * back to 2⁻¹⁴⁹), which the float reference below (the plain formula) shows; the optimizers
+     * keep none, and their weights equal that reference's within float noise. The parameter count
+     * spans several update chunks, with a ragged last one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decayingCases")
+    void deadUnitsLeaveNoSubnormalStateAndTheSameWeights(String name, Optimizer opt) {
+        int n = 2 * Optimizers.Scratch.CHUNK + 37, slots = opt.stateSlots();
+        Random rnd = new Random(7);
+        float[] w0 = Mem.uniform(rnd, n, -1, 1);
+        MemorySegment params = Mem.of(w0), grads = Mem.zeros(n), state = Mem.zeros((long) slots * n);
+        float[] refW = w0.clone();
+        float[][] refS = new float[slots][n];
+        for (long t = 1; t <= 2000; t++) {
+            float[] g = Mem.uniform(rnd, n, -0.1, 0.1);
+            if (t > 100) for (int i = 0; i < n; i += 2) g[i] = 0f;
+            MemorySegment.copy(Mem.of(g), 0, grads, 0, (long) n * Float.BYTES);
+            double lr = opt.learningRate().at(t, 0);
+            opt.update(params, grads, state, n, t, lr);
+            plainFloatStep(opt, refW, g, refS, t, lr);
+        }
+        long refSubnormal = 0;
+        for (float[] slot : refS) for (float x : slot) if (subnormal(x)) refSubnormal++;
+        assertTrue(refSubnormal > n / 4, name + ": the unflushed reference should show the problem, has " + refSubnormal + " subnormal moments");
+        for (long i = 0; i < (long) slots * n; i++) {
+            assertFalse(subnormal(Mem.at(state, i)), name + ": state " + i + " is subnormal: " + Mem.at(state, i));
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(refW[i], Mem.at(params, i), 2e-6 * Math.abs(refW[i]) + 1e-7, name + ": param " + i);
+        }
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> decayingCases() {
+        return Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("adam", Optimizers.adam(1e-3)),
+                org.junit.jupiter.params.provider.Arguments.of("adamW", Optimizers.adamW(1e-3)),
+                org.junit.jupiter.params.provider.Arguments.of("sgd momentum", Optimizers.sgd(0.01, 0.9, false)),
+                org.junit.jupiter.params.provider.Arguments.of("sgd nesterov", Optimizers.sgd(0.01, 0.9, true)),
+                org.junit.jupiter.params.provider.Arguments.of("rmsprop", Optimizers.rmsprop(1e-3)));
+    }
+
+    private static boolean subnormal(float x) {
+        return x != 0f && Math.abs(x) < Float.MIN_NORMAL;
+    }
+
+    /** The update formulas in float, as written before the flush (the reference of the test above). */
+    private static void plainFloatStep(Optimizer opt, float[] w, float[] g, float[][] s, long t, double lr) {
+        switch (opt) {
+            case Optimizers.Adam a -> {
+                float alpha = (float) (lr * Math.sqrt(1.0 - Math.pow(a.beta2(), t)) / (1.0 - Math.pow(a.beta1(), t)));
+                float c1 = (float) (1.0 - a.beta1()), c2 = (float) (1.0 - a.beta2()), eps = (float) a.epsilon();
+                float decay = a.weightDecay() != 0 ? (float) (1.0 - lr * a.weightDecay()) : 1f;
+                for (int i = 0; i < w.length; i++) {
+                    s[0][i] += (g[i] - s[0][i]) * c1;
+                    s[1][i] += (g[i] * g[i] - s[1][i]) * c2;
+                    w[i] = w[i] * decay - alpha * s[0][i] / ((float) Math.sqrt(s[1][i]) + eps);
+                }
+            }
+            case Optimizers.Sgd sgd -> {
+                float a = (float) lr, mu = (float) sgd.momentum();
+                for (int i = 0; i < w.length; i++) {
+                    float step = -a * g[i];
+                    s[0][i] = mu * s[0][i] + step;
+                    w[i] += sgd.nesterov() ? mu * s[0][i] + step : s[0][i];
+                }
+            }
+            case Optimizers.RmsProp r -> {
+                float rho = (float) r.rho(), r1 = (float) (1.0 - r.rho()), a = (float) lr, eps = (float) r.epsilon();
+                for (int i = 0; i < w.length; i++) {
+                    s[0][i] = rho * s[0][i] + r1 * g[i] * g[i];
+                    w[i] -= a * g[i] / (float) Math.sqrt(s[0][i] + eps);
+                }
+            }
+            default -> throw new AssertionError(opt);
+        }
+    }
+
     @Test
     void schedulesAtKnownSteps() {
         LearningRate exp = LearningRates.exponential(0.1, 10, 0.5);
