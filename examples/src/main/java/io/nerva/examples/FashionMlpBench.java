@@ -292,7 +292,7 @@ public final class FashionMlpBench {
     private static List<Op> splitOps(java.lang.foreign.Arena arena) {
         final int b = 64;
         final long hK = 0, hB = 100_352, oK = 100_480, oB = 101_760, count = 101_770;
-        io.nerva.runtime.Rng rng = new io.nerva.runtime.Rng(1);
+        io.nerva.runtime.core.Rng rng = new io.nerva.runtime.core.Rng(1);
         MemorySegment w = gaussian(arena, count, rng, 0.05f), g = gaussian(arena, count, rng, 0.01f);
         MemorySegment state = arena.allocate(2 * count * Float.BYTES, 64);
         MemorySegment input = gaussian(arena, b * 784L, rng, 1f);
@@ -320,7 +320,7 @@ public final class FashionMlpBench {
         return ops;
     }
 
-    private static MemorySegment gaussian(java.lang.foreign.Arena arena, long n, io.nerva.runtime.Rng rng, float scale) {
+    private static MemorySegment gaussian(java.lang.foreign.Arena arena, long n, io.nerva.runtime.core.Rng rng, float scale) {
         MemorySegment s = arena.allocate(n * Float.BYTES, 64);
         for (long i = 0; i < n; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, scale * (float) rng.nextGaussian());
         return s;
