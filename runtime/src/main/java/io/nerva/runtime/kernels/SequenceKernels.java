@@ -199,6 +199,7 @@ final class SequenceKernels {
     static int parts(int rows) {
         int forced = forcedParts;
         if (forced > 0) return Math.max(1, Math.min(forced, rows));
+        if (rows < 2 * MIN_PART_ROWS) return 1; // without asking the BLAS (a downcall): batch-1 latency
         int threads = Blas.get().threads();
         return Math.max(1, Math.min(threads, rows / MIN_PART_ROWS));
     }
