@@ -200,15 +200,15 @@ final class SequenceKernels {
         int forced = forcedParts;
         if (forced > 0) return Math.max(1, Math.min(forced, rows));
         if (rows < 2 * MIN_PART_ROWS) return 1; // without asking the BLAS (a downcall): batch-1 latency
-        int threads = Blas.get().threads();
+        int threads = blasThreads();
         return Math.max(1, Math.min(threads, rows / MIN_PART_ROWS));
     }
 
     /**
      * Runs {@code job} over rows {@code [0, rows)} in {@code parts} contiguous ranges: part 0 on
      * the calling thread, the others on the common fork-join pool. While they run, the BLAS runs
-     * single-threaded (restored after): the parts are the parallelism, and OpenBLAS serialises
-     * concurrent multi-threaded calls.
+     * single-threaded (restored after; process-wide, so a {@link Blas#setThreads} meanwhile is
+     * undone): the parts are the parallelism, and OpenBLAS serialises concurrent multi-threaded calls.
      */
     static void runRows(RowJob job, int rows, int parts) {
         if (parts <= 1) {
@@ -220,9 +220,7 @@ final class SequenceKernels {
             for (int i = job.helpers.length; i < grown.length; i++) grown[i] = new Part();
             job.helpers = grown;
         }
-        Blas blas = Blas.get();
-        int threads = blas.threads();
-        blas.setThreads(1);
+        singleThreadedBlas(true);
         int forked = 0;
         try {
             for (int p = 1; p < parts; p++) {
@@ -247,9 +245,35 @@ final class SequenceKernels {
                     if (failure == null) failure = e;
                 }
             }
-            blas.setThreads(threads);
+            singleThreadedBlas(false);
             if (failure instanceof RuntimeException e) throw e;
             if (failure instanceof Error e) throw e;
+        }
+    }
+
+    // Row-parallel sections of several calls (models trained on several threads) may overlap: the
+    // first one in saves the BLAS threads and sets 1, the last one out restores them, and parts()
+    // meanwhile reads the saved count (the BLAS reports 1).
+    private static final Object BLAS_THREADS = new Object();
+    private static int sectionsRunning, savedBlasThreads;
+
+    /** The BLAS threads as configured, also while row-parallel sections run it single-threaded. */
+    static int blasThreads() {
+        synchronized (BLAS_THREADS) {
+            return sectionsRunning > 0 ? savedBlasThreads : Blas.get().threads();
+        }
+    }
+
+    private static void singleThreadedBlas(boolean enter) {
+        synchronized (BLAS_THREADS) {
+            if (enter) {
+                if (sectionsRunning++ == 0) {
+                    savedBlasThreads = Blas.get().threads();
+                    Blas.get().setThreads(1);
+                }
+            } else if (--sectionsRunning == 0) {
+                Blas.get().setThreads(savedBlasThreads);
+            }
         }
     }
 
