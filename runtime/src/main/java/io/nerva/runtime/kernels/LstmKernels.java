@@ -29,12 +29,12 @@ import static io.nerva.runtime.kernels.SequenceKernels.TANH;
  * {@code dh_{s−1} = dZ_s·Uᵀ}, then one sgemm each for {@code dW = Xᵀ·dZ}, {@code dU = H_prevᵀ·dZ}
  * and {@code dX = dZ·Wᵀ} over all steps, and the bias gradient as column sums.
  *
- * <p>Threads (TANH/SIGMOID path): rows of a batch are independent through time, so with
- * {@link io.nerva.blas.Blas#threads()} ≥ 2 and at least 16 rows per thread, the step loops run on
- * disjoint row ranges at once, each with single-threaded sgemm calls on its rows and no
- * synchronisation per step. OpenBLAS's own threading gains little on these small per-step
- * products (64×512×128) and serialises concurrent multi-threaded calls; the all-steps products
- * before and after keep the BLAS threads.
+ * <p>Threads (TANH/SIGMOID path), opt-in with {@code -Dnerva.recurrentRowParts=true}: rows of a
+ * batch are independent through time, so with {@link io.nerva.blas.Blas#threads()} ≥ 2 and at
+ * least 16 rows per thread the step loops run on disjoint row ranges at once, each with
+ * single-threaded sgemm calls on its rows and no synchronisation per step, the BLAS kept
+ * single-threaded for the whole call. Not the default: measured slower than OpenBLAS's own
+ * threading on the 2-core machine it was tried on (9.4 against 8.6 s/epoch).
  */
 public final class LstmKernels {
     private LstmKernels() {}
@@ -108,6 +108,25 @@ public final class LstmKernels {
          */
         public void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
                             MemorySegment state, MemorySegment out, int rows) {
+            final int parts = rowParts(rows);
+            // with row parts the BLAS stays single-threaded for the whole call: OpenBLAS's workers,
+            // once woken by a multi-threaded product, spin for a while on the core the parts need
+            if (parts > 1) SequenceKernels.singleThreadedBlas(true);
+            try {
+                forward(x, w, kernelOff, recurrentOff, biasOff, state, out, rows, parts);
+            } finally {
+                if (parts > 1) SequenceKernels.singleThreadedBlas(false);
+            }
+        }
+
+        /** Row parts of a call (1 for the generic path, which runs serially). */
+        private int rowParts(int rows) {
+            boolean fast = SequenceKernels.code(activation) == TANH && SequenceKernels.code(recurrentActivation) == SIGMOID;
+            return fast && rows > 0 ? SequenceKernels.parts(rows) : 1;
+        }
+
+        private void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
+                             MemorySegment state, MemorySegment out, int rows, int parts) {
             SequenceKernels.checkRows("LSTM", rows);
             final int T = timesteps, Fe = features, u = units, G = 4 * u;
             SequenceKernels.require("LSTM", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
@@ -133,7 +152,7 @@ public final class LstmKernels {
                 ForwardJob job = FORWARD.get();
                 job.set(this, w, recurrentOff, biasOff, state, out, rows, oZ, oA, oC, oTC, oH);
                 try {
-                    SequenceKernels.runRows(job, rows, SequenceKernels.parts(rows));
+                    SequenceKernels.runRows(job, rows, parts);
                 } finally {
                     job.clear();
                 }
@@ -170,6 +189,18 @@ public final class LstmKernels {
         public void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
                              MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
                              MemorySegment inGrad, int rows) {
+            final int parts = rowParts(rows);
+            if (parts > 1) SequenceKernels.singleThreadedBlas(true);
+            try {
+                backward(x, w, kernelOff, recurrentOff, biasOff, state, scratch, outGrad, g, inGrad, rows, parts);
+            } finally {
+                if (parts > 1) SequenceKernels.singleThreadedBlas(false);
+            }
+        }
+
+        private void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
+                              MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
+                              MemorySegment inGrad, int rows, int parts) {
             SequenceKernels.checkRows("LSTM", rows);
             final int T = timesteps, Fe = features, u = units, G = 4 * u;
             final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
@@ -195,7 +226,7 @@ public final class LstmKernels {
                 job = BACKWARD.get();
                 job.set(this, w, recurrentOff, state, scratch, outGrad, rows, oA, oC, oTC, oDZ, oDH);
                 try {
-                    SequenceKernels.runRows(job, rows, job.parts(SequenceKernels.parts(rows)));
+                    SequenceKernels.runRows(job, rows, job.parts(parts));
                 } catch (RuntimeException | Error e) {
                     job.clear();
                     throw e;

@@ -173,6 +173,14 @@ final class SequenceKernels {
         abstract void part(int index, int r0, int r1);
     }
 
+    /**
+     * Row parts are opt-in (system property {@code nerva.recurrentRowParts=true}): on the 2-core
+     * AVX-512 machine they were measured, LSTM(128) at 2 threads took 9.4 s/epoch with them against
+     * 8.6 s with OpenBLAS's own threading (OpenBLAS's workers, once woken, spin on the core the
+     * second part needs); see the kernels' javadoc.
+     */
+    static final boolean ROW_PARTS = Boolean.getBoolean("nerva.recurrentRowParts");
+
     /** Tests only: when positive, the parts per call whatever the BLAS threads and rows (so 1 core tests them too). */
     static volatile int forcedParts;
 
@@ -199,7 +207,7 @@ final class SequenceKernels {
     static int parts(int rows) {
         int forced = forcedParts;
         if (forced > 0) return Math.max(1, Math.min(forced, rows));
-        if (rows < 2 * MIN_PART_ROWS) return 1; // without asking the BLAS (a downcall): batch-1 latency
+        if (!ROW_PARTS || rows < 2 * MIN_PART_ROWS) return 1; // without asking the BLAS (a downcall): batch-1 latency
         int threads = blasThreads();
         return Math.max(1, Math.min(threads, rows / MIN_PART_ROWS));
     }
@@ -264,7 +272,8 @@ final class SequenceKernels {
         }
     }
 
-    private static void singleThreadedBlas(boolean enter) {
+    /** Enters ({@code true}) or leaves a section that runs the BLAS single-threaded (nests). */
+    static void singleThreadedBlas(boolean enter) {
         synchronized (BLAS_THREADS) {
             if (enter) {
                 if (sectionsRunning++ == 0) {
