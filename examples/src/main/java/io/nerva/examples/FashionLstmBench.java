@@ -18,12 +18,18 @@ import java.util.Arrays;
  * through the public {@code fit} and {@code predict}: seconds per training epoch at 1 and 2 threads
  * and batch-1 latency per sequence, printed as a table with the CPU's vector flags. The same work in
  * PyTorch is {@code benchmarks/peers/lstm_torch.py}. Run alone ({@code flock /tmp/bench.lock}).
- * Arguments: {@code [timed epochs per thread count, default 1]}.
+ * Arguments: {@code [timed epochs per thread count, default 1]}, or {@code cold [epochs, default 2]}:
+ * from a fresh JVM, no warm-up, the seconds of each epoch at the BLAS's default threads (the
+ * first one includes the JIT's warm-up).
  */
 public final class FashionLstmBench {
     private FashionLstmBench() {}
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("cold")) {
+            cold(args.length > 1 ? Integer.parseInt(args[1]) : 2);
+            return;
+        }
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         Dataset.Split data = FashionMnist.load(FashionMnist.DEFAULT_DIR, false);
         System.out.println("| figure | value |");
@@ -60,6 +66,22 @@ public final class FashionLstmBench {
             Arrays.sort(t);
             System.out.printf("| batch-1 predict latency per sequence, 1 thread | median %.1f µs, p99 %.1f µs |%n",
                     t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
+        }
+    }
+
+    /** Each epoch's seconds from a cold JVM: the first includes the JIT's warm-up. */
+    static void cold(int epochs) throws IOException {
+        Dataset.Split data = FashionMnist.load(FashionMnist.DEFAULT_DIR, false);
+        System.out.println("| figure | value |");
+        System.out.println("| --- | --- |");
+        System.out.println("| CPU flags | " + cpuFlags() + " |");
+        System.out.println("| BLAS | " + Blas.get().name() + ", " + Blas.get().threads() + " threads |");
+        try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
+            for (int e = 1; e <= epochs; e++) {
+                long start = System.nanoTime();
+                net.fit(data.train(), Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false).seed(42 + e));
+                System.out.printf("| training epoch %d from a cold JVM, s | %.2f |%n", e, (System.nanoTime() - start) / 1e9);
+            }
         }
     }
 

@@ -107,9 +107,18 @@ public final class GruKernels {
             SequenceKernels.toStepMajor(x, state, 0, rows, T, Fe, goBackwards);
             DenseKernels.matmul(false, false, T * rows, G, Fe, state, 0, w, kernelOff, state, oX, 0f);
             final boolean fast = resetAfter && ac == SequenceKernels.TANH && rc == SequenceKernels.SIGMOID;
-            final int n = rows * u;
-            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
-            if (fast) biasBroadcasts(k, w, b, rows, u);
+            if (fast) {
+                final long oH3 = oX + T * R * G, oA = oH3 + T * R * G, oH = oA + T * R * G;
+                SequenceKernels.zero(state, oH, R * u);
+                ForwardJob job = FORWARD.get();
+                job.set(this, w, recurrentOff, b, state, out, rows, oX, oH3, oA, oH);
+                try {
+                    SequenceKernels.runRows(job, rows, SequenceKernels.parts(rows));
+                } finally {
+                    job.clear();
+                }
+                return;
+            }
             if (resetAfter) {
                 final long oH3 = oX + T * R * G, oA = oH3 + T * R * G, oH = oA + T * R * G;
                 SequenceKernels.zero(state, oH, R * u);
@@ -122,13 +131,8 @@ public final class GruKernels {
                     }
                     long outBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                     long outStride = returnSequences ? (long) T * u : u;
-                    if (fast) {
-                        stepAfterFast(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, oH + (blk + R) * u,
-                                out, outBase, outStride, rows, u, k);
-                    } else {
-                        stepAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, oH + (blk + R) * u, w, b,
-                                out, outBase, outStride, rows, u, ac, activation, rc, recurrentActivation);
-                    }
+                    stepAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, oH + (blk + R) * u, w, b,
+                            out, outBase, outStride, rows, u, ac, activation, rc, recurrentActivation);
                 }
             } else {
                 final long oA = oX + T * R * G, oRH = oA + T * R * G, oH = oRH + T * R * u;
@@ -180,27 +184,28 @@ public final class GruKernels {
             final long b = useBias ? biasOff : -1;
             final long oDG = 0; // dZ of the input side [T, R, 3u]
             final boolean fast = resetAfter && ac == SequenceKernels.TANH && rc == SequenceKernels.SIGMOID;
-            final int n = rows * u;
-            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
-            if (fast) {
-                biasBroadcasts(k, w, b, rows, u); // b'h is needed again
-                for (int a = SZ; a <= SHR; a++) java.util.Arrays.fill(k.get(a, n), 0, n, 0f);
-            }
+            BackwardJob job = null;
             if (resetAfter) {
                 final long oH3 = oX + T * R * G, oA = oH3 + T * R * G, oH = oA + T * R * G;
                 final long oDGH = T * R * G, oDH = oDGH + T * R * G, oDX = oDH + R * u;
-                for (int s = T - 1; s >= 0; s--) {
-                    long blk = s * R;
-                    long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
-                    long ogStride = returnSequences ? (long) T * u : u;
-                    if (fast) {
-                        backAfterFast(state, oH3 + blk * G, oA + blk * G, oH + blk * u, outGrad, ogBase, ogStride,
-                                scratch, oDG + blk * G, oDGH + blk * G, oDH, s < T - 1, rows, u, k);
-                    } else {
+                if (fast) {
+                    job = BACKWARD.get();
+                    job.set(this, w, recurrentOff, b, state, scratch, outGrad, rows, oH3, oA, oH, oDG, oDGH, oDH);
+                    try {
+                        SequenceKernels.runRows(job, rows, job.parts(SequenceKernels.parts(rows)));
+                    } catch (RuntimeException | Error e) {
+                        job.clear();
+                        throw e;
+                    }
+                } else {
+                    for (int s = T - 1; s >= 0; s--) {
+                        long blk = s * R;
+                        long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
+                        long ogStride = returnSequences ? (long) T * u : u;
                         backAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, w, b, outGrad, ogBase, ogStride,
                                 scratch, oDG + blk * G, oDGH + blk * G, oDH, s < T - 1, rows, u, ac, activation, rc, recurrentActivation);
+                        if (s > 0) DenseKernels.matmul(false, true, rows, u, G, scratch, oDGH + blk * G, w, recurrentOff, scratch, oDH, 1f);
                     }
-                    if (s > 0) DenseKernels.matmul(false, true, rows, u, G, scratch, oDGH + blk * G, w, recurrentOff, scratch, oDH, 1f);
                 }
                 if (T > 1) {
                     DenseKernels.matmul(true, false, u, G, (T - 1) * rows, state, oH + R * u, scratch, oDGH + R * G, g, recurrentOff, 0f);
@@ -208,17 +213,13 @@ public final class GruKernels {
                     SequenceKernels.zero(g, recurrentOff, recurrentSize());
                 }
                 if (useBias && fast) {
-                    SequenceKernels.rowSums(k.get(SZ, n), rows, u, g, biasOff);
-                    SequenceKernels.rowSums(k.get(SR, n), rows, u, g, biasOff + u);
-                    SequenceKernels.rowSums(k.get(SH, n), rows, u, g, biasOff + 2L * u);
-                    SequenceKernels.rowSums(k.get(SZ, n), rows, u, g, biasOff + G);
-                    SequenceKernels.rowSums(k.get(SR, n), rows, u, g, biasOff + G + u);
-                    SequenceKernels.rowSums(k.get(SHR, n), rows, u, g, biasOff + G + 2L * u);
+                    job.biasGradient(g, biasOff, u);
                 } else if (useBias) {
                     SequenceKernels.columnSums(scratch, oDG, T * R, G, G, g, biasOff);
                     SequenceKernels.columnSums(scratch, oDGH, T * R, G, G, g, biasOff + G);
                 }
                 finish(state, scratch, oDG, oDX, w, kernelOff, g, inGrad, wantIn, rows);
+                if (job != null) job.clear();
             } else {
                 final long oA = oX + T * R * G, oRH = oA + T * R * G, oH = oRH + T * R * u;
                 final long oDH = T * R * G, oDRH = oDH + R * u, oDX = oDRH + R * u;
@@ -270,6 +271,146 @@ public final class GruKernels {
     private static final int XZ = 0, XR = 1, XH = 2, HZ = 3, HR = 4, HN = 5, BZ = 6, BR = 7, BXH = 8, BHN = 9, HP = 10,
             HO = 11, D = 12, OG = 13, DAZ = 14, DAR = 15, DAH = 16, DAHR = 17, SZ = 18, SR = 19, SH = 20, SHR = 21;
 
+    // The fast path's through-time loops on row ranges (see SequenceKernels.runRows and LstmKernels):
+    // one object per calling thread; each range of rows runs every step alone.
+
+    private static final ThreadLocal<ForwardJob> FORWARD = ThreadLocal.withInitial(ForwardJob::new);
+    private static final ThreadLocal<BackwardJob> BACKWARD = ThreadLocal.withInitial(BackwardJob::new);
+
+    /** Forward steps of a range of rows: {@code H3_s = h_{s−1}·U} (zeros at s = 0), then the fused gate pass. */
+    private static final class ForwardJob extends SequenceKernels.RowJob {
+        private Spec spec;
+        private MemorySegment w, state, out;
+        private long recurrentOff, bias, oX, oH3, oA, oH;
+        private int rows;
+
+        void set(Spec spec, MemorySegment w, long recurrentOff, long bias, MemorySegment state, MemorySegment out, int rows,
+                 long oX, long oH3, long oA, long oH) {
+            this.spec = spec;
+            this.w = w;
+            this.recurrentOff = recurrentOff;
+            this.bias = bias;
+            this.state = state;
+            this.out = out;
+            this.rows = rows;
+            this.oX = oX;
+            this.oH3 = oH3;
+            this.oA = oA;
+            this.oH = oH;
+        }
+
+        void clear() {
+            spec = null;
+            w = state = out = null;
+        }
+
+        @Override
+        void part(int index, int r0, int r1) {
+            final Spec sp = spec;
+            final int T = sp.timesteps, u = sp.units, G = 3 * u, nr = r1 - r0;
+            final long R = rows;
+            SequenceKernels.Work k = SequenceKernels.work();
+            biasBroadcasts(k, w, bias, nr, u);
+            for (int s = 0; s < T; s++) {
+                long blk = s * R + r0;
+                if (s > 0) {
+                    DenseKernels.matmul(false, false, nr, G, u, state, oH + blk * u, w, recurrentOff, state, oH3 + blk * G, 0f);
+                } else {
+                    SequenceKernels.zero(state, oH3 + (long) r0 * G, (long) nr * G);
+                }
+                long outBase = sp.returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
+                long outStride = sp.returnSequences ? (long) T * u : u;
+                stepAfterFast(state, oX + blk * G, oH3 + blk * G, oA + s * R * G + (long) r0 * u, R * u, oH + blk * u,
+                        oH + (blk + R) * u, out, outBase < 0 ? -1 : outBase + r0 * outStride, outStride, nr, u, k);
+            }
+        }
+    }
+
+    /**
+     * Backward steps of a range of rows: the gate gradients of both sides, then
+     * {@code dh_{s−1} += dZh_s·Uᵀ}; the range's bias-gradient sums are kept per part.
+     */
+    private static final class BackwardJob extends SequenceKernels.RowJob {
+        private Spec spec;
+        private MemorySegment w, state, scratch, outGrad;
+        private long recurrentOff, bias, oH3, oA, oH, oDG, oDGH, oDH;
+        private int rows, parts;
+        /** Which of the four sums feeds each u-slice of the bias gradient. */
+        private static final int[] BIAS_SOURCE = {0, 1, 2, 0, 1, 3};
+        /** Per part: sums over its rows and all steps of dz, dr, dĥ and the recurrent dĥ, {@code [4u]}. */
+        private float[][] biasSums = new float[0][];
+
+        void set(Spec spec, MemorySegment w, long recurrentOff, long bias, MemorySegment state, MemorySegment scratch,
+                 MemorySegment outGrad, int rows, long oH3, long oA, long oH, long oDG, long oDGH, long oDH) {
+            this.spec = spec;
+            this.w = w;
+            this.recurrentOff = recurrentOff;
+            this.bias = bias;
+            this.state = state;
+            this.scratch = scratch;
+            this.outGrad = outGrad;
+            this.rows = rows;
+            this.oH3 = oH3;
+            this.oA = oA;
+            this.oH = oH;
+            this.oDG = oDG;
+            this.oDGH = oDGH;
+            this.oDH = oDH;
+        }
+
+        int parts(int parts) {
+            int size = 4 * spec.units;
+            if (biasSums.length < parts) biasSums = java.util.Arrays.copyOf(biasSums, parts);
+            for (int p = 0; p < parts; p++) {
+                if (biasSums[p] == null || biasSums[p].length < size) biasSums[p] = new float[size];
+            }
+            this.parts = parts;
+            return parts;
+        }
+
+        void clear() {
+            spec = null;
+            w = state = scratch = outGrad = null;
+        }
+
+        /** The bias gradient [2, 3u]: input side (dz, dr, dĥ), recurrent side (dz, dr, recurrent dĥ); overwrites. */
+        void biasGradient(MemorySegment g, long biasOff, int u) {
+            for (int slice = 0; slice < 6; slice++) {
+                int from = BIAS_SOURCE[slice] * u;
+                for (int j = 0; j < u; j++) {
+                    float sum = 0f;
+                    for (int p = 0; p < parts; p++) sum += biasSums[p][from + j];
+                    g.setAtIndex(F, biasOff + (long) slice * u + j, sum);
+                }
+            }
+        }
+
+        @Override
+        void part(int index, int r0, int r1) {
+            final Spec sp = spec;
+            final int T = sp.timesteps, u = sp.units, G = 3 * u, nr = r1 - r0, n = nr * u;
+            final long R = rows;
+            SequenceKernels.Work k = SequenceKernels.work();
+            biasBroadcasts(k, w, bias, nr, u); // b'h is needed again
+            for (int a = SZ; a <= SHR; a++) java.util.Arrays.fill(k.get(a, n), 0, n, 0f);
+            for (int s = T - 1; s >= 0; s--) {
+                long blk = s * R + r0;
+                long ogBase = sp.returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
+                long ogStride = sp.returnSequences ? (long) T * u : u;
+                backAfterFast(state, oH3 + blk * G, oA + s * R * G + (long) r0 * u, R * u, oH + blk * u, outGrad,
+                        ogBase < 0 ? -1 : ogBase + r0 * ogStride, ogStride, scratch, oDG + blk * G, oDGH + blk * G,
+                        oDH + (long) r0 * u, s < T - 1, nr, u, k);
+                if (s > 0) {
+                    DenseKernels.matmul(false, true, nr, u, G, scratch, oDGH + blk * G, w, recurrentOff, scratch,
+                            oDH + (long) r0 * u, 1f);
+                }
+            }
+            if (sp.useBias) {
+                for (int q = 0; q < 4; q++) SequenceKernels.rowSums(k.get(SZ + q, n), nr, u, biasSums[index], q * u);
+            }
+        }
+    }
+
     /** Planar broadcasts of bz + b'z, br + b'r, bh and b'h (zeros without bias). */
     private static void biasBroadcasts(SequenceKernels.Work k, MemorySegment w, long b, int rows, int u) {
         final int n = rows * u, G = 3 * u;
@@ -301,7 +442,7 @@ public final class GruKernels {
         for (int r = 0; r < rows; r++) SequenceKernels.store(a, r * u, sc, at + (long) r * G + (long) gate * u, u);
     }
 
-    private static void stepAfterFast(MemorySegment st, long zx, long zh, long a, long hp, long h,
+    private static void stepAfterFast(MemorySegment st, long zx, long zh, long a, long gateStride, long hp, long h,
                                       MemorySegment out, long outBase, long outStride, int rows, int u, SequenceKernels.Work k) {
         final int n = rows * u;
         float[] xz = k.get(XZ, n), xr = k.get(XR, n), xh = k.get(XH, n), hz = k.get(HZ, n), hr = k.get(HR, n), hn = k.get(HN, n);
@@ -318,8 +459,8 @@ public final class GruKernels {
         candidate(xh, k.get(BXH, n), hn, k.get(BHN, n), xr, n);
         mix(xz, hpv, xh, ho, n);
         SequenceKernels.store(xz, 0, st, a, n);
-        SequenceKernels.store(xr, 0, st, a + n, n);
-        SequenceKernels.store(xh, 0, st, a + 2L * n, n);
+        SequenceKernels.store(xr, 0, st, a + gateStride, n);
+        SequenceKernels.store(xh, 0, st, a + 2 * gateStride, n);
         SequenceKernels.store(ho, 0, st, h, n);
         if (outBase >= 0) {
             if (outStride == u) {
@@ -349,7 +490,7 @@ public final class GruKernels {
         for (int q = 0; q < n; q++) h[q] = z[q] * hp[q] + (1f - z[q]) * hh[q];
     }
 
-    private static void backAfterFast(MemorySegment st, long zh, long a, long hp, MemorySegment og, long ogBase, long ogStride,
+    private static void backAfterFast(MemorySegment st, long zh, long a, long gateStride, long hp, MemorySegment og, long ogBase, long ogStride,
                                       MemorySegment sc, long dgx, long dgh, long dh, boolean hasRec, int rows, int u,
                                       SequenceKernels.Work k) {
         final int n = rows * u;
@@ -369,8 +510,8 @@ public final class GruKernels {
             SequenceKernels.addInPlace(d, o, n);
         }
         SequenceKernels.load(st, a, z, 0, n);
-        SequenceKernels.load(st, a + n, r, 0, n);
-        SequenceKernels.load(st, a + 2L * n, hh, 0, n);
+        SequenceKernels.load(st, a + gateStride, r, 0, n);
+        SequenceKernels.load(st, a + 2 * gateStride, hh, 0, n);
         SequenceKernels.load(st, hp, hpv, 0, n);
         gather(st, zh, rows, u, 2, hn);
         SequenceKernels.addInPlace(hn, k.get(BHN, n), n);

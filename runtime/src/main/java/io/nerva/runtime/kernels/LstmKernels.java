@@ -28,6 +28,13 @@ import static io.nerva.runtime.kernels.SequenceKernels.TANH;
  * the output). Backward is per step one fused pass for the gate gradients and one sgemm
  * {@code dh_{s−1} = dZ_s·Uᵀ}, then one sgemm each for {@code dW = Xᵀ·dZ}, {@code dU = H_prevᵀ·dZ}
  * and {@code dX = dZ·Wᵀ} over all steps, and the bias gradient as column sums.
+ *
+ * <p>Threads (TANH/SIGMOID path), opt-in with {@code -Dnerva.recurrentRowParts=true}: rows of a
+ * batch are independent through time, so with {@link io.nerva.blas.Blas#threads()} ≥ 2 and at
+ * least 16 rows per thread the step loops run on disjoint row ranges at once, each with
+ * single-threaded sgemm calls on its rows and no synchronisation per step, the BLAS kept
+ * single-threaded for the whole call. Not the default: measured slower than OpenBLAS's own
+ * threading on the 2-core machine it was tried on (9.4 against 8.6 s/epoch).
  */
 public final class LstmKernels {
     private LstmKernels() {}
@@ -101,6 +108,25 @@ public final class LstmKernels {
          */
         public void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
                             MemorySegment state, MemorySegment out, int rows) {
+            final int parts = rowParts(rows);
+            // with row parts the BLAS stays single-threaded for the whole call: OpenBLAS's workers,
+            // once woken by a multi-threaded product, spin for a while on the core the parts need
+            if (parts > 1) SequenceKernels.singleThreadedBlas(true);
+            try {
+                forward(x, w, kernelOff, recurrentOff, biasOff, state, out, rows, parts);
+            } finally {
+                if (parts > 1) SequenceKernels.singleThreadedBlas(false);
+            }
+        }
+
+        /** Row parts of a call (1 for the generic path, which runs serially). */
+        private int rowParts(int rows) {
+            boolean fast = SequenceKernels.code(activation) == TANH && SequenceKernels.code(recurrentActivation) == SIGMOID;
+            return fast && rows > 0 ? SequenceKernels.parts(rows) : 1;
+        }
+
+        private void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
+                             MemorySegment state, MemorySegment out, int rows, int parts) {
             SequenceKernels.checkRows("LSTM", rows);
             final int T = timesteps, Fe = features, u = units, G = 4 * u;
             SequenceKernels.require("LSTM", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
@@ -112,7 +138,6 @@ public final class LstmKernels {
                     oH = oTC + T * R * u;
             final int ac = SequenceKernels.code(activation), rc = SequenceKernels.code(recurrentActivation);
             final boolean fast = ac == TANH && rc == SIGMOID;
-            final int n = rows * u;
 
             SequenceKernels.toStepMajor(x, state, 0, rows, T, Fe, goBackwards);
             // The generic path folds the bias into z (bias rows, then one sgemm accumulating onto them);
@@ -123,41 +148,35 @@ public final class LstmKernels {
             }
             DenseKernels.matmul(false, false, T * rows, G, Fe, state, 0, w, kernelOff, state, oZ, prefill ? 1f : 0f);
             SequenceKernels.zero(state, oH, R * u); // h_{-1}
-            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
             if (fast) {
-                java.util.Arrays.fill(k.get(C, n), 0, n, 0f); // c_{-1}
-                for (int gate = 0; gate < 4; gate++) {
-                    float[] bb = k.get(BI + gate, n);
-                    if (useBias) {
-                        SequenceKernels.broadcast(w, biasOff + (long) gate * u, bb, rows, u);
-                    } else {
-                        java.util.Arrays.fill(bb, 0, n, 0f);
-                    }
+                ForwardJob job = FORWARD.get();
+                job.set(this, w, recurrentOff, biasOff, state, out, rows, oZ, oA, oC, oTC, oH);
+                try {
+                    SequenceKernels.runRows(job, rows, parts);
+                } finally {
+                    job.clear();
                 }
+                return;
             }
             for (int s = 0; s < T; s++) {
                 long blk = s * R;
                 if (s > 0) DenseKernels.matmul(false, false, rows, G, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * G, 1f);
-                long outBase, outStride;
-                if (returnSequences) {
-                    outBase = (long) s * u;
-                    outStride = (long) T * u;
-                } else if (s == T - 1) {
-                    outBase = 0;
-                    outStride = u;
-                } else {
-                    outBase = -1;
-                    outStride = 0;
-                }
-                if (fast) {
-                    forwardFast(state, oZ + blk * G, oA + blk * G, oC + blk * u, oTC + blk * u, oH + (blk + R) * u,
-                            out, outBase, outStride, rows, u, k);
-                } else {
-                    forwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
-                            oTC + blk * u, oH + (blk + R) * u, out, outBase, outStride, rows, u,
-                            ac, activation, rc, recurrentActivation);
-                }
+                forwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
+                        oTC + blk * u, oH + (blk + R) * u, out, outBase(s), outStride(s), rows, u,
+                        ac, activation, rc, recurrentActivation);
             }
+        }
+
+        /** Where step {@code s} writes its h (or reads its output gradient): float index of row 0, −1 for none. */
+        long outBase(int s) {
+            if (returnSequences) return (long) s * units;
+            return s == timesteps - 1 ? 0 : -1;
+        }
+
+        /** The output's row stride at step {@code s} (see {@link #outBase}). */
+        long outStride(int s) {
+            if (returnSequences) return (long) timesteps * units;
+            return s == timesteps - 1 ? units : 0;
         }
 
         /**
@@ -170,6 +189,18 @@ public final class LstmKernels {
         public void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
                              MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
                              MemorySegment inGrad, int rows) {
+            final int parts = rowParts(rows);
+            if (parts > 1) SequenceKernels.singleThreadedBlas(true);
+            try {
+                backward(x, w, kernelOff, recurrentOff, biasOff, state, scratch, outGrad, g, inGrad, rows, parts);
+            } finally {
+                if (parts > 1) SequenceKernels.singleThreadedBlas(false);
+            }
+        }
+
+        private void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
+                              MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
+                              MemorySegment inGrad, int rows, int parts) {
             SequenceKernels.checkRows("LSTM", rows);
             final int T = timesteps, Fe = features, u = units, G = 4 * u;
             final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
@@ -190,37 +221,25 @@ public final class LstmKernels {
             }
             final int ac = SequenceKernels.code(activation), rc = SequenceKernels.code(recurrentActivation);
             final boolean fast = ac == TANH && rc == SIGMOID;
-            final int n = rows * u;
-            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
-
+            BackwardJob job = null;
             if (fast) {
-                java.util.Arrays.fill(k.get(DC, n), 0, n, 0f);
-                for (int gate = 0; gate < 4; gate++) java.util.Arrays.fill(k.get(SI + gate, n), 0, n, 0f);
+                job = BACKWARD.get();
+                job.set(this, w, recurrentOff, state, scratch, outGrad, rows, oA, oC, oTC, oDZ, oDH);
+                try {
+                    SequenceKernels.runRows(job, rows, job.parts(parts));
+                } catch (RuntimeException | Error e) {
+                    job.clear();
+                    throw e;
+                }
             } else {
                 SequenceKernels.zero(scratch, oDC, R * u);
-            }
-            for (int s = T - 1; s >= 0; s--) {
-                long blk = s * R;
-                long ogBase, ogStride;
-                if (returnSequences) {
-                    ogBase = (long) s * u;
-                    ogStride = (long) T * u;
-                } else if (s == T - 1) {
-                    ogBase = 0;
-                    ogStride = u;
-                } else {
-                    ogBase = -1;
-                    ogStride = 0;
-                }
-                if (fast) {
-                    backwardFast(state, oA + blk * G, s > 0 ? oC + (blk - R) * u : -1, oTC + blk * u, outGrad, ogBase, ogStride,
-                            scratch, oDZ + blk * G, oDH, s < T - 1, rows, u, k);
-                } else {
+                for (int s = T - 1; s >= 0; s--) {
+                    long blk = s * R;
                     backwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
-                            oTC + blk * u, outGrad, ogBase, ogStride, scratch, oDZ + blk * G, oDH, s < T - 1,
+                            oTC + blk * u, outGrad, outBase(s), outStride(s), scratch, oDZ + blk * G, oDH, s < T - 1,
                             oDC, rows, u, ac, activation, rc, recurrentActivation);
+                    if (s > 0) DenseKernels.matmul(false, true, rows, u, G, scratch, oDZ + blk * G, w, recurrentOff, scratch, oDH, 0f);
                 }
-                if (s > 0) DenseKernels.matmul(false, true, rows, u, G, scratch, oDZ + blk * G, w, recurrentOff, scratch, oDH, 0f);
             }
             // dW = Xᵀ·dZ, dU = H_prevᵀ·dZ over steps 1..T-1 (h_{-1} = 0), db = Σ dZ, dX = dZ·Wᵀ
             DenseKernels.matmul(true, false, Fe, G, T * rows, state, 0, scratch, oDZ, g, kernelOff, 0f);
@@ -230,13 +249,156 @@ public final class LstmKernels {
                 SequenceKernels.zero(g, recurrentOff, recurrentSize());
             }
             if (useBias && fast) {
-                for (int gate = 0; gate < 4; gate++) SequenceKernels.rowSums(k.get(SI + gate, n), rows, u, g, biasOff + (long) gate * u);
+                job.biasGradient(g, biasOff, G);
             } else if (useBias) {
                 SequenceKernels.columnSums(scratch, oDZ, T * R, G, G, g, biasOff);
             }
             if (wantIn) {
                 DenseKernels.matmul(false, true, T * rows, Fe, G, scratch, oDZ, w, kernelOff, scratch, oDX, 0f);
                 SequenceKernels.fromStepMajor(scratch, oDX, inGrad, rows, T, Fe, goBackwards);
+            }
+            if (job != null) job.clear();
+        }
+    }
+
+    // The fast path's through-time loops, one object per calling thread, run on row ranges (see
+    // SequenceKernels.runRows): rows are independent through time, so each range runs all steps
+    // alone — its recurrent products are sgemm calls on its rows, its gate passes its own heap arrays.
+
+    private static final ThreadLocal<ForwardJob> FORWARD = ThreadLocal.withInitial(ForwardJob::new);
+    private static final ThreadLocal<BackwardJob> BACKWARD = ThreadLocal.withInitial(BackwardJob::new);
+
+    /** Forward steps 0..T−1 of a range of rows: {@code Z_s += h_{s−1}·U}, then the fused gate pass. */
+    private static final class ForwardJob extends SequenceKernels.RowJob {
+        private Spec spec;
+        private MemorySegment w, state, out;
+        private long recurrentOff, biasOff, oZ, oA, oC, oTC, oH;
+        private int rows;
+
+        void set(Spec spec, MemorySegment w, long recurrentOff, long biasOff, MemorySegment state, MemorySegment out,
+                 int rows, long oZ, long oA, long oC, long oTC, long oH) {
+            this.spec = spec;
+            this.w = w;
+            this.recurrentOff = recurrentOff;
+            this.biasOff = biasOff;
+            this.state = state;
+            this.out = out;
+            this.rows = rows;
+            this.oZ = oZ;
+            this.oA = oA;
+            this.oC = oC;
+            this.oTC = oTC;
+            this.oH = oH;
+        }
+
+        /** Drops the references to the caller's segments (they may be closed after the call). */
+        void clear() {
+            spec = null;
+            w = state = out = null;
+        }
+
+        @Override
+        void part(int index, int r0, int r1) {
+            final Spec sp = spec;
+            final int T = sp.timesteps, u = sp.units, G = 4 * u, nr = r1 - r0, n = nr * u;
+            final long R = rows, N = R * u;
+            SequenceKernels.Work k = SequenceKernels.work();
+            java.util.Arrays.fill(k.get(C, n), 0, n, 0f); // c_{-1}
+            for (int gate = 0; gate < 4; gate++) {
+                float[] bb = k.get(BI + gate, n);
+                if (sp.useBias) {
+                    SequenceKernels.broadcast(w, biasOff + (long) gate * u, bb, nr, u);
+                } else {
+                    java.util.Arrays.fill(bb, 0, n, 0f);
+                }
+            }
+            for (int s = 0; s < T; s++) {
+                long blk = s * R + r0;
+                if (s > 0) {
+                    DenseKernels.matmul(false, false, nr, G, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * G, 1f);
+                }
+                long outBase = sp.outBase(s), outStride = sp.outStride(s);
+                forwardFast(state, oZ + blk * G, oA + s * R * G + (long) r0 * u, N, oC + blk * u, oTC + blk * u,
+                        oH + (blk + R) * u, out, outBase < 0 ? -1 : outBase + r0 * outStride, outStride, nr, u, k);
+            }
+        }
+    }
+
+    /**
+     * Backward steps T−1..0 of a range of rows: the gate gradients into {@code dZ_s}, then
+     * {@code dh_{s−1} = dZ_s·Uᵀ}; the bias gradient's row sums of the range are kept per part.
+     */
+    private static final class BackwardJob extends SequenceKernels.RowJob {
+        private Spec spec;
+        private MemorySegment w, state, scratch, outGrad;
+        private long recurrentOff, oA, oC, oTC, oDZ, oDH;
+        private int rows;
+        /** Per part, its {@code [4u]} bias-gradient sums (owned here, not by the part's thread: read after the join). */
+        private float[][] biasSums = new float[0][];
+        private int parts;
+
+        void set(Spec spec, MemorySegment w, long recurrentOff, MemorySegment state, MemorySegment scratch,
+                 MemorySegment outGrad, int rows, long oA, long oC, long oTC, long oDZ, long oDH) {
+            this.spec = spec;
+            this.w = w;
+            this.recurrentOff = recurrentOff;
+            this.state = state;
+            this.scratch = scratch;
+            this.outGrad = outGrad;
+            this.rows = rows;
+            this.oA = oA;
+            this.oC = oC;
+            this.oTC = oTC;
+            this.oDZ = oDZ;
+            this.oDH = oDH;
+        }
+
+        /** {@code parts}, after making room for as many bias sums of {@code 4u} (grown once, reused after). */
+        int parts(int parts) {
+            int size = 4 * spec.units;
+            if (biasSums.length < parts) biasSums = java.util.Arrays.copyOf(biasSums, parts);
+            for (int p = 0; p < parts; p++) {
+                if (biasSums[p] == null || biasSums[p].length < size) biasSums[p] = new float[size];
+            }
+            this.parts = parts;
+            return parts;
+        }
+
+        void clear() {
+            spec = null;
+            w = state = scratch = outGrad = null;
+        }
+
+        /** {@code g[biasOff + j]} = the parts' sums added in part order (overwrites). */
+        void biasGradient(MemorySegment g, long biasOff, int size) {
+            for (int j = 0; j < size; j++) {
+                float sum = 0f;
+                for (int p = 0; p < parts; p++) sum += biasSums[p][j];
+                g.setAtIndex(F, biasOff + j, sum);
+            }
+        }
+
+        @Override
+        void part(int index, int r0, int r1) {
+            final Spec sp = spec;
+            final int T = sp.timesteps, u = sp.units, G = 4 * u, nr = r1 - r0, n = nr * u;
+            final long R = rows, N = R * u;
+            SequenceKernels.Work k = SequenceKernels.work();
+            java.util.Arrays.fill(k.get(DC, n), 0, n, 0f);
+            for (int gate = 0; gate < 4; gate++) java.util.Arrays.fill(k.get(SI + gate, n), 0, n, 0f);
+            for (int s = T - 1; s >= 0; s--) {
+                long blk = s * R + r0;
+                long ogBase = sp.outBase(s), ogStride = sp.outStride(s);
+                backwardFast(state, oA + s * R * G + (long) r0 * u, N, s > 0 ? oC + (blk - R) * u : -1, oTC + blk * u,
+                        outGrad, ogBase < 0 ? -1 : ogBase + r0 * ogStride, ogStride, scratch, oDZ + blk * G,
+                        oDH + (long) r0 * u, s < T - 1, nr, u, k);
+                if (s > 0) {
+                    DenseKernels.matmul(false, true, nr, u, G, scratch, oDZ + blk * G, w, recurrentOff, scratch,
+                            oDH + (long) r0 * u, 0f);
+                }
+            }
+            if (sp.useBias) {
+                for (int gate = 0; gate < 4; gate++) SequenceKernels.rowSums(k.get(SI + gate, n), nr, u, biasSums[index], gate * u);
             }
         }
     }
@@ -251,7 +413,7 @@ public final class LstmKernels {
      * included) into planar gate arrays, activates them, updates c (carried in {@code k}) and h, and
      * stores the gates (planar {@code [4, rows, u]}), c, act(c), h and the output rows.
      */
-    private static void forwardFast(MemorySegment st, long z, long a, long c, long tc, long h,
+    private static void forwardFast(MemorySegment st, long z, long a, long gateStride, long c, long tc, long h,
                                     MemorySegment out, long outBase, long outStride, int rows, int u, SequenceKernels.Work k) {
         final int n = rows * u, G = 4 * u;
         float[] gi = k.get(I, n), gf = k.get(FG, n), gc = k.get(CC, n), go = k.get(O, n);
@@ -274,9 +436,9 @@ public final class LstmKernels {
         SequenceKernels.sigmoidInPlace(go, n);
         cell(gi, gf, gc, go, cc, tt, hh, n);
         SequenceKernels.store(gi, 0, st, a, n);
-        SequenceKernels.store(gf, 0, st, a + n, n);
-        SequenceKernels.store(gc, 0, st, a + 2L * n, n);
-        SequenceKernels.store(go, 0, st, a + 3L * n, n);
+        SequenceKernels.store(gf, 0, st, a + gateStride, n);
+        SequenceKernels.store(gc, 0, st, a + 2 * gateStride, n);
+        SequenceKernels.store(go, 0, st, a + 3 * gateStride, n);
         SequenceKernels.store(cc, 0, st, c, n);
         SequenceKernels.store(tt, 0, st, tc, n);
         SequenceKernels.store(hh, 0, st, h, n);
@@ -304,7 +466,7 @@ public final class LstmKernels {
      * One backward step, fast path: {@code dh = outGrad_s + dH}, the gate gradients into
      * {@code dZ_s} ({@code [rows, 4u]}); the cell gradient is carried in {@code k}.
      */
-    private static void backwardFast(MemorySegment st, long a, long cPrev, long tc, MemorySegment og, long ogBase, long ogStride,
+    private static void backwardFast(MemorySegment st, long a, long gateStride, long cPrev, long tc, MemorySegment og, long ogBase, long ogStride,
                                      MemorySegment sc, long dz, long dh, boolean hasRec, int rows, int u, SequenceKernels.Work k) {
         final int n = rows * u, G = 4 * u;
         float[] gi = k.get(I, n), gf = k.get(FG, n), gc = k.get(CC, n), go = k.get(O, n), cp = k.get(CP, n), tt = k.get(TC, n);
@@ -324,9 +486,9 @@ public final class LstmKernels {
             SequenceKernels.addInPlace(d, ogr, n);
         }
         SequenceKernels.load(st, a, gi, 0, n);
-        SequenceKernels.load(st, a + n, gf, 0, n);
-        SequenceKernels.load(st, a + 2L * n, gc, 0, n);
-        SequenceKernels.load(st, a + 3L * n, go, 0, n);
+        SequenceKernels.load(st, a + gateStride, gf, 0, n);
+        SequenceKernels.load(st, a + 2 * gateStride, gc, 0, n);
+        SequenceKernels.load(st, a + 3 * gateStride, go, 0, n);
         SequenceKernels.load(st, tc, tt, 0, n);
         if (cPrev >= 0) {
             SequenceKernels.load(st, cPrev, cp, 0, n);

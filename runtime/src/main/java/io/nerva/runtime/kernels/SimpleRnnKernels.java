@@ -87,29 +87,25 @@ public final class SimpleRnnKernels {
             final long b = useBias ? biasOff : -1;
 
             final boolean fast = ac == SequenceKernels.TANH;
-            final int n = rows * u;
-            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
-            if (fast) {
-                if (useBias) {
-                    SequenceKernels.broadcast(w, biasOff, k.get(BIAS, n), rows, u);
-                } else {
-                    java.util.Arrays.fill(k.get(BIAS, n), 0, n, 0f);
-                }
-            }
-
             SequenceKernels.toStepMajor(x, state, 0, rows, T, Fe, goBackwards);
             DenseKernels.matmul(false, false, T * rows, u, Fe, state, 0, w, kernelOff, state, oZ, 0f);
             SequenceKernels.zero(state, oH, R * u);
+            if (fast) {
+                ForwardJob job = FORWARD.get();
+                job.set(this, w, recurrentOff, b, state, out, rows, oZ, oH);
+                try {
+                    SequenceKernels.runRows(job, rows, SequenceKernels.parts(rows));
+                } finally {
+                    job.clear();
+                }
+                return;
+            }
             for (int s = 0; s < T; s++) {
                 long blk = s * R;
                 if (s > 0) DenseKernels.matmul(false, false, rows, u, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * u, 1f);
                 long outBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                 long outStride = returnSequences ? (long) T * u : u;
-                if (fast) {
-                    forwardTanh(state, oZ + blk * u, oH + (blk + R) * u, out, outBase, outStride, rows, u, k);
-                } else {
-                    forwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, out, outBase, outStride, rows, u, ac, activation);
-                }
+                forwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, out, outBase, outStride, rows, u, ac, activation);
             }
         }
 
@@ -142,20 +138,25 @@ public final class SimpleRnnKernels {
             final long b = useBias ? biasOff : -1;
 
             final boolean fast = ac == SequenceKernels.TANH;
-            final int n = rows * u;
-            SequenceKernels.Work k = fast ? SequenceKernels.work() : null;
-            if (fast) java.util.Arrays.fill(k.get(DBIAS, n), 0, n, 0f);
-            for (int s = T - 1; s >= 0; s--) {
-                long blk = s * R;
-                long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
-                long ogStride = returnSequences ? (long) T * u : u;
-                if (fast) {
-                    backwardTanh(state, oH + (blk + R) * u, outGrad, ogBase, ogStride, scratch, oDZ + blk * u, oDH, s < T - 1, rows, u, k);
-                } else {
+            BackwardJob job = null;
+            if (fast) {
+                job = BACKWARD.get();
+                job.set(this, w, recurrentOff, state, scratch, outGrad, rows, oH, oDZ, oDH);
+                try {
+                    SequenceKernels.runRows(job, rows, job.parts(SequenceKernels.parts(rows)));
+                } catch (RuntimeException | Error e) {
+                    job.clear();
+                    throw e;
+                }
+            } else {
+                for (int s = T - 1; s >= 0; s--) {
+                    long blk = s * R;
+                    long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
+                    long ogStride = returnSequences ? (long) T * u : u;
                     backwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, outGrad, ogBase, ogStride,
                             scratch, oDZ + blk * u, oDH, s < T - 1, rows, u, ac, activation);
+                    if (s > 0) DenseKernels.matmul(false, true, rows, u, u, scratch, oDZ + blk * u, w, recurrentOff, scratch, oDH, 0f);
                 }
-                if (s > 0) DenseKernels.matmul(false, true, rows, u, u, scratch, oDZ + blk * u, w, recurrentOff, scratch, oDH, 0f);
             }
             DenseKernels.matmul(true, false, Fe, u, T * rows, state, 0, scratch, oDZ, g, kernelOff, 0f);
             if (T > 1) {
@@ -164,7 +165,7 @@ public final class SimpleRnnKernels {
                 SequenceKernels.zero(g, recurrentOff, recurrentSize());
             }
             if (useBias && fast) {
-                SequenceKernels.rowSums(k.get(DBIAS, n), rows, u, g, biasOff);
+                job.biasGradient(g, biasOff, u);
             } else if (useBias) {
                 SequenceKernels.columnSums(scratch, oDZ, T * R, u, u, g, biasOff);
             }
@@ -172,6 +173,126 @@ public final class SimpleRnnKernels {
                 DenseKernels.matmul(false, true, T * rows, Fe, u, scratch, oDZ, w, kernelOff, scratch, oDX, 0f);
                 SequenceKernels.fromStepMajor(scratch, oDX, inGrad, rows, T, Fe, goBackwards);
             }
+            if (job != null) job.clear();
+        }
+    }
+
+    // The TANH path's through-time loops on row ranges (see SequenceKernels.runRows and LstmKernels).
+
+    private static final ThreadLocal<ForwardJob> FORWARD = ThreadLocal.withInitial(ForwardJob::new);
+    private static final ThreadLocal<BackwardJob> BACKWARD = ThreadLocal.withInitial(BackwardJob::new);
+
+    /** Forward steps of a range of rows: {@code Z_s += h_{s−1}·U}, then bias and tanh. */
+    private static final class ForwardJob extends SequenceKernels.RowJob {
+        private Spec spec;
+        private MemorySegment w, state, out;
+        private long recurrentOff, bias, oZ, oH;
+        private int rows;
+
+        void set(Spec spec, MemorySegment w, long recurrentOff, long bias, MemorySegment state, MemorySegment out,
+                 int rows, long oZ, long oH) {
+            this.spec = spec;
+            this.w = w;
+            this.recurrentOff = recurrentOff;
+            this.bias = bias;
+            this.state = state;
+            this.out = out;
+            this.rows = rows;
+            this.oZ = oZ;
+            this.oH = oH;
+        }
+
+        void clear() {
+            spec = null;
+            w = state = out = null;
+        }
+
+        @Override
+        void part(int index, int r0, int r1) {
+            final Spec sp = spec;
+            final int T = sp.timesteps, u = sp.units, nr = r1 - r0, n = nr * u;
+            final long R = rows;
+            SequenceKernels.Work k = SequenceKernels.work();
+            if (bias >= 0) {
+                SequenceKernels.broadcast(w, bias, k.get(BIAS, n), nr, u);
+            } else {
+                java.util.Arrays.fill(k.get(BIAS, n), 0, n, 0f);
+            }
+            for (int s = 0; s < T; s++) {
+                long blk = s * R + r0;
+                if (s > 0) DenseKernels.matmul(false, false, nr, u, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * u, 1f);
+                long outBase = sp.returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
+                long outStride = sp.returnSequences ? (long) T * u : u;
+                forwardTanh(state, oZ + blk * u, oH + (blk + R) * u, out, outBase < 0 ? -1 : outBase + r0 * outStride,
+                        outStride, nr, u, k);
+            }
+        }
+    }
+
+    /** Backward steps of a range of rows: {@code dZ_s}, then {@code dh_{s−1} = dZ_s·Uᵀ}; bias sums kept per part. */
+    private static final class BackwardJob extends SequenceKernels.RowJob {
+        private Spec spec;
+        private MemorySegment w, state, scratch, outGrad;
+        private long recurrentOff, oH, oDZ, oDH;
+        private int rows, parts;
+        private float[][] biasSums = new float[0][];
+
+        void set(Spec spec, MemorySegment w, long recurrentOff, MemorySegment state, MemorySegment scratch,
+                 MemorySegment outGrad, int rows, long oH, long oDZ, long oDH) {
+            this.spec = spec;
+            this.w = w;
+            this.recurrentOff = recurrentOff;
+            this.state = state;
+            this.scratch = scratch;
+            this.outGrad = outGrad;
+            this.rows = rows;
+            this.oH = oH;
+            this.oDZ = oDZ;
+            this.oDH = oDH;
+        }
+
+        int parts(int parts) {
+            int size = spec.units;
+            if (biasSums.length < parts) biasSums = java.util.Arrays.copyOf(biasSums, parts);
+            for (int p = 0; p < parts; p++) {
+                if (biasSums[p] == null || biasSums[p].length < size) biasSums[p] = new float[size];
+            }
+            this.parts = parts;
+            return parts;
+        }
+
+        void clear() {
+            spec = null;
+            w = state = scratch = outGrad = null;
+        }
+
+        void biasGradient(MemorySegment g, long biasOff, int u) {
+            for (int j = 0; j < u; j++) {
+                float sum = 0f;
+                for (int p = 0; p < parts; p++) sum += biasSums[p][j];
+                g.setAtIndex(SequenceKernels.F, biasOff + j, sum);
+            }
+        }
+
+        @Override
+        void part(int index, int r0, int r1) {
+            final Spec sp = spec;
+            final int T = sp.timesteps, u = sp.units, nr = r1 - r0, n = nr * u;
+            final long R = rows;
+            SequenceKernels.Work k = SequenceKernels.work();
+            java.util.Arrays.fill(k.get(DBIAS, n), 0, n, 0f);
+            for (int s = T - 1; s >= 0; s--) {
+                long blk = s * R + r0;
+                long ogBase = sp.returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
+                long ogStride = sp.returnSequences ? (long) T * u : u;
+                backwardTanh(state, oH + (blk + R) * u, outGrad, ogBase < 0 ? -1 : ogBase + r0 * ogStride, ogStride,
+                        scratch, oDZ + blk * u, oDH + (long) r0 * u, s < T - 1, nr, u, k);
+                if (s > 0) {
+                    DenseKernels.matmul(false, true, nr, u, u, scratch, oDZ + blk * u, w, recurrentOff, scratch,
+                            oDH + (long) r0 * u, 0f);
+                }
+            }
+            if (sp.useBias) SequenceKernels.rowSums(k.get(DBIAS, n), nr, u, biasSums[index], 0);
         }
     }
 

@@ -138,6 +138,19 @@ class GruKernelsTest {
     }
 
     @Test
+    void rowPartsOnSeveralThreadsMatchTheReference() {
+        // resetAfter TANH/SIGMOID runs its rows in parts; the bias gradient adds the parts' sums
+        SequenceKernels.forcedParts = 3;
+        try {
+            RecurrentCheck.check("gru 3 parts", gru(spec(true, false, false, true, TANH, SIGMOID)), 7, 60);
+            RecurrentCheck.check("gru 3 parts seq back", gru(spec(true, true, true, true, TANH, SIGMOID)), 8, 61);
+            RecurrentCheck.check("gru 2 parts no bias", gru(new GruKernels.Spec(3, 7, 9, false, true, false, true, TANH, SIGMOID)), 5, 62);
+        } finally {
+            SequenceKernels.forcedParts = 0;
+        }
+    }
+
+    @Test
     void formulasAndSizeChecks() {
         GruKernels.Spec a = spec(true, false, false, true, TANH, SIGMOID), b = spec(true, false, false, false, TANH, SIGMOID);
         assertEquals(T * (F + 10 * U) + U, a.statePerRow());

@@ -115,6 +115,19 @@ class LstmKernelsTest {
     }
 
     @Test
+    void rowPartsOnSeveralThreadsMatchTheReference() {
+        // each part runs its rows through all steps alone; the bias gradient adds the parts' sums
+        SequenceKernels.forcedParts = 3;
+        try {
+            RecurrentCheck.check("lstm 3 parts", lstm(spec(true, false, false, TANH, SIGMOID)), 7, 12);
+            RecurrentCheck.check("lstm 3 parts seq back", lstm(spec(true, true, true, TANH, SIGMOID)), 8, 13);
+            RecurrentCheck.check("lstm 2 parts no bias", lstm(new LstmKernels.Spec(3, 7, 9, false, true, false, TANH, SIGMOID)), 5, 14);
+        } finally {
+            SequenceKernels.forcedParts = 0;
+        }
+    }
+
+    @Test
     void stateAndScratchFormulas() {
         LstmKernels.Spec s = new LstmKernels.Spec(28, 28, 128, true, false, false, TANH, SIGMOID);
         assertEquals(28L * (28 + 11 * 128) + 128, s.statePerRow());

@@ -63,5 +63,17 @@ class RecurrentAllocationFreeTest {
         for (int i = 0; i < CALLS; i++) work.run();
         long allocated = mx.getThreadAllocatedBytes(tid) - before;
         assertTrue(allocated < 16L * CALLS, "recurrent kernels allocated " + allocated + " bytes in " + CALLS + " rounds");
+
+        // the same with the rows split over two threads (reused tasks, no per-call objects)
+        SequenceKernels.forcedParts = 2;
+        try {
+            for (int i = 0; i < CALLS; i++) work.run();
+            before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < CALLS; i++) work.run();
+            allocated = mx.getThreadAllocatedBytes(tid) - before;
+        } finally {
+            SequenceKernels.forcedParts = 0;
+        }
+        assertTrue(allocated < 16L * CALLS, "recurrent kernels on row parts allocated " + allocated + " bytes in " + CALLS + " rounds");
     }
 }

@@ -80,6 +80,18 @@ class SimpleRnnKernelsTest {
     }
 
     @Test
+    void rowPartsOnSeveralThreadsMatchTheReference() {
+        SequenceKernels.forcedParts = 3;
+        try {
+            RecurrentCheck.check("rnn 3 parts", rnn(spec(true, false, false, TANH)), 7, 30);
+            RecurrentCheck.check("rnn 3 parts seq back", rnn(spec(true, true, true, TANH)), 8, 31);
+            RecurrentCheck.check("rnn 2 parts no bias", rnn(spec(false, true, false, TANH)), 5, 32);
+        } finally {
+            SequenceKernels.forcedParts = 0;
+        }
+    }
+
+    @Test
     void noBias() {
         RecurrentCheck.check("rnn no bias", rnn(spec(false, true, false, TANH)), ROWS, 25);
     }
