@@ -35,25 +35,36 @@ public enum LossFunction {
     public String mismatch(ActivationType output, int units, String layer) {
         return switch (this) {
             case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> {
-                if (units < 2) yield this + " needs 2 or more output units, but " + layer + " has " + units
-                        + "; use BINARY_CROSSENTROPY with a SIGMOID output for two classes";
-                if (output != ActivationType.SOFTMAX) yield this + " expects class probabilities, but the output ("
-                        + layer + ") has activation " + output + "; use SOFTMAX on the output layer";
+                if (units < 2)
+                    yield this + " needs 2 or more output units, but " + layer + " has " + units
+                            + "; use BINARY_CROSSENTROPY with a SIGMOID output for two classes";
+                if (output != ActivationType.SOFTMAX)
+                    yield this + " expects class probabilities, but the output (" + layer + ") has activation " + output
+                            + "; use SOFTMAX on the output layer";
                 yield null;
             }
-            case BINARY_CROSSENTROPY -> output == ActivationType.SIGMOID ? null
-                    : this + " expects probabilities from a SIGMOID output, but the output (" + layer + ") has activation "
-                    + output + (output == ActivationType.LINEAR ? "; use SIGMOID, or BINARY_CROSSENTROPY_FROM_LOGITS" : "; use SIGMOID");
+            case BINARY_CROSSENTROPY ->
+                output == ActivationType.SIGMOID
+                        ? null
+                        : this + " expects probabilities from a SIGMOID output, but the output (" + layer
+                                + ") has activation " + output
+                                + (output == ActivationType.LINEAR
+                                        ? "; use SIGMOID, or BINARY_CROSSENTROPY_FROM_LOGITS"
+                                        : "; use SIGMOID");
             case CATEGORICAL_CROSSENTROPY_FROM_LOGITS -> {
-                if (units < 2) yield this + " needs 2 or more output units, but " + layer + " has " + units
-                        + "; use BINARY_CROSSENTROPY_FROM_LOGITS for two classes";
-                if (output != ActivationType.LINEAR) yield this + " expects raw logits, but the output (" + layer
-                        + ") has activation " + output + "; remove the output activation or use CATEGORICAL_CROSSENTROPY";
+                if (units < 2)
+                    yield this + " needs 2 or more output units, but " + layer + " has " + units
+                            + "; use BINARY_CROSSENTROPY_FROM_LOGITS for two classes";
+                if (output != ActivationType.LINEAR)
+                    yield this + " expects raw logits, but the output (" + layer + ") has activation " + output
+                            + "; remove the output activation or use CATEGORICAL_CROSSENTROPY";
                 yield null;
             }
-            case BINARY_CROSSENTROPY_FROM_LOGITS -> output == ActivationType.LINEAR ? null
-                    : this + " expects raw logits, but the output (" + layer + ") has activation " + output
-                    + "; remove the output activation or use BINARY_CROSSENTROPY";
+            case BINARY_CROSSENTROPY_FROM_LOGITS ->
+                output == ActivationType.LINEAR
+                        ? null
+                        : this + " expects raw logits, but the output (" + layer + ") has activation " + output
+                                + "; remove the output activation or use BINARY_CROSSENTROPY";
             default -> null;
         };
     }

@@ -12,7 +12,9 @@ final class Cpu {
 
     private Cpu() {}
 
-    static int cores() { return Runtime.getRuntime().availableProcessors(); }
+    static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
 
     private static List<String> cpuinfo() {
         try {
@@ -23,8 +25,11 @@ final class Cpu {
     }
 
     private static String field(String name) {
-        return cpuinfo().stream().filter(l -> l.startsWith(name)).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                .findFirst().orElse(null);
+        return cpuinfo().stream()
+                .filter(l -> l.startsWith(name))
+                .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                .findFirst()
+                .orElse(null);
     }
 
     static String model() {
@@ -39,8 +44,12 @@ final class Cpu {
      */
     static double clockGhz() {
         double max = maxFreqGhz();
-        double mhz = cpuinfo().stream().filter(l -> l.startsWith("cpu MHz"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(':') + 1).strip())).max().orElse(0);
+        double mhz = cpuinfo().stream()
+                .filter(l -> l.startsWith("cpu MHz"))
+                .mapToDouble(
+                        l -> Double.parseDouble(l.substring(l.indexOf(':') + 1).strip()))
+                .max()
+                .orElse(0);
         return Math.max(max, mhz / 1000);
     }
 
@@ -50,7 +59,9 @@ final class Cpu {
 
     private static double maxFreqGhz() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq")).strip()) / 1e6;
+            return Long.parseLong(Files.readString(Path.of("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"))
+                            .strip())
+                    / 1e6;
         } catch (IOException | RuntimeException e) {
             return 0;
         }

@@ -2,6 +2,9 @@ package io.nerva.bench;
 
 import io.nerva.blas.Blas;
 import io.nerva.blas.BlasLoader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -13,10 +16,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.util.concurrent.TimeUnit;
-
 /**
  * C = A·B (row-major, no transposes, beta = 0) on off-heap segments, through OpenBLAS (FFM) or
  * the pure-Java fallback. Time per product; {@link BenchMain} turns it into GFLOP/s.
@@ -26,8 +25,17 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SgemmBench {
     /** M x N x K: square sizes, then the shapes of the example network's layers. */
-    @Param({"64x64x64", "128x128x128", "256x256x256", "512x512x512", "1024x1024x1024",
-            "64x128x784", "256x128x784", "1x128x784", "64x10x128"})
+    @Param({
+        "64x64x64",
+        "128x128x128",
+        "256x256x256",
+        "512x512x512",
+        "1024x1024x1024",
+        "64x128x784",
+        "256x128x784",
+        "1x128x784",
+        "64x10x128"
+    })
     public String shape;
 
     @Param({"1", "2"})
@@ -47,7 +55,9 @@ public class SgemmBench {
         blas = backend(backend);
         blas.setThreads(threads);
         Shapes s = Shapes.parse(shape);
-        m = s.m(); n = s.n(); k = s.k();
+        m = s.m();
+        n = s.n();
+        k = s.k();
         arena = Arena.ofShared();
         a = Fill.random(arena, (long) m * k, 1);
         b = Fill.random(arena, (long) k * n, 2);
@@ -56,9 +66,12 @@ public class SgemmBench {
 
     static Blas backend(String name) {
         return switch (name) {
-            case "openblas" -> BlasLoader.system().map(Blas.class::cast)
-                    .or(() -> BlasLoader.bytedeco().map(Blas.class::cast))
-                    .orElseThrow(() -> new IllegalStateException("no OpenBLAS: apt-get install libopenblas0-pthread"));
+            case "openblas" ->
+                BlasLoader.system()
+                        .map(Blas.class::cast)
+                        .or(() -> BlasLoader.bytedeco().map(Blas.class::cast))
+                        .orElseThrow(
+                                () -> new IllegalStateException("no OpenBLAS: apt-get install libopenblas0-pthread"));
             case "java" -> Blas.java();
             default -> throw new IllegalArgumentException("backend must be openblas or java, got " + name);
         };

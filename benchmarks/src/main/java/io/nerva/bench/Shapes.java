@@ -9,5 +9,7 @@ record Shapes(int m, int n, int k) {
     }
 
     /** Floating-point operations of one product: a multiply and an add per (i, j, p). */
-    double flops() { return 2.0 * m * n * k; }
+    double flops() {
+        return 2.0 * m * n * k;
+    }
 }

@@ -14,9 +14,10 @@ public final class Digits {
 
     /** Rows of three pixels, top to bottom, for 0..9. */
     static final String[] BITMAPS = {
-            "111 101 101 101 111", "010 110 010 010 111", "111 001 111 100 111", "111 001 111 001 111",
-            "101 101 111 001 001", "111 100 111 001 111", "111 100 111 101 111", "111 001 001 001 001",
-            "111 101 111 101 111", "111 101 111 001 111"};
+        "111 101 101 101 111", "010 110 010 010 111", "111 001 111 100 111", "111 001 111 001 111",
+        "101 101 111 001 001", "111 100 111 001 111", "111 100 111 101 111", "111 001 001 001 001",
+        "111 101 111 101 111", "111 101 111 001 111"
+    };
 
     static float[] pixels(int digit) {
         String bits = BITMAPS[digit].replace(" ", "");
@@ -53,7 +54,11 @@ public final class Digits {
 
     public static void main(String[] args) {
         try (DigitsNetModel net = DigitsNetModel.create(3)) {
-            Fit fit = Fit.epochs(300).batch(10).optimizer(Optimizers.adam(0.02)).metrics(Metrics.accuracy()).verbose(false);
+            Fit fit = Fit.epochs(300)
+                    .batch(10)
+                    .optimizer(Optimizers.adam(0.02))
+                    .metrics(Metrics.accuracy())
+                    .verbose(false);
             net.fit(clean(), fit);
             System.out.println("clean digits:  " + net.evaluate(clean(), fit));
             System.out.println("one pixel off: " + net.evaluate(noisy(), fit));

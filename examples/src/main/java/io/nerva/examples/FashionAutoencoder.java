@@ -6,7 +6,6 @@ import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.plot.Plots;
 import io.nerva.runtime.train.Fit;
-
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -41,23 +40,34 @@ public final class FashionAutoencoder {
      * Trains both; returns the test reconstruction MSE ({@code mse}), the MSE of always answering the mean training
      * image ({@code mean_image_mse}) and the code classifier's test accuracy ({@code code_accuracy}).
      */
-    public static Map<String, Double> run(Path dir, int epochs, int trainSamples, Path png, boolean verbose) throws IOException {
+    public static Map<String, Double> run(Path dir, int epochs, int trainSamples, Path png, boolean verbose)
+            throws IOException {
         Dataset train = FashionMnist.train(dir, false).shuffled(1).take(Math.min(trainSamples, 60_000));
         Dataset test = FashionMnist.test(dir, false);
         Map<String, Double> result = new LinkedHashMap<>();
         try (var net = FashionAutoencoderNetModel.create(3)) {
             if (verbose) System.out.println(net.summary());
-            Fit fit = Fit.epochs(epochs).batch(128).optimizer(Optimizers.adam(2e-3)).seed(3).verbose(verbose ? 2 : 0);
+            Fit fit = Fit.epochs(epochs)
+                    .batch(128)
+                    .optimizer(Optimizers.adam(2e-3))
+                    .seed(3)
+                    .verbose(verbose ? 2 : 0);
             net.fit(selfTargets(train), fit);
             result.put("mse", net.evaluate(selfTargets(test), fit).get("loss"));
             result.put("mean_image_mse", meanImageMse(train, test));
             if (png != null) writeReconstructions(net, test, 10, png);
 
             try (var classifier = FashionCodeClassifierNetModel.create(4)) {
-                Fit cfit = Fit.epochs(Math.max(3, epochs)).batch(64).optimizer(Optimizers.adam(3e-3))
-                        .metrics(Metrics.accuracy()).seed(4).verbose(verbose ? 2 : 0);
+                Fit cfit = Fit.epochs(Math.max(3, epochs))
+                        .batch(64)
+                        .optimizer(Optimizers.adam(3e-3))
+                        .metrics(Metrics.accuracy())
+                        .seed(4)
+                        .verbose(verbose ? 2 : 0);
                 classifier.fit(codes(net, train), cfit);
-                result.put("code_accuracy", classifier.evaluate(codes(net, test), cfit).get("accuracy"));
+                result.put(
+                        "code_accuracy",
+                        classifier.evaluate(codes(net, test), cfit).get("accuracy"));
             }
         }
         return result;
@@ -76,9 +86,11 @@ public final class FashionAutoencoder {
     }
 
     /** The first {@code count} test images on the top row, their reconstructions below. */
-    static void writeReconstructions(FashionAutoencoderNetModel net, Dataset test, int count, Path png) throws IOException {
+    static void writeReconstructions(FashionAutoencoderNetModel net, Dataset test, int count, Path png)
+            throws IOException {
         int scale = 3, side = 28 * scale, gap = 6, label = 18;
-        BufferedImage img = new BufferedImage(count * (side + gap) + gap, 2 * (side + gap + label) + gap, BufferedImage.TYPE_INT_RGB);
+        BufferedImage img = new BufferedImage(
+                count * (side + gap) + gap, 2 * (side + gap + label) + gap, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
@@ -115,8 +127,9 @@ public final class FashionAutoencoder {
         int samples = args.length > 2 ? Integer.parseInt(args[2]) : 60_000;
         Path png = Path.of(args.length > 3 ? args[3] : "fashion-autoencoder.png");
         Map<String, Double> r = run(dir, epochs, samples, png, true);
-        System.out.printf("test reconstruction MSE %.4f (the mean image: %.4f); a 32-32-10 classifier on the codes: "
-                + "%.2f%% test accuracy; wrote %s%n", r.get("mse"), r.get("mean_image_mse"), 100 * r.get("code_accuracy"),
-                png.toAbsolutePath());
+        System.out.printf(
+                "test reconstruction MSE %.4f (the mean image: %.4f); a 32-32-10 classifier on the codes: "
+                        + "%.2f%% test accuracy; wrote %s%n",
+                r.get("mse"), r.get("mean_image_mse"), 100 * r.get("code_accuracy"), png.toAbsolutePath());
     }
 }

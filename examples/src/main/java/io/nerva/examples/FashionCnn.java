@@ -5,7 +5,6 @@ import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,11 +23,17 @@ public final class FashionCnn {
         Dataset.Split data = FashionMnist.load(dir, false);
         try (FashionCnnNetModel net = FashionCnnNetModel.create(42)) {
             System.out.println(net.summary());
-            Fit fit = Fit.epochs(epochs).batch(64).optimizer(Optimizers.adam(1e-3))
-                    .metrics(Metrics.accuracy()).validation(data.test()).seed(42);
+            Fit fit = Fit.epochs(epochs)
+                    .batch(64)
+                    .optimizer(Optimizers.adam(1e-3))
+                    .metrics(Metrics.accuracy())
+                    .validation(data.test())
+                    .seed(42);
             net.fit(data.train(), fit);
             Map<String, Double> test = net.evaluate(data.test(), fit);
-            System.out.printf("test accuracy %.2f%% on %d images%n", 100 * test.get("accuracy"), data.test().size());
+            System.out.printf(
+                    "test accuracy %.2f%% on %d images%n",
+                    100 * test.get("accuracy"), data.test().size());
         }
     }
 }

@@ -14,9 +14,8 @@ import io.nerva.runtime.kernels.Dropout;
 import io.nerva.runtime.kernels.PoolKernels;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.optim.Optimizers;
-import io.nerva.runtime.train.AllocationProbe;
 import io.nerva.runtime.predict.Predictor;
-
+import io.nerva.runtime.train.AllocationProbe;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -85,8 +84,8 @@ public final class FashionCnnBench {
             try (FashionCnnNetModel net = FashionCnnNetModel.create(42)) {
                 Loss loss = Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY);
                 for (int w = 0; w < windows; w++) {
-                    AllocationProbe.Result r = AllocationProbe.measure(net, train, loss, Optimizers.adam(1e-3), B,
-                            w == 0 ? 32 : 0, 157);
+                    AllocationProbe.Result r =
+                            AllocationProbe.measure(net, train, loss, Optimizers.adam(1e-3), B, w == 0 ? 32 : 0, 157);
                     secsPer10k[w] = r.nanos() / 1e9 * 10_000 / (157.0 * B);
                     if (w == 0) first = secsPer10k[w];
                     if (w == windows - 1) {
@@ -97,9 +96,16 @@ public final class FashionCnnBench {
             double[] sorted = secsPer10k.clone();
             Arrays.sort(sorted);
             stepMs.put(threads, sorted[windows / 2] * 1000 * B / 10_000); // ms per batch of 64
-            System.out.printf(Locale.ROOT, "%d thread(s): s per 10k samples: first window (after 32 warm-up batches) %.3f, "
-                            + "median of %d windows %.3f, min %.3f  (all: %s)%n", threads, first, windows,
-                    sorted[windows / 2], sorted[0], fmt(secsPer10k));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d thread(s): s per 10k samples: first window (after 32 warm-up batches) %.3f, "
+                            + "median of %d windows %.3f, min %.3f  (all: %s)%n",
+                    threads,
+                    first,
+                    windows,
+                    sorted[windows / 2],
+                    sorted[0],
+                    fmt(secsPer10k));
         }
 
         for (int threads : new int[] {1, 2}) {
@@ -122,8 +128,11 @@ public final class FashionCnnBench {
                 t[i] = System.nanoTime() - s;
             }
             Arrays.sort(t);
-            System.out.printf(Locale.ROOT, "batch-1 predict latency, 1 thread (20k calls): median %.1f µs, p99 %.1f µs%n",
-                    t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
+            System.out.printf(
+                    Locale.ROOT,
+                    "batch-1 predict latency, 1 thread (20k calls): median %.1f µs, p99 %.1f µs%n",
+                    t[t.length / 2] / 1e3,
+                    t[t.length * 99 / 100] / 1e3);
         }
     }
 
@@ -157,7 +166,8 @@ public final class FashionCnnBench {
                 rows.computeIfAbsent(op.layer() + " " + op.dir(), k -> new double[CATS.length])[op.cat()] += ms;
                 total[op.cat()] += ms;
             }
-            System.out.printf(Locale.ROOT, "%n%d BLAS thread(s), batch %d, ms per step (median of %d):%n", threads, B, reps);
+            System.out.printf(
+                    Locale.ROOT, "%n%d BLAS thread(s), batch %d, ms per step (median of %d):%n", threads, B, reps);
             System.out.print("| layer | dir |");
             for (String c : CATS) System.out.print(" " + c + " |");
             System.out.println(" total | sgemm share |");
@@ -168,8 +178,13 @@ public final class FashionCnnBench {
             }
             printRow("**layers**", "both", total);
             double kernels = Arrays.stream(total).sum();
-            System.out.printf(Locale.ROOT, "| loss+copy+checks (step − kernels) | | | | | | | %.2f | |%n", realStepMs - kernels);
-            System.out.printf(Locale.ROOT, "| **step (measured)** | | | | | | | %.2f | %.0f%% |%n", realStepMs, 100 * total[0] / realStepMs);
+            System.out.printf(
+                    Locale.ROOT, "| loss+copy+checks (step − kernels) | | | | | | | %.2f | |%n", realStepMs - kernels);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| **step (measured)** | | | | | | | %.2f | %.0f%% |%n",
+                    realStepMs,
+                    100 * total[0] / realStepMs);
         }
     }
 
@@ -190,16 +205,25 @@ public final class FashionCnnBench {
     private static List<Op> steps(Arena arena) {
         Rng rng = new Rng(1);
         MemorySegment w = buf(arena, 315_146, rng), g = buf(arena, 315_146, rng);
-        for (long i = 0; i < 315_146; i++) w.setAtIndex(ValueLayout.JAVA_FLOAT, i, 0.05f * w.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+        for (long i = 0; i < 315_146; i++)
+            w.setAtIndex(ValueLayout.JAVA_FLOAT, i, 0.05f * w.getAtIndex(ValueLayout.JAVA_FLOAT, i));
         MemorySegment input = buf(arena, B * 784L, rng);
         MemorySegment c1Cols = buf(arena, B * 7056L, rng),
-                c1Out = buf(arena, B * 25088L, rng), c1Grad = buf(arena, B * 25088L, rng);
-        MemorySegment p1Out = buf(arena, B * 6272L, rng), p1Arg = arena.allocate(B * 6272L * 4, 64), p1Grad = buf(arena, B * 6272L, rng);
+                c1Out = buf(arena, B * 25088L, rng),
+                c1Grad = buf(arena, B * 25088L, rng);
+        MemorySegment p1Out = buf(arena, B * 6272L, rng),
+                p1Arg = arena.allocate(B * 6272L * 4, 64),
+                p1Grad = buf(arena, B * 6272L, rng);
         MemorySegment c2Cols = buf(arena, B * 41472L, rng),
-                c2Out = buf(arena, B * 9216L, rng), c2Grad = buf(arena, B * 9216L, rng);
-        MemorySegment p2Out = buf(arena, B * 2304L, rng), p2Arg = arena.allocate(B * 2304L * 4, 64), p2Grad = buf(arena, B * 2304L, rng);
+                c2Out = buf(arena, B * 9216L, rng),
+                c2Grad = buf(arena, B * 9216L, rng);
+        MemorySegment p2Out = buf(arena, B * 2304L, rng),
+                p2Arg = arena.allocate(B * 2304L * 4, 64),
+                p2Grad = buf(arena, B * 2304L, rng);
         MemorySegment dOut = buf(arena, B * 2304L, rng), dMask = buf(arena, B * 2304L, rng);
-        MemorySegment hZ = buf(arena, B * 128L, rng), hOut = buf(arena, B * 128L, rng), hGrad = buf(arena, B * 128L, rng);
+        MemorySegment hZ = buf(arena, B * 128L, rng),
+                hOut = buf(arena, B * 128L, rng),
+                hGrad = buf(arena, B * 128L, rng);
         MemorySegment oZ = buf(arena, B * 10L, rng), oOut = buf(arena, B * 10L, rng), oGrad = buf(arena, B * 10L, rng);
         Rng dropRng = new Rng(7);
         final long c1K = 0, c1B = 288, c2K = 320, c2B = 18752, hK = 18816, hB = 313728, oK = 313856, oB = 315136;
@@ -207,35 +231,79 @@ public final class FashionCnnBench {
         List<Op> ops = new ArrayList<>();
         // forward
         ops.add(new Op("conv1", "fwd", ic, () -> ConvKernels.im2col(C1, input, c1Cols, B)));
-        ops.add(new Op("conv1", "fwd", sg, () -> DenseKernels.matmul(false, false, B * 784, 32, 9, c1Cols, 0, w, c1K, c1Out, 0, 0f)));
+        ops.add(new Op(
+                "conv1",
+                "fwd",
+                sg,
+                () -> DenseKernels.matmul(false, false, B * 784, 32, 9, c1Cols, 0, w, c1K, c1Out, 0, 0f)));
         ops.add(new Op("conv1", "fwd", ba, () -> ConvKernels.biasRelu(c1Out, w, c1B, B * 784, 32)));
         ops.add(new Op("pool1", "fwd", pl, () -> PoolKernels.maxForward(P1, c1Out, p1Out, p1Arg, B)));
         ops.add(new Op("conv2", "fwd", ic, () -> ConvKernels.im2col(C2, p1Out, c2Cols, B)));
-        ops.add(new Op("conv2", "fwd", sg, () -> DenseKernels.matmul(false, false, B * 144, 64, 288, c2Cols, 0, w, c2K, c2Out, 0, 0f)));
+        ops.add(new Op(
+                "conv2",
+                "fwd",
+                sg,
+                () -> DenseKernels.matmul(false, false, B * 144, 64, 288, c2Cols, 0, w, c2K, c2Out, 0, 0f)));
         ops.add(new Op("conv2", "fwd", ba, () -> ConvKernels.biasRelu(c2Out, w, c2B, B * 144, 64)));
         ops.add(new Op("pool2", "fwd", pl, () -> PoolKernels.maxForward(P2, c2Out, p2Out, p2Arg, B)));
         ops.add(new Op("drop", "fwd", ot, () -> Dropout.forward(p2Out, dOut, dMask, B * 2304L, 0.25f, dropRng, true)));
-        ops.add(new Op("hidden", "fwd", sg, () -> DenseKernels.matmul(false, false, B, 128, 2304, dOut, 0, w, hK, hZ, 0, 0f)));
-        ops.add(new Op("hidden", "fwd", ba, () -> DenseKernels.biasActivation(hZ, w, hB, hOut, B, 128, ActivationType.RELU, Float.NaN)));
-        ops.add(new Op("out", "fwd", sg, () -> DenseKernels.matmul(false, false, B, 10, 128, hOut, 0, w, oK, oZ, 0, 0f)));
-        ops.add(new Op("out", "fwd", ba, () -> DenseKernels.biasActivation(oZ, w, oB, oOut, B, 10, ActivationType.SOFTMAX, Float.NaN)));
+        ops.add(new Op(
+                "hidden", "fwd", sg, () -> DenseKernels.matmul(false, false, B, 128, 2304, dOut, 0, w, hK, hZ, 0, 0f)));
+        ops.add(new Op(
+                "hidden",
+                "fwd",
+                ba,
+                () -> DenseKernels.biasActivation(hZ, w, hB, hOut, B, 128, ActivationType.RELU, Float.NaN)));
+        ops.add(new Op(
+                "out", "fwd", sg, () -> DenseKernels.matmul(false, false, B, 10, 128, hOut, 0, w, oK, oZ, 0, 0f)));
+        ops.add(new Op(
+                "out",
+                "fwd",
+                ba,
+                () -> DenseKernels.biasActivation(oZ, w, oB, oOut, B, 10, ActivationType.SOFTMAX, Float.NaN)));
         // backward (the loss gives dLoss/dlogits: no softmax derivative)
-        ops.add(new Op("out", "bwd", sg, () -> DenseKernels.matmul(true, false, 128, 10, B, hOut, 0, oGrad, 0, g, oK, 0f)));
+        ops.add(new Op(
+                "out", "bwd", sg, () -> DenseKernels.matmul(true, false, 128, 10, B, hOut, 0, oGrad, 0, g, oK, 0f)));
         ops.add(new Op("out", "bwd", ba, () -> DenseKernels.biasGradient(oGrad, B, 10, g, oB)));
-        ops.add(new Op("out", "bwd", sg, () -> DenseKernels.matmul(false, true, B, 128, 10, oGrad, 0, w, oK, hGrad, 0, 0f)));
-        ops.add(new Op("hidden", "bwd", ba, () -> Activations.backward(ActivationType.RELU, Float.NaN, hZ, hOut, hGrad, hGrad, B, 128)));
-        ops.add(new Op("hidden", "bwd", sg, () -> DenseKernels.matmul(true, false, 2304, 128, B, dOut, 0, hGrad, 0, g, hK, 0f)));
+        ops.add(new Op(
+                "out", "bwd", sg, () -> DenseKernels.matmul(false, true, B, 128, 10, oGrad, 0, w, oK, hGrad, 0, 0f)));
+        ops.add(new Op(
+                "hidden",
+                "bwd",
+                ba,
+                () -> Activations.backward(ActivationType.RELU, Float.NaN, hZ, hOut, hGrad, hGrad, B, 128)));
+        ops.add(new Op(
+                "hidden",
+                "bwd",
+                sg,
+                () -> DenseKernels.matmul(true, false, 2304, 128, B, dOut, 0, hGrad, 0, g, hK, 0f)));
         ops.add(new Op("hidden", "bwd", ba, () -> DenseKernels.biasGradient(hGrad, B, 128, g, hB)));
-        ops.add(new Op("hidden", "bwd", sg, () -> DenseKernels.matmul(false, true, B, 2304, 128, hGrad, 0, w, hK, p2Grad, 0, 0f)));
+        ops.add(new Op(
+                "hidden",
+                "bwd",
+                sg,
+                () -> DenseKernels.matmul(false, true, B, 2304, 128, hGrad, 0, w, hK, p2Grad, 0, 0f)));
         ops.add(new Op("drop", "bwd", ot, () -> Dropout.backward(p2Grad, p2Grad, dMask, B * 2304L)));
         ops.add(new Op("pool2", "bwd", pl, () -> PoolKernels.maxBackward(P2, p2Grad, p2Arg, c2Grad, B)));
         ops.add(new Op("conv2", "bwd", ba, () -> ConvKernels.reluBackward(c2Out, c2Grad, B * 144, 64, g, c2B)));
-        ops.add(new Op("conv2", "bwd", sg, () -> DenseKernels.matmul(true, false, 288, 64, B * 144, c2Cols, 0, c2Grad, 0, g, c2K, 0f)));
-        ops.add(new Op("conv2", "bwd", sg, () -> DenseKernels.matmul(false, true, B * 144, 288, 64, c2Grad, 0, w, c2K, c2Cols, 0, 0f)));
+        ops.add(new Op(
+                "conv2",
+                "bwd",
+                sg,
+                () -> DenseKernels.matmul(true, false, 288, 64, B * 144, c2Cols, 0, c2Grad, 0, g, c2K, 0f)));
+        ops.add(new Op(
+                "conv2",
+                "bwd",
+                sg,
+                () -> DenseKernels.matmul(false, true, B * 144, 288, 64, c2Grad, 0, w, c2K, c2Cols, 0, 0f)));
         ops.add(new Op("conv2", "bwd", ic, () -> ConvKernels.col2im(C2, c2Cols, p1Grad, B)));
         ops.add(new Op("pool1", "bwd", pl, () -> PoolKernels.maxBackward(P1, p1Grad, p1Arg, c1Grad, B)));
         ops.add(new Op("conv1", "bwd", ba, () -> ConvKernels.reluBackward(c1Out, c1Grad, B * 784, 32, g, c1B)));
-        ops.add(new Op("conv1", "bwd", sg, () -> DenseKernels.matmul(true, false, 9, 32, B * 784, c1Cols, 0, c1Grad, 0, g, c1K, 0f)));
+        ops.add(new Op(
+                "conv1",
+                "bwd",
+                sg,
+                () -> DenseKernels.matmul(true, false, 9, 32, B * 784, c1Cols, 0, c1Grad, 0, g, c1K, 0f)));
         // the Adam update of all 315,146 parameters
         MemorySegment state = arena.allocate(2 * 315_146L * Float.BYTES, 64);
         Optimizers.Guarded adam = (Optimizers.Guarded) Optimizers.adam(1e-3);
@@ -250,7 +318,8 @@ public final class FashionCnnBench {
         Dataset test = data.test();
         // As the peers' CNN_MAX_BATCHES: train on the first batches' worth of samples only (0: all)
         int maxBatches = Integer.getInteger("cnn.maxBatches", 0);
-        Dataset train = maxBatches > 0 ? data.train().take(Math.min(data.train().size(), maxBatches * B)) : data.train();
+        Dataset train =
+                maxBatches > 0 ? data.train().take(Math.min(data.train().size(), maxBatches * B)) : data.train();
         System.out.println("BLAS: " + Blas.get().name());
         final int warm = 32, window = 157;
         for (int threads : new int[] {1, 2}) {
@@ -266,28 +335,49 @@ public final class FashionCnnBench {
                     }
 
                     @Override
-                    public void onBatchEnd(int epoch, int batch, double loss, io.nerva.runtime.train.TrainingControl control) {
+                    public void onBatchEnd(
+                            int epoch, int batch, double loss, io.nerva.runtime.train.TrainingControl control) {
                         int done = batch + 1; // batches finished
                         if (done == warm || (done > warm && (done - warm) % window == 0)) {
                             long now = System.nanoTime();
-                            if (done > warm) windowSecs[windows[0]++] = (now - start[0]) / 1e9 * 10_000 / (window * (double) B);
+                            if (done > warm)
+                                windowSecs[windows[0]++] = (now - start[0]) / 1e9 * 10_000 / (window * (double) B);
                             start[0] = System.nanoTime();
                         }
                     }
                 };
                 long t0 = System.nanoTime();
-                io.nerva.runtime.train.History h = net.fit(train, io.nerva.runtime.train.Fit.epochs(1).batch(B)
-                        .optimizer(Optimizers.adam(1e-3)).verbose(false).seed(42).callback(timer));
+                io.nerva.runtime.train.History h = net.fit(
+                        train,
+                        io.nerva.runtime.train.Fit.epochs(1)
+                                .batch(B)
+                                .optimizer(Optimizers.adam(1e-3))
+                                .verbose(false)
+                                .seed(42)
+                                .callback(timer));
                 double epochSecs = (System.nanoTime() - t0) / 1e9;
-                if (windows[0] == 0) throw new IllegalStateException("no full window of " + window + " batches after " + warm + " warm-up batches");
+                if (windows[0] == 0)
+                    throw new IllegalStateException(
+                            "no full window of " + window + " batches after " + warm + " warm-up batches");
                 double[] w = Arrays.copyOf(windowSecs, windows[0]);
                 double[] sorted = w.clone();
                 Arrays.sort(sorted);
-                double accuracy = net.evaluate(test, io.nerva.runtime.train.Fit.epochs(1).batch(256)
-                        .metrics(io.nerva.runtime.metric.Metrics.accuracy())).get("accuracy");
-                System.out.printf(Locale.ROOT, "peers' CNN, %d thread(s): s per 10k samples, windows %s; epoch %.2f s; loss %.4f; test accuracy %.2f%%%n",
-                        threads, fmt(w), epochSecs, h.last("loss"), 100 * accuracy);
-                System.out.printf(Locale.ROOT, "RESULT cnn_train_t%d_s_per_10k=%.3f%n", threads, sorted[sorted.length / 2]);
+                double accuracy = net.evaluate(
+                                test,
+                                io.nerva.runtime.train.Fit.epochs(1)
+                                        .batch(256)
+                                        .metrics(io.nerva.runtime.metric.Metrics.accuracy()))
+                        .get("accuracy");
+                System.out.printf(
+                        Locale.ROOT,
+                        "peers' CNN, %d thread(s): s per 10k samples, windows %s; epoch %.2f s; loss %.4f; test accuracy %.2f%%%n",
+                        threads,
+                        fmt(w),
+                        epochSecs,
+                        h.last("loss"),
+                        100 * accuracy);
+                System.out.printf(
+                        Locale.ROOT, "RESULT cnn_train_t%d_s_per_10k=%.3f%n", threads, sorted[sorted.length / 2]);
             }
         }
         Blas.get().setThreads(1);
@@ -301,7 +391,8 @@ public final class FashionCnnBench {
             long s = System.nanoTime();
             for (int i = 0; i < reps; i++) predictor.predictBatch(flat, B, outs);
             double perSec = (double) reps * B / ((System.nanoTime() - s) / 1e9);
-            System.out.printf(Locale.ROOT, "peers' CNN batch-64 predict throughput, 1 thread: %,.0f samples/s%n", perSec);
+            System.out.printf(
+                    Locale.ROOT, "peers' CNN batch-64 predict throughput, 1 thread: %,.0f samples/s%n", perSec);
             System.out.printf(Locale.ROOT, "RESULT cnn_infer_b64_per_s=%.0f%n", perSec);
         }
     }

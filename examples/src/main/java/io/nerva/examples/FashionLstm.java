@@ -5,7 +5,6 @@ import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,13 +23,18 @@ public final class FashionLstm {
         Dataset.Split data = FashionMnist.load(dir, false);
         try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
             System.out.println(net.summary());
-            Fit fit = Fit.epochs(epochs).batch(64).optimizer(Optimizers.adam(1e-3))
-                    .metrics(Metrics.accuracy()).validation(data.test()).seed(42);
+            Fit fit = Fit.epochs(epochs)
+                    .batch(64)
+                    .optimizer(Optimizers.adam(1e-3))
+                    .metrics(Metrics.accuracy())
+                    .validation(data.test())
+                    .seed(42);
             long start = System.nanoTime();
             net.fit(data.train(), fit);
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Double> test = net.evaluate(data.test(), fit);
-            System.out.printf("test accuracy %.2f%% on %d images after %d epochs (%.1f s per epoch incl. validation)%n",
+            System.out.printf(
+                    "test accuracy %.2f%% on %d images after %d epochs (%.1f s per epoch incl. validation)%n",
                     100 * test.get("accuracy"), data.test().size(), epochs, seconds / epochs);
         }
     }

@@ -5,9 +5,8 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
-import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.predict.Predictor;
-
+import io.nerva.runtime.train.Fit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,14 +38,23 @@ public final class FashionLstmBench {
         for (int threads : new int[] {1, 2}) {
             Blas.get().setThreads(threads);
             try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
-                Fit fit = Fit.epochs(epochs).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false).seed(42);
+                Fit fit = Fit.epochs(epochs)
+                        .batch(64)
+                        .optimizer(Optimizers.adam(1e-3))
+                        .verbose(false)
+                        .seed(42);
                 // warm-up: 100 batches, so the timed epochs run compiled code
-                net.fit(data.train().take(6400), Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false));
+                net.fit(
+                        data.train().take(6400),
+                        Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false));
                 long start = System.nanoTime();
                 net.fit(data.train(), fit);
                 double perEpoch = (System.nanoTime() - start) / 1e9 / epochs;
-                double accuracy = net.evaluate(data.test(), Fit.epochs(1).batch(256).metrics(Metrics.accuracy())).get("accuracy");
-                System.out.printf("| training s/epoch, %d thread%s (%d epoch%s after a warm-up) | %.2f (test accuracy %.2f%%) |%n",
+                double accuracy = net.evaluate(
+                                data.test(), Fit.epochs(1).batch(256).metrics(Metrics.accuracy()))
+                        .get("accuracy");
+                System.out.printf(
+                        "| training s/epoch, %d thread%s (%d epoch%s after a warm-up) | %.2f (test accuracy %.2f%%) |%n",
                         threads, threads == 1 ? "" : "s", epochs, epochs == 1 ? "" : "s", perEpoch, 100 * accuracy);
             }
         }
@@ -64,7 +72,8 @@ public final class FashionLstmBench {
                 t[i] = System.nanoTime() - s;
             }
             Arrays.sort(t);
-            System.out.printf("| batch-1 predict latency per sequence, 1 thread | median %.1f µs, p99 %.1f µs |%n",
+            System.out.printf(
+                    "| batch-1 predict latency per sequence, 1 thread | median %.1f µs, p99 %.1f µs |%n",
                     t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
         }
     }
@@ -79,8 +88,15 @@ public final class FashionLstmBench {
         try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
             for (int e = 1; e <= epochs; e++) {
                 long start = System.nanoTime();
-                net.fit(data.train(), Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false).seed(42 + e));
-                System.out.printf("| training epoch %d from a cold JVM, s | %.2f |%n", e, (System.nanoTime() - start) / 1e9);
+                net.fit(
+                        data.train(),
+                        Fit.epochs(1)
+                                .batch(64)
+                                .optimizer(Optimizers.adam(1e-3))
+                                .verbose(false)
+                                .seed(42 + e));
+                System.out.printf(
+                        "| training epoch %d from a cold JVM, s | %.2f |%n", e, (System.nanoTime() - start) / 1e9);
             }
         }
     }
@@ -88,9 +104,14 @@ public final class FashionLstmBench {
     /** The AVX flags of this CPU (ratios against peers shift with them). */
     static String cpuFlags() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags")).findFirst()
-                    .map(l -> Arrays.stream(l.split("\\s+")).filter(f -> f.startsWith("avx") || f.equals("fma"))
-                            .distinct().reduce((a, b) -> a + " " + b).orElse("no AVX"))
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("flags"))
+                    .findFirst()
+                    .map(l -> Arrays.stream(l.split("\\s+"))
+                            .filter(f -> f.startsWith("avx") || f.equals("fma"))
+                            .distinct()
+                            .reduce((a, b) -> a + " " + b)
+                            .orElse("no AVX"))
                     .orElse("unknown");
         } catch (IOException e) {
             return "unknown";

@@ -12,7 +12,6 @@ import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
 import io.nerva.runtime.train.Trainer;
 import io.nerva.tensorboard.TensorBoard;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,8 +36,12 @@ public final class FashionMlp {
         Dataset test = data.test().withClassNames(FashionMnist.CLASS_NAMES);
         try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
             System.out.println(net.summary());
-            Fit fit = Fit.epochs(epochs).batch(64).optimizer(Optimizers.adam(1e-3))
-                    .metrics(Metrics.accuracy()).validation(test).seed(42)
+            Fit fit = Fit.epochs(epochs)
+                    .batch(64)
+                    .optimizer(Optimizers.adam(1e-3))
+                    .metrics(Metrics.accuracy())
+                    .validation(test)
+                    .seed(42)
                     .callback(new TensorBoard(out.resolve("logs")).histogramFreq(1))
                     .callback(new CSVLogger(out.resolve("training.csv")));
             History history = net.fit(data.train(), fit);
@@ -55,8 +58,9 @@ public final class FashionMlp {
             Plots.writeHistory(history, out.resolve("curves.png"));
             Plots.writeConfusionMatrix(cm, FashionMnist.CLASS_NAMES, out.resolve("confusion.png"));
             Plots.writeSamples(test, predicted, 16, out.resolve("samples.png"));
-            System.out.println("wrote " + out.toAbsolutePath() + ": curves.png, confusion.png, samples.png, history.json, "
-                    + "training.csv, logs/ (tensorboard --logdir " + out.resolve("logs") + ")");
+            System.out.println(
+                    "wrote " + out.toAbsolutePath() + ": curves.png, confusion.png, samples.png, history.json, "
+                            + "training.csv, logs/ (tensorboard --logdir " + out.resolve("logs") + ")");
             if (args.length > 2 && !args[2].isEmpty()) {
                 net.save(Path.of(args[2]));
                 System.out.println("saved weights to " + args[2]);

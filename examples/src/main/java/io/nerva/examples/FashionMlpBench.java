@@ -4,17 +4,15 @@ import io.nerva.annotations.LossFunction;
 import io.nerva.blas.Blas;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.data.FashionMnist;
+import io.nerva.runtime.kernels.Activations;
+import io.nerva.runtime.kernels.DenseKernels;
 import io.nerva.runtime.loss.Loss;
+import io.nerva.runtime.optim.LearningRate;
 import io.nerva.runtime.optim.Optimizers;
+import io.nerva.runtime.predict.Predictor;
 import io.nerva.runtime.train.AllocationProbe;
 import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
-import io.nerva.runtime.predict.Predictor;
-
-import io.nerva.runtime.kernels.Activations;
-import io.nerva.runtime.kernels.DenseKernels;
-import io.nerva.runtime.optim.LearningRate;
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -55,7 +53,9 @@ public final class FashionMlpBench {
             return;
         }
         if (args.length > 0 && args[0].equals("--deep")) {
-            deep(args.length > 1 ? Integer.parseInt(args[1]) : 20, Arrays.asList(args).contains("--unflushed"));
+            deep(
+                    args.length > 1 ? Integer.parseInt(args[1]) : 20,
+                    Arrays.asList(args).contains("--unflushed"));
             return;
         }
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -69,7 +69,11 @@ public final class FashionMlpBench {
         for (int threads : new int[] {1, 2}) {
             Blas.get().setThreads(threads);
             try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
-                Fit fit = Fit.epochs(epochs + 1).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false).seed(42);
+                Fit fit = Fit.epochs(epochs + 1)
+                        .batch(64)
+                        .optimizer(Optimizers.adam(1e-3))
+                        .verbose(false)
+                        .seed(42);
                 long[] ends = new long[epochs + 2];
                 ends[0] = System.nanoTime();
                 int[] epoch = {0};
@@ -77,16 +81,29 @@ public final class FashionMlpBench {
                 double[] secs = new double[epochs];
                 for (int e = 0; e < epochs; e++) secs[e] = (ends[e + 2] - ends[e + 1]) / 1e9; // epoch 1 is warm-up
                 Arrays.sort(secs);
-                double accuracy = net.evaluate(test, Fit.epochs(1).batch(256).metrics(io.nerva.runtime.metric.Metrics.accuracy())).get("accuracy");
-                System.out.printf("| training s/epoch, %d thread%s (median of %d after a warm-up epoch) | %.3f (min %.3f; test accuracy %.2f%% after %d epochs, loss %.4f) |%n",
-                        threads, threads == 1 ? "" : "s", epochs, secs[epochs / 2], secs[0], 100 * accuracy, epochs + 1, h.last("loss"));
-                results.append(String.format(Locale.ROOT, "RESULT mlp_train_t%d_s_per_epoch=%.3f%n", threads, secs[epochs / 2]));
+                double accuracy = net.evaluate(
+                                test, Fit.epochs(1).batch(256).metrics(io.nerva.runtime.metric.Metrics.accuracy()))
+                        .get("accuracy");
+                System.out.printf(
+                        "| training s/epoch, %d thread%s (median of %d after a warm-up epoch) | %.3f (min %.3f; test accuracy %.2f%% after %d epochs, loss %.4f) |%n",
+                        threads,
+                        threads == 1 ? "" : "s",
+                        epochs,
+                        secs[epochs / 2],
+                        secs[0],
+                        100 * accuracy,
+                        epochs + 1,
+                        h.last("loss"));
+                results.append(String.format(
+                        Locale.ROOT, "RESULT mlp_train_t%d_s_per_epoch=%.3f%n", threads, secs[epochs / 2]));
             }
         }
 
         Blas.get().setThreads(1);
         try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
-            net.fit(train, Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false));
+            net.fit(
+                    train,
+                    Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-3)).verbose(false));
             float[][] samples = new float[1000][];
             for (int i = 0; i < samples.length; i++) samples[i] = test.features(i);
             float[] out = new float[10];
@@ -99,7 +116,8 @@ public final class FashionMlpBench {
                 t[i] = System.nanoTime() - s;
             }
             Arrays.sort(t);
-            System.out.printf("| batch-1 predict latency, 1 thread (50k calls) | median %.1f µs, p99 %.1f µs |%n",
+            System.out.printf(
+                    "| batch-1 predict latency, 1 thread (50k calls) | median %.1f µs, p99 %.1f µs |%n",
                     t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
             results.append(String.format(Locale.ROOT, "RESULT mlp_latency_b1_median_us=%.2f%n", t[t.length / 2] / 1e3));
             for (int batch : new int[] {64, 256}) {
@@ -114,8 +132,14 @@ public final class FashionMlpBench {
                 System.out.printf("| batch-%d predict throughput, 1 thread | %,.0f samples/s |%n", batch, perSec);
                 results.append(String.format(Locale.ROOT, "RESULT mlp_infer_b%d_per_s=%.0f%n", batch, perSec));
             }
-            AllocationProbe.Result alloc = AllocationProbe.measure(net, train, Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
-                    Optimizers.adam(1e-3), 64, 500, 2000);
+            AllocationProbe.Result alloc = AllocationProbe.measure(
+                    net,
+                    train,
+                    Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
+                    Optimizers.adam(1e-3),
+                    64,
+                    500,
+                    2000);
             System.out.printf("| heap bytes per training step (batch 64, ThreadMXBean) | %s |%n", alloc);
             results.append(String.format(Locale.ROOT, "RESULT mlp_heap_bytes_per_step=%.1f%n", alloc.bytesPerStep()));
             System.out.print(results);
@@ -128,18 +152,29 @@ public final class FashionMlpBench {
         Blas.get().setThreads(1);
         Optimizers.Guarded adam = unflushed ? new UnflushedAdam(1e-3) : (Optimizers.Guarded) Optimizers.adam(1e-3);
         CountingOptimizer counting = new CountingOptimizer(adam, (long) Math.ceil(train.size() / 64.0));
-        System.out.printf("FashionDeepMlpNet 784-512-512-512-10 relu, Adam 1e-3%s, batch 64, 1 BLAS thread (%s)%n",
+        System.out.printf(
+                "FashionDeepMlpNet 784-512-512-512-10 relu, Adam 1e-3%s, batch 64, 1 BLAS thread (%s)%n",
                 unflushed ? " WITHOUT the moment flush" : "", Blas.get().name());
         System.out.println("| epoch | seconds | subnormal m | subnormal v | zero gradients (last batch) | loss |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
         try (FashionDeepMlpNetModel net = FashionDeepMlpNetModel.create(42)) {
             long[] last = {System.nanoTime()};
-            Fit fit = Fit.epochs(epochs).batch(64).optimizer(counting).verbose(false).seed(42)
+            Fit fit = Fit.epochs(epochs)
+                    .batch(64)
+                    .optimizer(counting)
+                    .verbose(false)
+                    .seed(42)
                     .callback((e, logs, control) -> {
                         long now = System.nanoTime();
-                        System.out.printf(Locale.ROOT, "| %d | %.2f | %.1f%% | %.1f%% | %.1f%% | %.4f |%n", e + 1, (now - last[0]) / 1e9,
-                                100.0 * counting.subnormalM / counting.count, 100.0 * counting.subnormalV / counting.count,
-                                100.0 * counting.zeroGrads / counting.count, logs.get("loss"));
+                        System.out.printf(
+                                Locale.ROOT,
+                                "| %d | %.2f | %.1f%% | %.1f%% | %.1f%% | %.4f |%n",
+                                e + 1,
+                                (now - last[0]) / 1e9,
+                                100.0 * counting.subnormalM / counting.count,
+                                100.0 * counting.subnormalV / counting.count,
+                                100.0 * counting.zeroGrads / counting.count,
+                                logs.get("loss"));
                         last[0] = System.nanoTime();
                     });
             net.fit(train, fit);
@@ -171,7 +206,8 @@ public final class FashionMlpBench {
         }
 
         @Override
-        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long n, long step, double lr) {
+        public long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long n, long step, double lr) {
             long bad = inner.updateGuarded(params, grads, state, n, step, lr);
             if (step % stepsPerEpoch == 0) {
                 long sm = 0, sv = 0, z = 0;
@@ -205,7 +241,8 @@ public final class FashionMlpBench {
         }
 
         @Override
-        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT;
             final float alpha = (float) (lr * Math.sqrt(1.0 - Math.pow(0.999, step)) / (1.0 - Math.pow(0.9, step)));
             final float c1 = 0.1f, c2 = (float) (1.0 - 0.999), eps = 1e-7f;
@@ -242,8 +279,14 @@ public final class FashionMlpBench {
             Blas.get().setThreads(threads);
             double stepMs;
             try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
-                AllocationProbe.Result r = AllocationProbe.measure(net, train, Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
-                        Optimizers.adam(1e-3), 64, 500, 2000);
+                AllocationProbe.Result r = AllocationProbe.measure(
+                        net,
+                        train,
+                        Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
+                        Optimizers.adam(1e-3),
+                        64,
+                        500,
+                        2000);
                 stepMs = r.nanos() / 1e6 / r.steps();
             }
             try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
@@ -264,10 +307,12 @@ public final class FashionMlpBench {
                     Arrays.sort(v);
                     double ms = v[reps / 2] / 1e6;
                     int cat = Arrays.asList(CATS).indexOf(ops.get(i).cat());
-                    rows.computeIfAbsent(ops.get(i).layer() + " " + ops.get(i).dir(), k -> new double[CATS.length])[cat] += ms;
+                    rows.computeIfAbsent(ops.get(i).layer() + " " + ops.get(i).dir(), k -> new double[CATS.length])[
+                            cat] += ms;
                     total[cat] += ms;
                 }
-                System.out.printf(Locale.ROOT, "%n%d BLAS thread(s), batch 64, ms per step (median of %d):%n", threads, reps);
+                System.out.printf(
+                        Locale.ROOT, "%n%d BLAS thread(s), batch 64, ms per step (median of %d):%n", threads, reps);
                 System.out.println("| layer | dir | sgemm | bias+act | loss | optimizer | total |");
                 System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
                 for (var e : rows.entrySet()) {
@@ -276,7 +321,10 @@ public final class FashionMlpBench {
                 }
                 splitRow("**kernels**", "", total);
                 double kernels = Arrays.stream(total).sum();
-                System.out.printf(Locale.ROOT, "| rest (batch copy, gradient check, metrics: step − kernels) | | | | | | %.3f |%n", stepMs - kernels);
+                System.out.printf(
+                        Locale.ROOT,
+                        "| rest (batch copy, gradient check, metrics: step − kernels) | | | | | | %.3f |%n",
+                        stepMs - kernels);
                 System.out.printf(Locale.ROOT, "| **step (measured, AllocationProbe)** | | | | | | %.3f |%n", stepMs);
             }
         }
@@ -296,31 +344,60 @@ public final class FashionMlpBench {
         MemorySegment w = gaussian(arena, count, rng, 0.05f), g = gaussian(arena, count, rng, 0.01f);
         MemorySegment state = arena.allocate(2 * count * Float.BYTES, 64);
         MemorySegment input = gaussian(arena, b * 784L, rng, 1f);
-        MemorySegment hZ = gaussian(arena, b * 128L, rng, 1f), hOut = gaussian(arena, b * 128L, rng, 1f), hGrad = gaussian(arena, b * 128L, rng, 1f);
-        MemorySegment oZ = gaussian(arena, b * 10L, rng, 1f), oOut = gaussian(arena, b * 10L, rng, 1f), oGrad = gaussian(arena, b * 10L, rng, 1f);
+        MemorySegment hZ = gaussian(arena, b * 128L, rng, 1f),
+                hOut = gaussian(arena, b * 128L, rng, 1f),
+                hGrad = gaussian(arena, b * 128L, rng, 1f);
+        MemorySegment oZ = gaussian(arena, b * 10L, rng, 1f),
+                oOut = gaussian(arena, b * 10L, rng, 1f),
+                oGrad = gaussian(arena, b * 10L, rng, 1f);
         MemorySegment targets = arena.allocate(b * 4L, 64);
         for (int r = 0; r < b; r++) targets.setAtIndex(ValueLayout.JAVA_FLOAT, r, r % 10);
         Loss loss = Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY);
         Optimizers.Guarded adam = (Optimizers.Guarded) Optimizers.adam(1e-3);
         long[] step = {0};
-        io.nerva.annotations.ActivationType relu = io.nerva.annotations.ActivationType.RELU, softmax = io.nerva.annotations.ActivationType.SOFTMAX;
+        io.nerva.annotations.ActivationType relu = io.nerva.annotations.ActivationType.RELU,
+                softmax = io.nerva.annotations.ActivationType.SOFTMAX;
         List<Op> ops = new ArrayList<>();
-        ops.add(new Op("hidden", "fwd", "sgemm", () -> DenseKernels.matmul(false, false, b, 128, 784, input, 0, w, hK, hZ, 0, 0f)));
-        ops.add(new Op("hidden", "fwd", "bias+act", () -> DenseKernels.biasActivation(hZ, w, hB, hOut, b, 128, relu, 0f)));
-        ops.add(new Op("clothing", "fwd", "sgemm", () -> DenseKernels.matmul(false, false, b, 10, 128, hOut, 0, w, oK, oZ, 0, 0f)));
-        ops.add(new Op("clothing", "fwd", "bias+act", () -> DenseKernels.biasActivation(oZ, w, oB, oOut, b, 10, softmax, 0f)));
+        ops.add(new Op(
+                "hidden",
+                "fwd",
+                "sgemm",
+                () -> DenseKernels.matmul(false, false, b, 128, 784, input, 0, w, hK, hZ, 0, 0f)));
+        ops.add(new Op(
+                "hidden", "fwd", "bias+act", () -> DenseKernels.biasActivation(hZ, w, hB, hOut, b, 128, relu, 0f)));
+        ops.add(new Op(
+                "clothing",
+                "fwd",
+                "sgemm",
+                () -> DenseKernels.matmul(false, false, b, 10, 128, hOut, 0, w, oK, oZ, 0, 0f)));
+        ops.add(new Op(
+                "clothing", "fwd", "bias+act", () -> DenseKernels.biasActivation(oZ, w, oB, oOut, b, 10, softmax, 0f)));
         ops.add(new Op("loss", "", "loss", () -> loss.compute(oZ, oOut, targets, b, 10, softmax, oGrad)));
-        ops.add(new Op("clothing", "bwd", "sgemm", () -> DenseKernels.matmul(true, false, 128, 10, b, hOut, 0, oGrad, 0, g, oK, 0f)));
+        ops.add(new Op(
+                "clothing",
+                "bwd",
+                "sgemm",
+                () -> DenseKernels.matmul(true, false, 128, 10, b, hOut, 0, oGrad, 0, g, oK, 0f)));
         ops.add(new Op("clothing", "bwd", "bias+act", () -> DenseKernels.biasGradient(oGrad, b, 10, g, oB)));
-        ops.add(new Op("clothing", "bwd", "sgemm", () -> DenseKernels.matmul(false, true, b, 128, 10, oGrad, 0, w, oK, hGrad, 0, 0f)));
-        ops.add(new Op("hidden", "bwd", "bias+act", () -> Activations.backward(relu, 0f, hZ, hOut, hGrad, hGrad, b, 128)));
-        ops.add(new Op("hidden", "bwd", "sgemm", () -> DenseKernels.matmul(true, false, 784, 128, b, input, 0, hGrad, 0, g, hK, 0f)));
+        ops.add(new Op(
+                "clothing",
+                "bwd",
+                "sgemm",
+                () -> DenseKernels.matmul(false, true, b, 128, 10, oGrad, 0, w, oK, hGrad, 0, 0f)));
+        ops.add(new Op(
+                "hidden", "bwd", "bias+act", () -> Activations.backward(relu, 0f, hZ, hOut, hGrad, hGrad, b, 128)));
+        ops.add(new Op(
+                "hidden",
+                "bwd",
+                "sgemm",
+                () -> DenseKernels.matmul(true, false, 784, 128, b, input, 0, hGrad, 0, g, hK, 0f)));
         ops.add(new Op("hidden", "bwd", "bias+act", () -> DenseKernels.biasGradient(hGrad, b, 128, g, hB)));
         ops.add(new Op("adam", "", "optimizer", () -> adam.updateGuarded(w, g, state, count, ++step[0], 1e-3)));
         return ops;
     }
 
-    private static MemorySegment gaussian(java.lang.foreign.Arena arena, long n, io.nerva.runtime.core.Rng rng, float scale) {
+    private static MemorySegment gaussian(
+            java.lang.foreign.Arena arena, long n, io.nerva.runtime.core.Rng rng, float scale) {
         MemorySegment s = arena.allocate(n * Float.BYTES, 64);
         for (long i = 0; i < n; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, scale * (float) rng.nextGaussian());
         return s;

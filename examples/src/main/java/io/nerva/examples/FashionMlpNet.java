@@ -1,5 +1,8 @@
 package io.nerva.examples;
 
+import static io.nerva.annotations.ActivationType.RELU;
+import static io.nerva.annotations.ActivationType.SOFTMAX;
+
 import io.nerva.annotations.Activation;
 import io.nerva.annotations.Dense;
 import io.nerva.annotations.Flatten;
@@ -7,13 +10,19 @@ import io.nerva.annotations.LossFunction;
 import io.nerva.annotations.Network;
 import io.nerva.runtime.Layer;
 
-import static io.nerva.annotations.ActivationType.RELU;
-import static io.nerva.annotations.ActivationType.SOFTMAX;
-
 /** Fashion-MNIST MLP: 28×28 grey images → 128 relu → 10 classes. */
-@Network(input = {28, 28, 1}, loss = LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY)
+@Network(
+        input = {28, 28, 1},
+        loss = LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY)
 public abstract class FashionMlpNet {
-    @Flatten                          Layer pixels;
-    @Dense(128) @Activation(RELU)    Layer hidden;
-    @Dense(10)  @Activation(SOFTMAX) Layer clothing;
+    @Flatten
+    Layer pixels;
+
+    @Dense(128)
+    @Activation(RELU)
+    Layer hidden;
+
+    @Dense(10)
+    @Activation(SOFTMAX)
+    Layer clothing;
 }

@@ -5,7 +5,6 @@ import io.nerva.examples.embedded.FashionClassifierNetModel;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.plot.Plots;
-
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -25,10 +24,12 @@ public final class FashionSaliency {
     private FashionSaliency() {}
 
     /** Returns the clean and the adversarial accuracy and the share of hidden features that are exactly zero. */
-    public static Map<String, Double> run(Path dir, int images, float epsilon, Path png, boolean verbose) throws IOException {
+    public static Map<String, Double> run(Path dir, int images, float epsilon, Path png, boolean verbose)
+            throws IOException {
         Dataset test = FashionMnist.test(dir, false).take(images);
         Map<String, Double> result = new LinkedHashMap<>();
-        try (var pretrained = FashionClassifierNetModel.pretrained(); var net = FashionMlpNetModel.forInference()) {
+        try (var pretrained = FashionClassifierNetModel.pretrained();
+                var net = FashionMlpNetModel.forInference()) {
             net.parameters().copyFrom(pretrained.parameters().toArray()); // same layers, now with derivatives
             int n = test.size(), size = test.sampleSize();
             float[] x = test.features();
@@ -41,7 +42,8 @@ public final class FashionSaliency {
             for (float h : hidden) if (h == 0) zeros++;
             result.put("hidden_zero_share", zeros / (double) hidden.length);
 
-            float[] grad = net.inputGradient(x, n, labels, new float[n * size], LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY);
+            float[] grad =
+                    net.inputGradient(x, n, labels, new float[n * size], LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY);
             float[] adversarial = new float[x.length];
             for (int i = 0; i < x.length; i++) {
                 adversarial[i] = Math.max(0f, Math.min(1f, x[i] + epsilon * Math.signum(grad[i])));
@@ -53,7 +55,8 @@ public final class FashionSaliency {
                 float[] first = net.intermediate("hidden", test.features(0));
                 int best = 0;
                 for (int j = 1; j < first.length; j++) if (first[j] > first[best]) best = j;
-                System.out.printf("image 0 (%s): %d of 128 hidden features active, the strongest is unit %d (%.2f)%n",
+                System.out.printf(
+                        "image 0 (%s): %d of 128 hidden features active, the strongest is unit %d (%.2f)%n",
                         FashionMnist.CLASS_NAMES.get(y[0]), countPositive(first), best, first[best]);
             }
         }
@@ -81,7 +84,8 @@ public final class FashionSaliency {
     private static void write(float[] x, float[] grad, float[] adversarial, FashionMlpNetModel net, int count, Path png)
             throws IOException {
         int scale = 3, side = 28 * scale, gap = 6;
-        BufferedImage img = new BufferedImage(count * (side + gap) + gap, 3 * (side + gap) + gap, BufferedImage.TYPE_INT_RGB);
+        BufferedImage img =
+                new BufferedImage(count * (side + gap) + gap, 3 * (side + gap) + gap, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
@@ -95,7 +99,12 @@ public final class FashionSaliency {
                 int heat = Math.round(255 * Math.abs(grad[k * 784 + i]) / max);
                 int adv = Math.round(255 * adversarial[k * 784 + i]);
                 fill(img, px, gap + py, scale, gray(255 - ink));
-                fill(img, px, 2 * gap + side + py, scale, (255 << 16) | ((255 - heat) << 8) | (255 - heat)); // white → red
+                fill(
+                        img,
+                        px,
+                        2 * gap + side + py,
+                        scale,
+                        (255 << 16) | ((255 - heat) << 8) | (255 - heat)); // white → red
                 fill(img, px, 3 * gap + 2 * side + py, scale, gray(255 - adv));
             }
         }
@@ -116,8 +125,14 @@ public final class FashionSaliency {
         float epsilon = args.length > 2 ? Float.parseFloat(args[2]) : 0.05f;
         Path png = Path.of(args.length > 3 ? args[3] : "fashion-saliency.png");
         Map<String, Double> r = run(dir, images, epsilon, png, true);
-        System.out.printf("%.1f%% of hidden features are zero (ReLU); accuracy on %d test images %.2f%%, on their "
-                        + "adversarial versions (ε = %s) %.2f%%; wrote %s%n", 100 * r.get("hidden_zero_share"), images,
-                100 * r.get("accuracy"), epsilon, 100 * r.get("adversarial_accuracy"), png.toAbsolutePath());
+        System.out.printf(
+                "%.1f%% of hidden features are zero (ReLU); accuracy on %d test images %.2f%%, on their "
+                        + "adversarial versions (ε = %s) %.2f%%; wrote %s%n",
+                100 * r.get("hidden_zero_share"),
+                images,
+                100 * r.get("accuracy"),
+                epsilon,
+                100 * r.get("adversarial_accuracy"),
+                png.toAbsolutePath());
     }
 }

@@ -6,7 +6,6 @@ import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,6 +24,7 @@ public final class FashionTransfer {
 
     /** The classes of the new task, in the order of the head's outputs. */
     public static final int[] CLASSES = {5, 7, 8, 9};
+
     public static final List<String> NAMES = List.of("Sandal", "Sneaker", "Bag", "Ankle boot");
 
     /** The samples of {@link #CLASSES} (at most {@code perClass} of each), relabelled 0..3. */
@@ -46,7 +46,8 @@ public final class FashionTransfer {
         int size = data.sampleSize();
         float[] x = new float[n * size];
         for (int k = 0; k < n; k++) System.arraycopy(data.features(index[k]), 0, x, k * size, size);
-        return Dataset.labeled(x, data.sampleShape(), Arrays.copyOf(relabelled, n), CLASSES.length, false).withClassNames(NAMES);
+        return Dataset.labeled(x, data.sampleShape(), Arrays.copyOf(relabelled, n), CLASSES.length, false)
+                .withClassNames(NAMES);
     }
 
     /**
@@ -58,20 +59,33 @@ public final class FashionTransfer {
         Dataset train = subset(FashionMnist.train(dir, false), perClass);
         Dataset test = subset(FashionMnist.test(dir, false), Integer.MAX_VALUE);
         Map<String, Double> result = new LinkedHashMap<>();
-        try (var trained = FashionClassifierNetModel.pretrained(); var net = FashionTransferNetModel.create(7)) {
+        try (var trained = FashionClassifierNetModel.pretrained();
+                var net = FashionTransferNetModel.create(7)) {
             net.hidden.kernel().set(trained.layer("hidden").kernel().get());
             net.hidden.bias().set(trained.layer("hidden").bias().get());
             if (verbose) System.out.println(net.summary());
             float[] hidden = net.hidden.kernel().get();
-            Fit fit = Fit.epochs(epochs).batch(64).optimizer(Optimizers.adam(3e-3)).metrics(Metrics.accuracy())
-                    .seed(7).verbose(verbose ? 2 : 0);
+            Fit fit = Fit.epochs(epochs)
+                    .batch(64)
+                    .optimizer(Optimizers.adam(3e-3))
+                    .metrics(Metrics.accuracy())
+                    .seed(7)
+                    .verbose(verbose ? 2 : 0);
             net.fit(train, fit);
             result.put("head_accuracy", net.evaluate(test, fit).get("accuracy"));
-            result.put("hidden_unchanged", Arrays.equals(hidden, net.hidden.kernel().get()) ? 1.0 : 0.0);
+            result.put(
+                    "hidden_unchanged",
+                    Arrays.equals(hidden, net.hidden.kernel().get()) ? 1.0 : 0.0);
 
             net.hidden.setTrainable(true); // fine-tune everything, gently
             if (verbose) System.out.println(net.summary());
-            net.fit(train, Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-4)).seed(8).verbose(verbose ? 2 : 0));
+            net.fit(
+                    train,
+                    Fit.epochs(1)
+                            .batch(64)
+                            .optimizer(Optimizers.adam(1e-4))
+                            .seed(8)
+                            .verbose(verbose ? 2 : 0));
             result.put("tuned_accuracy", net.evaluate(test, fit).get("accuracy"));
         }
         return result;
@@ -82,8 +96,12 @@ public final class FashionTransfer {
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int perClass = args.length > 2 ? Integer.parseInt(args[2]) : Integer.MAX_VALUE;
         Map<String, Double> r = run(dir, epochs, perClass, true);
-        System.out.printf("%s: head on the frozen hidden layer %.2f%% test accuracy (hidden layer %s), "
-                        + "after fine-tuning %.2f%%%n", NAMES, 100 * r.get("head_accuracy"),
-                r.get("hidden_unchanged") == 1 ? "bit-identical" : "CHANGED", 100 * r.get("tuned_accuracy"));
+        System.out.printf(
+                "%s: head on the frozen hidden layer %.2f%% test accuracy (hidden layer %s), "
+                        + "after fine-tuning %.2f%%%n",
+                NAMES,
+                100 * r.get("head_accuracy"),
+                r.get("hidden_unchanged") == 1 ? "bit-identical" : "CHANGED",
+                100 * r.get("tuned_accuracy"));
     }
 }

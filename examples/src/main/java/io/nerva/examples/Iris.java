@@ -7,7 +7,6 @@ import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
-
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -34,21 +33,29 @@ public final class Iris {
     /** Trains on a seeded 80/20 split; returns the test-set loss and accuracy. */
     public static Map<String, Double> run(long seed, boolean verbose) {
         Dataset.Split split = load().split(0.2, seed);
-        Standardizer scale = Standardizer.fit(split.train());   // statistics of the training part only
+        Standardizer scale = Standardizer.fit(split.train()); // statistics of the training part only
         Dataset train = scale.apply(split.train()), test = scale.apply(split.test());
         try (IrisNetModel net = IrisNetModel.create(seed)) {
             if (verbose) System.out.println(net.summary());
-            Fit fit = Fit.epochs(60).batch(16).optimizer(Optimizers.adam(0.01))
-                    .metrics(Metrics.accuracy()).validation(test).seed(seed).verbose(verbose);
+            Fit fit = Fit.epochs(60)
+                    .batch(16)
+                    .optimizer(Optimizers.adam(0.01))
+                    .metrics(Metrics.accuracy())
+                    .validation(test)
+                    .seed(seed)
+                    .verbose(verbose);
             History history = net.fit(train, fit);
             Map<String, Double> result = net.evaluate(test, fit);
             if (verbose) {
-                System.out.printf("%ntest loss %.4f, test accuracy %.1f%% (%d samples)%n",
+                System.out.printf(
+                        "%ntest loss %.4f, test accuracy %.1f%% (%d samples)%n",
                         result.get("loss"), 100 * result.get("accuracy"), test.size());
                 float[] sample = test.features(0);
-                System.out.printf("first test flower: predicted %s, actually %s; probabilities %s%n",
+                System.out.printf(
+                        "first test flower: predicted %s, actually %s; probabilities %s%n",
                         train.classNames().get(net.predictClass(sample)),
-                        train.classNames().get(test.labels()[0]), java.util.Arrays.toString(net.predict(sample)));
+                        train.classNames().get(test.labels()[0]),
+                        java.util.Arrays.toString(net.predict(sample)));
                 System.out.println("final training loss " + history.last("loss"));
             }
             return result;

@@ -10,7 +10,6 @@ import io.nerva.runtime.data.Standardizer;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-
 import java.util.Map;
 
 /**
@@ -23,10 +22,17 @@ public final class IrisCustom {
 
     /** The finite-difference checks of the three pieces with gradients; each throws when its derivative is wrong. */
     public static void checkPieces(boolean verbose) {
-        GradientChecker.Report layer = GradientChecker.check(new Rbf(), new int[] {4}, 5).assertPasses();
-        GradientChecker.Report act = GradientChecker.checkActivation(new BentIdentity(), -4, 4, 33).assertPasses();
-        GradientChecker.Report loss = GradientChecker.checkLoss(new LabelSmoothing(0.1),
-                new float[] {0.7f, 0.2f, 0.1f, 0.3f, 0.3f, 0.4f}, new float[] {1, 0, 0, 0, 0, 1}, 2, 3).assertPasses();
+        GradientChecker.Report layer =
+                GradientChecker.check(new Rbf(), new int[] {4}, 5).assertPasses();
+        GradientChecker.Report act =
+                GradientChecker.checkActivation(new BentIdentity(), -4, 4, 33).assertPasses();
+        GradientChecker.Report loss = GradientChecker.checkLoss(
+                        new LabelSmoothing(0.1),
+                        new float[] {0.7f, 0.2f, 0.1f, 0.3f, 0.3f, 0.4f},
+                        new float[] {1, 0, 0, 0, 0, 1},
+                        2,
+                        3)
+                .assertPasses();
         if (verbose) {
             System.out.println(layer);
             System.out.println(act);
@@ -41,13 +47,23 @@ public final class IrisCustom {
         Dataset train = scale.apply(split.train()), test = scale.apply(split.test());
         try (IrisCustomNetModel net = IrisCustomNetModel.create(seed)) {
             if (verbose) System.out.println(net.summary());
-            Fit fit = Fit.epochs(80).batch(16).optimizer(Optimizers.adam(0.02)).loss(new LabelSmoothing(0.1))
-                    .metricFactories(Metrics::accuracy, ConfidentAccuracy::new).validation(test).seed(seed).verbose(verbose);
+            Fit fit = Fit.epochs(80)
+                    .batch(16)
+                    .optimizer(Optimizers.adam(0.02))
+                    .loss(new LabelSmoothing(0.1))
+                    .metricFactories(Metrics::accuracy, ConfidentAccuracy::new)
+                    .validation(test)
+                    .seed(seed)
+                    .verbose(verbose);
             net.fit(train, fit);
             Map<String, Double> result = net.evaluate(test, fit);
             if (verbose) {
-                System.out.printf("%ntest loss %.4f, accuracy %.1f%%, confident accuracy %.1f%% (%d samples)%n",
-                        result.get("loss"), 100 * result.get("accuracy"), 100 * result.get("confident_accuracy"), test.size());
+                System.out.printf(
+                        "%ntest loss %.4f, accuracy %.1f%%, confident accuracy %.1f%% (%d samples)%n",
+                        result.get("loss"),
+                        100 * result.get("accuracy"),
+                        100 * result.get("confident_accuracy"),
+                        test.size());
             }
             return result;
         }

@@ -6,7 +6,6 @@ import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.GradientClipping;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-
 import java.util.Map;
 
 /**
@@ -23,14 +22,21 @@ public final class IrisRegularized {
         Dataset train = scale.apply(split.train()), test = scale.apply(split.test());
         try (IrisRegularizedNetModel net = IrisRegularizedNetModel.create(seed)) {
             if (verbose) System.out.println(net.summary());
-            Fit fit = Fit.epochs(60).batch(16).optimizer(GradientClipping.globalNorm(Optimizers.adam(0.01), 1.0))
-                    .metrics(Metrics.accuracy()).validation(test).seed(seed).verbose(verbose);
+            Fit fit = Fit.epochs(60)
+                    .batch(16)
+                    .optimizer(GradientClipping.globalNorm(Optimizers.adam(0.01), 1.0))
+                    .metrics(Metrics.accuracy())
+                    .validation(test)
+                    .seed(seed)
+                    .verbose(verbose);
             net.fit(train, fit);
             Map<String, Double> result = net.evaluate(test, fit);
             if (verbose) {
-                System.out.printf("%ntest loss %.4f (L2 penalty included), test accuracy %.1f%% (%d samples)%n",
+                System.out.printf(
+                        "%ntest loss %.4f (L2 penalty included), test accuracy %.1f%% (%d samples)%n",
                         result.get("loss"), 100 * result.get("accuracy"), test.size());
-                System.out.println("trained PReLU slopes: " + java.util.Arrays.toString(net.slopes.kernel().get()));
+                System.out.println("trained PReLU slopes: "
+                        + java.util.Arrays.toString(net.slopes.kernel().get()));
             }
             return result;
         }

@@ -3,7 +3,6 @@ package io.nerva.examples;
 import io.nerva.runtime.classic.Adaline;
 import io.nerva.runtime.classic.Perceptron;
 import io.nerva.runtime.classic.SignNetwork;
-
 import java.util.Arrays;
 import java.util.Map;
 
@@ -35,19 +34,24 @@ public final class Perceptrons {
             System.out.printf("perceptron %-3s: first epoch without a mistake: %d, %s%n", task.getKey(), used + 1, p);
             Adaline a = new Adaline(2);
             double[] err = a.fit(X, task.getValue(), 200, 0.1);
-            System.out.printf("adaline    %-3s: error %.3f -> %.3f over 200 epochs, %d wrong, %s%n", task.getKey(), err[0],
-                    a.error(X, task.getValue()), a.errors(X, task.getValue()), a);
+            System.out.printf(
+                    "adaline    %-3s: error %.3f -> %.3f over 200 epochs, %d wrong, %s%n",
+                    task.getKey(), err[0], a.error(X, task.getValue()), a.errors(X, task.getValue()), a);
         }
         Perceptron p = new Perceptron(2);
         int[] errors = p.fit(X, XOR, epochs, 0.1);
-        System.out.printf("perceptron XOR: after %,d epochs, fewest mistakes in an epoch %d, now %d wrong of 4%n", epochs,
-                Arrays.stream(errors).min().orElseThrow(), p.errors(X, XOR));
+        System.out.printf(
+                "perceptron XOR: after %,d epochs, fewest mistakes in an epoch %d, now %d wrong of 4%n",
+                epochs, Arrays.stream(errors).min().orElseThrow(), p.errors(X, XOR));
         Map<String, Double> mlp = Xor.run(1, false);
-        System.out.printf("2-4-1 network XOR: accuracy %.0f%% (loss %.4f)%n", 100 * mlp.get("accuracy"), mlp.get("loss"));
+        System.out.printf(
+                "2-4-1 network XOR: accuracy %.0f%% (loss %.4f)%n", 100 * mlp.get("accuracy"), mlp.get("loss"));
         SignNetwork xor = handBuiltXor();
         for (float[] x : new float[][] {{-1, -1}, {-1, 1}, {1, -1}, {1, 1}}) {
             float[][] a = xor.activations(x);
-            System.out.printf("sign units: %+.0f xor %+.0f -> OR %+.0f, AND %+.0f -> %+.0f%n", x[0], x[1], a[0][0], a[0][1], a[1][0]);
+            System.out.printf(
+                    "sign units: %+.0f xor %+.0f -> OR %+.0f, AND %+.0f -> %+.0f%n",
+                    x[0], x[1], a[0][0], a[0][1], a[1][0]);
         }
     }
 }

@@ -7,7 +7,6 @@ import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -40,11 +39,18 @@ public final class ProgressOverheadBench {
         Blas.get().setThreads(1);
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
         Map<String, Fit> modes = new LinkedHashMap<>();
-        Fit base = Fit.epochs(1).batch(64).optimizer(Optimizers.adam(1e-3)).metrics(Metrics.accuracy()).seed(42).log(discard);
+        Fit base = Fit.epochs(1)
+                .batch(64)
+                .optimizer(Optimizers.adam(1e-3))
+                .metrics(Metrics.accuracy())
+                .seed(42)
+                .log(discard);
         modes.put("verbose 0", base.verbose(0));
         modes.put("verbose 2 (line per epoch)", base.verbose(2));
         modes.put("verbose 1, terminal bar", base.verbose(1).terminal(true));
-        modes.put("verbose 1, terminal bar + batch callback", base.verbose(1).terminal(true).callback(new TerminateOnNaN(discard)));
+        modes.put(
+                "verbose 1, terminal bar + batch callback",
+                base.verbose(1).terminal(true).callback(new TerminateOnNaN(discard)));
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         for (String m : modes.keySet()) seconds.put(m, new ArrayList<>());
         try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
@@ -68,14 +74,21 @@ public final class ProgressOverheadBench {
             calls += 938;
         }
         double nsPerStep = (System.nanoTime() - start) / (double) calls;
-        System.out.printf("progress bar alone: %.0f ns per step (%,d steps in 2 s, redrawn every 0.1 s), i.e. %.4f%% of a %.2f ms training step%n",
-                nsPerStep, calls, 100 * nsPerStep / (median(seconds.get("verbose 0")) / train.size() * 64 * 1e9),
+        System.out.printf(
+                "progress bar alone: %.0f ns per step (%,d steps in 2 s, redrawn every 0.1 s), i.e. %.4f%% of a %.2f ms training step%n",
+                nsPerStep,
+                calls,
+                100 * nsPerStep / (median(seconds.get("verbose 0")) / train.size() * 64 * 1e9),
                 median(seconds.get("verbose 0")) / Math.ceil(train.size() / 64.0) * 1e3);
-        System.out.println("| mode (" + rounds + " epochs each, interleaved, 1 thread) | median s/epoch | min s/epoch | median vs verbose 0 |");
+        System.out.println("| mode (" + rounds
+                + " epochs each, interleaved, 1 thread) | median s/epoch | min s/epoch | median vs verbose 0 |");
         System.out.println("| --- | --- | --- | --- |");
         double ref = 0;
         for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
-            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double[] v = e.getValue().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .sorted()
+                    .toArray();
             double median = median(e.getValue());
             if (ref == 0) ref = median;
             System.out.printf("| %s | %.3f | %.3f | %+.1f%% |%n", e.getKey(), median, v[0], 100 * (median / ref - 1));

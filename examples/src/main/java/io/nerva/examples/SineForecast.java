@@ -4,7 +4,6 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -53,8 +52,13 @@ public final class SineForecast {
         Dataset train = windows(4000, 1), test = windows(1000, 2);
         try (SineForecastNetModel net = SineForecastNetModel.create(7)) {
             if (verbose) System.out.println(net.summary());
-            Fit fit = Fit.epochs(epochs).batch(32).optimizer(Optimizers.adam(3e-3)).metrics(Metrics.mae())
-                    .validation(test).seed(3).verbose(verbose);
+            Fit fit = Fit.epochs(epochs)
+                    .batch(32)
+                    .optimizer(Optimizers.adam(3e-3))
+                    .metrics(Metrics.mae())
+                    .validation(test)
+                    .seed(3)
+                    .verbose(verbose);
             net.fit(train, fit);
             return net.evaluate(test, fit);
         }
@@ -63,7 +67,8 @@ public final class SineForecast {
     public static void main(String[] args) {
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         Map<String, Double> test = run(epochs, true);
-        System.out.printf("test MSE %.4f, MAE %.4f (repeating the current input: MSE %.4f)%n", test.get("loss"),
-                test.get("mae"), naiveMse(windows(1000, 2)));
+        System.out.printf(
+                "test MSE %.4f, MAE %.4f (repeating the current input: MSE %.4f)%n",
+                test.get("loss"), test.get("mae"), naiveMse(windows(1000, 2)));
     }
 }

@@ -43,13 +43,15 @@ public final class SoakBench {
                         if (n > predictions) return;
                         net.predictor().predict(samples[(id * 8 + k) & 63], out);
                         long r = nextReport.get();
-                        if (n >= r && nextReport.compareAndSet(r, r + every)) print(String.format("%,d predictions", r));
+                        if (n >= r && nextReport.compareAndSet(r, r + every))
+                            print(String.format("%,d predictions", r));
                     }
                 }));
             }
             for (Thread w : workers) w.join();
-            System.out.printf("%,d predictions from %d threads in %.1f s%n", predictions, threads,
-                    (System.nanoTime() - started) / 1e9);
+            System.out.printf(
+                    "%,d predictions from %d threads in %.1f s%n",
+                    predictions, threads, (System.nanoTime() - started) / 1e9);
 
             Path dir = Files.createTempDirectory("nerva-soak");
             Path file = dir.resolve("mlp.safetensors");

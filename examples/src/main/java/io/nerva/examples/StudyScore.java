@@ -27,15 +27,21 @@ public final class StudyScore {
 
     public static void main(String[] args) {
         try (StudyScoreNetModel net = StudyScoreNetModel.create(5)) {
-            Fit fit = Fit.epochs(2000).batch(7).optimizer(Optimizers.adam(0.01))
-                    .metrics(Metrics.mae(), Metrics.rmse()).verbose(false);
+            Fit fit = Fit.epochs(2000)
+                    .batch(7)
+                    .optimizer(Optimizers.adam(0.01))
+                    .metrics(Metrics.mae(), Metrics.rmse())
+                    .verbose(false);
             net.fit(dataset(), fit);
             var result = net.evaluate(dataset(), fit);
-            System.out.printf("mean absolute error %.1f points, RMSE %.1f points%n",
+            System.out.printf(
+                    "mean absolute error %.1f points, RMSE %.1f points%n",
                     100 * result.get("mae"), 100 * result.get("rmse"));
             for (float[] row : DATA) {
                 float predicted = 100 * net.predict(new float[] {row[0] / 10f, row[1] / 10f})[0];
-                System.out.printf("slept %2.0f h, studied %.0f h: score %.0f, predicted %.1f%n", row[0], row[1], row[2], predicted);
+                System.out.printf(
+                        "slept %2.0f h, studied %.0f h: score %.0f, predicted %.1f%n",
+                        row[0], row[1], row[2], predicted);
             }
         }
     }

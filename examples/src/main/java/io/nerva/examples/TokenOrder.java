@@ -4,7 +4,6 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -28,7 +27,8 @@ public final class TokenOrder {
         for (int i = 0; i < n; i++) {
             for (int t = 0; t < LENGTH; t++) ids[i * LENGTH + t] = 3 + r.nextInt(VOCABULARY - 3);
             int a = r.nextInt(LENGTH), b;
-            do b = r.nextInt(LENGTH); while (b == a);
+            do b = r.nextInt(LENGTH);
+            while (b == a);
             ids[i * LENGTH + a] = 1;
             ids[i * LENGTH + b] = 2;
             labels[i] = a < b ? 1 : 0;
@@ -42,8 +42,13 @@ public final class TokenOrder {
         Dataset train = sequences(6000, 11), test = sequences(1000, 12);
         try (TokenOrderNetModel net = TokenOrderNetModel.create(5)) {
             if (verbose) System.out.println(net.summary());
-            Fit fit = Fit.epochs(epochs).batch(32).optimizer(Optimizers.adam(3e-3)).metrics(Metrics.binaryAccuracy())
-                    .validation(test).seed(9).verbose(verbose);
+            Fit fit = Fit.epochs(epochs)
+                    .batch(32)
+                    .optimizer(Optimizers.adam(3e-3))
+                    .metrics(Metrics.binaryAccuracy())
+                    .validation(test)
+                    .seed(9)
+                    .verbose(verbose);
             net.fit(train, fit);
             return net.evaluate(test, fit);
         }

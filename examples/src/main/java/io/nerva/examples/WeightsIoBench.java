@@ -17,7 +17,8 @@ public final class WeightsIoBench {
         Path file = dir.resolve("fashion_cnn.safetensors");
         int runs = 20;
         double[] save = new double[runs], load = new double[runs];
-        try (FashionCnnNetModel net = FashionCnnNetModel.create(1); FashionCnnNetModel copy = FashionCnnNetModel.create(2)) {
+        try (FashionCnnNetModel net = FashionCnnNetModel.create(1);
+                FashionCnnNetModel copy = FashionCnnNetModel.create(2)) {
             for (int warm = 0; warm < 5; warm++) {
                 net.save(file);
                 copy.load(file);
@@ -36,7 +37,8 @@ public final class WeightsIoBench {
             }
             Arrays.sort(save);
             Arrays.sort(load);
-            System.out.printf("| CNN weights, %,d floats, %,d bytes on disk | save median %.2f ms (atomic, fsync) | load median %.2f ms (checked) |%n",
+            System.out.printf(
+                    "| CNN weights, %,d floats, %,d bytes on disk | save median %.2f ms (atomic, fsync) | load median %.2f ms (checked) |%n",
                     net.parameters().count(), Files.size(file), save[runs / 2], load[runs / 2]);
         } finally {
             Files.deleteIfExists(file);

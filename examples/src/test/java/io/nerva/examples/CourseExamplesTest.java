@@ -1,16 +1,15 @@
 package io.nerva.examples;
 
-import io.nerva.runtime.data.FashionMnist;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import javax.imageio.ImageIO;
+import io.nerva.runtime.data.FashionMnist;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Transfer learning and the autoencoder on small subsets of the real Fashion-MNIST: seconds each. */
 class CourseExamplesTest {

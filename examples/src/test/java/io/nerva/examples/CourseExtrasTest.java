@@ -1,10 +1,9 @@
 package io.nerva.examples;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The regularisation example and the custom-pieces example learn Iris; the custom pieces pass their gradient checks. */
 class CourseExtrasTest {

@@ -1,11 +1,10 @@
 package io.nerva.examples;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** Small end-to-end learning problems, seconds each. */
 class LearningTest {
@@ -21,15 +20,22 @@ class LearningTest {
     @Test
     void sameSeedSameWeightsAndHistoryBitForBit() {
         io.nerva.runtime.data.Dataset data = Iris.load();
-        io.nerva.runtime.train.Fit fit = io.nerva.runtime.train.Fit.epochs(5).batch(16)
+        io.nerva.runtime.train.Fit fit = io.nerva.runtime.train.Fit.epochs(5)
+                .batch(16)
                 .optimizer(io.nerva.runtime.optim.Optimizers.adam(0.01))
-                .metrics(io.nerva.runtime.metric.Metrics.accuracy()).validationSplit(0.2).seed(7).verbose(false);
-        try (IrisNetModel a = IrisNetModel.create(3); IrisNetModel b = IrisNetModel.create(3); IrisNetModel c = IrisNetModel.create(3)) {
+                .metrics(io.nerva.runtime.metric.Metrics.accuracy())
+                .validationSplit(0.2)
+                .seed(7)
+                .verbose(false);
+        try (IrisNetModel a = IrisNetModel.create(3);
+                IrisNetModel b = IrisNetModel.create(3);
+                IrisNetModel c = IrisNetModel.create(3)) {
             var ha = a.fit(data, fit);
             var hb = b.fit(data, fit);
             var hc = c.fit(data, fit.seed(8));
             assertEquals(ha, hb, "same seed, same History");
-            org.junit.jupiter.api.Assertions.assertArrayEquals(a.parameters().toArray(), b.parameters().toArray(), "same seed, same weights");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    a.parameters().toArray(), b.parameters().toArray(), "same seed, same weights");
             org.junit.jupiter.api.Assertions.assertNotEquals(ha, hc, "another shuffling seed gives another History");
         }
     }

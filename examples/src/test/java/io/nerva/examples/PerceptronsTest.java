@@ -1,10 +1,10 @@
 package io.nerva.examples;
 
-import io.nerva.runtime.classic.Perceptron;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.runtime.classic.Perceptron;
+import org.junit.jupiter.api.Test;
 
 /** What a single perceptron cannot do on XOR, the two-layer network and the hand-built sign network do. */
 class PerceptronsTest {

@@ -1,10 +1,9 @@
 package io.nerva.examples;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The sequence examples learn what their data hold: seconds each. */
 class SequenceExamplesTest {
@@ -14,7 +13,8 @@ class SequenceExamplesTest {
         Map<String, Double> test = SineForecast.run(6, false);
         double naive = SineForecast.naiveMse(SineForecast.windows(1000, 2));
         assertTrue(naive > 0.04, "the bar itself: " + naive);
-        assertTrue(test.get("loss") < naive / 3, "GRU test MSE " + test.get("loss") + " vs repeating the input " + naive);
+        assertTrue(
+                test.get("loss") < naive / 3, "GRU test MSE " + test.get("loss") + " vs repeating the input " + naive);
     }
 
     @Test

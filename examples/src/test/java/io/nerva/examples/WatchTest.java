@@ -1,5 +1,7 @@
 package io.nerva.examples;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.runtime.callback.CSVLogger;
 import io.nerva.runtime.callback.ReduceLROnPlateau;
 import io.nerva.runtime.data.Dataset;
@@ -13,15 +15,12 @@ import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
 import io.nerva.tensorboard.TensorBoard;
 import io.nerva.tensorboard.TensorBoardLogs;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A generated network trained with every way of watching: TensorBoard, CSV, plots, report — checked against the History. */
 class WatchTest {
@@ -36,8 +35,13 @@ class WatchTest {
         Path logs = dir.resolve("logs");
         History h;
         try (IrisNetModel net = IrisNetModel.create(3)) {
-            Fit fit = Fit.epochs(8).batch(16).optimizer(Optimizers.adam(0.01)).metrics(Metrics.accuracy(), Metrics.f1())
-                    .validation(test).seed(3).verbose(false)
+            Fit fit = Fit.epochs(8)
+                    .batch(16)
+                    .optimizer(Optimizers.adam(0.01))
+                    .metrics(Metrics.accuracy(), Metrics.f1())
+                    .validation(test)
+                    .seed(3)
+                    .verbose(false)
                     .callback(new TensorBoard(logs).histogramFreq(2))
                     .callback(new CSVLogger(dir.resolve("train.csv")))
                     .callback(ReduceLROnPlateau.on("val_loss").patience(1).factor(0.5));
@@ -50,9 +54,14 @@ class WatchTest {
             Plots.writeHistory(h, dir.resolve("curves.png"));
             io.nerva.runtime.plot.ModelDiagram.render(net, dir.resolve("net.dot"));
             String dot = Files.readString(dir.resolve("net.dot"));
-            assertTrue(dot.startsWith("digraph \"IrisNet\" {") && dot.contains("input -> l0 [label=\"(None, 4)\"]"), dot);
-            assertEquals("expected a .dot, .svg or .png file, got " + dir.resolve("net.gif"), assertThrows(java.io.IOException.class,
-                    () -> io.nerva.runtime.plot.ModelDiagram.render(net, dir.resolve("net.gif"))).getMessage());
+            assertTrue(
+                    dot.startsWith("digraph \"IrisNet\" {") && dot.contains("input -> l0 [label=\"(None, 4)\"]"), dot);
+            assertEquals(
+                    "expected a .dot, .svg or .png file, got " + dir.resolve("net.gif"),
+                    assertThrows(
+                                    java.io.IOException.class,
+                                    () -> io.nerva.runtime.plot.ModelDiagram.render(net, dir.resolve("net.gif")))
+                            .getMessage());
         }
         assertEquals(8, h.epochs());
         assertEquals(h, History.fromCsv(Files.readString(dir.resolve("train.csv"))));
@@ -70,11 +79,20 @@ class WatchTest {
         }
         assertEquals(8, tb.points("train", "epoch_learning_rate").size());
         // histograms every 2 epochs: steps 0, 2, 4, 6 for each of the network's weights
-        long histTags = tb.tags("train").keySet().stream().filter(t -> t.endsWith("/histogram")).count();
+        long histTags = tb.tags("train").keySet().stream()
+                .filter(t -> t.endsWith("/histogram"))
+                .count();
         assertTrue(histTags >= 2, tb.tags("train").keySet().toString());
-        String someHist = tb.tags("train").keySet().stream().filter(t -> t.endsWith("/kernel/histogram")).findFirst().orElseThrow();
+        String someHist = tb.tags("train").keySet().stream()
+                .filter(t -> t.endsWith("/kernel/histogram"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(someHist.startsWith("IrisNet/"), someHist);
-        assertEquals(List.of(0L, 2L, 4L, 6L), tb.points("train", someHist).stream().map(TensorBoardLogs.Point::step).toList());
+        assertEquals(
+                List.of(0L, 2L, 4L, 6L),
+                tb.points("train", someHist).stream()
+                        .map(TensorBoardLogs.Point::step)
+                        .toList());
         assertTrue(Files.size(dir.resolve("curves.png")) > 1000);
     }
 }

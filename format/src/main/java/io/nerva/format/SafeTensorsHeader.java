@@ -11,13 +11,11 @@ import com.google.gson.Strictness;
 import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -55,15 +53,18 @@ import java.util.regex.Pattern;
  * @param tensors      the tensors in the order of their data
  * @param dataLength   bytes in the data section
  */
-public record SafeTensorsHeader(long headerLength, Map<String, String> metadata, List<TensorInfo> tensors,
-                                long dataLength) {
+public record SafeTensorsHeader(
+        long headerLength, Map<String, String> metadata, List<TensorInfo> tensors, long dataLength) {
 
     /** Key of the string-to-string metadata object in the header. */
     public static final String METADATA_KEY = "__metadata__";
     /** Headers larger than this are refused as corrupt: the reference implementation's limit, 100,000,000 bytes. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    private static final Gson GSON = new GsonBuilder().setStrictness(Strictness.STRICT).disableHtmlEscaping().create();
+    private static final Gson GSON = new GsonBuilder()
+            .setStrictness(Strictness.STRICT)
+            .disableHtmlEscaping()
+            .create();
     private static final TypeToken<LinkedHashMap<String, JsonElement>> HEADER_TYPE = new TypeToken<>() {};
     private static final Set<String> TENSOR_KEYS = Set.of("dtype", "shape", "data_offsets");
     /** A JSON number that is a non-negative integer, spelled without sign, fraction or exponent. */
@@ -96,8 +97,11 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
     public static SafeTensorsHeader read(FileChannel channel, String source) throws IOException {
         long fileSize = channel.size();
         if (fileSize < 8) {
-            throw new WeightFileException(source, null, "file is " + fileSize
-                    + " bytes long, expected at least 8 (the header length field); not a safetensors file");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "file is " + fileSize
+                            + " bytes long, expected at least 8 (the header length field); not a safetensors file");
         }
         ByteBuffer lengthField = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(channel, lengthField, 0, source);
@@ -115,10 +119,14 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
      */
     public static SafeTensorsHeader parse(byte[] file, String source) throws WeightFileException {
         if (file.length < 8) {
-            throw new WeightFileException(source, null, "file is " + file.length
-                    + " bytes long, expected at least 8 (the header length field); not a safetensors file");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "file is " + file.length
+                            + " bytes long, expected at least 8 (the header length field); not a safetensors file");
         }
-        long headerLength = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         checkHeaderLength(headerLength, file.length - 8L, source);
         return parseJson(file, 8, (int) headerLength, file.length - 8 - headerLength, source);
     }
@@ -131,15 +139,21 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
     public static SafeTensorsHeader read(InputStream in, String source) throws IOException {
         byte[] lengthField = in.readNBytes(8);
         if (lengthField.length < 8) {
-            throw new WeightFileException(source, null, "stream has " + lengthField.length
-                    + " bytes, expected at least 8 (the header length field); not a safetensors file");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "stream has " + lengthField.length
+                            + " bytes, expected at least 8 (the header length field); not a safetensors file");
         }
-        long headerLength = ByteBuffer.wrap(lengthField).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                ByteBuffer.wrap(lengthField).order(ByteOrder.LITTLE_ENDIAN).getLong();
         checkHeaderLength(headerLength, Long.MAX_VALUE, source);
         byte[] json = in.readNBytes((int) headerLength);
         if (json.length < headerLength) {
-            throw new WeightFileException(source, null, "header length is " + headerLength
-                    + " bytes but the stream ends after " + json.length);
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "header length is " + headerLength + " bytes but the stream ends after " + json.length);
         }
         return parseJson(json, 0, json.length, -1, source);
     }
@@ -147,19 +161,27 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
     private static void checkHeaderLength(long headerLength, long available, String source) throws WeightFileException {
         // Unsigned in the format: a negative long is a length of 2^63 bytes or more.
         if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
-            throw new WeightFileException(source, null, "header length " + Long.toUnsignedString(headerLength)
-                    + " is absurd, expected at most " + MAX_HEADER_BYTES + " bytes; corrupt or not a safetensors file");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "header length " + Long.toUnsignedString(headerLength) + " is absurd, expected at most "
+                            + MAX_HEADER_BYTES + " bytes; corrupt or not a safetensors file");
         }
         if (headerLength > available) {
-            throw new WeightFileException(source, null, "header length " + headerLength
-                    + " exceeds the " + available + " bytes after the length field; file truncated?");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "header length " + headerLength + " exceeds the " + available
+                            + " bytes after the length field; file truncated?");
         }
     }
 
-    private static void readFully(FileChannel channel, ByteBuffer into, long position, String source) throws IOException {
+    private static void readFully(FileChannel channel, ByteBuffer into, long position, String source)
+            throws IOException {
         while (into.hasRemaining()) {
             int n = channel.read(into, position);
-            if (n < 0) throw new WeightFileException(source, null, "file ended at byte " + position + " while reading it");
+            if (n < 0)
+                throw new WeightFileException(source, null, "file ended at byte " + position + " while reading it");
             position += n;
         }
     }
@@ -175,9 +197,12 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
             throw new WeightFileException(source, null, "header is empty, expected a JSON object");
         }
         // Decoded as it is parsed: no String copy of a header that may be up to 100 MB.
-        Reader text = new InputStreamReader(new ByteArrayInputStream(bytes, offset, length), StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT));
+        Reader text = new InputStreamReader(
+                new ByteArrayInputStream(bytes, offset, length),
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT));
         Map<String, JsonElement> root = parseObject(text, source);
 
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -192,8 +217,11 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
         tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
         long end = checkCoverage(tensors, source);
         if (dataLength >= 0 && end != dataLength) {
-            throw new WeightFileException(source, null, "the data section has " + dataLength + " bytes but the tensors cover "
-                    + end + "; the " + (dataLength - end) + " trailing bytes belong to no tensor");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "the data section has " + dataLength + " bytes but the tensors cover " + end + "; the "
+                            + (dataLength - end) + " trailing bytes belong to no tensor");
         }
         return new SafeTensorsHeader(length, metadata, tensors, end);
     }
@@ -226,13 +254,17 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
             throw new WeightFileException(source, null, "header is malformed JSON: " + gsonMessage(e), e);
         }
         if (first != JsonToken.BEGIN_OBJECT) {
-            throw new WeightFileException(source, null, "header is not a JSON object, it is " + switch (first) {
-                case BEGIN_ARRAY -> "an array";
-                case STRING -> "a string";
-                case NUMBER -> "a number";
-                case BOOLEAN -> "a boolean";
-                default -> first.name().toLowerCase();
-            });
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "header is not a JSON object, it is "
+                            + switch (first) {
+                                case BEGIN_ARRAY -> "an array";
+                                case STRING -> "a string";
+                                case NUMBER -> "a number";
+                                case BOOLEAN -> "a boolean";
+                                default -> first.name().toLowerCase();
+                            });
         }
         if (!fullyConsumed) {
             throw new WeightFileException(source, null, "header is malformed JSON: more follows the closing brace");
@@ -247,11 +279,13 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
      */
     private static String gsonMessage(Exception e) {
         Throwable innermost = e;
-        while (innermost.getCause() != null && innermost.getCause().getMessage() != null) innermost = innermost.getCause();
+        while (innermost.getCause() != null && innermost.getCause().getMessage() != null)
+            innermost = innermost.getCause();
         String message = String.valueOf(innermost.getMessage());
         int link = message.indexOf("\nSee https://");
         if (link >= 0) message = message.substring(0, link);
-        return message.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "not strict JSON");
+        return message.replace(
+                "Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "not strict JSON");
     }
 
     private static Map<String, String> readMetadata(JsonElement value, String source) throws WeightFileException {
@@ -261,8 +295,10 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
         Map<String, String> metadata = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : object.entrySet()) {
             if (!(e.getValue() instanceof JsonPrimitive p) || !p.isString()) {
-                throw new WeightFileException(source, null, METADATA_KEY + " entry '" + e.getKey()
-                        + "' must be a string, found " + e.getValue());
+                throw new WeightFileException(
+                        source,
+                        null,
+                        METADATA_KEY + " entry '" + e.getKey() + "' must be a string, found " + e.getValue());
             }
             metadata.put(e.getKey(), p.getAsString());
         }
@@ -272,21 +308,32 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
     private static TensorInfo readTensor(String name, JsonElement value, long dataLength, String source)
             throws WeightFileException {
         if (!(value instanceof JsonObject entry)) {
-            throw new WeightFileException(source, name, "tensor '" + name
-                    + "': expected an object with dtype, shape and data_offsets, found " + value);
+            throw new WeightFileException(
+                    source,
+                    name,
+                    "tensor '" + name + "': expected an object with dtype, shape and data_offsets, found " + value);
         }
         for (String key : entry.keySet()) {
             if (!TENSOR_KEYS.contains(key)) {
-                throw new WeightFileException(source, name, "tensor '" + name + "': unexpected key '" + key
-                        + "', expected only dtype, shape and data_offsets");
+                throw new WeightFileException(
+                        source,
+                        name,
+                        "tensor '" + name + "': unexpected key '" + key
+                                + "', expected only dtype, shape and data_offsets");
             }
         }
         if (!(entry.get("dtype") instanceof JsonPrimitive dtypeJson) || !dtypeJson.isString()) {
-            throw new WeightFileException(source, name, "tensor '" + name + "': dtype must be a string such as \"F32\", found "
-                    + entry.get("dtype"));
+            throw new WeightFileException(
+                    source,
+                    name,
+                    "tensor '" + name + "': dtype must be a string such as \"F32\", found " + entry.get("dtype"));
         }
-        DType dtype = DType.fromHeader(dtypeJson.getAsString()).orElseThrow(() -> new WeightFileException(source, name,
-                "tensor '" + name + "': unknown dtype " + dtypeJson + ", expected one of " + Arrays.toString(DType.values())));
+        DType dtype = DType.fromHeader(dtypeJson.getAsString())
+                .orElseThrow(() -> new WeightFileException(
+                        source,
+                        name,
+                        "tensor '" + name + "': unknown dtype " + dtypeJson + ", expected one of "
+                                + Arrays.toString(DType.values())));
         long[] shape = readNonNegativeIntegers(entry.get("shape"), -1, name, "shape", source);
         long[] offsets = readNonNegativeIntegers(entry.get("data_offsets"), 2, name, "data_offsets", source);
         long begin = offsets[0];
@@ -296,7 +343,8 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
             throw new WeightFileException(source, name, where + " end before they begin");
         }
         if (dataLength >= 0 && end > dataLength) {
-            throw new WeightFileException(source, name, where + " reach beyond the data section of " + dataLength + " bytes");
+            throw new WeightFileException(
+                    source, name, where + " reach beyond the data section of " + dataLength + " bytes");
         }
         long expectedBytes;
         try {
@@ -304,12 +352,17 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
             for (long d : shape) elements = Math.multiplyExact(elements, d);
             expectedBytes = Math.multiplyExact(elements, dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new WeightFileException(source, name, "tensor '" + name + "': shape " + Arrays.toString(shape)
-                    + " has more bytes than fit in 64 bits");
+            throw new WeightFileException(
+                    source,
+                    name,
+                    "tensor '" + name + "': shape " + Arrays.toString(shape) + " has more bytes than fit in 64 bits");
         }
         if (end - begin != expectedBytes) {
-            throw new WeightFileException(source, name, where + " span " + (end - begin) + " bytes, expected "
-                    + expectedBytes + " for " + dtype + " shape " + Arrays.toString(shape));
+            throw new WeightFileException(
+                    source,
+                    name,
+                    where + " span " + (end - begin) + " bytes, expected " + expectedBytes + " for " + dtype + " shape "
+                            + Arrays.toString(shape));
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
@@ -319,21 +372,25 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
             throws WeightFileException {
         String expected = size < 0 ? "a list of non-negative integers" : "a list of " + size + " non-negative integers";
         if (!(value instanceof JsonArray array) || (size >= 0 && array.size() != size)) {
-            throw new WeightFileException(source, tensor, "tensor '" + tensor + "': " + key + " must be " + expected
-                    + ", found " + value);
+            throw new WeightFileException(
+                    source, tensor, "tensor '" + tensor + "': " + key + " must be " + expected + ", found " + value);
         }
         long[] numbers = new long[array.size()];
         for (int i = 0; i < numbers.length; i++) {
             JsonElement e = array.get(i);
-            boolean ok = e instanceof JsonPrimitive p && p.isNumber() && NON_NEGATIVE_INTEGER.matcher(p.getAsString()).matches();
+            boolean ok = e instanceof JsonPrimitive p
+                    && p.isNumber()
+                    && NON_NEGATIVE_INTEGER.matcher(p.getAsString()).matches();
             try {
                 if (ok) numbers[i] = Long.parseLong(e.getAsString());
             } catch (NumberFormatException tooLarge) {
                 ok = false;
             }
             if (!ok) {
-                throw new WeightFileException(source, tensor, "tensor '" + tensor + "': " + key + " must be " + expected
-                        + " (below 2^63), found " + value);
+                throw new WeightFileException(
+                        source,
+                        tensor,
+                        "tensor '" + tensor + "': " + key + " must be " + expected + " (below 2^63), found " + value);
             }
         }
         return numbers;
@@ -345,14 +402,22 @@ public record SafeTensorsHeader(long headerLength, Map<String, String> metadata,
         TensorInfo previous = null;
         for (TensorInfo t : sorted) {
             if (t.begin() < covered) {
-                throw new WeightFileException(source, t.name(), "tensor '" + t.name() + "': data_offsets [" + t.begin()
-                        + ", " + t.end() + "] overlap tensor '" + previous.name() + "' at [" + previous.begin() + ", "
-                        + previous.end() + "]");
+                throw new WeightFileException(
+                        source,
+                        t.name(),
+                        "tensor '" + t.name() + "': data_offsets [" + t.begin()
+                                + ", " + t.end() + "] overlap tensor '" + previous.name() + "' at [" + previous.begin()
+                                + ", "
+                                + previous.end() + "]");
             }
             if (t.begin() > covered) {
-                throw new WeightFileException(source, t.name(), "bytes [" + covered + ", " + t.begin()
-                        + ") of the data section belong to no tensor (tensor '" + t.name() + "' begins at " + t.begin()
-                        + "); the data section must be fully indexed");
+                throw new WeightFileException(
+                        source,
+                        t.name(),
+                        "bytes [" + covered + ", " + t.begin()
+                                + ") of the data section belong to no tensor (tensor '" + t.name() + "' begins at "
+                                + t.begin()
+                                + "); the data section must be fully indexed");
             }
             covered = t.end();
             previous = t;

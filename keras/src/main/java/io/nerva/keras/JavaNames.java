@@ -4,16 +4,19 @@ import javax.lang.model.SourceVersion;
 
 /** Java identifiers made from Keras names. */
 final class JavaNames {
-    private JavaNames() {
-    }
+    private JavaNames() {}
 
     /** A field name for a Keras layer name: invalid characters become {@code _}, a keyword or digit start gets a prefix. */
     static String field(String kerasName) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < kerasName.length(); i++) {
             char c = kerasName.charAt(i);
-            sb.append(sb.isEmpty() ? (Character.isJavaIdentifierStart(c) ? c : Character.isJavaIdentifierPart(c) ? "_" + c : "_")
-                    : Character.isJavaIdentifierPart(c) ? c : '_');
+            sb.append(
+                    sb.isEmpty()
+                            ? (Character.isJavaIdentifierStart(c)
+                                    ? c
+                                    : Character.isJavaIdentifierPart(c) ? "_" + c : "_")
+                            : Character.isJavaIdentifierPart(c) ? c : '_');
         }
         String s = sb.isEmpty() ? "layer" : sb.toString();
         return SourceVersion.isKeyword(s) || s.equals("_") ? s + "_" : s;

@@ -15,10 +15,13 @@ import java.util.Map;
  *                  {@code Double}, {@code String}, {@code Boolean}, {@code null}); empty for a weights-only file
  * @param weights   its weight arrays in Keras' order ({@code layer.get_weights()}), empty for a layer without
  */
-public record KerasLayer(String className, String name, String path, Map<String, Object> config, List<KerasWeight> weights) {
+public record KerasLayer(
+        String className, String name, String path, Map<String, Object> config, List<KerasWeight> weights) {
 
     public KerasLayer {
-        config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+        config = config == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
         weights = List.copyOf(weights);
     }
 

@@ -17,8 +17,14 @@ import java.util.List;
  *                     for {@link KerasFormat#WEIGHTS_H5}, sorted by object path
  * @param modelConfig  the model's whole {@code config} object (or an empty map)
  */
-public record KerasModel(Path source, KerasFormat format, String modelClass, String name, String kerasVersion,
-                         List<KerasLayer> layers, java.util.Map<String, Object> modelConfig) {
+public record KerasModel(
+        Path source,
+        KerasFormat format,
+        String modelClass,
+        String name,
+        String kerasVersion,
+        List<KerasLayer> layers,
+        java.util.Map<String, Object> modelConfig) {
 
     public KerasModel {
         layers = List.copyOf(layers);

@@ -6,15 +6,44 @@ import java.util.Map;
 
 /** Keras' naming conventions: object paths in weights files, and the variables each layer class creates. */
 final class KerasNames {
-    private KerasNames() {
-    }
+    private KerasNames() {}
 
     /** The layer classes whose object paths a weights-only file may hold, to recover a class from a path. */
-    private static final List<String> KNOWN_CLASSES = List.of("Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose",
-            "DepthwiseConv2D", "SeparableConv2D", "BatchNormalization", "LayerNormalization", "Embedding", "LSTM", "GRU",
-            "SimpleRNN", "Bidirectional", "TimeDistributed", "Activation", "Dropout", "Flatten", "MaxPooling2D",
-            "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D", "LeakyReLU", "ReLU", "ELU", "PReLU",
-            "Softmax", "Reshape", "InputLayer", "Sequential", "Functional", "Lambda", "Add", "Concatenate");
+    private static final List<String> KNOWN_CLASSES = List.of(
+            "Dense",
+            "Conv1D",
+            "Conv2D",
+            "Conv3D",
+            "Conv2DTranspose",
+            "DepthwiseConv2D",
+            "SeparableConv2D",
+            "BatchNormalization",
+            "LayerNormalization",
+            "Embedding",
+            "LSTM",
+            "GRU",
+            "SimpleRNN",
+            "Bidirectional",
+            "TimeDistributed",
+            "Activation",
+            "Dropout",
+            "Flatten",
+            "MaxPooling2D",
+            "AveragePooling2D",
+            "GlobalMaxPooling2D",
+            "GlobalAveragePooling2D",
+            "LeakyReLU",
+            "ReLU",
+            "ELU",
+            "PReLU",
+            "Softmax",
+            "Reshape",
+            "InputLayer",
+            "Sequential",
+            "Functional",
+            "Lambda",
+            "Add",
+            "Concatenate");
 
     /** Keras' {@code naming.to_snake_case}: {@code BatchNormalization → batch_normalization}, {@code SimpleRNN → simple_rnn}. */
     static String snakeCase(String className) {
@@ -37,21 +66,26 @@ final class KerasNames {
      * where the class is not known or the count does not fit it.
      */
     static List<String> weightNames(String className, Map<String, Object> config, int count) {
-        List<String> names = className == null ? null : switch (className) {
-            case "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose" -> count == 1 ? List.of("kernel") : List.of("kernel", "bias");
-            case "Embedding" -> List.of("embeddings");
-            case "LSTM", "GRU", "SimpleRNN" -> count == 2 ? List.of("kernel", "recurrent_kernel")
-                    : List.of("kernel", "recurrent_kernel", "bias");
-            case "BatchNormalization" -> {
-                List<String> n = new ArrayList<>();
-                if (!Boolean.FALSE.equals(config.get("scale"))) n.add("gamma");
-                if (!Boolean.FALSE.equals(config.get("center"))) n.add("beta");
-                n.add("moving_mean");
-                n.add("moving_variance");
-                yield n;
-            }
-            default -> null;
-        };
+        List<String> names = className == null
+                ? null
+                : switch (className) {
+                    case "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose" ->
+                        count == 1 ? List.of("kernel") : List.of("kernel", "bias");
+                    case "Embedding" -> List.of("embeddings");
+                    case "LSTM", "GRU", "SimpleRNN" ->
+                        count == 2
+                                ? List.of("kernel", "recurrent_kernel")
+                                : List.of("kernel", "recurrent_kernel", "bias");
+                    case "BatchNormalization" -> {
+                        List<String> n = new ArrayList<>();
+                        if (!Boolean.FALSE.equals(config.get("scale"))) n.add("gamma");
+                        if (!Boolean.FALSE.equals(config.get("center"))) n.add("beta");
+                        n.add("moving_mean");
+                        n.add("moving_variance");
+                        yield n;
+                    }
+                    default -> null;
+                };
         if (names != null && names.size() == count) return names;
         List<String> generic = new ArrayList<>();
         for (int i = 0; i < count; i++) generic.add("vars/" + i);

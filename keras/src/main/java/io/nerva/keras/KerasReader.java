@@ -10,7 +10,6 @@ import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
 import io.jhdf.object.datatype.FloatingPoint;
 import io.nerva.format.WeightFileException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +42,7 @@ public final class KerasReader {
     private static final byte[] ZIP_SIGNATURE = {'P', 'K', 3, 4};
     private static final Gson GSON = new Gson();
 
-    private KerasReader() {
-    }
+    private KerasReader() {}
 
     /** Reads any of the three Keras formats (see {@link KerasFormat}). */
     public static KerasModel read(Path file) throws IOException {
@@ -66,9 +64,12 @@ public final class KerasReader {
                 throw corruptHdf5(source, e);
             }
         }
-        throw new WeightFileException(source, null, "not a Keras file: expected a .keras archive (a zip, starting with "
-                + "'PK') or an HDF5 file (.h5, .weights.h5, starting with \\x89HDF), but it starts with "
-                + describeBytes(head, n));
+        throw new WeightFileException(
+                source,
+                null,
+                "not a Keras file: expected a .keras archive (a zip, starting with "
+                        + "'PK') or an HDF5 file (.h5, .weights.h5, starting with \\x89HDF), but it starts with "
+                        + describeBytes(head, n));
     }
 
     // ------------------------------------------------------------------ .keras
@@ -80,15 +81,21 @@ public final class KerasReader {
             ZipEntry weights = zip.getEntry("model.weights.h5");
             if (weights == null) {
                 List<String> names = zip.stream().map(ZipEntry::getName).toList();
-                throw new WeightFileException(source, null, "the .keras archive has no 'model.weights.h5' (it has " + names
-                        + (names.contains("model.weights.json") ? "; sharded weights are not supported" : "") + ")");
+                throw new WeightFileException(
+                        source,
+                        null,
+                        "the .keras archive has no 'model.weights.h5' (it has " + names
+                                + (names.contains("model.weights.json") ? "; sharded weights are not supported" : "")
+                                + ")");
             }
             byte[] h5;
             try (InputStream in = zip.getInputStream(weights)) {
                 h5 = in.readAllBytes();
             }
             Map<String, Object> top = parseJson(config, source, "config.json");
-            String version = metadata == null ? null : stringOrNull(parseJson(metadata, source, "metadata.json").get("keras_version"));
+            String version = metadata == null
+                    ? null
+                    : stringOrNull(parseJson(metadata, source, "metadata.json").get("keras_version"));
             String inner = source + "!model.weights.h5";
             try (HdfFile hdf = HdfFile.fromBytes(h5)) {
                 return fromArchitecture(hdf, file, inner, KerasFormat.KERAS_ARCHIVE, top, version);
@@ -96,16 +103,23 @@ public final class KerasReader {
                 throw corruptHdf5(inner, e);
             }
         } catch (ZipException e) {
-            throw new WeightFileException(source, null, "starts like a .keras archive (zip) but is not a complete zip file"
-                    + " (truncated or corrupt?): " + e.getMessage(), e);
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "starts like a .keras archive (zip) but is not a complete zip file" + " (truncated or corrupt?): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     private static String entryText(ZipFile zip, String name, String source) throws IOException {
         ZipEntry e = zip.getEntry(name);
         if (e == null) {
-            throw new WeightFileException(source, null, "the .keras archive has no '" + name + "' (it has "
-                    + zip.stream().map(ZipEntry::getName).toList() + ")");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "the .keras archive has no '" + name + "' (it has "
+                            + zip.stream().map(ZipEntry::getName).toList() + ")");
         }
         try (InputStream in = zip.getInputStream(e)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -118,7 +132,8 @@ public final class KerasReader {
         Object modelConfig = attribute(hdf, "model_config");
         if (modelConfig != null) {
             Map<String, Object> top = parseJson(text(modelConfig), source, "attribute model_config");
-            return fromArchitecture(hdf, file, source, KerasFormat.LEGACY_H5, top, stringOrNull(attribute(hdf, "keras_version")));
+            return fromArchitecture(
+                    hdf, file, source, KerasFormat.LEGACY_H5, top, stringOrNull(attribute(hdf, "keras_version")));
         }
         Map<String, Node> children = hdf.getChildren();
         if (children.get("layers") instanceof Group layers) {
@@ -127,34 +142,48 @@ public final class KerasReader {
         if (attribute(hdf, "layer_names") != null) {
             return readLegacyWeightsOnly(hdf, file, source);
         }
-        throw new WeightFileException(source, null, "an HDF5 file, but not one Keras wrote: expected a root attribute "
-                + "'model_config' (model.save(\"m.h5\")), a group 'layers' (save_weights(\"m.weights.h5\")) or a root "
-                + "attribute 'layer_names' (Keras 2 weights); it has groups/datasets " + children.keySet()
-                + " and attributes " + hdf.getAttributes().keySet());
+        throw new WeightFileException(
+                source,
+                null,
+                "an HDF5 file, but not one Keras wrote: expected a root attribute "
+                        + "'model_config' (model.save(\"m.h5\")), a group 'layers' (save_weights(\"m.weights.h5\")) or a root "
+                        + "attribute 'layer_names' (Keras 2 weights); it has groups/datasets " + children.keySet()
+                        + " and attributes " + hdf.getAttributes().keySet());
     }
 
     /** A .keras archive's weights or a legacy .h5, with the architecture that orders and names the layers. */
-    private static KerasModel fromArchitecture(HdfFile hdf, Path file, String source, KerasFormat format,
-                                               Map<String, Object> top, String version) throws IOException {
+    private static KerasModel fromArchitecture(
+            HdfFile hdf, Path file, String source, KerasFormat format, Map<String, Object> top, String version)
+            throws IOException {
         String modelClass = stringOrNull(top.get("class_name"));
         Map<String, Object> modelConfig = map(top.get("config"));
         if (modelClass == null || modelConfig == null || !(modelConfig.get("layers") instanceof List<?> layerList)) {
-            throw new WeightFileException(source, null, "the architecture is not a Keras model config: expected "
-                    + "{\"class_name\": ..., \"config\": {\"layers\": [...]}}, found keys " + top.keySet()
-                    + (modelConfig == null ? "" : " and config keys " + modelConfig.keySet()));
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "the architecture is not a Keras model config: expected "
+                            + "{\"class_name\": ..., \"config\": {\"layers\": [...]}}, found keys " + top.keySet()
+                            + (modelConfig == null ? "" : " and config keys " + modelConfig.keySet()));
         }
         Group legacyWeights = null;
         List<String> legacyNames = List.of();
         if (format == KerasFormat.LEGACY_H5) {
             if (!(hdf.getChildren().get("model_weights") instanceof Group g)) {
-                throw new WeightFileException(source, null, "legacy Keras .h5 file without the group 'model_weights' "
-                        + "(saved with include_optimizer only, or truncated?); it has " + hdf.getChildren().keySet());
+                throw new WeightFileException(
+                        source,
+                        null,
+                        "legacy Keras .h5 file without the group 'model_weights' "
+                                + "(saved with include_optimizer only, or truncated?); it has "
+                                + hdf.getChildren().keySet());
             }
             legacyWeights = g;
             legacyNames = strings(attribute(g, "layer_names"));
         } else if (!(hdf.getChildren().get("layers") instanceof Group)) {
-            throw new WeightFileException(source, null, "the weights file has no group 'layers'; it has "
-                    + hdf.getChildren().keySet());
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "the weights file has no group 'layers'; it has "
+                            + hdf.getChildren().keySet());
         }
         Map<String, Integer> used = new HashMap<>();
         List<KerasLayer> layers = new ArrayList<>();
@@ -165,8 +194,10 @@ public final class KerasReader {
             String className = entry == null ? null : stringOrNull(entry.get("class_name"));
             Map<String, Object> config = entry == null ? null : map(entry.get("config"));
             if (className == null || config == null) {
-                throw new WeightFileException(source, null, "layer #" + index + " of the architecture has no class_name "
-                        + "or config: " + o);
+                throw new WeightFileException(
+                        source,
+                        null,
+                        "layer #" + index + " of the architecture has no class_name " + "or config: " + o);
             }
             Map<String, Object> withMeta = new LinkedHashMap<>(config);
             for (String key : List.of("module", "registered_name", "build_config", "inbound_nodes")) {
@@ -181,34 +212,49 @@ public final class KerasReader {
             if (format == KerasFormat.LEGACY_H5) {
                 String path = "model_weights/" + name;
                 if (!(legacyWeights.getChildren().get(name) instanceof Group g)) {
-                    throw new WeightFileException(source, null, "layer '" + name + "' (" + className + ") has no group '"
-                            + path + "'; model_weights has " + legacyWeights.getChildren().keySet());
+                    throw new WeightFileException(
+                            source,
+                            null,
+                            "layer '" + name + "' (" + className + ") has no group '" + path + "'; model_weights has "
+                                    + legacyWeights.getChildren().keySet());
                 }
                 if (!legacyNames.isEmpty() && !legacyNames.contains(name)) {
-                    throw new WeightFileException(source, null, "layer '" + name + "' is not in model_weights' layer_names "
-                            + legacyNames);
+                    throw new WeightFileException(
+                            source, null, "layer '" + name + "' is not in model_weights' layer_names " + legacyNames);
                 }
                 layers.add(new KerasLayer(className, name, path, withMeta, legacyLayerWeights(g, path, source)));
             } else {
                 String path = "layers/" + objectName(className, used);
                 Node node = nodeAt(hdf, path);
                 if (!(node instanceof Group g)) {
-                    throw new WeightFileException(source, null, "layer '" + name + "' (" + className + ") has no group '"
-                            + path + "' in the weights; 'layers' has " + ((Group) hdf.getChildren().get("layers")).getChildren().keySet());
+                    throw new WeightFileException(
+                            source,
+                            null,
+                            "layer '" + name + "' (" + className + ") has no group '" + path
+                                    + "' in the weights; 'layers' has "
+                                    + ((Group) hdf.getChildren().get("layers"))
+                                            .getChildren()
+                                            .keySet());
                 }
                 Object recorded = g.getChildren().get("vars") instanceof Group vars ? attribute(vars, "name") : null;
                 if (recorded != null && !text(recorded).equals(name)) {
-                    throw new WeightFileException(source, null, "group '" + path + "' holds the weights of layer '"
-                            + text(recorded) + "', but the architecture puts layer '" + name + "' (" + className + ") there");
+                    throw new WeightFileException(
+                            source,
+                            null,
+                            "group '" + path + "' holds the weights of layer '" + text(recorded)
+                                    + "', but the architecture puts layer '" + name + "' (" + className + ") there");
                 }
-                layers.add(new KerasLayer(className, name, path, withMeta, varsWeights(g, path, className, config, source)));
+                layers.add(new KerasLayer(
+                        className, name, path, withMeta, varsWeights(g, path, className, config, source)));
             }
         }
-        return new KerasModel(file, format, modelClass, stringOrNull(modelConfig.get("name")), version, layers, modelConfig);
+        return new KerasModel(
+                file, format, modelClass, stringOrNull(modelConfig.get("name")), version, layers, modelConfig);
     }
 
     /** A Keras 3 {@code .weights.h5}: no architecture; layers sorted by object path. */
-    private static KerasModel readWeightsOnly(HdfFile hdf, Group layersGroup, Path file, String source) throws IOException {
+    private static KerasModel readWeightsOnly(HdfFile hdf, Group layersGroup, Path file, String source)
+            throws IOException {
         List<String> paths = new ArrayList<>(layersGroup.getChildren().keySet());
         paths.sort(KerasReader::compareObjectNames);
         List<KerasLayer> layers = new ArrayList<>();
@@ -218,10 +264,12 @@ public final class KerasReader {
             String className = classOfObjectName(objectName);
             Object recorded = g.getChildren().get("vars") instanceof Group vars ? attribute(vars, "name") : null;
             String name = recorded == null ? objectName : text(recorded);
-            layers.add(new KerasLayer(className, name, path, Map.of(), varsWeights(g, path, className, Map.of(), source)));
+            layers.add(
+                    new KerasLayer(className, name, path, Map.of(), varsWeights(g, path, className, Map.of(), source)));
         }
         String modelName = hdf.getChildren().get("vars") instanceof Group vars && attribute(vars, "name") != null
-                ? text(attribute(vars, "name")) : null;
+                ? text(attribute(vars, "name"))
+                : null;
         return new KerasModel(file, KerasFormat.WEIGHTS_H5, null, modelName, null, layers, Map.of());
     }
 
@@ -230,13 +278,22 @@ public final class KerasReader {
         List<KerasLayer> layers = new ArrayList<>();
         for (String name : strings(attribute(hdf, "layer_names"))) {
             if (!(hdf.getChildren().get(name) instanceof Group g)) {
-                throw new WeightFileException(source, null, "layer_names lists '" + name + "', but there is no group '"
-                        + name + "'; the file has " + hdf.getChildren().keySet());
+                throw new WeightFileException(
+                        source,
+                        null,
+                        "layer_names lists '" + name + "', but there is no group '" + name + "'; the file has "
+                                + hdf.getChildren().keySet());
             }
             layers.add(new KerasLayer(null, name, name, Map.of(), legacyLayerWeights(g, name, source)));
         }
-        return new KerasModel(file, KerasFormat.LEGACY_WEIGHTS_H5, null, null, stringOrNull(attribute(hdf, "keras_version")),
-                layers, Map.of());
+        return new KerasModel(
+                file,
+                KerasFormat.LEGACY_WEIGHTS_H5,
+                null,
+                null,
+                stringOrNull(attribute(hdf, "keras_version")),
+                layers,
+                Map.of());
     }
 
     /** Legacy layout: the layer group's weight_names attribute lists its datasets, in Keras' order. */
@@ -245,8 +302,11 @@ public final class KerasReader {
         for (String weightName : strings(attribute(layer, "weight_names"))) {
             Node node = nodeAt(layer, weightName);
             if (!(node instanceof Dataset d)) {
-                throw new WeightFileException(source, path + "/" + weightName, "weight_names of '" + path + "' lists '"
-                        + weightName + "', but there is no dataset '" + path + "/" + weightName + "'");
+                throw new WeightFileException(
+                        source,
+                        path + "/" + weightName,
+                        "weight_names of '" + path + "' lists '" + weightName + "', but there is no dataset '" + path
+                                + "/" + weightName + "'");
             }
             String shortName = weightName.substring(weightName.lastIndexOf('/') + 1);
             if (shortName.endsWith(":0")) shortName = shortName.substring(0, shortName.length() - 2);
@@ -259,8 +319,8 @@ public final class KerasReader {
      * Keras 3 layout: the layer's own {@code vars/0, 1, ...}, then those of its sub-objects (an RNN layer's
      * {@code cell}), named by what Keras creates for the class ({@code kernel}, {@code bias}, ...).
      */
-    private static List<KerasWeight> varsWeights(Group layer, String path, String className, Map<String, Object> config,
-                                                 String source) throws IOException {
+    private static List<KerasWeight> varsWeights(
+            Group layer, String path, String className, Map<String, Object> config, String source) throws IOException {
         List<Dataset> datasets = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         collectVars(layer, path, datasets, paths);
@@ -293,27 +353,35 @@ public final class KerasReader {
 
     private static KerasWeight floats(Dataset d, String name, String path, String source) throws WeightFileException {
         if (!(d.getDataType() instanceof FloatingPoint fp) || fp.getSize() != 4) {
-            String found = d.getDataType() instanceof FloatingPoint fp2 ? "float" + fp2.getSize() * 8
-                    : d.getDataType().getClass().getSimpleName() + " of " + d.getDataType().getSize() + " bytes ("
-                    + d.getJavaType().getSimpleName() + ")";
-            throw new WeightFileException(source, path, "dataset '" + path + "' holds " + found + " values; Nerva reads "
-                    + "float32 weights (save the model with dtype float32)");
+            String found = d.getDataType() instanceof FloatingPoint fp2
+                    ? "float" + fp2.getSize() * 8
+                    : d.getDataType().getClass().getSimpleName() + " of "
+                            + d.getDataType().getSize() + " bytes ("
+                            + d.getJavaType().getSimpleName() + ")";
+            throw new WeightFileException(
+                    source,
+                    path,
+                    "dataset '" + path + "' holds " + found + " values; Nerva reads "
+                            + "float32 weights (save the model with dtype float32)");
         }
         int[] shape = d.getDimensions();
         Object data;
         try {
             data = d.isEmpty() ? new float[0] : d.getDataFlat();
         } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
-            throw new WeightFileException(source, path, "cannot read dataset '" + path + "' (truncated or corrupt?): "
-                    + e.getMessage(), e);
+            throw new WeightFileException(
+                    source, path, "cannot read dataset '" + path + "' (truncated or corrupt?): " + e.getMessage(), e);
         }
         float[] values = data instanceof float[] f ? f : null;
         if (d.isScalar() && data instanceof Float scalar) values = new float[] {scalar};
         long expected = 1;
         for (int s : shape) expected *= s;
         if (values == null || values.length != expected) {
-            throw new WeightFileException(source, path, "dataset '" + path + "' of shape " + Arrays.toString(shape)
-                    + " gave " + (values == null ? String.valueOf(data) : values.length + " values"));
+            throw new WeightFileException(
+                    source,
+                    path,
+                    "dataset '" + path + "' of shape " + Arrays.toString(shape) + " gave "
+                            + (values == null ? String.valueOf(data) : values.length + " values"));
         }
         return new KerasWeight(name, path, shape, values);
     }
@@ -346,7 +414,8 @@ public final class KerasReader {
 
     private static String[] splitCounter(String s) {
         if (s.matches("\\d{1,18}")) return new String[] {"", s};
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(.*)_(\\d{1,18})$").matcher(s);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("^(.*)_(\\d{1,18})$").matcher(s);
         return m.matches() ? new String[] {m.group(1), m.group(2)} : new String[] {s, "-1"};
     }
 
@@ -384,7 +453,8 @@ public final class KerasReader {
         if (attributeValue == null) return List.of();
         if (attributeValue instanceof String[] a) return List.of(a);
         if (attributeValue instanceof String s) return List.of(s);
-        if (attributeValue instanceof Object[] a) return Arrays.stream(a).map(KerasReader::text).toList();
+        if (attributeValue instanceof Object[] a)
+            return Arrays.stream(a).map(KerasReader::text).toList();
         return List.of();
     }
 
@@ -404,8 +474,11 @@ public final class KerasReader {
     }
 
     private static WeightFileException corruptHdf5(String source, RuntimeException e) {
-        return new WeightFileException(source, null, "starts like an HDF5 file but cannot be read (truncated or corrupt?): "
-                + e.getMessage(), e);
+        return new WeightFileException(
+                source,
+                null,
+                "starts like an HDF5 file but cannot be read (truncated or corrupt?): " + e.getMessage(),
+                e);
     }
 
     private static String describeBytes(byte[] head, int n) {

@@ -22,12 +22,10 @@ import java.nio.file.StandardCopyOption;
  * express is refused with every unsupported item listed ({@link UnsupportedKerasModelException}).
  */
 public final class KerasToJava {
-    private KerasToJava() {
-    }
+    private KerasToJava() {}
 
     /** The two files written. */
-    public record Output(Path source, Path weights, KerasWeights.Report report) {
-    }
+    public record Output(Path source, Path weights, KerasWeights.Report report) {}
 
     public static void main(String[] args) {
         if (args.length != 4) {
@@ -53,7 +51,8 @@ public final class KerasToJava {
         if (!packageName.isEmpty() && !javax.lang.model.SourceVersion.isName(packageName)) {
             throw new IllegalArgumentException("'" + packageName + "' is not a Java package name");
         }
-        if (!javax.lang.model.SourceVersion.isIdentifier(className) || javax.lang.model.SourceVersion.isKeyword(className)) {
+        if (!javax.lang.model.SourceVersion.isIdentifier(className)
+                || javax.lang.model.SourceVersion.isKeyword(className)) {
             throw new IllegalArgumentException("'" + className + "' is not a Java class name");
         }
         KerasModel keras = KerasReader.read(kerasFile);

@@ -1,11 +1,10 @@
 package io.nerva.keras;
 
+import io.nerva.format.WeightFileException;
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
 import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.core.Parameters;
-import io.nerva.format.WeightFileException;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,12 +41,11 @@ import java.util.Set;
  * both sides, layer by layer (Keras layer, class, shapes; Nerva field, type, shapes), marking each problem.
  */
 public final class KerasWeights {
-    private KerasWeights() {
-    }
+    private KerasWeights() {}
 
     /** One Keras layer and the Nerva field it was loaded into. */
-    public record Pairing(String kerasLayer, String kerasClass, String nervaField, String nervaType, List<String> tensors) {
-    }
+    public record Pairing(
+            String kerasLayer, String kerasClass, String nervaField, String nervaType, List<String> tensors) {}
 
     /**
      * What a successful load did.
@@ -60,11 +58,18 @@ public final class KerasWeights {
     public record Report(Path source, KerasFormat format, List<Pairing> pairings, List<String> notes) {
         @Override
         public String toString() {
-            StringBuilder sb = new StringBuilder("loaded " + source + " (" + format + ") into " + pairings.size() + " layer"
-                    + (pairings.size() == 1 ? "" : "s") + ":");
+            StringBuilder sb = new StringBuilder("loaded " + source + " (" + format + ") into " + pairings.size()
+                    + " layer" + (pairings.size() == 1 ? "" : "s") + ":");
             for (Pairing p : pairings) {
-                sb.append("\n  Keras '").append(p.kerasLayer()).append("' (").append(p.kerasClass()).append(") -> field '")
-                        .append(p.nervaField()).append("' (").append(p.nervaType()).append(")");
+                sb.append("\n  Keras '")
+                        .append(p.kerasLayer())
+                        .append("' (")
+                        .append(p.kerasClass())
+                        .append(") -> field '")
+                        .append(p.nervaField())
+                        .append("' (")
+                        .append(p.nervaType())
+                        .append(")");
             }
             for (String n : notes) sb.append("\n  note: ").append(n);
             return sb.toString();
@@ -81,7 +86,8 @@ public final class KerasWeights {
         String source = keras.source().toString();
         Parameters params = model.parameters();
         List<NervaLayer> nerva = nervaLayers(model);
-        List<KerasLayer> kerasLayers = keras.format().ordered() ? keras.weightedLayers() : byObjectPath(keras, nerva, source);
+        List<KerasLayer> kerasLayers =
+                keras.format().ordered() ? keras.weightedLayers() : byObjectPath(keras, nerva, source);
 
         List<String> rows = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -104,15 +110,17 @@ public final class KerasWeights {
                     rowProblems.add("kind differs: Keras " + k.className() + " into Nerva " + n.type());
                 }
                 if (k.weights().size() != n.specs().size()) {
-                    rowProblems.add("Keras has " + k.weights().size() + " tensor" + (k.weights().size() == 1 ? "" : "s")
-                            + ", Nerva " + n.specs().size());
+                    rowProblems.add("Keras has " + k.weights().size() + " tensor"
+                            + (k.weights().size() == 1 ? "" : "s") + ", Nerva "
+                            + n.specs().size());
                 } else {
                     for (int t = 0; t < n.specs().size(); t++) {
                         KerasWeight w = k.weights().get(t);
                         ParamSpec s = n.specs().get(t);
                         String suffix = s.name().substring(n.field().length() + 1);
                         if (!w.name().startsWith("vars/") && !w.name().equals(suffix)) {
-                            rowProblems.add("tensor " + (t + 1) + " is Keras '" + w.name() + "' but Nerva '" + s.name() + "'");
+                            rowProblems.add(
+                                    "tensor " + (t + 1) + " is Keras '" + w.name() + "' but Nerva '" + s.name() + "'");
                         } else if (!Arrays.equals(w.shape(), s.shape())) {
                             rowProblems.add("shape differs: Keras " + w.name() + " " + w.shapeString() + " vs Nerva "
                                     + s.name() + " " + s.shapeString());
@@ -122,18 +130,25 @@ public final class KerasWeights {
                     }
                 }
             }
-            if (!rowProblems.isEmpty() && firstTensor == null && n != null) firstTensor = n.specs().getFirst().name();
+            if (!rowProblems.isEmpty() && firstTensor == null && n != null)
+                firstTensor = n.specs().getFirst().name();
             rows.add("  #" + (i + 1) + " Keras " + (k == null ? "(none)" : k.describe() + " " + shapes(k))
-                    + "  ->  Nerva " + (n == null ? "(none)" : "field '" + n.field() + "' (" + n.type() + ") " + shapes(n))
+                    + "  ->  Nerva "
+                    + (n == null ? "(none)" : "field '" + n.field() + "' (" + n.type() + ") " + shapes(n))
                     + (rowProblems.isEmpty() ? "" : "   <-- " + String.join("; ", rowProblems)));
             problems.addAll(rowProblems);
             if (k != null && n != null) {
-                pairings.add(new Pairing(k.name(), k.className(), n.field(), n.type(),
+                pairings.add(new Pairing(
+                        k.name(),
+                        k.className(),
+                        n.field(),
+                        n.type(),
                         n.specs().stream().map(ParamSpec::name).toList()));
             }
         }
         if (!problems.isEmpty()) {
-            StringBuilder sb = new StringBuilder("the Keras model does not fit " + model.name() + "; nothing was loaded. "
+            StringBuilder sb = new StringBuilder("the Keras model does not fit " + model.name()
+                    + "; nothing was loaded. "
                     + kerasLayers.size() + " Keras layer" + (kerasLayers.size() == 1 ? "" : "s") + " with weights, "
                     + nerva.size() + " Nerva field" + (nerva.size() == 1 ? "" : "s") + " with parameters, paired "
                     + (keras.format().ordered() ? "in order" : "by Keras object path (weights-only file)") + ":");
@@ -146,15 +161,16 @@ public final class KerasWeights {
     }
 
     /** A Nerva layer with parameters: its field, type and tensors in buffer order. */
-    private record NervaLayer(String field, String type, List<ParamSpec> specs) {
-    }
+    private record NervaLayer(String field, String type, List<ParamSpec> specs) {}
 
     private static List<NervaLayer> nervaLayers(Model model) {
         List<ParamSpec> specs = model.parameters().specs();
         List<NervaLayer> out = new ArrayList<>();
         Set<String> claimed = new HashSet<>();
         for (Layer layer : model.layers()) {
-            List<ParamSpec> own = specs.stream().filter(s -> s.name().startsWith(layer.name() + ".")).toList();
+            List<ParamSpec> own = specs.stream()
+                    .filter(s -> s.name().startsWith(layer.name() + "."))
+                    .toList();
             if (own.isEmpty()) continue;
             own.forEach(s -> claimed.add(s.name()));
             out.add(new NervaLayer(layer.name(), layer.type(), own));
@@ -164,7 +180,8 @@ public final class KerasWeights {
         for (ParamSpec s : specs) {
             if (claimed.contains(s.name())) continue;
             int dot = s.name().lastIndexOf('.');
-            rest.computeIfAbsent(dot < 0 ? s.name() : s.name().substring(0, dot), f -> new ArrayList<>()).add(s);
+            rest.computeIfAbsent(dot < 0 ? s.name() : s.name().substring(0, dot), f -> new ArrayList<>())
+                    .add(s);
         }
         rest.forEach((field, own) -> out.add(new NervaLayer(field, "?", own)));
         return out;
@@ -180,9 +197,13 @@ public final class KerasWeights {
         for (NervaLayer n : nerva) {
             String kerasClass = KerasNames.kerasClassOfNervaType(n.type());
             if (kerasClass == null) {
-                throw new WeightFileException(source, n.specs().getFirst().name(), "a weights-only file records no layer "
-                        + "order, and Nerva layer '" + n.field() + "' (" + n.type() + ") has no Keras class to find it by;"
-                        + " load the .keras or .h5 file instead");
+                throw new WeightFileException(
+                        source,
+                        n.specs().getFirst().name(),
+                        "a weights-only file records no layer "
+                                + "order, and Nerva layer '" + n.field() + "' (" + n.type()
+                                + ") has no Keras class to find it by;"
+                                + " load the .keras or .h5 file instead");
             }
             KerasLayer k = byPath.remove("layers/" + KerasReader.objectName(kerasClass, used));
             if (k != null) ordered.add(k);
@@ -201,7 +222,8 @@ public final class KerasWeights {
             String k = keras.get(i).name(), f = nerva.get(i).field();
             if (k.equals(f) || sanitized(k).equals(f)) continue;
             String also = fields.contains(k) || fields.contains(sanitized(k))
-                    ? "; the network also has a field named '" + k + "' at another position — is the order right?" : "";
+                    ? "; the network also has a field named '" + k + "' at another position — is the order right?"
+                    : "";
             notes.add("Keras layer '" + k + "' -> field '" + f + "': names differ, matched by order" + also);
         }
         return notes;
@@ -213,13 +235,15 @@ public final class KerasWeights {
 
     private static String shapes(KerasLayer k) {
         StringBuilder sb = new StringBuilder();
-        for (KerasWeight w : k.weights()) sb.append(sb.isEmpty() ? "" : ", ").append(w.name()).append(' ').append(w.shapeString());
+        for (KerasWeight w : k.weights())
+            sb.append(sb.isEmpty() ? "" : ", ").append(w.name()).append(' ').append(w.shapeString());
         return "[" + sb + "]";
     }
 
     private static String shapes(NervaLayer n) {
         StringBuilder sb = new StringBuilder();
-        for (ParamSpec s : n.specs()) sb.append(sb.isEmpty() ? "" : ", ").append(s.name()).append(' ').append(s.shapeString());
+        for (ParamSpec s : n.specs())
+            sb.append(sb.isEmpty() ? "" : ", ").append(s.name()).append(' ').append(s.shapeString());
         return "[" + sb + "]";
     }
 }

@@ -1,15 +1,6 @@
 package io.nerva.keras;
 
 import io.nerva.runtime.Model;
-
-import javax.annotation.processing.Processor;
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,6 +10,14 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.annotation.processing.Processor;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
 
 /**
  * Compiles a generated network declaration with javac and Nerva's annotation processor, in this process, and
@@ -57,38 +56,54 @@ final class NetworkCompiler implements AutoCloseable {
         try {
             DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
             try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
-                JavaFileObject unit = new SimpleJavaFileObject(URI.create("string:///" + qualifiedName.replace('.', '/')
-                        + JavaFileObject.Kind.SOURCE.extension), JavaFileObject.Kind.SOURCE) {
-                    @Override
-                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                        return source;
-                    }
-                };
-                List<String> options = List.of("-d", dir.toString(), "-s", dir.toString(), "-proc:full",
-                        "-classpath", System.getProperty("java.class.path"), "-Xlint:none");
-                JavaCompiler.CompilationTask task = javac.getTask(null, files, diagnostics, options, null, List.of(unit));
+                JavaFileObject unit =
+                        new SimpleJavaFileObject(
+                                URI.create("string:///" + qualifiedName.replace('.', '/')
+                                        + JavaFileObject.Kind.SOURCE.extension),
+                                JavaFileObject.Kind.SOURCE) {
+                            @Override
+                            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                                return source;
+                            }
+                        };
+                List<String> options = List.of(
+                        "-d",
+                        dir.toString(),
+                        "-s",
+                        dir.toString(),
+                        "-proc:full",
+                        "-classpath",
+                        System.getProperty("java.class.path"),
+                        "-Xlint:none");
+                JavaCompiler.CompilationTask task =
+                        javac.getTask(null, files, diagnostics, options, null, List.of(unit));
                 task.setProcessors(List.of(processor()));
                 if (!task.call()) {
                     StringBuilder sb = new StringBuilder("the generated declaration of " + qualifiedName
                             + " does not compile with Nerva's annotation processor:");
                     for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
                         if (d.getKind() == Diagnostic.Kind.ERROR) {
-                            sb.append("\n  line ").append(d.getLineNumber()).append(": ").append(d.getMessage(null));
+                            sb.append("\n  line ")
+                                    .append(d.getLineNumber())
+                                    .append(": ")
+                                    .append(d.getMessage(null));
                         }
                     }
                     throw new IOException(sb.toString());
                 }
             }
-            URLClassLoader loader = new URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
-                    NetworkCompiler.class.getClassLoader());
+            URLClassLoader loader = new URLClassLoader(
+                    new java.net.URL[] {dir.toUri().toURL()}, NetworkCompiler.class.getClassLoader());
             Model model;
             try {
                 Class<?> generated = loader.loadClass(qualifiedName + "Model");
                 model = (Model) generated.getMethod("forInference").invoke(null);
             } catch (ReflectiveOperationException e) {
                 loader.close();
-                throw new IOException("compiled " + qualifiedName + ", but cannot create " + qualifiedName
-                        + "Model.forInference(): " + e, e);
+                throw new IOException(
+                        "compiled " + qualifiedName + ", but cannot create " + qualifiedName + "Model.forInference(): "
+                                + e,
+                        e);
             }
             ok = true;
             return new NetworkCompiler(dir, loader, model);
@@ -99,7 +114,9 @@ final class NetworkCompiler implements AutoCloseable {
 
     private static Processor processor() throws IOException {
         try {
-            return (Processor) Class.forName("io.nerva.processor.NetworkProcessor").getConstructor().newInstance();
+            return (Processor) Class.forName("io.nerva.processor.NetworkProcessor")
+                    .getConstructor()
+                    .newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IOException("Nerva's annotation processor (nerva-processor) is not on the class path: " + e, e);
         }

@@ -21,7 +21,8 @@ public final class UnsupportedKerasModelException extends Exception {
     public record Item(int layerIndex, String layerName, String className, String option, String detail) {
         @Override
         public String toString() {
-            String where = layerName == null ? "model (" + className + ")"
+            String where = layerName == null
+                    ? "model (" + className + ")"
                     : "layer #" + layerIndex + " '" + layerName + "' (" + className + ")";
             return where + (option == null ? "" : ", option " + option) + ": " + detail;
         }

@@ -1,7 +1,9 @@
 package io.nerva.keras;
 
-import com.google.gson.Gson;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import com.google.gson.Gson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,19 +11,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 /** The models real Keras 3.15.1 wrote into shared/fixtures/keras (see its README), and their predictions. */
 final class Fixtures {
-    static final List<String> ALL = List.of("dense_iris", "dense_bn_dropout", "cnn_small", "lstm_many_to_one",
-            "lstm_stacked", "gru_default", "simple_rnn_stacked", "embedding_lstm");
+    static final List<String> ALL = List.of(
+            "dense_iris",
+            "dense_bn_dropout",
+            "cnn_small",
+            "lstm_many_to_one",
+            "lstm_stacked",
+            "gru_default",
+            "simple_rnn_stacked",
+            "embedding_lstm");
     static final List<String> FEED_FORWARD = List.of("dense_iris", "dense_bn_dropout", "cnn_small");
     /** The three files of each model. */
     static final List<String> SUFFIXES = List.of(".keras", ".h5", ".weights.h5");
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** The fixture folder; a missing one fails the test (it must not be skipped silently). */
     static Path dir() {
@@ -32,7 +37,9 @@ final class Fixtures {
         }
         Path d = Path.of(p).toAbsolutePath().normalize();
         if (!Files.isDirectory(d)) {
-            fail("Keras fixtures not found at " + d + ": the clone needs shared/ beside it (shared/fixtures/keras), or pass -Dnerva.keras.fixtures=DIR to Maven");
+            fail(
+                    "Keras fixtures not found at " + d
+                            + ": the clone needs shared/ beside it (shared/fixtures/keras), or pass -Dnerva.keras.fixtures=DIR to Maven");
         }
         return d;
     }
@@ -44,8 +51,7 @@ final class Fixtures {
     }
 
     /** x (each sample flattened) and y of NAME.io.json. */
-    record Io(float[][] x, float[][] y) {
-    }
+    record Io(float[][] x, float[][] y) {}
 
     static Io io(String model) throws IOException {
         Map<?, ?> json = new Gson().fromJson(Files.readString(file(model + ".io.json")), Map.class);

@@ -1,20 +1,19 @@
 package io.nerva.keras;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /** The three files of every fixture read into the same layers and the same weights. */
 class KerasReaderTest {
@@ -38,22 +37,26 @@ class KerasReaderTest {
         assertEquals("3.15.1", legacy.kerasVersion());
 
         // Same layers, in the same order, with the same classes, names and configs.
-        assertEquals(archive.layers().stream().map(KerasLayer::name).toList(), legacy.layers().stream().map(KerasLayer::name).toList());
-        assertEquals(archive.layers().stream().map(KerasLayer::className).toList(),
+        assertEquals(
+                archive.layers().stream().map(KerasLayer::name).toList(),
+                legacy.layers().stream().map(KerasLayer::name).toList());
+        assertEquals(
+                archive.layers().stream().map(KerasLayer::className).toList(),
                 legacy.layers().stream().map(KerasLayer::className).toList());
         assertEquals("InputLayer", archive.layers().getFirst().className());
 
         List<KerasLayer> a = archive.weightedLayers(), l = legacy.weightedLayers();
         assertEquals(a.size(), l.size());
-        Map<String, KerasLayer> byPath = weightsOnly.weightedLayers().stream()
-                .collect(Collectors.toMap(KerasLayer::path, Function.identity()));
+        Map<String, KerasLayer> byPath =
+                weightsOnly.weightedLayers().stream().collect(Collectors.toMap(KerasLayer::path, Function.identity()));
         assertEquals(a.size(), byPath.size(), "weights-only layers " + byPath.keySet());
         for (int i = 0; i < a.size(); i++) {
             KerasLayer fromArchive = a.get(i), fromLegacy = l.get(i);
             KerasLayer fromWeights = byPath.get(fromArchive.path());
             assertNotNull(fromWeights, fromArchive.path() + " in " + byPath.keySet());
             assertEquals(fromArchive.name(), fromWeights.name(), "vars@name of " + fromArchive.path());
-            assertEquals(fromArchive.className(), fromWeights.className(), "class recovered from " + fromArchive.path());
+            assertEquals(
+                    fromArchive.className(), fromWeights.className(), "class recovered from " + fromArchive.path());
             sameWeights(fromArchive, fromLegacy);
             sameWeights(fromArchive, fromWeights);
         }
@@ -73,13 +76,19 @@ class KerasReaderTest {
     @Test
     void theArchiveOfDenseBnDropoutAsKerasWroteIt() throws IOException {
         KerasModel m = KerasReader.read(Fixtures.file("dense_bn_dropout.keras"));
-        assertEquals(List.of("InputLayer", "Dense", "BatchNormalization", "Activation", "Dropout", "Dense"),
+        assertEquals(
+                List.of("InputLayer", "Dense", "BatchNormalization", "Activation", "Dropout", "Dense"),
                 m.layers().stream().map(KerasLayer::className).toList());
-        assertEquals(List.of("d1", "bn", "out"), m.weightedLayers().stream().map(KerasLayer::name).toList());
-        assertEquals(List.of("layers/dense", "layers/batch_normalization", "layers/dense_1"),
+        assertEquals(
+                List.of("d1", "bn", "out"),
+                m.weightedLayers().stream().map(KerasLayer::name).toList());
+        assertEquals(
+                List.of("layers/dense", "layers/batch_normalization", "layers/dense_1"),
                 m.weightedLayers().stream().map(KerasLayer::path).toList());
         KerasLayer bn = m.weightedLayers().get(1);
-        assertEquals(List.of("gamma", "beta", "moving_mean", "moving_variance"), bn.weights().stream().map(KerasWeight::name).toList());
+        assertEquals(
+                List.of("gamma", "beta", "moving_mean", "moving_variance"),
+                bn.weights().stream().map(KerasWeight::name).toList());
         assertEquals("layers/batch_normalization/vars/3", bn.weights().get(3).path());
         assertEquals(0.001, (Double) bn.config().get("epsilon"), 0);
         KerasLayer act = m.layers().get(3); // layers without weights keep their place, path and config
@@ -92,11 +101,15 @@ class KerasReaderTest {
     void recurrentWeightsLiveInTheCellGroup() throws IOException {
         KerasModel m = KerasReader.read(Fixtures.file("gru_default.keras"));
         KerasLayer gru = m.weightedLayers().getFirst();
-        assertEquals(List.of("kernel", "recurrent_kernel", "bias"), gru.weights().stream().map(KerasWeight::name).toList());
+        assertEquals(
+                List.of("kernel", "recurrent_kernel", "bias"),
+                gru.weights().stream().map(KerasWeight::name).toList());
         assertEquals("layers/gru/cell/vars/2", gru.weights().get(2).path());
         assertArrayEquals(new int[] {2, 15}, gru.weights().get(2).shape()); // reset_after: input and recurrent bias
         KerasModel legacy = KerasReader.read(Fixtures.file("gru_default.h5"));
-        assertEquals("model_weights/gru/gru_default/gru/gru_cell/bias", legacy.weightedLayers().getFirst().weights().get(2).path());
+        assertEquals(
+                "model_weights/gru/gru_default/gru/gru_cell/bias",
+                legacy.weightedLayers().getFirst().weights().get(2).path());
     }
 
     @Test
@@ -104,10 +117,15 @@ class KerasReaderTest {
         KerasModel m = KerasReader.read(Fixtures.file("cnn_small.weights.h5"));
         assertNull(m.modelClass());
         assertFalse(m.format().ordered());
-        assertEquals(List.of("layers/conv2d", "layers/conv2d_1", "layers/dense", "layers/flatten", "layers/max_pooling2d"),
+        assertEquals(
+                List.of("layers/conv2d", "layers/conv2d_1", "layers/dense", "layers/flatten", "layers/max_pooling2d"),
                 m.layers().stream().map(KerasLayer::path).toList());
-        assertEquals(List.of("c1", "c2", "out", "flat", "p1"), m.layers().stream().map(KerasLayer::name).toList());
-        assertEquals(List.of("Conv2D", "Conv2D", "Dense", "Flatten", "MaxPooling2D"), m.layers().stream().map(KerasLayer::className).toList());
+        assertEquals(
+                List.of("c1", "c2", "out", "flat", "p1"),
+                m.layers().stream().map(KerasLayer::name).toList());
+        assertEquals(
+                List.of("Conv2D", "Conv2D", "Dense", "Flatten", "MaxPooling2D"),
+                m.layers().stream().map(KerasLayer::className).toList());
         assertEquals(0, m.layers().getFirst().config().size());
     }
 

@@ -1,20 +1,19 @@
 package io.nerva.keras;
 
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static com.google.testing.compile.Compiler.javac;
+
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import io.nerva.processor.NetworkProcessor;
 import io.nerva.runtime.Model;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
-
-import static com.google.testing.compile.CompilationSubject.assertThat;
-import static com.google.testing.compile.Compiler.javac;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * The recurrent fixtures through both routes: hand-written declarations loaded from each Keras format, and
@@ -23,8 +22,8 @@ import static com.google.testing.compile.Compiler.javac;
  */
 class KerasRecurrentFixturesTest {
     static final List<String> SUFFIXES = Fixtures.SUFFIXES;
-    static final List<String> RECURRENT = List.of("lstm_many_to_one", "lstm_stacked", "gru_default", "simple_rnn_stacked",
-            "embedding_lstm");
+    static final List<String> RECURRENT =
+            List.of("lstm_many_to_one", "lstm_stacked", "gru_default", "simple_rnn_stacked", "embedding_lstm");
 
     @ParameterizedTest
     @FieldSource("SUFFIXES")
@@ -61,8 +60,8 @@ class KerasRecurrentFixturesTest {
     @FieldSource("RECURRENT")
     void theGeneratedSourceCompilesWithTheProcessor(String fixture) throws Exception {
         String name = JavaNames.className(fixture);
-        KerasConverter.JavaNetwork net = KerasConverter.translate(KerasReader.read(Fixtures.file(fixture + ".keras")),
-                "com.example.models", name);
+        KerasConverter.JavaNetwork net = KerasConverter.translate(
+                KerasReader.read(Fixtures.file(fixture + ".keras")), "com.example.models", name);
         Compilation c = javac().withProcessors(new NetworkProcessor())
                 .compile(JavaFileObjects.forSourceString("com.example.models." + name, net.source(null)));
         assertThat(c).succeededWithoutWarnings();
@@ -71,8 +70,8 @@ class KerasRecurrentFixturesTest {
     @ParameterizedTest
     @FieldSource("RECURRENT")
     void convertWritesWeightsThatReproduceKeras(String fixture, @TempDir Path out) throws Exception {
-        KerasToJava.Output o = KerasToJava.convert(Fixtures.file(fixture + ".h5"), "com.example.models",
-                JavaNames.className(fixture), out);
+        KerasToJava.Output o = KerasToJava.convert(
+                Fixtures.file(fixture + ".h5"), "com.example.models", JavaNames.className(fixture), out);
         Fixtures.Io io = Fixtures.io(fixture);
         try (Model twin = twin(fixture).get()) {
             twin.load(o.weights()); // same fields and settings as the hand-written twin: same fingerprint

@@ -1,20 +1,19 @@
 package io.nerva.keras;
 
-import io.nerva.format.WeightFileException;
-import io.nerva.runtime.Model;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.function.Supplier;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.format.WeightFileException;
+import io.nerva.runtime.Model;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /** Hand-written declarations of the feed-forward fixtures, loaded from each Keras format, predict what Keras predicted. */
 class KerasWeightsTest {
@@ -51,9 +50,15 @@ class KerasWeightsTest {
     void theReportPairsEachKerasLayerWithItsField() throws IOException {
         try (Model model = FeedForwardNets_DenseBnDropoutModel.forInference()) {
             KerasWeights.Report r = KerasWeights.load(model, Fixtures.file("dense_bn_dropout.keras"));
-            assertEquals(List.of("d1", "bn", "out"), r.pairings().stream().map(KerasWeights.Pairing::nervaField).toList());
-            assertEquals(List.of("Dense", "BatchNormalization", "Dense"), r.pairings().stream().map(KerasWeights.Pairing::kerasClass).toList());
-            assertEquals(List.of("bn.gamma", "bn.beta", "bn.moving_mean", "bn.moving_variance"), r.pairings().get(1).tensors());
+            assertEquals(
+                    List.of("d1", "bn", "out"),
+                    r.pairings().stream().map(KerasWeights.Pairing::nervaField).toList());
+            assertEquals(
+                    List.of("Dense", "BatchNormalization", "Dense"),
+                    r.pairings().stream().map(KerasWeights.Pairing::kerasClass).toList());
+            assertEquals(
+                    List.of("bn.gamma", "bn.beta", "bn.moving_mean", "bn.moving_variance"),
+                    r.pairings().get(1).tensors());
             assertEquals(KerasFormat.KERAS_ARCHIVE, r.format());
         }
     }
@@ -65,8 +70,8 @@ class KerasWeightsTest {
     void aShapeOffByOneListsBothSidesAndChangesNothing(String suffix) throws IOException {
         try (Model model = FeedForwardNets_DenseIrisWideModel.create(7)) {
             float[] before = model.parameters().toArray();
-            WeightFileException e = assertThrows(WeightFileException.class,
-                    () -> KerasWeights.load(model, Fixtures.file("dense_iris" + suffix)));
+            WeightFileException e = assertThrows(
+                    WeightFileException.class, () -> KerasWeights.load(model, Fixtures.file("dense_iris" + suffix)));
             String m = e.getMessage();
             assertTrue(m.startsWith(Fixtures.file("dense_iris" + suffix).toString() + ": "), m);
             assertTrue(m.contains("nothing was loaded"), m);
@@ -85,11 +90,17 @@ class KerasWeightsTest {
     void aWrongLayerCountSaysWhichSideHasMore(String suffix) throws IOException {
         try (Model model = FeedForwardNets_DenseIrisDeeperModel.create(3)) {
             float[] before = model.parameters().toArray();
-            WeightFileException e = assertThrows(WeightFileException.class,
-                    () -> KerasWeights.load(model, Fixtures.file("dense_iris" + suffix)));
-            assertTrue(e.getMessage().contains("2 Keras layers with weights, 3 Nerva fields with parameters"), e.getMessage());
-            assertTrue(e.getMessage().contains("#3 Keras (none)  ->  Nerva field 'extra' (Dense) [extra.kernel [3, 3], extra.bias [3]]"
-                    + "   <-- no Keras layer with weights left for this field"), e.getMessage());
+            WeightFileException e = assertThrows(
+                    WeightFileException.class, () -> KerasWeights.load(model, Fixtures.file("dense_iris" + suffix)));
+            assertTrue(
+                    e.getMessage().contains("2 Keras layers with weights, 3 Nerva fields with parameters"),
+                    e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains(
+                                    "#3 Keras (none)  ->  Nerva field 'extra' (Dense) [extra.kernel [3, 3], extra.bias [3]]"
+                                            + "   <-- no Keras layer with weights left for this field"),
+                    e.getMessage());
             assertArrayEquals(before, model.parameters().toArray());
         }
     }
@@ -97,8 +108,8 @@ class KerasWeightsTest {
     @Test
     void aMissingBiasIsATensorCountMismatch() throws IOException {
         try (Model model = FeedForwardNets_DenseIrisNoBiasModel.create(3)) {
-            WeightFileException e = assertThrows(WeightFileException.class,
-                    () -> KerasWeights.load(model, Fixtures.file("dense_iris.h5")));
+            WeightFileException e = assertThrows(
+                    WeightFileException.class, () -> KerasWeights.load(model, Fixtures.file("dense_iris.h5")));
             assertTrue(e.getMessage().contains("Keras has 2 tensors, Nerva 1"), e.getMessage());
         }
     }
@@ -107,10 +118,11 @@ class KerasWeightsTest {
     void aKindMismatchIsNamed() throws IOException {
         try (Model model = FeedForwardNets_DenseBnBnModel.create(3)) {
             float[] before = model.parameters().toArray();
-            WeightFileException e = assertThrows(WeightFileException.class,
-                    () -> KerasWeights.load(model, Fixtures.file("dense_bn_dropout.keras")));
+            WeightFileException e = assertThrows(
+                    WeightFileException.class, () -> KerasWeights.load(model, Fixtures.file("dense_bn_dropout.keras")));
             assertTrue(e.getMessage().contains("#3 Keras 'out' (Dense)"), e.getMessage());
-            assertTrue(e.getMessage().contains("kind differs: Keras Dense into Nerva BatchNormalization"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("kind differs: Keras Dense into Nerva BatchNormalization"), e.getMessage());
             assertArrayEquals(before, model.parameters().toArray());
         }
     }
@@ -120,8 +132,11 @@ class KerasWeightsTest {
         Fixtures.Io io = Fixtures.io("dense_iris");
         try (Model model = FeedForwardNets_DenseIrisRenamedModel.forInference()) {
             KerasWeights.Report r = KerasWeights.load(model, Fixtures.file("dense_iris.keras"));
-            assertEquals(List.of("Keras layer 'hidden' -> field 'first': names differ, matched by order",
-                    "Keras layer 'out' -> field 'second': names differ, matched by order"), r.notes());
+            assertEquals(
+                    List.of(
+                            "Keras layer 'hidden' -> field 'first': names differ, matched by order",
+                            "Keras layer 'out' -> field 'second': names differ, matched by order"),
+                    r.notes());
             assertTrue(r.toString().contains("Keras 'hidden' (Dense) -> field 'first' (Dense)"), r.toString());
             Fixtures.assertMatchesKeras("renamed", io.y(), model.predict(io.x()), 1e-5);
         }
@@ -131,10 +146,13 @@ class KerasWeightsTest {
     void swappedNamesAreFlaggedAsAPossibleOrderMistake() throws IOException {
         try (Model model = FeedForwardNets_DenseIrisSwappedModel.forInference()) {
             KerasWeights.Report r = KerasWeights.load(model, Fixtures.file("dense_iris.h5"));
-            assertEquals(List.of("Keras layer 'hidden' -> field 'out': names differ, matched by order; the network also has "
-                    + "a field named 'hidden' at another position — is the order right?",
-                    "Keras layer 'out' -> field 'hidden': names differ, matched by order; the network also has a field named "
-                    + "'out' at another position — is the order right?"), r.notes());
+            assertEquals(
+                    List.of(
+                            "Keras layer 'hidden' -> field 'out': names differ, matched by order; the network also has "
+                                    + "a field named 'hidden' at another position — is the order right?",
+                            "Keras layer 'out' -> field 'hidden': names differ, matched by order; the network also has a field named "
+                                    + "'out' at another position — is the order right?"),
+                    r.notes());
         }
     }
 
@@ -144,7 +162,9 @@ class KerasWeightsTest {
         // sorts batch_normalization before dense, which only matching by object path gets right.
         try (Model model = FeedForwardNets_DenseBnDropoutModel.forInference()) {
             KerasWeights.Report r = KerasWeights.load(model, Fixtures.file("dense_bn_dropout.weights.h5"));
-            assertEquals(List.of("d1", "bn", "out"), r.pairings().stream().map(KerasWeights.Pairing::kerasLayer).toList());
+            assertEquals(
+                    List.of("d1", "bn", "out"),
+                    r.pairings().stream().map(KerasWeights.Pairing::kerasLayer).toList());
         }
     }
 
@@ -162,7 +182,8 @@ class KerasWeightsTest {
                 io.jhdf.api.WritableGroup inner = g.putGroup(l.name());
                 int[] k = l.weights().get(0).shape();
                 float[][] kernel = new float[k[0]][k[1]];
-                for (int i = 0; i < k[0]; i++) System.arraycopy(l.weights().get(0).values(), i * k[1], kernel[i], 0, k[1]);
+                for (int i = 0; i < k[0]; i++)
+                    System.arraycopy(l.weights().get(0).values(), i * k[1], kernel[i], 0, k[1]);
                 inner.putDataset("kernel:0", kernel);
                 inner.putDataset("bias:0", l.weights().get(1).values());
             }
@@ -170,7 +191,11 @@ class KerasWeightsTest {
         KerasModel read = KerasReader.read(f);
         assertEquals(KerasFormat.LEGACY_WEIGHTS_H5, read.format());
         assertEquals("2.15.0", read.kerasVersion());
-        assertEquals(List.of("kernel", "bias"), read.layers().getFirst().weights().stream().map(KerasWeight::name).toList());
+        assertEquals(
+                List.of("kernel", "bias"),
+                read.layers().getFirst().weights().stream()
+                        .map(KerasWeight::name)
+                        .toList());
         Fixtures.Io io = Fixtures.io("dense_iris");
         try (Model model = FeedForwardNets_DenseIrisModel.forInference()) {
             KerasWeights.load(model, f);

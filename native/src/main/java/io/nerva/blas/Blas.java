@@ -23,20 +23,57 @@ public interface Blas {
     String name();
 
     /** {@code C = alpha·op(A)·op(B) + beta·C}, op(A) is m×k, op(B) is k×n, C is m×n. */
-    void sgemm(boolean transA, boolean transB, int m, int n, int k,
-               float alpha, MemorySegment a, long aOffset, int lda,
-               MemorySegment b, long bOffset, int ldb,
-               float beta, MemorySegment c, long cOffset, int ldc);
+    void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            long aOffset,
+            int lda,
+            MemorySegment b,
+            long bOffset,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOffset,
+            int ldc);
 
     /** As {@link #sgemm(boolean, boolean, int, int, int, float, MemorySegment, long, int, MemorySegment, long, int, float, MemorySegment, long, int)} on heap arrays. */
-    void sgemm(boolean transA, boolean transB, int m, int n, int k,
-               float alpha, float[] a, int aOffset, int lda,
-               float[] b, int bOffset, int ldb,
-               float beta, float[] c, int cOffset, int ldc);
+    void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOffset,
+            int lda,
+            float[] b,
+            int bOffset,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOffset,
+            int ldc);
 
     /** {@code y = alpha·op(A)·x + beta·y}, A is m×n. */
-    void sgemv(boolean transA, int m, int n, float alpha, MemorySegment a, long aOffset, int lda,
-               MemorySegment x, long xOffset, float beta, MemorySegment y, long yOffset);
+    void sgemv(
+            boolean transA,
+            int m,
+            int n,
+            float alpha,
+            MemorySegment a,
+            long aOffset,
+            int lda,
+            MemorySegment x,
+            long xOffset,
+            float beta,
+            MemorySegment y,
+            long yOffset);
 
     /** {@code y += alpha·x} over n contiguous floats. */
     void saxpy(int n, float alpha, MemorySegment x, long xOffset, MemorySegment y, long yOffset);

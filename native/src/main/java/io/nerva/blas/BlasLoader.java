@@ -57,7 +57,9 @@ public final class BlasLoader {
 
     /** Why a backend is not available; carried up to the one-line report or a forced-mode error. */
     static final class Unavailable extends Exception {
-        Unavailable(String message) { super(message, null, false, false); }
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** The backend and the line printed on stderr when it becomes the process-wide one. */
@@ -71,11 +73,14 @@ public final class BlasLoader {
 
     /** {@code props} and {@code env} are injectable so that tests need not touch global state. */
     static Choice choose(UnaryOperator<String> props, UnaryOperator<String> env) {
-        String mode = Optional.ofNullable(props.apply(BACKEND_PROPERTY)).map(String::strip).orElse("auto")
+        String mode = Optional.ofNullable(props.apply(BACKEND_PROPERTY))
+                .map(String::strip)
+                .orElse("auto")
                 .toLowerCase(Locale.ROOT);
         String libraryProperty = blankToNull(props.apply(LIBRARY_PROPERTY));
         String libraryEnv = blankToNull(env.apply(LIBRARY_ENV));
-        String librarySource = libraryProperty != null ? "-D" + LIBRARY_PROPERTY : libraryEnv != null ? LIBRARY_ENV : null;
+        String librarySource =
+                libraryProperty != null ? "-D" + LIBRARY_PROPERTY : libraryEnv != null ? LIBRARY_ENV : null;
         String library = libraryProperty != null ? libraryProperty : libraryEnv;
         Path cacheRoot = cacheRoot(props);
 
@@ -87,8 +92,10 @@ public final class BlasLoader {
                     try {
                         blas = OpenBlas.load(Path.of(library), librarySource);
                     } catch (RuntimeException e) {
-                        throw new IllegalStateException(librarySource + "=" + library + " was given but cannot be used: "
-                                + e.getMessage() + ". Fix the path or unset it to let Nerva find a BLAS itself.", e);
+                        throw new IllegalStateException(
+                                librarySource + "=" + library + " was given but cannot be used: " + e.getMessage()
+                                        + ". Fix the path or unset it to let Nerva find a BLAS itself.",
+                                e);
                     }
                 } else {
                     List<String> reasons = new ArrayList<>();
@@ -119,13 +126,17 @@ public final class BlasLoader {
                         default -> new JavaBlas();
                     };
                 } catch (Unavailable u) {
-                    throw new IllegalStateException("-D" + BACKEND_PROPERTY + "=" + mode + " but that backend is not available: "
-                            + u.getMessage(), u);
+                    throw new IllegalStateException(
+                            "-D" + BACKEND_PROPERTY + "=" + mode + " but that backend is not available: "
+                                    + u.getMessage(),
+                            u);
                 }
-                if (library != null) note = " (" + librarySource + " ignored because -D" + BACKEND_PROPERTY + "=" + mode + ")";
+                if (library != null)
+                    note = " (" + librarySource + " ignored because -D" + BACKEND_PROPERTY + "=" + mode + ")";
             }
-            default -> throw new IllegalArgumentException(
-                    "-D" + BACKEND_PROPERTY + " must be one of auto, system, bytedeco, java; got '" + mode + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "-D" + BACKEND_PROPERTY + " must be one of auto, system, bytedeco, java; got '" + mode + "'");
         }
 
         String threads = blankToNull(props.apply(THREADS_PROPERTY));
@@ -136,11 +147,14 @@ public final class BlasLoader {
             } catch (NumberFormatException e) {
                 n = 0;
             }
-            if (n < 1) throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be an integer >= 1, got '" + threads + "'");
+            if (n < 1)
+                throw new IllegalArgumentException(
+                        "-D" + THREADS_PROPERTY + " must be an integer >= 1, got '" + threads + "'");
             blas.setThreads(n);
         }
         int t = blas.threads();
-        return new Choice(blas, "nerva: BLAS backend = " + blas.name() + ", " + t + (t == 1 ? " thread" : " threads") + note);
+        return new Choice(
+                blas, "nerva: BLAS backend = " + blas.name() + ", " + t + (t == 1 ? " thread" : " threads") + note);
     }
 
     private static String blankToNull(String s) {
@@ -180,7 +194,8 @@ public final class BlasLoader {
                 return blas;
             } catch (RuntimeException e) {
                 // IllegalArgumentException: not found by the dynamic linker; keep looking
-                if (!String.valueOf(e.getMessage()).contains("Cannot open library")) failures.add(name + ": " + e.getMessage());
+                if (!String.valueOf(e.getMessage()).contains("Cannot open library"))
+                    failures.add(name + ": " + e.getMessage());
             }
         }
         throw new Unavailable("no libopenblas in the usual places or the dynamic linker's path"
@@ -193,14 +208,21 @@ public final class BlasLoader {
         LinkedHashSet<Path> out = new LinkedHashSet<>();
         if (pf.os.equals("linux")) {
             String triplet = (pf.arch.equals("arm64") ? "aarch64" : pf.arch) + "-linux-gnu";
-            for (String dir : List.of("/usr/lib/" + triplet, "/lib/" + triplet, "/usr/lib64", "/usr/lib",
-                    "/usr/local/lib", "/opt/OpenBLAS/lib")) {
-                for (String file : List.of("libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0", "libopenblaso.so.0")) {
+            for (String dir : List.of(
+                    "/usr/lib/" + triplet,
+                    "/lib/" + triplet,
+                    "/usr/lib64",
+                    "/usr/lib",
+                    "/usr/local/lib",
+                    "/opt/OpenBLAS/lib")) {
+                for (String file :
+                        List.of("libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0", "libopenblaso.so.0")) {
                     out.add(Path.of(dir, file));
                 }
             }
         } else if (pf.os.equals("macosx")) {
-            for (String dir : List.of("/opt/homebrew/opt/openblas/lib", "/usr/local/opt/openblas/lib", "/opt/local/lib")) {
+            for (String dir :
+                    List.of("/opt/homebrew/opt/openblas/lib", "/usr/local/opt/openblas/lib", "/opt/local/lib")) {
                 out.add(Path.of(dir, "libopenblas.dylib"));
             }
         }
@@ -243,7 +265,9 @@ public final class BlasLoader {
             // Its Fortran runtime first, by absolute path, so the bundled copies are used; the
             // GCC support library is the process's own when it has one (it is tied to the C runtime).
             for (Path dep : files.filter(p -> dependencyRank(p.getFileName().toString()) >= 0)
-                    .sorted(Comparator.comparingInt(p -> dependencyRank(p.getFileName().toString()))).toList()) {
+                    .sorted(Comparator.comparingInt(
+                            p -> dependencyRank(p.getFileName().toString())))
+                    .toList()) {
                 String file = dep.getFileName().toString();
                 if (file.startsWith("libgcc_s") && loadsByName(file)) continue;
                 SymbolLookup.libraryLookup(dep, Arena.global());
@@ -279,7 +303,9 @@ public final class BlasLoader {
     private record Resource(String fileName, long size, long crc, IoSupplier<InputStream> open) {}
 
     @FunctionalInterface
-    private interface IoSupplier<T> { T get() throws IOException; }
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
 
     /**
      * Extracts the bundled libopenblas and the shared libraries next to it (not the JNI wrappers)
@@ -295,8 +321,8 @@ public final class BlasLoader {
         String mainName = pf.bytedecoLibrary();
         URL url = resource(dirName + mainName);
         if (url == null) {
-            throw new Unavailable("org.bytedeco:openblas:" + pf.bytedeco() + " is not on the class path (no "
-                    + dirName + mainName + ")");
+            throw new Unavailable("org.bytedeco:openblas:" + pf.bytedeco() + " is not on the class path (no " + dirName
+                    + mainName + ")");
         }
         List<Resource> resources = new ArrayList<>();
         String version;
@@ -363,9 +389,9 @@ public final class BlasLoader {
     private static void extract(Path dir, List<Resource> resources) throws IOException {
         Files.createDirectories(dir);
         synchronized (EXTRACT_LOCK) {
-            try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 var lock = lockFile.lock()) {
+            try (FileChannel lockFile = FileChannel.open(
+                            dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    var lock = lockFile.lock()) {
                 for (Resource r : resources) {
                     Path target = dir.resolve(r.fileName());
                     if (intact(target, r)) continue;
@@ -413,11 +439,15 @@ public final class BlasLoader {
             String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
             String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
             return new Platform(
-                    os.startsWith("linux") ? "linux" : os.startsWith("mac") ? "macosx" : os.startsWith("windows") ? "windows" : os,
+                    os.startsWith("linux")
+                            ? "linux"
+                            : os.startsWith("mac") ? "macosx" : os.startsWith("windows") ? "windows" : os,
                     arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch.equals("aarch64") ? "arm64" : arch);
         }
 
-        String bytedeco() { return os + "-" + arch; }
+        String bytedeco() {
+            return os + "-" + arch;
+        }
 
         String bytedecoLibrary() {
             return switch (os) {

@@ -21,16 +21,29 @@ final class Checks {
      * @param operand {@code "A"}, {@code "B"} or {@code "C"}
      * @param stored  how the matrix is stored in terms of m, n, k, e.g. {@code "k×m, transposed"}
      */
-    static void matrix(String operand, String stored, String ldName, int rows, int cols, int ld,
-                       long offset, long availableBytes, String container) {
+    static void matrix(
+            String operand,
+            String stored,
+            String ldName,
+            int rows,
+            int cols,
+            int ld,
+            long offset,
+            long availableBytes,
+            String container) {
         if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException(ldName + " must be >= max(1, " + cols + "), the row length of "
-                    + operand + " (" + stored + " = " + rows + "×" + cols + " row-major), got " + ld);
+            throw new IllegalArgumentException(ldName + " must be >= max(1, " + cols + "), the row length of " + operand
+                    + " (" + stored + " = " + rows + "×" + cols + " row-major), got " + ld);
         }
         long floats = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
         if (!fits(floats, offset, availableBytes)) { // messages are built only on failure: no allocation per call
-            throw outOfBounds(operand, stored + " = " + rows + "×" + cols + " row-major, " + ldName + "=" + ld,
-                    floats, offset, availableBytes, container);
+            throw outOfBounds(
+                    operand,
+                    stored + " = " + rows + "×" + cols + " row-major, " + ldName + "=" + ld,
+                    floats,
+                    offset,
+                    availableBytes,
+                    container);
         }
     }
 
@@ -45,11 +58,12 @@ final class Checks {
         return offset >= 0 && (floats == 0 || (offset + floats) * Float.BYTES <= availableBytes);
     }
 
-    private static IndexOutOfBoundsException outOfBounds(String operand, String shape, long floats, long offset,
-                                                         long availableBytes, String container) {
+    private static IndexOutOfBoundsException outOfBounds(
+            String operand, String shape, long floats, long offset, long availableBytes, String container) {
         if (offset < 0) return new IndexOutOfBoundsException(operand + " offset must be >= 0, got " + offset);
-        return new IndexOutOfBoundsException(operand + " (" + shape + ", offset " + offset + ") needs "
-                + (offset + floats) * Float.BYTES + " bytes but its " + container + " has " + availableBytes + " bytes");
+        return new IndexOutOfBoundsException(
+                operand + " (" + shape + ", offset " + offset + ") needs " + (offset + floats) * Float.BYTES
+                        + " bytes but its " + container + " has " + availableBytes + " bytes");
     }
 
     static void writable(String operand, MemorySegment s) {
@@ -57,22 +71,61 @@ final class Checks {
     }
 
     /** sgemm: A is m×k (k×m when transposed), B is k×n (n×k), C is m×n. */
-    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
-                      int lda, long aOff, long aBytes, int ldb, long bOff, long bBytes,
-                      int ldc, long cOff, long cBytes, String container) {
+    static void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            int lda,
+            long aOff,
+            long aBytes,
+            int ldb,
+            long bOff,
+            long bBytes,
+            int ldc,
+            long cOff,
+            long cBytes,
+            String container) {
         dimension("m", m);
         dimension("n", n);
         dimension("k", k);
-        matrix("A", transA ? "k×m, transposed" : "m×k", "lda",
-                transA ? k : m, transA ? m : k, lda, aOff, aBytes, container);
-        matrix("B", transB ? "n×k, transposed" : "k×n", "ldb",
-                transB ? n : k, transB ? k : n, ldb, bOff, bBytes, container);
+        matrix(
+                "A",
+                transA ? "k×m, transposed" : "m×k",
+                "lda",
+                transA ? k : m,
+                transA ? m : k,
+                lda,
+                aOff,
+                aBytes,
+                container);
+        matrix(
+                "B",
+                transB ? "n×k, transposed" : "k×n",
+                "ldb",
+                transB ? n : k,
+                transB ? k : n,
+                ldb,
+                bOff,
+                bBytes,
+                container);
         matrix("C", "m×n", "ldc", m, n, ldc, cOff, cBytes, container);
     }
 
     /** sgemv: A is m×n as stored; x has n floats (m when transposed), y has m (n). */
-    static void sgemv(boolean transA, int m, int n, int lda, long aOff, long aBytes,
-                      long xOff, long xBytes, long yOff, long yBytes, String container) {
+    static void sgemv(
+            boolean transA,
+            int m,
+            int n,
+            int lda,
+            long aOff,
+            long aBytes,
+            long xOff,
+            long xBytes,
+            long yOff,
+            long yBytes,
+            String container) {
         dimension("m", m);
         dimension("n", n);
         matrix("A", "m×n", "lda", m, n, lda, aOff, aBytes, container);

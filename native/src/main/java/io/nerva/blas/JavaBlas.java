@@ -19,33 +19,108 @@ final class JavaBlas implements Blas {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** Depth of a B block: KC×NC floats = 128 KiB fits the L2 of any current x86/ARM core. */
     static final int KC = 128;
+
     static final int NC = 256;
 
-    @Override public String name() { return "pure Java"; }
+    @Override
+    public String name() {
+        return "pure Java";
+    }
 
     // ---------------------------------------------------------------- sgemm
 
     @Override
-    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                      float beta, float[] c, int cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, lda, aOff, 4L * a.length, ldb, bOff, 4L * b.length,
-                ldc, cOff, 4L * c.length, "array");
+    public void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
+        Checks.sgemm(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                lda,
+                aOff,
+                4L * a.length,
+                ldb,
+                bOff,
+                4L * b.length,
+                ldc,
+                cOff,
+                4L * c.length,
+                "array");
         gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Override
-    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-                      float beta, MemorySegment c, long cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, lda, aOff, a.byteSize(), ldb, bOff, b.byteSize(),
-                ldc, cOff, c.byteSize(), "segment");
+    public void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment b,
+            long bOff,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOff,
+            int ldc) {
+        Checks.sgemm(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                lda,
+                aOff,
+                a.byteSize(),
+                ldb,
+                bOff,
+                b.byteSize(),
+                ldc,
+                cOff,
+                c.byteSize(),
+                "segment");
         Checks.writable("C", c);
         if (m == 0 || n == 0) return;
         float[] ca = floatArray(c), aa = floatArray(a), ba = floatArray(b);
         if (ca != null && aa != null && ba != null) { // heap float[] segments: no copy
-            gemm(transA, transB, m, n, k, alpha, aa, floatIndex(a, aOff), lda, ba, floatIndex(b, bOff), ldb,
-                    beta, ca, floatIndex(c, cOff), ldc);
+            gemm(
+                    transA,
+                    transB,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    aa,
+                    floatIndex(a, aOff),
+                    lda,
+                    ba,
+                    floatIndex(b, bOff),
+                    ldb,
+                    beta,
+                    ca,
+                    floatIndex(c, cOff),
+                    ldc);
             return;
         }
         // Other segments: compute on copies. The copy is O(m·k + k·n + m·n), small next to O(m·n·k).
@@ -81,9 +156,23 @@ final class JavaBlas implements Blas {
     }
 
     /** The blocked kernel; arguments already validated. */
-    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                     float beta, float[] c, int cOff, int ldc) {
+    static void gemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         if (m == 0 || n == 0) return;
         scale(m, n, beta, c, cOff, ldc);
         if (alpha == 0 || k == 0) return;
@@ -102,9 +191,13 @@ final class JavaBlas implements Blas {
                         int src = bOff + (j0 + j) * ldb + p0;
                         for (int p = 0; p < kb; p++) packed[p * nb + j] = b[src + p];
                     }
-                    bb = packed; bBase = 0; bStride = nb;
+                    bb = packed;
+                    bBase = 0;
+                    bStride = nb;
                 } else {
-                    bb = b; bBase = bOff + p0 * ldb + j0; bStride = ldb;
+                    bb = b;
+                    bBase = bOff + p0 * ldb + j0;
+                    bStride = ldb;
                 }
                 for (int i = 0; i < m; i++) {
                     int aBase = aOff + i * aRow + p0 * aCol;
@@ -116,8 +209,13 @@ final class JavaBlas implements Blas {
                         float a2 = alpha * a[ap + 2 * aCol], a3 = alpha * a[ap + 3 * aCol];
                         int b0 = bBase + p * bStride, b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride;
                         for (int j = 0; j < nb; j++) {
-                            c[ci + j] = Math.fma(a3, bb[b3 + j], Math.fma(a2, bb[b2 + j],
-                                    Math.fma(a1, bb[b1 + j], Math.fma(a0, bb[b0 + j], c[ci + j]))));
+                            c[ci + j] = Math.fma(
+                                    a3,
+                                    bb[b3 + j],
+                                    Math.fma(
+                                            a2,
+                                            bb[b2 + j],
+                                            Math.fma(a1, bb[b1 + j], Math.fma(a0, bb[b0 + j], c[ci + j]))));
                         }
                     }
                     for (; p < kb; p++) {
@@ -146,8 +244,19 @@ final class JavaBlas implements Blas {
     // ---------------------------------------------------------------- level 1/2
 
     @Override
-    public void sgemv(boolean transA, int m, int n, float alpha, MemorySegment a, long aOff, int lda,
-                      MemorySegment x, long xOff, float beta, MemorySegment y, long yOff) {
+    public void sgemv(
+            boolean transA,
+            int m,
+            int n,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment x,
+            long xOff,
+            float beta,
+            MemorySegment y,
+            long yOff) {
         Checks.sgemv(transA, m, n, lda, aOff, a.byteSize(), xOff, x.byteSize(), yOff, y.byteSize(), "segment");
         Checks.writable("y", y);
         int ylen = transA ? n : m;
@@ -196,14 +305,24 @@ final class JavaBlas implements Blas {
         }
     }
 
-    @Override public int threads() { return 1; }
+    @Override
+    public int threads() {
+        return 1;
+    }
 
     /** The pure-Java kernels are single-threaded; the request is accepted and ignored. */
-    @Override public void setThreads(int threads) {
+    @Override
+    public void setThreads(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
 
-    @Override public String config() { return "pure Java, single-threaded, blocked " + KC + "×" + NC; }
+    @Override
+    public String config() {
+        return "pure Java, single-threaded, blocked " + KC + "×" + NC;
+    }
 
-    @Override public String toString() { return name(); }
+    @Override
+    public String toString() {
+        return name();
+    }
 }

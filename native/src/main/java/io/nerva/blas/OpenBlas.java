@@ -1,5 +1,10 @@
 package io.nerva.blas;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -13,11 +18,6 @@ import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * OpenBLAS through the Foreign Function &amp; Memory API (CBLAS interface, row-major).
@@ -62,7 +62,8 @@ public final class OpenBlas implements Blas {
     private OpenBlas(SymbolLookup lib, Path path, String origin) {
         this.path = path;
         this.origin = origin;
-        MethodHandle getConfig = LINKER.downcallHandle(find(lib, "openblas_get_config"), FunctionDescriptor.of(ADDRESS));
+        MethodHandle getConfig =
+                LINKER.downcallHandle(find(lib, "openblas_get_config"), FunctionDescriptor.of(ADDRESS));
         this.config = cString(getConfig);
         this.corename = lib.find("openblas_get_corename")
                 .map(s -> cString(LINKER.downcallHandle(s, FunctionDescriptor.of(ADDRESS))))
@@ -72,25 +73,66 @@ public final class OpenBlas implements Blas {
         ValueLayout blasint = int64 ? JAVA_LONG : JAVA_INT;
 
         // cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
-        MemoryLayout[] gemm = {JAVA_INT, JAVA_INT, JAVA_INT, blasint, blasint, blasint,
-                JAVA_FLOAT, null, blasint, null, blasint, JAVA_FLOAT, null, blasint};
-        MethodType gemmType = MethodType.methodType(void.class, int.class, int.class, int.class, int.class, int.class,
-                int.class, float.class, long.class, int.class, long.class, int.class, float.class, long.class, int.class);
+        MemoryLayout[] gemm = {
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            blasint,
+            blasint,
+            blasint,
+            JAVA_FLOAT,
+            null,
+            blasint,
+            null,
+            blasint,
+            JAVA_FLOAT,
+            null,
+            blasint
+        };
+        MethodType gemmType = MethodType.methodType(
+                void.class,
+                int.class,
+                int.class,
+                int.class,
+                int.class,
+                int.class,
+                int.class,
+                float.class,
+                long.class,
+                int.class,
+                long.class,
+                int.class,
+                float.class,
+                long.class,
+                int.class);
         sgemm = bind(lib, "cblas_sgemm", gemm, JAVA_LONG, gemmType, false);
         sgemmHeap = bind(lib, "cblas_sgemm", gemm, ADDRESS, pointers(gemmType), true);
 
         // cblas_sgemv(order, trans, M, N, alpha, A, lda, X, incX, beta, Y, incY)
-        MemoryLayout[] gemv = {JAVA_INT, JAVA_INT, blasint, blasint, JAVA_FLOAT, null, blasint,
-                null, blasint, JAVA_FLOAT, null, blasint};
-        MethodType gemvType = MethodType.methodType(void.class, int.class, int.class, int.class, int.class,
-                float.class, long.class, int.class, long.class, int.class, float.class, long.class, int.class);
+        MemoryLayout[] gemv = {
+            JAVA_INT, JAVA_INT, blasint, blasint, JAVA_FLOAT, null, blasint, null, blasint, JAVA_FLOAT, null, blasint
+        };
+        MethodType gemvType = MethodType.methodType(
+                void.class,
+                int.class,
+                int.class,
+                int.class,
+                int.class,
+                float.class,
+                long.class,
+                int.class,
+                long.class,
+                int.class,
+                float.class,
+                long.class,
+                int.class);
         sgemv = bind(lib, "cblas_sgemv", gemv, JAVA_LONG, gemvType, false);
         sgemvHeap = bind(lib, "cblas_sgemv", gemv, ADDRESS, pointers(gemvType), true);
 
         // cblas_saxpy(N, alpha, X, incX, Y, incY)
         MemoryLayout[] axpy = {blasint, JAVA_FLOAT, null, blasint, null, blasint};
-        MethodType axpyType = MethodType.methodType(void.class, int.class, float.class, long.class, int.class,
-                long.class, int.class);
+        MethodType axpyType =
+                MethodType.methodType(void.class, int.class, float.class, long.class, int.class, long.class, int.class);
         saxpy = bind(lib, "cblas_saxpy", axpy, JAVA_LONG, axpyType, false);
         saxpyHeap = bind(lib, "cblas_saxpy", axpy, ADDRESS, pointers(axpyType), true);
 
@@ -102,7 +144,8 @@ public final class OpenBlas implements Blas {
 
         // openblas_get_num_threads() and openblas_set_num_threads(int): plain C int in every build
         getNumThreads = LINKER.downcallHandle(find(lib, "openblas_get_num_threads"), FunctionDescriptor.of(JAVA_INT));
-        setNumThreads = LINKER.downcallHandle(find(lib, "openblas_set_num_threads"), FunctionDescriptor.ofVoid(JAVA_INT));
+        setNumThreads =
+                LINKER.downcallHandle(find(lib, "openblas_set_num_threads"), FunctionDescriptor.ofVoid(JAVA_INT));
     }
 
     /**
@@ -138,8 +181,9 @@ public final class OpenBlas implements Blas {
     }
 
     private static MemorySegment find(SymbolLookup lib, String symbol) {
-        return lib.find(symbol).orElseThrow(() -> new IllegalArgumentException(
-                "the library has no symbol " + symbol + "; expected an OpenBLAS build with CBLAS"));
+        return lib.find(symbol)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "the library has no symbol " + symbol + "; expected an OpenBLAS build with CBLAS"));
     }
 
     /**
@@ -147,8 +191,13 @@ public final class OpenBlas implements Blas {
      * parameters and become {@code pointer}. The handle is adapted to {@code javaType} so that the
      * callers use the same int-based signature whatever the library's integer width.
      */
-    private static MethodHandle bind(SymbolLookup lib, String symbol, MemoryLayout[] args, MemoryLayout pointer,
-                                     MethodType javaType, boolean heap) {
+    private static MethodHandle bind(
+            SymbolLookup lib,
+            String symbol,
+            MemoryLayout[] args,
+            MemoryLayout pointer,
+            MethodType javaType,
+            boolean heap) {
         MemoryLayout[] layouts = args.clone();
         for (int i = 0; i < layouts.length; i++) if (layouts[i] == null) layouts[i] = pointer;
         FunctionDescriptor fd = FunctionDescriptor.ofVoid(layouts);
@@ -169,7 +218,9 @@ public final class OpenBlas implements Blas {
     private static String cString(MethodHandle h) {
         try {
             MemorySegment s = (MemorySegment) h.invokeExact();
-            return s.equals(MemorySegment.NULL) ? "" : s.reinterpret(Long.MAX_VALUE).getString(0).strip();
+            return s.equals(MemorySegment.NULL)
+                    ? ""
+                    : s.reinterpret(Long.MAX_VALUE).getString(0).strip();
         } catch (Throwable t) {
             throw new IllegalStateException("OpenBLAS config query failed", t);
         }
@@ -184,22 +235,39 @@ public final class OpenBlas implements Blas {
     // ---------------------------------------------------------------- metadata
 
     /** E.g. {@code OpenBLAS 0.3.21 (system, /lib/x86_64-linux-gnu/libopenblas.so.0)}. */
-    @Override public String name() { return "OpenBLAS " + version + " (" + origin + ", " + path + ")"; }
+    @Override
+    public String name() {
+        return "OpenBLAS " + version + " (" + origin + ", " + path + ")";
+    }
 
     /** {@code openblas_get_config()}, plus the core name chosen at run time when it is a DYNAMIC_ARCH build. */
-    @Override public String config() { return config + (config.contains(corename) ? "" : " core=" + corename); }
+    @Override
+    public String config() {
+        return config + (config.contains(corename) ? "" : " core=" + corename);
+    }
 
-    public String version() { return version; }
+    public String version() {
+        return version;
+    }
 
-    public Path path() { return path; }
+    public Path path() {
+        return path;
+    }
 
     /** {@code system}, {@code bytedeco}, {@code explicit}, ... */
-    public String origin() { return origin; }
+    public String origin() {
+        return origin;
+    }
 
     /** The CPU kernel set OpenBLAS uses, e.g. {@code Haswell} or {@code Zen}. */
-    public String corename() { return corename; }
+    public String corename() {
+        return corename;
+    }
 
-    @Override public String toString() { return name(); }
+    @Override
+    public String toString() {
+        return name();
+    }
 
     // ---------------------------------------------------------------- threads
 
@@ -230,22 +298,74 @@ public final class OpenBlas implements Blas {
     // ---------------------------------------------------------------- sgemm
 
     @Override
-    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-                      float beta, MemorySegment c, long cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, lda, aOff, a.byteSize(), ldb, bOff, b.byteSize(),
-                ldc, cOff, c.byteSize(), "segment");
+    public void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment b,
+            long bOff,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOff,
+            int ldc) {
+        Checks.sgemm(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                lda,
+                aOff,
+                a.byteSize(),
+                ldb,
+                bOff,
+                b.byteSize(),
+                ldc,
+                cOff,
+                c.byteSize(),
+                "segment");
         Checks.writable("C", c);
         if (m == 0 || n == 0) return;
         try {
             if (a.isNative() && b.isNative() && c.isNative()) {
-                sgemm.invokeExact(ROW_MAJOR, trans(transA), trans(transB), m, n, k,
-                        alpha, a.address() + aOff * 4, lda, b.address() + bOff * 4, ldb,
-                        beta, c.address() + cOff * 4, ldc);
+                sgemm.invokeExact(
+                        ROW_MAJOR,
+                        trans(transA),
+                        trans(transB),
+                        m,
+                        n,
+                        k,
+                        alpha,
+                        a.address() + aOff * 4,
+                        lda,
+                        b.address() + bOff * 4,
+                        ldb,
+                        beta,
+                        c.address() + cOff * 4,
+                        ldc);
             } else {
-                sgemmHeap.invokeExact(ROW_MAJOR, trans(transA), trans(transB), m, n, k,
-                        alpha, at(a, aOff), lda, at(b, bOff), ldb,
-                        beta, at(c, cOff), ldc);
+                sgemmHeap.invokeExact(
+                        ROW_MAJOR,
+                        trans(transA),
+                        trans(transB),
+                        m,
+                        n,
+                        k,
+                        alpha,
+                        at(a, aOff),
+                        lda,
+                        at(b, bOff),
+                        ldb,
+                        beta,
+                        at(c, cOff),
+                        ldc);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -257,15 +377,56 @@ public final class OpenBlas implements Blas {
     }
 
     @Override
-    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                      float beta, float[] c, int cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, lda, aOff, 4L * a.length, ldb, bOff, 4L * b.length,
-                ldc, cOff, 4L * c.length, "array");
+    public void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
+        Checks.sgemm(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                lda,
+                aOff,
+                4L * a.length,
+                ldb,
+                bOff,
+                4L * b.length,
+                ldc,
+                cOff,
+                4L * c.length,
+                "array");
         if (m == 0 || n == 0) return;
         try {
-            sgemmHeap.invokeExact(ROW_MAJOR, trans(transA), trans(transB), m, n, k,
-                    alpha, heap(a, aOff), lda, heap(b, bOff), ldb, beta, heap(c, cOff), ldc);
+            sgemmHeap.invokeExact(
+                    ROW_MAJOR,
+                    trans(transA),
+                    trans(transB),
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    heap(a, aOff),
+                    lda,
+                    heap(b, bOff),
+                    ldb,
+                    beta,
+                    heap(c, cOff),
+                    ldc);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -274,8 +435,19 @@ public final class OpenBlas implements Blas {
     // ---------------------------------------------------------------- level 1/2
 
     @Override
-    public void sgemv(boolean transA, int m, int n, float alpha, MemorySegment a, long aOff, int lda,
-                      MemorySegment x, long xOff, float beta, MemorySegment y, long yOff) {
+    public void sgemv(
+            boolean transA,
+            int m,
+            int n,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment x,
+            long xOff,
+            float beta,
+            MemorySegment y,
+            long yOff) {
         Checks.sgemv(transA, m, n, lda, aOff, a.byteSize(), xOff, x.byteSize(), yOff, y.byteSize(), "segment");
         Checks.writable("y", y);
         if (m == 0 || n == 0) {
@@ -284,11 +456,22 @@ public final class OpenBlas implements Blas {
         }
         try {
             if (a.isNative() && x.isNative() && y.isNative()) {
-                sgemv.invokeExact(ROW_MAJOR, trans(transA), m, n, alpha, a.address() + aOff * 4, lda,
-                        x.address() + xOff * 4, 1, beta, y.address() + yOff * 4, 1);
+                sgemv.invokeExact(
+                        ROW_MAJOR,
+                        trans(transA),
+                        m,
+                        n,
+                        alpha,
+                        a.address() + aOff * 4,
+                        lda,
+                        x.address() + xOff * 4,
+                        1,
+                        beta,
+                        y.address() + yOff * 4,
+                        1);
             } else {
-                sgemvHeap.invokeExact(ROW_MAJOR, trans(transA), m, n, alpha, at(a, aOff), lda,
-                        at(x, xOff), 1, beta, at(y, yOff), 1);
+                sgemvHeap.invokeExact(
+                        ROW_MAJOR, trans(transA), m, n, alpha, at(a, aOff), lda, at(x, xOff), 1, beta, at(y, yOff), 1);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -348,7 +531,9 @@ public final class OpenBlas implements Blas {
         }
     }
 
-    private static int trans(boolean t) { return t ? TRANS : NO_TRANS; }
+    private static int trans(boolean t) {
+        return t ? TRANS : NO_TRANS;
+    }
 
     /** A heap segment at float {@code off} of {@code a}; passed to a critical downcall, not copied. */
     private static MemorySegment heap(float[] a, int off) {

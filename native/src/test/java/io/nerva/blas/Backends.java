@@ -21,11 +21,16 @@ final class Backends {
 
     static Blas get(String name) {
         return LOADED.computeIfAbsent(name, n -> switch (n) {
-            case "system" -> BlasLoader.system().orElseThrow(() -> new AssertionError(
-                    "system OpenBLAS not found; install it (Debian/Ubuntu: apt-get install libopenblas0-pthread)"));
-            case "bytedeco" -> BlasLoader.bytedeco(CACHE).orElseThrow(() -> new AssertionError(
-                    "bytedeco OpenBLAS not loadable; is org.bytedeco:openblas:linux-x86_64 a test dependency? "
-                            + tryBytedeco()));
+            case "system" ->
+                BlasLoader.system()
+                        .orElseThrow(
+                                () -> new AssertionError(
+                                        "system OpenBLAS not found; install it (Debian/Ubuntu: apt-get install libopenblas0-pthread)"));
+            case "bytedeco" ->
+                BlasLoader.bytedeco(CACHE)
+                        .orElseThrow(() -> new AssertionError(
+                                "bytedeco OpenBLAS not loadable; is org.bytedeco:openblas:linux-x86_64 a test dependency? "
+                                        + tryBytedeco()));
             case "java" -> Blas.java();
             default -> throw new IllegalArgumentException(n);
         });

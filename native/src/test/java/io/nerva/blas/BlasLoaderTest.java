@@ -1,7 +1,10 @@
 package io.nerva.blas;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -18,15 +21,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BlasLoaderTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private BlasLoader.Choice choose(Map<String, String> props, Map<String, String> env) {
         Map<String, String> p = new HashMap<>(props);
@@ -43,13 +43,19 @@ class BlasLoaderTest {
         var c = choose(Map.of(), Map.of());
         OpenBlas blas = assertInstanceOf(OpenBlas.class, c.blas());
         assertEquals("system", blas.origin());
-        assertTrue(c.report().matches("nerva: BLAS backend = OpenBLAS \\S+ \\(system, /\\S+\\), \\d+ threads?"), c.report());
+        assertTrue(
+                c.report().matches("nerva: BLAS backend = OpenBLAS \\S+ \\(system, /\\S+\\), \\d+ threads?"),
+                c.report());
     }
 
     @Test
     void eachBackendCanBeForced() {
-        assertEquals("system", ((OpenBlas) choose(Map.of("nerva.blas", "system"), Map.of()).blas()).origin());
-        assertEquals("bytedeco", ((OpenBlas) choose(Map.of("nerva.blas", "bytedeco"), Map.of()).blas()).origin());
+        assertEquals(
+                "system",
+                ((OpenBlas) choose(Map.of("nerva.blas", "system"), Map.of()).blas()).origin());
+        assertEquals(
+                "bytedeco",
+                ((OpenBlas) choose(Map.of("nerva.blas", "bytedeco"), Map.of()).blas()).origin());
         var java = choose(Map.of("nerva.blas", "JAVA"), Map.of());
         assertInstanceOf(JavaBlas.class, java.blas());
         assertEquals("nerva: BLAS backend = pure Java, 1 thread", java.report());
@@ -69,8 +75,12 @@ class BlasLoaderTest {
             Files.writeString(notADir, "x");
             choose(Map.of("nerva.blas", "bytedeco", "nerva.cache.dir", notADir.toString()), Map.of());
         });
-        assertTrue(c.getMessage().startsWith("-Dnerva.blas=bytedeco but that backend is not available: extracting the bundled OpenBLAS under "
-                + notADir + " failed"), c.getMessage());
+        assertTrue(
+                c.getMessage()
+                        .startsWith(
+                                "-Dnerva.blas=bytedeco but that backend is not available: extracting the bundled OpenBLAS under "
+                                        + notADir + " failed"),
+                c.getMessage());
     }
 
     @Test
@@ -82,24 +92,30 @@ class BlasLoaderTest {
         assertEquals("NERVA_BLAS_LIBRARY", ((OpenBlas) c.blas()).origin());
         assertTrue(c.report().contains("(NERVA_BLAS_LIBRARY, " + lib + ")"), c.report());
 
-        var e = assertThrows(IllegalStateException.class,
+        var e = assertThrows(
+                IllegalStateException.class,
                 () -> choose(Map.of(), Map.of("NERVA_BLAS_LIBRARY", "/nowhere/libopenblas.so")));
-        assertEquals("NERVA_BLAS_LIBRARY=/nowhere/libopenblas.so was given but cannot be used: OpenBLAS library "
-                + "/nowhere/libopenblas.so does not exist or is not a file. Fix the path or unset it to let Nerva find a BLAS itself.",
+        assertEquals(
+                "NERVA_BLAS_LIBRARY=/nowhere/libopenblas.so was given but cannot be used: OpenBLAS library "
+                        + "/nowhere/libopenblas.so does not exist or is not a file. Fix the path or unset it to let Nerva find a BLAS itself.",
                 e.getMessage());
         Path notBlas = tmp.resolve("libnot.so");
         e = assertThrows(IllegalStateException.class, () -> {
             Files.writeString(notBlas, "not an ELF file");
             choose(Map.of("nerva.blas.library", notBlas.toString()), Map.of());
         });
-        assertTrue(e.getMessage().startsWith("-Dnerva.blas.library=" + notBlas + " was given but cannot be used: cannot load OpenBLAS library"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("-Dnerva.blas.library=" + notBlas
+                                + " was given but cannot be used: cannot load OpenBLAS library"),
                 e.getMessage());
     }
 
     @Test
     void aForcedBackendSaysItIgnoresTheExplicitLibrary() {
         var c = choose(Map.of("nerva.blas", "java"), Map.of("NERVA_BLAS_LIBRARY", "/x/libopenblas.so"));
-        assertEquals("nerva: BLAS backend = pure Java, 1 thread (NERVA_BLAS_LIBRARY ignored because -Dnerva.blas=java)",
+        assertEquals(
+                "nerva: BLAS backend = pure Java, 1 thread (NERVA_BLAS_LIBRARY ignored because -Dnerva.blas=java)",
                 c.report());
     }
 
@@ -111,7 +127,8 @@ class BlasLoaderTest {
             var c = choose(Map.of("nerva.threads", "1"), Map.of());
             assertEquals(1, c.blas().threads());
             assertTrue(c.report().endsWith(", 1 thread"), c.report());
-            var e = assertThrows(IllegalArgumentException.class, () -> choose(Map.of("nerva.threads", "two"), Map.of()));
+            var e = assertThrows(
+                    IllegalArgumentException.class, () -> choose(Map.of("nerva.threads", "two"), Map.of()));
             assertEquals("-Dnerva.threads must be an integer >= 1, got 'two'", e.getMessage());
         } finally {
             system.setThreads(before);
@@ -133,11 +150,14 @@ class BlasLoaderTest {
     void extractsLibopenblasAndItsRuntimeOnlyOnceAndRepairsADamagedCopy() throws Exception {
         Path lib = BlasLoader.extractBytedeco(tmp);
         assertEquals("libopenblas.so.0", lib.getFileName().toString());
-        assertTrue(lib.getParent().getFileName().toString().matches("openblas-\\d+\\.\\d+\\.\\d+-[\\d.]+-linux-x86_64"),
+        assertTrue(
+                lib.getParent().getFileName().toString().matches("openblas-\\d+\\.\\d+\\.\\d+-[\\d.]+-linux-x86_64"),
                 lib.getParent().toString());
         Map<String, Long> first = contents(lib.getParent());
-        assertEquals(List.of(".lock", "libgcc_s.so.1", "libgfortran.so.5", "libopenblas.so.0", "libquadmath.so.0"),
-                first.keySet().stream().sorted().toList(), "no JNI wrappers, no temporary files");
+        assertEquals(
+                List.of(".lock", "libgcc_s.so.1", "libgfortran.so.5", "libopenblas.so.0", "libquadmath.so.0"),
+                first.keySet().stream().sorted().toList(),
+                "no JNI wrappers, no temporary files");
         var modified = Files.getLastModifiedTime(lib);
 
         Thread.sleep(20);
@@ -216,7 +236,8 @@ class BlasLoaderTest {
                 "--enable-native-access=ALL-UNNAMED",
                 "-Dnerva.threads=1",
                 "-Dnerva.cache.dir=" + Backends.CACHE,
-                "-cp", System.getProperty("java.class.path"),
+                "-cp",
+                System.getProperty("java.class.path"),
                 ChooseMain.class.getName()));
         cmd.addAll(List.of(args));
         assertNotEquals(null, cmd.getFirst());

@@ -14,8 +14,9 @@ public final class ChooseMain {
     public static void main(String[] args) throws Exception {
         Blas blas = switch (args[0]) {
             case "choose" -> Blas.get();
-            case "extract" -> BlasLoader.bytedeco(Path.of(args[1])).orElseThrow(
-                    () -> new AssertionError("bytedeco OpenBLAS did not load from " + args[1]));
+            case "extract" ->
+                BlasLoader.bytedeco(Path.of(args[1]))
+                        .orElseThrow(() -> new AssertionError("bytedeco OpenBLAS did not load from " + args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         };
         try (Arena arena = Arena.ofConfined()) { // one product proves the library works

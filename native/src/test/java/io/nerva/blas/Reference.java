@@ -9,8 +9,24 @@ final class Reference {
     }
 
     /** C = alpha·op(A)·op(B) + beta·C; beta == 0 ignores C. Returns m×n dense, and |terms| in mag. */
-    static double[] sgemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                          float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, double[] mag) {
+    static double[] sgemm(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc,
+            double[] mag) {
         double[] out = new double[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {

@@ -13,7 +13,13 @@ import io.nerva.processor.reading.NetworkReader;
 import io.nerva.processor.reading.WeightsResourceReader;
 import io.nerva.processor.writing.ModelWriter;
 import io.nerva.processor.writing.Summary;
-
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.FilerException;
 import javax.annotation.processing.Processor;
@@ -23,13 +29,6 @@ import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * Compiles {@code @Network} classes: reads each into a declaration, checks it (every problem a
@@ -48,7 +47,7 @@ public final class NetworkProcessor extends AbstractProcessor {
     private final Consumer<NetworkDecl> afterReading;
 
     public NetworkProcessor() {
-        this(decl -> { });
+        this(decl -> {});
     }
 
     /** Test hook: {@code afterReading} sees each declaration before it is checked (tests throw from it). */
@@ -102,10 +101,13 @@ public final class NetworkProcessor extends AbstractProcessor {
     private void compile(TypeElement type, NetworkReader reader, Diagnostics diagnostics) {
         NetworkDecl decl = reader.read(type);
         afterReading.accept(decl);
-        Optional<NetworkPlan> plan = new NetworkChecker(diagnostics, processingEnv.getElementUtils(), processingEnv.getTypeUtils()).check(decl);
+        Optional<NetworkPlan> plan = new NetworkChecker(
+                        diagnostics, processingEnv.getElementUtils(), processingEnv.getTypeUtils())
+                .check(decl);
         if (plan.isEmpty()) return;
         if (!plan.get().weights().isEmpty()) {
-            var resource = new WeightsResourceReader(processingEnv.getFiler()).read(decl.packageName(), plan.get().weights());
+            var resource = new WeightsResourceReader(processingEnv.getFiler())
+                    .read(decl.packageName(), plan.get().weights());
             if (!new WeightsChecker(diagnostics).check(decl, plan.get(), resource)) return;
         }
         if (Boolean.parseBoolean(processingEnv.getOptions().get(SUMMARY_OPTION))) {
@@ -115,7 +117,8 @@ public final class NetworkProcessor extends AbstractProcessor {
         try {
             new ModelWriter(plan.get(), publicApi, type).write().writeTo(processingEnv.getFiler());
         } catch (IOException e) {
-            diagnostics.report(Message.WRITE_FAILED, type, null, null, plan.get().modelClass(), writeFailure(e, plan.get()));
+            diagnostics.report(
+                    Message.WRITE_FAILED, type, null, null, plan.get().modelClass(), writeFailure(e, plan.get()));
         }
     }
 
@@ -126,17 +129,22 @@ public final class NetworkProcessor extends AbstractProcessor {
      */
     private String writeFailure(IOException e, NetworkPlan plan) {
         String reason = String.valueOf(e.getMessage());
-        String qualified = plan.packageName().isEmpty() ? plan.modelClass() : plan.packageName() + "." + plan.modelClass();
+        String qualified =
+                plan.packageName().isEmpty() ? plan.modelClass() : plan.packageName() + "." + plan.modelClass();
         if (e instanceof FilerException && processingEnv.getElementUtils().getTypeElement(qualified) != null) {
-            reason += "; a " + plan.modelClass() + " from an earlier build is on the class path and this compiler will not"
+            reason += "; a " + plan.modelClass()
+                    + " from an earlier build is on the class path and this compiler will not"
                     + " replace it: delete that class (or clean the build) and compile again";
         }
         return reason;
     }
 
     /** A layer annotation outside a {@code @Network} class would silently do nothing. */
-    private void reportStrayLayers(Set<? extends TypeElement> annotations, RoundEnvironment round,
-                                   NetworkReader reader, Diagnostics diagnostics) {
+    private void reportStrayLayers(
+            Set<? extends TypeElement> annotations,
+            RoundEnvironment round,
+            NetworkReader reader,
+            Diagnostics diagnostics) {
         Set<Element> fields = new LinkedHashSet<>();
         for (TypeElement annotation : annotations) {
             if (!annotation.getQualifiedName().contentEquals(NetworkReader.NETWORK)
@@ -147,12 +155,20 @@ public final class NetworkProcessor extends AbstractProcessor {
         {
             for (Element field : fields) {
                 Element owner = field.getEnclosingElement();
-                boolean inNetwork = owner.getKind() == ElementKind.CLASS && owner.getAnnotationMirrors().stream()
-                        .anyMatch(m -> m.getAnnotationType().toString().equals(NetworkReader.NETWORK));
+                boolean inNetwork = owner.getKind() == ElementKind.CLASS
+                        && owner.getAnnotationMirrors().stream()
+                                .anyMatch(m -> m.getAnnotationType().toString().equals(NetworkReader.NETWORK));
                 if (!inNetwork) {
-                    String names = reader.layerAnnotations(field).stream().map(u -> "@" + u.kind().displayName())
+                    String names = reader.layerAnnotations(field).stream()
+                            .map(u -> "@" + u.kind().displayName())
                             .collect(Collectors.joining(", "));
-                    diagnostics.report(Message.LAYER_OUTSIDE_NETWORK, field, null, null, field.getSimpleName(), names,
+                    diagnostics.report(
+                            Message.LAYER_OUTSIDE_NETWORK,
+                            field,
+                            null,
+                            null,
+                            field.getSimpleName(),
+                            names,
                             owner.getSimpleName());
                 }
             }

@@ -1,17 +1,16 @@
 package io.nerva.processor;
 
-import io.nerva.processor.nets.conv.BatchNormNetModel;
-import io.nerva.processor.nets.conv.BatchNormOnlyModel;
-import io.nerva.runtime.core.Workspace;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.processor.GeneratedNetworkTest.F;
 import static io.nerva.processor.GeneratedNetworkTest.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.processor.nets.conv.BatchNormNetModel;
+import io.nerva.processor.nets.conv.BatchNormOnlyModel;
+import io.nerva.runtime.core.Workspace;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
 
 /**
  * BatchNorm against Keras' definition written here: training normalises with the batch mean and
@@ -31,7 +30,8 @@ class BatchNormNetworkTest {
             assertEquals("bn.beta", specs.get(1).name());
             assertEquals("bn.moving_mean", specs.get(2).name());
             assertEquals("bn.moving_variance", specs.get(3).name());
-            assertArrayEquals(new float[] {1, 1, 1, 1}, m.bn.kernel().get(), "gamma starts at 1 (the layer's kernel view)");
+            assertArrayEquals(
+                    new float[] {1, 1, 1, 1}, m.bn.kernel().get(), "gamma starts at 1 (the layer's kernel view)");
             assertArrayEquals(new float[] {0, 0, 0, 0}, m.bn.bias().get(), "beta starts at 0 (the layer's bias view)");
             assertArrayEquals(new float[] {1, 1, 1, 1}, values(m, "bn.moving_variance"));
             assertTrue(BatchNormOnlyModel.SUMMARY.contains("Trainable params: 8"), BatchNormOnlyModel.SUMMARY);
@@ -90,7 +90,8 @@ class BatchNormNetworkTest {
 
     @Test
     void backwardGivesTheMovingAveragesZeroGradient() {
-        try (var m = BatchNormNetModel.create(4); Workspace ws = m.newWorkspace(4, true, 0)) {
+        try (var m = BatchNormNetModel.create(4);
+                Workspace ws = m.newWorkspace(4, true, 0)) {
             m.parameters().grads().fill((byte) 0x7f); // garbage that backward must overwrite
             float[] x = random(4 * m.inputSize(), 5);
             MemorySegment.copy(x, 0, ws.input(), F, 0, x.length);
@@ -98,9 +99,13 @@ class BatchNormNetworkTest {
             float[] r = random(4 * m.outputSize(), 6);
             MemorySegment.copy(r, 0, ws.outputGrad(), F, 0, r.length);
             m.backward(ws, 4, false);
-            for (String name : new String[] {"bn1.moving_mean", "bn1.moving_variance", "bn2.moving_mean", "bn2.moving_variance"}) {
+            for (String name :
+                    new String[] {"bn1.moving_mean", "bn1.moving_variance", "bn2.moving_mean", "bn2.moving_variance"}) {
                 var s = m.parameters().spec(name);
-                float[] g = m.parameters().grads().asSlice(s.offset() * 4, s.size() * 4).toArray(F);
+                float[] g = m.parameters()
+                        .grads()
+                        .asSlice(s.offset() * 4, s.size() * 4)
+                        .toArray(F);
                 assertArrayEquals(new float[g.length], g, name);
             }
         }

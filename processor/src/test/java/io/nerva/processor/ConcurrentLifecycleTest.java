@@ -1,16 +1,14 @@
 package io.nerva.processor;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.nerva.annotations.LossFunction;
 import io.nerva.processor.nets.WideModel;
 import io.nerva.runtime.Model;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.io.LoadOptions;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-import io.nerva.annotations.LossFunction;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +17,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16, items 1 and 2, on the network of the original report (1024-2048-2048-10, 4
@@ -103,16 +102,21 @@ class ConcurrentLifecycleTest {
     private void assertRefusedAfterClose(Model model, Path weights) {
         for (var call : List.<org.junit.jupiter.api.function.Executable>of(
                 () -> model.predict(sample(1)),
-                () -> model.predict(new float[][]{sample(1)}),
+                () -> model.predict(new float[][] {sample(1)}),
                 () -> model.predictClass(sample(1)),
                 () -> model.save(dir.resolve("after-close.safetensors")),
                 () -> model.load(weights),
                 () -> model.load(weights, LoadOptions.defaults()),
                 () -> model.parameters().toArray(),
                 () -> model.layers().get(0).kernel().get(),
-                () -> model.fit(Dataset.of(new float[][]{sample(1)}, new float[][]{new float[10]}),
-                        Fit.epochs(1).verbose(false).optimizer(Optimizers.sgd()).loss(LossFunction.CATEGORICAL_CROSSENTROPY)),
-                () -> model.evaluate(Dataset.of(new float[][]{sample(1)}, new float[][]{new float[10]}),
+                () -> model.fit(
+                        Dataset.of(new float[][] {sample(1)}, new float[][] {new float[10]}),
+                        Fit.epochs(1)
+                                .verbose(false)
+                                .optimizer(Optimizers.sgd())
+                                .loss(LossFunction.CATEGORICAL_CROSSENTROPY)),
+                () -> model.evaluate(
+                        Dataset.of(new float[][] {sample(1)}, new float[][] {new float[10]}),
                         Fit.epochs(1).verbose(false).loss(LossFunction.CATEGORICAL_CROSSENTROPY)))) {
             var e = assertThrows(IllegalStateException.class, call);
             assertEquals(CLOSED, e.getMessage());
@@ -126,7 +130,8 @@ class ConcurrentLifecycleTest {
         Path a = dir.resolve("a.safetensors"), b = dir.resolve("b.safetensors");
         float[] x = sample(11);
         float[] refA, refB;
-        try (WideModel ma = WideModel.create(1); WideModel mb = WideModel.create(2)) {
+        try (WideModel ma = WideModel.create(1);
+                WideModel mb = WideModel.create(2)) {
             ma.save(a);
             mb.save(b);
             refA = ma.predict(x);
@@ -157,8 +162,11 @@ class ConcurrentLifecycleTest {
             }
             stop.set(1);
             for (Thread t : threads) t.join(10_000);
-            assertEquals(0, mixed.size(), mixed.size() + " of " + (mixed.size() + seenA.get() + seenB.get())
-                    + " predictions during " + loads + " loads matched neither weight set, e.g. " + mixed.peek());
+            assertEquals(
+                    0,
+                    mixed.size(),
+                    mixed.size() + " of " + (mixed.size() + seenA.get() + seenB.get()) + " predictions during " + loads
+                            + " loads matched neither weight set, e.g. " + mixed.peek());
             assertTrue(seenA.get() + seenB.get() > 0);
         }
     }

@@ -1,17 +1,16 @@
 package io.nerva.processor;
 
-import io.nerva.processor.nets.conv.FashionCnnModel;
-import io.nerva.runtime.Layer;
-import io.nerva.runtime.core.Workspace;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.processor.GeneratedNetworkTest.F;
 import static io.nerva.processor.GeneratedNetworkTest.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.processor.nets.conv.FashionCnnModel;
+import io.nerva.runtime.Layer;
+import io.nerva.runtime.core.Workspace;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
 
 /** The course's Fashion-MNIST CNN: Keras' shapes and parameter counts, and one training step's worth of passes. */
 class ConvFashionCnnTest {
@@ -39,14 +38,17 @@ class ConvFashionCnnTest {
             assertEquals(1_290, m.out.paramCount());
             assertEquals(315_146, m.parameters().count());
             assertTrue(FashionCnnModel.SUMMARY.contains("Total params: 315,146"), FashionCnnModel.SUMMARY);
-            assertTrue(FashionCnnModel.SUMMARY.contains("pool2 (MaxPooling2D)         (None, 6, 6, 64)"), FashionCnnModel.SUMMARY);
+            assertTrue(
+                    FashionCnnModel.SUMMARY.contains("pool2 (MaxPooling2D)         (None, 6, 6, 64)"),
+                    FashionCnnModel.SUMMARY);
         }
     }
 
     @Test
     void oneForwardAndBackwardOnABatchOf4IsFinite() {
         int rows = 4;
-        try (var m = FashionCnnModel.create(2); Workspace ws = m.newWorkspace(rows, true, 3)) {
+        try (var m = FashionCnnModel.create(2);
+                Workspace ws = m.newWorkspace(rows, true, 3)) {
             float[] x = random(rows * m.inputSize(), 4);
             for (int i = 0; i < x.length; i++) x[i] = (x[i] + 1) / 2; // pixels in [0, 1]
             MemorySegment.copy(x, 0, ws.input(), F, 0, x.length);
@@ -67,7 +69,10 @@ class ConvFashionCnnTest {
                 }
             }
             m.backward(ws, rows, true);
-            float[] g = m.parameters().grads().asSlice(0, m.parameters().count() * 4).toArray(F);
+            float[] g = m.parameters()
+                    .grads()
+                    .asSlice(0, m.parameters().count() * 4)
+                    .toArray(F);
             int nonZero = 0;
             for (float v : g) {
                 assertTrue(Float.isFinite(v));
@@ -76,7 +81,9 @@ class ConvFashionCnnTest {
             assertTrue(nonZero > g.length / 2, nonZero + " of " + g.length + " gradients are non-zero");
             for (Layer l : new Layer[] {m.conv1, m.conv2}) {
                 float[] gk = l.kernel().gradient();
-                assertTrue(java.util.Arrays.stream(toDouble(gk)).anyMatch(v -> v != 0), l.name() + " kernel gradient is all zero");
+                assertTrue(
+                        java.util.Arrays.stream(toDouble(gk)).anyMatch(v -> v != 0),
+                        l.name() + " kernel gradient is all zero");
             }
         }
     }

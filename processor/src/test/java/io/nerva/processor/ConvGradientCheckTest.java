@@ -1,5 +1,9 @@
 package io.nerva.processor;
 
+import static io.nerva.processor.GeneratedNetworkTest.F;
+import static io.nerva.processor.GeneratedNetworkTest.random;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.nerva.processor.nets.conv.AvgPoolNetModel;
 import io.nerva.processor.nets.conv.BatchNormNetModel;
 import io.nerva.processor.nets.conv.BatchNormOnlyModel;
@@ -13,11 +17,6 @@ import io.nerva.processor.nets.conv.MaxPoolNetModel;
 import io.nerva.processor.nets.conv.SmallCnnModel;
 import io.nerva.runtime.Model;
 import org.junit.jupiter.api.Test;
-
-
-import static io.nerva.processor.GeneratedNetworkTest.F;
-import static io.nerva.processor.GeneratedNetworkTest.random;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Back-propagation of generated convolutional networks against central finite differences of
@@ -117,7 +116,9 @@ class ConvGradientCheckTest {
             // only change if its top two values are within 2h. (Seed 11 had a gap of 6e-6: its
             // central difference was the mean of the two one-sided slopes, the left one matching.)
             double gap = smallestPool1Gap(m, 3);
-            assertTrue(gap > 2 * KINKED, "precondition: a pool1 window has a near-tie, gap " + gap + "; pick another seed");
+            assertTrue(
+                    gap > 2 * KINKED,
+                    "precondition: a pool1 window has a near-tie, gap " + gap + "; pick another seed");
             GradientCheck.check(m, 3, KINKED);
         }
     }
@@ -156,7 +157,9 @@ class ConvGradientCheckTest {
             if (spec.name().endsWith(".gamma") || spec.name().endsWith(".beta")) {
                 float[] v = random((int) spec.size(), spec.offset() + 31);
                 for (int i = 0; i < v.length; i++) {
-                    m.parameters().values().setAtIndex(F, spec.offset() + i, (spec.name().endsWith(".gamma") ? 1f : 0f) + 0.5f * v[i]);
+                    m.parameters()
+                            .values()
+                            .setAtIndex(F, spec.offset() + i, (spec.name().endsWith(".gamma") ? 1f : 0f) + 0.5f * v[i]);
                 }
             }
         }

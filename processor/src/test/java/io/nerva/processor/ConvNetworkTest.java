@@ -1,5 +1,10 @@
 package io.nerva.processor;
 
+import static io.nerva.processor.GeneratedNetworkTest.forward;
+import static io.nerva.processor.GeneratedNetworkTest.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.nerva.processor.nets.conv.ConvDilatedModel;
 import io.nerva.processor.nets.conv.ConvPointwiseModel;
 import io.nerva.processor.nets.conv.ConvSameStrideModel;
@@ -7,14 +12,8 @@ import io.nerva.processor.nets.conv.ConvValidOddModel;
 import io.nerva.processor.nets.conv.SmallCnnModel;
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
-import org.junit.jupiter.api.Test;
-
 import java.util.function.DoubleUnaryOperator;
-
-import static io.nerva.processor.GeneratedNetworkTest.forward;
-import static io.nerva.processor.GeneratedNetworkTest.random;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * Generated convolutions against a direct convolution written here (loops over n, oy, ox, co,
@@ -147,7 +146,8 @@ class ConvNetworkTest {
 
     @Test
     void inferenceWorkspaceMatchesTrainingWorkspace() {
-        try (var m = SmallCnnModel.create(6); var inf = SmallCnnModel.forInference()) {
+        try (var m = SmallCnnModel.create(6);
+                var inf = SmallCnnModel.forInference()) {
             inf.parameters().copyFrom(m.parameters().toArray());
             Images x = input(m, 2, 10);
             assertArrayEquals(run(m, x), run(inf, x));

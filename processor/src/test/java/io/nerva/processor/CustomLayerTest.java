@@ -1,19 +1,18 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
-import io.nerva.processor.checking.Message;
-import io.nerva.processor.nets.CustomNetModel;
-import io.nerva.processor.nets.custom.ScaledTanh;
-import org.junit.jupiter.api.Test;
-
-import javax.tools.JavaFileObject;
-
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static io.nerva.processor.Sources.compile;
 import static io.nerva.processor.Sources.network;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import io.nerva.processor.checking.Message;
+import io.nerva.processor.nets.CustomNetModel;
+import io.nerva.processor.nets.custom.ScaledTanh;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code @Custom}: a network of user-written layers against a reference written here and against finite
@@ -39,7 +38,10 @@ class CustomLayerTest {
     void forwardMatchesAReferenceWrittenHere() {
         try (CustomNetModel m = CustomNetModel.create(4)) {
             float[] x = GeneratedNetworkTest.random(6, 3);
-            float[] k1 = m.perStep.kernel().get(), b1 = m.perStep.bias().get(), k2 = m.head.kernel().get(), b2 = m.head.bias().get();
+            float[] k1 = m.perStep.kernel().get(),
+                    b1 = m.perStep.bias().get(),
+                    k2 = m.head.kernel().get(),
+                    b2 = m.head.bias().get();
             double[] h = new double[8];
             for (int t = 0; t < 2; t++) {
                 for (int u = 0; u < 4; u++) {
@@ -66,7 +68,8 @@ class CustomLayerTest {
 
     @Test
     void theUsersActivationPassesTheRuntimesChecker() {
-        io.nerva.runtime.custom.GradientChecker.checkActivation(new ScaledTanh(), -3, 3, 25).assertPasses();
+        io.nerva.runtime.custom.GradientChecker.checkActivation(new ScaledTanh(), -3, 3, 25)
+                .assertPasses();
     }
 
     private static JavaFileObject layerClass(String name, String body) {
@@ -79,7 +82,8 @@ class CustomLayerTest {
                 """.formatted(body));
     }
 
-    private static final String LAYER_BODY = " public void forward(CustomPass p) {} public void backward(CustomPass p) {} ";
+    private static final String LAYER_BODY =
+            " public void forward(CustomPass p) {} public void backward(CustomPass p) {} ";
 
     private static void assertCustomError(JavaFileObject net, JavaFileObject cls, String message, String line) {
         Compilation c = compile(net, cls);
@@ -90,22 +94,42 @@ class CustomLayerTest {
     @Test
     void aClassOfNeitherInterfaceIsAnErrorOnTheField() {
         JavaFileObject net = network("@Network(input = {4}) abstract class Net", "@Custom(Helper.class) Layer scale;");
-        assertCustomError(net, layerClass("Helper", "public class Helper {}"),
-                Message.CUSTOM_WRONG_TYPE.format("scale", "Helper", "implements neither"), "Layer scale;");
-        assertCustomError(net, layerClass("Helper", "public class Helper implements CustomLayer, ActivationFunction {"
-                        + LAYER_BODY + " public float apply(float x) { return x; } public float derivative(float x, float y) { return 1; } }"),
-                Message.CUSTOM_WRONG_TYPE.format("scale", "Helper", "implements both"), "Layer scale;");
+        assertCustomError(
+                net,
+                layerClass("Helper", "public class Helper {}"),
+                Message.CUSTOM_WRONG_TYPE.format("scale", "Helper", "implements neither"),
+                "Layer scale;");
+        assertCustomError(
+                net,
+                layerClass(
+                        "Helper",
+                        "public class Helper implements CustomLayer, ActivationFunction {" + LAYER_BODY
+                                + " public float apply(float x) { return x; } public float derivative(float x, float y) { return 1; } }"),
+                Message.CUSTOM_WRONG_TYPE.format("scale", "Helper", "implements both"),
+                "Layer scale;");
     }
 
     @Test
     void aClassTheModelCannotCreateIsAnErrorOnTheField() {
         JavaFileObject net = network("@Network(input = {4}) abstract class Net", "@Custom(Scale.class) Layer scale;");
-        assertCustomError(net, layerClass("Scale", "public class Scale implements CustomLayer { public Scale(int k) {}" + LAYER_BODY + "}"),
-                Message.CUSTOM_NOT_INSTANTIABLE.format("scale", "Scale", "has no public constructor without parameters"), "Layer scale;");
-        assertCustomError(net, layerClass("Scale", "public abstract class Scale implements CustomLayer {" + LAYER_BODY + "}"),
-                Message.CUSTOM_NOT_INSTANTIABLE.format("scale", "Scale", "is abstract"), "Layer scale;");
-        assertCustomError(net, layerClass("Scale", "class Scale implements CustomLayer {" + LAYER_BODY + "}"),
-                Message.CUSTOM_NOT_INSTANTIABLE.format("scale", "Scale", "is not public"), "Layer scale;");
+        assertCustomError(
+                net,
+                layerClass(
+                        "Scale",
+                        "public class Scale implements CustomLayer { public Scale(int k) {}" + LAYER_BODY + "}"),
+                Message.CUSTOM_NOT_INSTANTIABLE.format(
+                        "scale", "Scale", "has no public constructor without parameters"),
+                "Layer scale;");
+        assertCustomError(
+                net,
+                layerClass("Scale", "public abstract class Scale implements CustomLayer {" + LAYER_BODY + "}"),
+                Message.CUSTOM_NOT_INSTANTIABLE.format("scale", "Scale", "is abstract"),
+                "Layer scale;");
+        assertCustomError(
+                net,
+                layerClass("Scale", "class Scale implements CustomLayer {" + LAYER_BODY + "}"),
+                Message.CUSTOM_NOT_INSTANTIABLE.format("scale", "Scale", "is not public"),
+                "Layer scale;");
     }
 
     @Test
@@ -115,16 +139,25 @@ class CustomLayerTest {
                         params = @CustomShape.Param(name = "kernel", shape = {Dim.INPUT_LAST, Dim.UNITS}))
                 public class MyDense implements CustomLayer {""" + LAYER_BODY + "}");
         JavaFileObject net = network("@Network(input = {4}) abstract class Net", "@Custom(MyDense.class) Layer dense;");
-        assertCustomError(net, dense, Message.CUSTOM_UNITS_MISSING.format("dense", "MyDense",
-                "has shape rule LAST_AXIS_TO_UNITS, which needs", 0), "Layer dense;");
-        JavaFileObject act = layerClass("Twice", "public class Twice implements ActivationFunction {"
-                + " public float apply(float x) { return 2 * x; } public float derivative(float x, float y) { return 2; } }");
-        JavaFileObject actNet = network("@Network(input = {4}) abstract class Net",
+        assertCustomError(
+                net,
+                dense,
+                Message.CUSTOM_UNITS_MISSING.format(
+                        "dense", "MyDense", "has shape rule LAST_AXIS_TO_UNITS, which needs", 0),
+                "Layer dense;");
+        JavaFileObject act = layerClass(
+                "Twice",
+                "public class Twice implements ActivationFunction {"
+                        + " public float apply(float x) { return 2 * x; } public float derivative(float x, float y) { return 2; } }");
+        JavaFileObject actNet = network(
+                "@Network(input = {4}) abstract class Net",
                 "@Custom(value = Twice.class, units = 8) Layer act;", "@Dense(2) Layer out;");
         Compilation c = compile(actNet, act);
         assertThat(c).succeeded();
-        assertThat(c).hadWarningContaining(Message.CUSTOM_UNITS_UNUSED.format("act", 8, "Twice", "is an ActivationFunction"))
-                .inFile(actNet).onLineContaining("Layer act;");
+        assertThat(c)
+                .hadWarningContaining(Message.CUSTOM_UNITS_UNUSED.format("act", 8, "Twice", "is an ActivationFunction"))
+                .inFile(actNet)
+                .onLineContaining("Layer act;");
     }
 
     @Test
@@ -138,11 +171,15 @@ class CustomLayerTest {
         JavaFileObject badName = layerClass("Gain", """
                 @CustomShape(params = @CustomShape.Param(name = "my gain", shape = Dim.INPUT_SIZE))
                 public class Gain implements CustomLayer {""" + LAYER_BODY + "}");
-        assertCustomError(net, badName, Message.CUSTOM_PARAM.format("gain", "Gain", "my gain", "whose name is not a Java identifier"),
+        assertCustomError(
+                net,
+                badName,
+                Message.CUSTOM_PARAM.format("gain", "Gain", "my gain", "whose name is not a Java identifier"),
                 "Layer gain;");
         JavaFileObject noDims = layerClass("Gain", """
                 @CustomShape(params = @CustomShape.Param(name = "gain", shape = {}))
                 public class Gain implements CustomLayer {""" + LAYER_BODY + "}");
-        assertCustomError(net, noDims, Message.CUSTOM_PARAM.format("gain", "Gain", "gain", "with no dimensions"), "Layer gain;");
+        assertCustomError(
+                net, noDims, Message.CUSTOM_PARAM.format("gain", "Gain", "gain", "with no dimensions"), "Layer gain;");
     }
 }

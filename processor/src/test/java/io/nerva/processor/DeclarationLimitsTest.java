@@ -1,18 +1,17 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
-import io.nerva.runtime.Model;
-import org.junit.jupiter.api.Test;
-
-import javax.tools.JavaFileObject;
-
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static io.nerva.processor.Sources.assertError;
 import static io.nerva.processor.Sources.compile;
 import static io.nerva.processor.Sources.network;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import io.nerva.runtime.Model;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
 
 /**
  * Legal Java declarations that must work (nested classes, huge strides), and sizes past what the
@@ -26,39 +25,54 @@ class DeclarationLimitsTest {
 
     @Test
     void inputWhoseSizeOverflowsAnIntIsAnError() {
-        assertError(network("@Network(input = {65536, 65537, 1}) abstract class Net", "@Flatten Layer flat;"),
+        assertError(
+                network("@Network(input = {65536, 65537, 1}) abstract class Net", "@Flatten Layer flat;"),
                 "input shape 65536x65537x1 holds 4,295,032,832 floats per sample; the runtime indexes at most 2,147,483,647",
                 "@Network");
-        assertError(network("@Network(input = {50000, 50000, 1}) abstract class Net", "@Flatten Layer flat;"),
-                "input shape 50000x50000x1 holds 2,500,000,000 floats per sample", "@Network");
+        assertError(
+                network("@Network(input = {50000, 50000, 1}) abstract class Net", "@Flatten Layer flat;"),
+                "input shape 50000x50000x1 holds 2,500,000,000 floats per sample",
+                "@Network");
     }
 
     @Test
     void aDenseLayerTooLargeToIndexIsAnErrorOnItsField() {
-        assertError(network("@Network(input = {784}) abstract class Net", "@Dense(Integer.MAX_VALUE) Layer huge;"),
+        assertError(
+                network("@Network(input = {784}) abstract class Net", "@Dense(Integer.MAX_VALUE) Layer huge;"),
                 "huge.kernel [784, 2147483647] has 1,683,627,179,248 parameters; one tensor holds at most 2,147,483,647",
                 "Layer huge;");
     }
 
     @Test
     void tenBillionParametersAreAnErrorOnTheFieldThatCrossesTheLimit() {
-        assertError(network("@Network(input = {200000}) abstract class Net",
-                        "@Dense(10000) Layer a;", "@Dense(20000) Layer b;", "@Dense(10) Layer c;"),
-                "b brings the network to 2,200,030,000 parameters; a network holds at most 2,147,483,647", "Layer b;");
-        assertError(network("@Network(input = {100000}) abstract class Net", "@Dense(100000) Layer a;"),
-                "a.kernel [100000, 100000] has 10,000,000,000 parameters", "Layer a;");
+        assertError(
+                network(
+                        "@Network(input = {200000}) abstract class Net",
+                        "@Dense(10000) Layer a;",
+                        "@Dense(20000) Layer b;",
+                        "@Dense(10) Layer c;"),
+                "b brings the network to 2,200,030,000 parameters; a network holds at most 2,147,483,647",
+                "Layer b;");
+        assertError(
+                network("@Network(input = {100000}) abstract class Net", "@Dense(100000) Layer a;"),
+                "a.kernel [100000, 100000] has 10,000,000,000 parameters",
+                "Layer a;");
     }
 
     @Test
     void imageLayerOutputTooLargeIsAnError() {
-        assertError(network("@Network(input = {30000, 30000, 1}) abstract class Net",
+        assertError(
+                network(
+                        "@Network(input = {30000, 30000, 1}) abstract class Net",
                         "@Conv2D(filters = 8, padding = Padding.SAME) Layer conv;"),
-                "conv: Conv2D needs 8,100,000,000 floats per sample (output 30000x30000x8)", "Layer conv;");
+                "conv: Conv2D needs 8,100,000,000 floats per sample (output 30000x30000x8)",
+                "Layer conv;");
     }
 
     @Test
     void hugeStrideWithSamePaddingGivesOnePixel() throws Exception {
-        Compilation c = compile(network("@Network(input = {28, 28, 1}) abstract class Net",
+        Compilation c = compile(network(
+                "@Network(input = {28, 28, 1}) abstract class Net",
                 "@Conv2D(filters = 2, strides = Integer.MAX_VALUE, padding = Padding.SAME) Layer conv;",
                 "@MaxPool2D(size = 1, strides = Integer.MAX_VALUE, padding = Padding.SAME) Layer pool;",
                 "@Flatten Layer flat;"));
@@ -90,10 +104,13 @@ class DeclarationLimitsTest {
         Compilation c = compile(a, b);
         assertThat(c).succeeded();
         GeneratedClassLoader loader = new GeneratedClassLoader(c);
-        try (Model ma = create(loader, "test.A_NetModel"); Model mb = create(loader, "test.B_NetModel")) {
+        try (Model ma = create(loader, "test.A_NetModel");
+                Model mb = create(loader, "test.B_NetModel")) {
             assertEquals(2, ma.outputSize());
             assertEquals(5, mb.outputSize());
-            assertEquals("test.A$Net", loader.loadClass("test.A_NetModel").getSuperclass().getName());
+            assertEquals(
+                    "test.A$Net",
+                    loader.loadClass("test.A_NetModel").getSuperclass().getName());
         }
     }
 
@@ -112,8 +129,11 @@ class DeclarationLimitsTest {
                 """);
         Compilation c = compile(f);
         assertThat(c).failed();
-        assertThat(c).hadErrorContaining("declares abstract method frobnicate(java.lang.String), which the generated "
-                + "NetModel does not implement").inFile(f).onLineContaining("abstract int frobnicate");
+        assertThat(c)
+                .hadErrorContaining("declares abstract method frobnicate(java.lang.String), which the generated "
+                        + "NetModel does not implement")
+                .inFile(f)
+                .onLineContaining("abstract int frobnicate");
         assertEquals(1, c.errors().size(), () -> "predict is implemented by the runtime's Model: " + c.errors());
     }
 }

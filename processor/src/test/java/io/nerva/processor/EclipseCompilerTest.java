@@ -1,18 +1,14 @@
 package io.nerva.processor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.google.gson.Gson;
 import com.palantir.javapoet.JavaFile;
 import io.nerva.annotations.Network;
 import io.nerva.format.SafeTensorsHeader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +20,14 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The processor under the Eclipse compiler (ecj, run as its own process on this JDK, as a build
@@ -91,12 +90,19 @@ class EclipseCompilerTest {
             List<Problem> javac = javac(file);
             List<Problem> ecj = ecj(file, true).problems;
             assertFalse(javac.isEmpty(), source);
-            assertEquals(javac.stream().map(Problem::lineAndMessage).sorted().toList(),
-                    ecj.stream().map(Problem::lineAndMessage).sorted().toList(), source);
+            assertEquals(
+                    javac.stream().map(Problem::lineAndMessage).sorted().toList(),
+                    ecj.stream().map(Problem::lineAndMessage).sorted().toList(),
+                    source);
             for (Problem j : javac) {
-                Problem e = ecj.stream().filter(p -> p.lineAndMessage().equals(j.lineAndMessage())).findFirst().orElseThrow();
+                Problem e = ecj.stream()
+                        .filter(p -> p.lineAndMessage().equals(j.lineAndMessage()))
+                        .findFirst()
+                        .orElseThrow();
                 String line = source.lines().toList().get(j.line - 1);
-                assertEquals(anchor(line, j.column), anchor(line, e.column),
+                assertEquals(
+                        anchor(line, j.column),
+                        anchor(line, e.column),
                         "javac and ecj point at different things on line " + j.line + ": " + line.strip());
             }
         }
@@ -133,9 +139,11 @@ class EclipseCompilerTest {
 
         Ecj again = ecj(file, true, classes.toString());
         assertEquals(1, again.problems.size(), again.output);
-        assertEquals("could not write NetModel: Source file already exists : app.NetModel; a NetModel from an earlier"
-                + " build is on the class path and this compiler will not replace it: delete that class (or clean the"
-                + " build) and compile again", again.problems.get(0).message);
+        assertEquals(
+                "could not write NetModel: Source file already exists : app.NetModel; a NetModel from an earlier"
+                        + " build is on the class path and this compiler will not replace it: delete that class (or clean the"
+                        + " build) and compile again",
+                again.problems.get(0).message);
 
         Files.delete(classes.resolve("app/NetModel.class"));
         Ecj afterDelete = ecj(file, true, classes.toString());
@@ -182,19 +190,29 @@ class EclipseCompilerTest {
     }
 
     private static String location(Class<?> type) throws Exception {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
     }
 
     /** Exactly what a user's build puts on the processor path. */
     private static String processorPath() throws Exception {
-        return String.join(File.pathSeparator, location(NetworkProcessor.class), location(Network.class),
-                location(SafeTensorsHeader.class), location(Gson.class), location(JavaFile.class));
+        return String.join(
+                File.pathSeparator,
+                location(NetworkProcessor.class),
+                location(Network.class),
+                location(SafeTensorsHeader.class),
+                location(Gson.class),
+                location(JavaFile.class));
     }
 
     /** What a user's code compiles against: annotations and the runtime. */
     private static String classPath() throws Exception {
-        return String.join(File.pathSeparator, location(Network.class), location(io.nerva.runtime.Layer.class),
-                location(io.nerva.blas.Blas.class), location(SafeTensorsHeader.class));
+        return String.join(
+                File.pathSeparator,
+                location(Network.class),
+                location(io.nerva.runtime.Layer.class),
+                location(io.nerva.blas.Blas.class),
+                location(SafeTensorsHeader.class));
     }
 
     private List<Problem> javac(Path file) throws Exception {
@@ -203,16 +221,31 @@ class EclipseCompilerTest {
         Path gen = Files.createDirectories(base.resolve("javac-generated"));
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
-            compiler.getTask(null, files, diagnostics,
-                    List.of("-proc:full", "-processorpath", processorPath(), "-classpath", classPath(),
-                            "-d", out.toString(), "-s", gen.toString()),
-                    null, files.getJavaFileObjects(file)).call();
+        try (StandardJavaFileManager files =
+                compiler.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+            compiler.getTask(
+                            null,
+                            files,
+                            diagnostics,
+                            List.of(
+                                    "-proc:full",
+                                    "-processorpath",
+                                    processorPath(),
+                                    "-classpath",
+                                    classPath(),
+                                    "-d",
+                                    out.toString(),
+                                    "-s",
+                                    gen.toString()),
+                            null,
+                            files.getJavaFileObjects(file))
+                    .call();
         }
         List<Problem> problems = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
             if (d.getKind() == Diagnostic.Kind.ERROR) {
-                problems.add(new Problem((int) d.getLineNumber(), (int) d.getColumnNumber(), d.getMessage(Locale.ROOT)));
+                problems.add(
+                        new Problem((int) d.getLineNumber(), (int) d.getColumnNumber(), d.getMessage(Locale.ROOT)));
             }
         }
         return problems;
@@ -222,10 +255,19 @@ class EclipseCompilerTest {
         Path base = file.getParent().getParent().getParent();
         Path out = Files.createDirectories(base.resolve("classes"));
         Path gen = Files.createDirectories(base.resolve("generated"));
-        String cp = classPath() + (extraClassPath.length == 0 ? "" : File.pathSeparator + String.join(File.pathSeparator, extraClassPath));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", location(org.eclipse.jdt.internal.compiler.batch.Main.class),
-                "org.eclipse.jdt.internal.compiler.batch.Main", "-25", "-Xemacs", "-encoding", "UTF-8"));
+        String cp = classPath()
+                + (extraClassPath.length == 0
+                        ? ""
+                        : File.pathSeparator + String.join(File.pathSeparator, extraClassPath));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                location(org.eclipse.jdt.internal.compiler.batch.Main.class),
+                "org.eclipse.jdt.internal.compiler.batch.Main",
+                "-25",
+                "-Xemacs",
+                "-encoding",
+                "UTF-8"));
         List<String> classPathArgs = List.of("-cp", cp);
         List<String> processorArgs = List.of("-processorpath", processorPath());
         command.addAll(classPathFirst ? classPathArgs : processorArgs);

@@ -1,5 +1,13 @@
 package io.nerva.processor;
 
+import static io.nerva.processor.GeneratedNetworkTest.F;
+import static io.nerva.processor.GeneratedNetworkTest.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.nerva.annotations.LossFunction;
 import io.nerva.processor.nets.freeze.FreezeCnnModel;
 import io.nerva.processor.nets.freeze.FreezeMlpModel;
@@ -10,17 +18,8 @@ import io.nerva.runtime.core.Workspace;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
-
-import static io.nerva.processor.GeneratedNetworkTest.F;
-import static io.nerva.processor.GeneratedNetworkTest.random;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Frozen layers ({@code trainable = false}, {@code Layer.setTrainable}), layer outputs and input gradients,
@@ -76,7 +75,13 @@ class FreezeAndInspectTest {
             m.bn.setTrainable(false);
             Dataset data = Dataset.of(random(40 * 72, 7), new int[] {6, 6, 2}, oneHot(40, 3), 3);
             float[] before = m.parameters().toArray();
-            m.fit(data, Fit.epochs(2).batch(8).optimizer(Optimizers.adamW(0.05, 0.5)).verbose(0).seed(1));
+            m.fit(
+                    data,
+                    Fit.epochs(2)
+                            .batch(8)
+                            .optimizer(Optimizers.adamW(0.05, 0.5))
+                            .verbose(0)
+                            .seed(1));
             float[] after = m.parameters().toArray();
             for (ParamSpec s : m.parameters().specs()) {
                 boolean frozen = s.name().startsWith("conv2.") || s.name().startsWith("bn.");
@@ -93,7 +98,9 @@ class FreezeAndInspectTest {
             for (String name : new String[] {"bn.moving_mean", "bn.moving_variance", "conv2.kernel", "conv2.bias"}) {
                 ParamSpec s = m.parameters().spec(name);
                 for (int i = 0; i < runs.length; i += 2) {
-                    assertTrue(runs[i + 1] <= s.offset() || runs[i] >= s.offset() + s.size(), name + " is in a trained run");
+                    assertTrue(
+                            runs[i + 1] <= s.offset() || runs[i] >= s.offset() + s.size(),
+                            name + " is in a trained run");
                 }
             }
             assertEquals(m.parameters().count() - 6 - 26, m.parameters().trainedCount());
@@ -104,11 +111,23 @@ class FreezeAndInspectTest {
     void freezingWhileAFitRunsStopsIt() {
         try (var m = FreezeMlpModel.create(7)) {
             Dataset data = Dataset.of(random(32 * 6, 8), new int[] {6}, random(32 * 3, 9), 3);
-            var e = assertThrows(IllegalStateException.class, () -> m.fit(data, Fit.epochs(3).batch(8).optimizer(Optimizers.sgd(0.1)).verbose(0)
-                    .callback((epoch, logs, control) -> m.out.setTrainable(false))));
+            var e = assertThrows(
+                    IllegalStateException.class,
+                    () -> m.fit(
+                            data,
+                            Fit.epochs(3)
+                                    .batch(8)
+                                    .optimizer(Optimizers.sgd(0.1))
+                                    .verbose(0)
+                                    .callback((epoch, logs, control) -> m.out.setTrainable(false))));
             assertTrue(e.getMessage().contains("takes effect at the next fit"), e.getMessage());
             float[] before = m.out.kernel().get();
-            m.fit(data, Fit.epochs(1).batch(8).optimizer(Optimizers.sgd(0.1)).verbose(0)); // the next fit plans with out frozen
+            m.fit(
+                    data,
+                    Fit.epochs(1)
+                            .batch(8)
+                            .optimizer(Optimizers.sgd(0.1))
+                            .verbose(0)); // the next fit plans with out frozen
             assertArrayEquals(before, m.out.kernel().get());
         }
     }
@@ -121,7 +140,8 @@ class FreezeAndInspectTest {
             int rows = 3;
             float[] x = random(rows * 6, 11);
             float[] h1 = dense(x, rows, m.first.kernel().get(), m.first.bias().get(), 6, 5, true);
-            float[] h2 = dense(h1, rows, m.middle.kernel().get(), m.middle.bias().get(), 5, 4, true);
+            float[] h2 =
+                    dense(h1, rows, m.middle.kernel().get(), m.middle.bias().get(), 5, 4, true);
             float[] y = dense(h2, rows, m.out.kernel().get(), m.out.bias().get(), 4, 3, false);
             assertClose(h1, m.intermediate("first", x, rows, new float[rows * 5]), 1e-6);
             assertClose(h2, m.intermediate("middle", x, rows, new float[rows * 4]), 1e-6);
@@ -144,8 +164,10 @@ class FreezeAndInspectTest {
             float[] flat = m.intermediate("flat", x, 2, new float[2 * 8]);
             float[] pool = m.intermediate("pool", x, 2, new float[2 * 27]);
             assertEquals(27, m.intermediate("pool", java.util.Arrays.copyOf(x, 72)).length);
-            assertClose(m.predict(new float[][] {java.util.Arrays.copyOf(x, 72)})[0],
-                    m.intermediate("out", java.util.Arrays.copyOf(x, 72)), 1e-7);
+            assertClose(
+                    m.predict(new float[][] {java.util.Arrays.copyOf(x, 72)})[0],
+                    m.intermediate("out", java.util.Arrays.copyOf(x, 72)),
+                    1e-7);
             assertEquals(2 * 8, flat.length);
             assertTrue(pool[0] != 0 || pool[1] != 0);
         }
@@ -160,10 +182,18 @@ class FreezeAndInspectTest {
             // train a little so BatchNorm's moving averages are not the identity
             Dataset data = Dataset.of(random(16 * 72, 16), new int[] {6, 6, 2}, oneHot(16, 3), 3);
             m.fit(data, Fit.epochs(1).batch(8).optimizer(Optimizers.adam(0.01)).verbose(0));
-            float[] gradsBefore = m.parameters().grads().asSlice(0, m.parameters().count() * 4).toArray(F);
+            float[] gradsBefore = m.parameters()
+                    .grads()
+                    .asSlice(0, m.parameters().count() * 4)
+                    .toArray(F);
             checkInputGradient(m, 2, 1e-3f);
             checkInputGradient(m, 2, 1e-3f, LossFunction.CATEGORICAL_CROSSENTROPY);
-            assertArrayEquals(gradsBefore, m.parameters().grads().asSlice(0, m.parameters().count() * 4).toArray(F),
+            assertArrayEquals(
+                    gradsBefore,
+                    m.parameters()
+                            .grads()
+                            .asSlice(0, m.parameters().count() * 4)
+                            .toArray(F),
                     "an input gradient leaves the parameter gradients alone");
         }
         try (var m = FreezeRnnModel.create(17)) {
@@ -173,12 +203,14 @@ class FreezeAndInspectTest {
 
     @Test
     void inputGradientsWorkOnInferenceModels() {
-        try (var trained = FreezeMlpModel.create(18); var inference = FreezeMlpModel.forInference()) {
+        try (var trained = FreezeMlpModel.create(18);
+                var inference = FreezeMlpModel.forInference()) {
             inference.parameters().copyFrom(trained.parameters().toArray());
             float[] x = random(6, 19), t = random(3, 20);
             assertArrayEquals(trained.inputGradient(x, t, new float[6]), inference.inputGradient(x, t, new float[6]));
-            var e = assertThrows(IllegalArgumentException.class, () -> inference.inputGradient(x, 1, new float[2], new float[6],
-                    LossFunction.MEAN_SQUARED_ERROR));
+            var e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> inference.inputGradient(x, 1, new float[2], new float[6], LossFunction.MEAN_SQUARED_ERROR));
             assertTrue(e.getMessage().contains("expected 1 target rows × 3 floats"), e.getMessage());
         }
     }
@@ -208,7 +240,8 @@ class FreezeAndInspectTest {
                 sample[i] = saved;
                 double numeric = (plus - minus) / (2 * h);
                 double got = analytic[r * n + i];
-                assertEquals(numeric, got, 2e-3 + 1e-2 * Math.abs(numeric), m.name() + " dL/dx row " + r + " input " + i);
+                assertEquals(
+                        numeric, got, 2e-3 + 1e-2 * Math.abs(numeric), m.name() + " dL/dx row " + r + " input " + i);
             }
         }
     }
@@ -237,7 +270,10 @@ class FreezeAndInspectTest {
             ws.freezeDropoutMasks(true);
             MemorySegment.copy(r, 0, ws.outputGrad(), F, 0, r.length);
             m.backward(ws, rows, false);
-            float[] analytic = m.parameters().grads().asSlice(0, m.parameters().count() * 4).toArray(F);
+            float[] analytic = m.parameters()
+                    .grads()
+                    .asSlice(0, m.parameters().count() * 4)
+                    .toArray(F);
             MemorySegment p = m.parameters().values();
             var specs = m.parameters().specs();
             int checked = 0;
@@ -246,7 +282,9 @@ class FreezeAndInspectTest {
                 boolean trains = m.parameters().trains(s);
                 for (long i = spec.offset(); i < spec.offset() + spec.size(); i++) {
                     if (!trains) {
-                        if (spec.trainable()) assertEquals(0f, analytic[(int) i], m.name() + ": frozen " + spec.name() + " got a gradient");
+                        if (spec.trainable())
+                            assertEquals(
+                                    0f, analytic[(int) i], m.name() + ": frozen " + spec.name() + " got a gradient");
                         continue;
                     }
                     float saved = p.getAtIndex(F, i);
@@ -256,7 +294,10 @@ class FreezeAndInspectTest {
                     double minus = loss(m, ws, rows, r);
                     p.setAtIndex(F, i, saved);
                     double numeric = (plus - minus) / (2 * h);
-                    assertEquals(numeric, analytic[(int) i], 2e-3 + 1e-2 * Math.abs(numeric),
+                    assertEquals(
+                            numeric,
+                            analytic[(int) i],
+                            2e-3 + 1e-2 * Math.abs(numeric),
                             m.name() + ": " + spec.name() + "[" + (i - spec.offset()) + "]");
                     checked++;
                 }
@@ -286,7 +327,8 @@ class FreezeAndInspectTest {
 
     private static void assertClose(float[] want, float[] got, double tolerance) {
         assertEquals(want.length, got.length, "length");
-        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tolerance + 1e-5 * Math.abs(want[i]), "value " + i);
+        for (int i = 0; i < want.length; i++)
+            assertEquals(want[i], got[i], tolerance + 1e-5 * Math.abs(want[i]), "value " + i);
     }
 
     private static float[] slice(float[] all, ParamSpec s) {

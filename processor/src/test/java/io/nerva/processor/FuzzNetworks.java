@@ -4,7 +4,6 @@ import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.Initializer;
 import io.nerva.annotations.LossFunction;
 import io.nerva.annotations.Padding;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -46,7 +45,8 @@ final class FuzzNetworks {
     }
 
     /** {@code useBias}, {@code kernelInit}, {@code biasInit}, {@code initValue}: null = not written. */
-    record DenseAnn(int units, Boolean useBias, Initializer kernelInit, Initializer biasInit, Float initValue) implements Ann {
+    record DenseAnn(int units, Boolean useBias, Initializer kernelInit, Initializer biasInit, Float initValue)
+            implements Ann {
         public String text() {
             List<String> args = new ArrayList<>();
             if (useBias != null) args.add("useBias = " + useBias);
@@ -104,8 +104,17 @@ final class FuzzNetworks {
     }
 
     /** Conv2D: {@code kernel}, {@code strides}, {@code dilation}, {@code padding}... null = not written. */
-    record ConvAnn(int filters, int[] kernel, int[] strides, int[] dilation, Padding padding, Boolean useBias,
-                   Initializer kernelInit, Initializer biasInit, Float initValue) implements Ann {
+    record ConvAnn(
+            int filters,
+            int[] kernel,
+            int[] strides,
+            int[] dilation,
+            Padding padding,
+            Boolean useBias,
+            Initializer kernelInit,
+            Initializer biasInit,
+            Float initValue)
+            implements Ann {
         public String text() {
             List<String> args = new ArrayList<>();
             args.add("filters = " + filters);
@@ -201,7 +210,9 @@ final class FuzzNetworks {
     }
 
     enum Cell {
-        SIMPLE_RNN("SimpleRNN", 1), LSTM("LSTM", 4), GRU("GRU", 3);
+        SIMPLE_RNN("SimpleRNN", 1),
+        LSTM("LSTM", 4),
+        GRU("GRU", 3);
 
         final String kind;
         final int gates;
@@ -213,9 +224,21 @@ final class FuzzNetworks {
     }
 
     /** SimpleRNN, LSTM or GRU; every Object-typed component null = not written. */
-    record RnnAnn(Cell cell, int units, ActivationType activation, ActivationType recurrentActivation, Boolean useBias,
-                  Boolean returnSequences, Boolean goBackwards, Boolean resetAfter, Boolean unitForgetBias,
-                  Initializer kernelInit, Initializer recurrentInit, Initializer biasInit, Float initValue) implements Ann {
+    record RnnAnn(
+            Cell cell,
+            int units,
+            ActivationType activation,
+            ActivationType recurrentActivation,
+            Boolean useBias,
+            Boolean returnSequences,
+            Boolean goBackwards,
+            Boolean resetAfter,
+            Boolean unitForgetBias,
+            Initializer kernelInit,
+            Initializer recurrentInit,
+            Initializer biasInit,
+            Float initValue)
+            implements Ann {
         public String text() {
             List<String> args = new ArrayList<>();
             if (activation != null) args.add("activation = ActivationType." + activation);
@@ -239,7 +262,9 @@ final class FuzzNetworks {
 
         /** SimpleRNN has no recurrent activation: SIGMOID stands for "none" in the bounds. */
         ActivationType recAct() {
-            return recurrentActivation == null || cell == Cell.SIMPLE_RNN ? ActivationType.SIGMOID : recurrentActivation;
+            return recurrentActivation == null || cell == Cell.SIMPLE_RNN
+                    ? ActivationType.SIGMOID
+                    : recurrentActivation;
         }
 
         boolean bias() {
@@ -314,7 +339,11 @@ final class FuzzNetworks {
         }
 
         <T extends Ann> T get(Class<T> kind) {
-            return annotations.stream().filter(kind::isInstance).map(kind::cast).findFirst().orElse(null);
+            return annotations.stream()
+                    .filter(kind::isInstance)
+                    .map(kind::cast)
+                    .findFirst()
+                    .orElse(null);
         }
 
         String text() {
@@ -324,10 +353,26 @@ final class FuzzNetworks {
     }
 
     /** Class-level oddities: at most one per network. */
-    enum ClassShape { NORMAL, CONCRETE, FINAL, GENERIC, CTOR_WITH_PARAM, PRIVATE_CTOR }
+    enum ClassShape {
+        NORMAL,
+        CONCRETE,
+        FINAL,
+        GENERIC,
+        CTOR_WITH_PARAM,
+        PRIVATE_CTOR
+    }
 
-    record Net(long seed, String simpleName, int[] input, LossFunction loss, boolean lossWritten,
-               boolean inferenceOnly, ClassShape classShape, List<Field> fields, String source, Prediction prediction) {
+    record Net(
+            long seed,
+            String simpleName,
+            int[] input,
+            LossFunction loss,
+            boolean lossWritten,
+            boolean inferenceOnly,
+            ClassShape classShape,
+            List<Field> fields,
+            String source,
+            Prediction prediction) {
         String qualifiedName() {
             return "fuzz." + simpleName;
         }
@@ -353,11 +398,22 @@ final class FuzzNetworks {
      * statistics), {@code vocabulary} the Embedding's inputDim (the inputs must then be token ids in
      * {@code [0, vocabulary)}) or 0.
      */
-    record Prediction(List<String> faults, boolean uncertain, String uncertainWhy,
-                      List<String> layerNames, List<String> layerTypes, List<int[]> layerShapes,
-                      List<Long> layerParams, List<Long> layerViews,
-                      long params, ActivationType outputActivation, boolean trainingDiffers, int vocabulary,
-                      boolean finiteExpected, double forwardBound, double gradientBound) {
+    record Prediction(
+            List<String> faults,
+            boolean uncertain,
+            String uncertainWhy,
+            List<String> layerNames,
+            List<String> layerTypes,
+            List<int[]> layerShapes,
+            List<Long> layerParams,
+            List<Long> layerViews,
+            long params,
+            ActivationType outputActivation,
+            boolean trainingDiffers,
+            int vocabulary,
+            boolean finiteExpected,
+            double forwardBound,
+            double gradientBound) {
         boolean valid() {
             return faults.isEmpty();
         }
@@ -369,37 +425,87 @@ final class FuzzNetworks {
 
     // ---- generation ------------------------------------------------------------------------
 
-    private static final String[] GOOD_MODIFIERS = {"", "", "", "", "", "", "public ", "protected ", "volatile ", "transient "};
+    private static final String[] GOOD_MODIFIERS = {
+        "", "", "", "", "", "", "public ", "protected ", "volatile ", "transient "
+    };
     private static final String[] BAD_MODIFIERS = {"private ", "static ", "final ", "private static "};
     private static final String[] BAD_TYPES = {"Object", "int", "String", "Layer[]", "java.util.List<Layer>"};
     /** Names that are also names in the generated code (locals, parameters, members, buffers). */
-    private static final String[] ODD_NAMES = {"input", "output", "w", "g", "ws", "rows", "training", "parameters",
-            "layerList", "SUMMARY", "PARAMS", "create", "Buffers", "kernel", "bias", "seed", "capacity", "model",
-            "gradWrtLogits", "spec", "rng", "INPUT_SIZE", "inputOut", "$", "_x", "x$y", "größe", "ids", "state",
-            "cols", "mask", "mean", "gamma", "h", "c", "steps"};
+    private static final String[] ODD_NAMES = {
+        "input",
+        "output",
+        "w",
+        "g",
+        "ws",
+        "rows",
+        "training",
+        "parameters",
+        "layerList",
+        "SUMMARY",
+        "PARAMS",
+        "create",
+        "Buffers",
+        "kernel",
+        "bias",
+        "seed",
+        "capacity",
+        "model",
+        "gradWrtLogits",
+        "spec",
+        "rng",
+        "INPUT_SIZE",
+        "inputOut",
+        "$",
+        "_x",
+        "x$y",
+        "größe",
+        "ids",
+        "state",
+        "cols",
+        "mask",
+        "mean",
+        "gamma",
+        "h",
+        "c",
+        "steps"
+    };
     /** Pairs of distinct Java names that a naive UPPER_SNAKE conversion maps to the same constant. */
     private static final String[][] CLASHING_NAMES = {{"h", "H"}, {"aB", "a_b"}, {"abc", "ABc"}, {"x1", "X1"}};
+
     private static final double[] GOOD_RATES = {0.0, 0.1, 0.25, 0.5, 0.9};
     private static final double[] BAD_RATES = {1.0, -0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY};
     /** Below 1 as a double, exactly 1 as a float. */
     private static final double[] HOSTILE_RATES = {0.99999999, 1 - 1e-12};
+
     private static final double[] GOOD_ALPHAS = {0.0, 0.01, 0.3, 1.0, 2.5, Double.NaN};
     private static final double[] BAD_ALPHAS = {-0.1, -1.0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY};
     /** Finite as a double, infinite as a float. */
     private static final double[] HOSTILE_ALPHAS = {1e300, 1e39};
+
     private static final float[] HOSTILE_INIT_VALUES = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
     private static final double[] GOOD_MOMENTA = {0.0, 0.5, 0.9, 0.99};
     private static final double[] BAD_MOMENTA = {1.0, -0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY};
     /** Below 1 as a double, exactly 1 as a float. */
     private static final double[] HOSTILE_MOMENTA = {0.99999999, 1 - 1e-12};
+
     private static final double[] GOOD_EPSILONS = {1e-5, 1e-3, 0.1, 1.0};
-    private static final double[] BAD_EPSILONS = {0.0, -1e-3, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    private static final double[] BAD_EPSILONS = {
+        0.0, -1e-3, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY
+    };
     /** Positive as a double, 0 as a float ({@code 1e-50}), or a float subnormal ({@code 1e-40}: legal, and 1/√ε is huge). */
     private static final double[] HOSTILE_EPSILONS = {1e-50, 1e-40};
     /** Cell functions besides the defaults; SOFTMAX and BINARY_STEP only as mistakes (or inference-only). */
-    private static final ActivationType[] CELL_FUNCTIONS = {ActivationType.TANH, ActivationType.SIGMOID,
-            ActivationType.HARD_SIGMOID, ActivationType.SOFTSIGN, ActivationType.RELU, ActivationType.LINEAR,
-            ActivationType.ARCTAN, ActivationType.ELU, ActivationType.SWISH};
+    private static final ActivationType[] CELL_FUNCTIONS = {
+        ActivationType.TANH,
+        ActivationType.SIGMOID,
+        ActivationType.HARD_SIGMOID,
+        ActivationType.SOFTSIGN,
+        ActivationType.RELU,
+        ActivationType.LINEAR,
+        ActivationType.ARCTAN,
+        ActivationType.ELU,
+        ActivationType.SWISH
+    };
 
     /**
      * Whether the generator may write values that are legal Java but on the edge of the contract
@@ -440,8 +546,9 @@ final class FuzzNetworks {
         LossFunction loss = lossWritten ? pick(r, LossFunction.values()) : LossFunction.UNSPECIFIED;
         ClassShape classShape = ClassShape.NORMAL;
         if (g.fault(0.5)) {
-            classShape = pick(r, new ClassShape[] {ClassShape.FINAL, ClassShape.GENERIC, ClassShape.CTOR_WITH_PARAM,
-                    ClassShape.PRIVATE_CTOR});
+            classShape = pick(r, new ClassShape[] {
+                ClassShape.FINAL, ClassShape.GENERIC, ClassShape.CTOR_WITH_PARAM, ClassShape.PRIVATE_CTOR
+            });
         } else if (r.nextDouble() < 0.1) {
             classShape = ClassShape.CONCRETE;
         }
@@ -450,7 +557,8 @@ final class FuzzNetworks {
         int layers = r.nextDouble() < 0.02 ? 0 : 1 + r.nextInt(input.length == 3 ? 7 : 6);
         Names names = new Names(r, g.fault(0.5) && hostileLiterals);
         List<Field> fields = new ArrayList<>();
-        boolean inputOk = input.length >= 1 && input.length <= 3 && Arrays.stream(input).allMatch(d -> d > 0);
+        boolean inputOk =
+                input.length >= 1 && input.length <= 3 && Arrays.stream(input).allMatch(d -> d > 0);
         int[] shape = inputOk ? input.clone() : new int[] {3};
         for (int i = 0; i < layers; i++) {
             if (r.nextDouble() < 0.05) {
@@ -466,7 +574,8 @@ final class FuzzNetworks {
                     case 2 -> new DenseAnn(3, null, null, null, null);
                     case 3 -> new BnAnn(null, null);
                     case 4 -> new PoolAnn(true, null, null, null);
-                    case 5 -> new RnnAnn(Cell.LSTM, 2, null, null, null, null, null, null, null, null, null, null, null);
+                    case 5 ->
+                        new RnnAnn(Cell.LSTM, 2, null, null, null, null, null, null, null, null, null, null, null);
                     default -> new ActAnn(ActivationType.RELU, null);
                 };
                 boolean sameKind = anns.stream().anyMatch(a -> a.getClass() == extra.getClass());
@@ -481,8 +590,28 @@ final class FuzzNetworks {
             if (last && r.nextDouble() < 0.05) fields.add(new Field("after", "", "Layer", List.of()));
         }
         String source = source(simpleName, input, loss, lossWritten, inferenceOnly, classShape, fields);
-        Net draft = new Net(seed, simpleName, input, loss, lossWritten, inferenceOnly, classShape, List.copyOf(fields), source, null);
-        return new Net(seed, simpleName, input, loss, lossWritten, inferenceOnly, classShape, draft.fields(), source, predict(draft));
+        Net draft = new Net(
+                seed,
+                simpleName,
+                input,
+                loss,
+                lossWritten,
+                inferenceOnly,
+                classShape,
+                List.copyOf(fields),
+                source,
+                null);
+        return new Net(
+                seed,
+                simpleName,
+                input,
+                loss,
+                lossWritten,
+                inferenceOnly,
+                classShape,
+                draft.fields(),
+                source,
+                predict(draft));
     }
 
     /** The random choices, each a mistake with probability {@code p × weight}. */
@@ -516,7 +645,8 @@ final class FuzzNetworks {
                 switch (r.nextInt(5)) {
                     case 0 -> anns.add(recurrent(new int[] {3}));
                     case 1 -> anns.add(conv(new int[] {4, 4, 1}, false));
-                    case 2 -> anns.add(r.nextBoolean() ? pool(new int[] {4, 4, 1}) : new GlobalPoolAnn(r.nextBoolean()));
+                    case 2 ->
+                        anns.add(r.nextBoolean() ? pool(new int[] {4, 4, 1}) : new GlobalPoolAnn(r.nextBoolean()));
                     case 3 -> anns.add(embedding());
                     default -> anns.add(dense());
                 }
@@ -581,7 +711,8 @@ final class FuzzNetworks {
 
         private void addActivation(List<Ann> anns, int width) {
             ActAnn a = activation(width);
-            if (r.nextDouble() < 0.2) anns.addFirst(a); else anns.add(a);
+            if (r.nextDouble() < 0.2) anns.addFirst(a);
+            else anns.add(a);
         }
 
         DenseAnn dense() {
@@ -616,7 +747,9 @@ final class FuzzNetworks {
                     default -> new int[] {1, -1};
                 };
             }
-            return r.nextBoolean() ? new int[] {1 + r.nextInt(max)} : new int[] {1 + r.nextInt(max), 1 + r.nextInt(max)};
+            return r.nextBoolean()
+                    ? new int[] {1 + r.nextInt(max)}
+                    : new int[] {1 + r.nextInt(max), 1 + r.nextInt(max)};
         }
 
         ConvAnn conv(int[] shape, boolean last) {
@@ -625,15 +758,25 @@ final class FuzzNetworks {
             int[] strides = r.nextDouble() < 0.6 ? null : pair(3);
             int[] dilation = r.nextDouble() < 0.8 ? null : pair(2);
             Padding padding = r.nextDouble() < 0.3 ? null : pick(r, Padding.values());
-            ConvAnn c = new ConvAnn(filters, kernel, strides, dilation, padding, bool(),
+            ConvAnn c = new ConvAnn(
+                    filters,
+                    kernel,
+                    strides,
+                    dilation,
+                    padding,
+                    bool(),
                     r.nextDouble() < 0.2 ? pick(r, Initializer.values()) : null,
-                    r.nextDouble() < 0.1 ? pick(r, Initializer.values()) : null, null);
+                    r.nextDouble() < 0.1 ? pick(r, Initializer.values()) : null,
+                    null);
             // mostly a window that fits: SAME where VALID would not
-            if (!fault(1) && c.paddingOrDefault() == Padding.VALID && !fits(shape, c.kernelOrDefault(), c.stridesOrDefault(), c.dilationOrDefault())) {
+            if (!fault(1)
+                    && c.paddingOrDefault() == Padding.VALID
+                    && !fits(shape, c.kernelOrDefault(), c.stridesOrDefault(), c.dilationOrDefault())) {
                 padding = Padding.SAME;
             }
             Float value = initValue(c.kernel0() == Initializer.CONSTANT || c.bias0() == Initializer.CONSTANT);
-            return new ConvAnn(filters, kernel, strides, dilation, padding, c.useBias(), c.kernelInit(), c.biasInit(), value);
+            return new ConvAnn(
+                    filters, kernel, strides, dilation, padding, c.useBias(), c.kernelInit(), c.biasInit(), value);
         }
 
         PoolAnn pool(int[] shape) {
@@ -643,7 +786,9 @@ final class FuzzNetworks {
             Padding padding = r.nextDouble() < 0.4 ? null : pick(r, Padding.values());
             PoolAnn p = new PoolAnn(max, size, strides, padding);
             int[] s = strides == null || strides.length == 0 ? p.sizeOrDefault() : strides;
-            if (!fault(1) && p.paddingOrDefault() == Padding.VALID && !fits(shape, p.sizeOrDefault(), s, new int[] {1})) {
+            if (!fault(1)
+                    && p.paddingOrDefault() == Padding.VALID
+                    && !fits(shape, p.sizeOrDefault(), s, new int[] {1})) {
                 padding = Padding.SAME;
             }
             return new PoolAnn(max, size, strides, padding);
@@ -676,15 +821,29 @@ final class FuzzNetworks {
             Boolean unitForgetBias = null;
             if (cell == Cell.LSTM) {
                 unitForgetBias = bool();
-                if (useBias != null && !useBias && unitForgetBias != null && unitForgetBias && !fault(3)) unitForgetBias = false;
+                if (useBias != null && !useBias && unitForgetBias != null && unitForgetBias && !fault(3))
+                    unitForgetBias = false;
             }
             Initializer kernelInit = r.nextDouble() < 0.15 ? pick(r, Initializer.values()) : null;
             Initializer recurrentInit = r.nextDouble() < 0.15 ? pick(r, Initializer.values()) : null;
             Initializer biasInit = r.nextDouble() < 0.1 ? pick(r, Initializer.values()) : null;
-            boolean constant = kernelInit == Initializer.CONSTANT || recurrentInit == Initializer.CONSTANT
+            boolean constant = kernelInit == Initializer.CONSTANT
+                    || recurrentInit == Initializer.CONSTANT
                     || biasInit == Initializer.CONSTANT;
-            return new RnnAnn(cell, units, act, rec, useBias, bool(), bool(), cell == Cell.GRU ? bool() : null,
-                    unitForgetBias, kernelInit, recurrentInit, biasInit, initValue(constant));
+            return new RnnAnn(
+                    cell,
+                    units,
+                    act,
+                    rec,
+                    useBias,
+                    bool(),
+                    bool(),
+                    cell == Cell.GRU ? bool() : null,
+                    unitForgetBias,
+                    kernelInit,
+                    recurrentInit,
+                    biasInit,
+                    initValue(constant));
         }
 
         private ActivationType cellFunction() {
@@ -722,8 +881,11 @@ final class FuzzNetworks {
         }
 
         PReluAnn pRelu() {
-            Initializer init = r.nextBoolean() ? null : pick(r, new Initializer[] {Initializer.ZEROS, Initializer.CONSTANT,
-                    Initializer.RANDOM_UNIFORM, Initializer.GLOROT_UNIFORM});
+            Initializer init = r.nextBoolean()
+                    ? null
+                    : pick(r, new Initializer[] {
+                        Initializer.ZEROS, Initializer.CONSTANT, Initializer.RANDOM_UNIFORM, Initializer.GLOROT_UNIFORM
+                    });
             Float value = init == Initializer.CONSTANT ? (fault(1) ? Float.NaN : 0.25f) : null;
             return new PReluAnn(init, value);
         }
@@ -771,22 +933,36 @@ final class FuzzNetworks {
         }
     }
 
-    private static String source(String simpleName, int[] input, LossFunction loss, boolean lossWritten,
-                                 boolean inferenceOnly, ClassShape shape, List<Field> fields) {
-        StringBuilder sb = new StringBuilder("package fuzz;\n\nimport io.nerva.annotations.*;\nimport io.nerva.runtime.Layer;\n\n");
+    private static String source(
+            String simpleName,
+            int[] input,
+            LossFunction loss,
+            boolean lossWritten,
+            boolean inferenceOnly,
+            ClassShape shape,
+            List<Field> fields) {
+        StringBuilder sb = new StringBuilder(
+                "package fuzz;\n\nimport io.nerva.annotations.*;\nimport io.nerva.runtime.Layer;\n\n");
         List<String> args = new ArrayList<>();
-        args.add("input = {" + Arrays.stream(input).mapToObj(Integer::toString).collect(Collectors.joining(", ")) + "}");
+        args.add(
+                "input = {" + Arrays.stream(input).mapToObj(Integer::toString).collect(Collectors.joining(", ")) + "}");
         if (lossWritten) args.add("loss = LossFunction." + loss);
         if (inferenceOnly) args.add("inferenceOnly = true");
         sb.append("@Network(").append(String.join(", ", args)).append(")\n");
-        sb.append(switch (shape) {
-            case CONCRETE -> "public class ";
-            case FINAL -> "public final class ";
-            default -> "public abstract class ";
-        }).append(simpleName).append(shape == ClassShape.GENERIC ? "<T>" : "").append(" {\n");
+        sb.append(
+                        switch (shape) {
+                            case CONCRETE -> "public class ";
+                            case FINAL -> "public final class ";
+                            default -> "public abstract class ";
+                        })
+                .append(simpleName)
+                .append(shape == ClassShape.GENERIC ? "<T>" : "")
+                .append(" {\n");
         for (Field f : fields) sb.append("    ").append(f.text()).append('\n');
-        if (shape == ClassShape.CTOR_WITH_PARAM) sb.append("    public ").append(simpleName).append("(int size) {}\n");
-        if (shape == ClassShape.PRIVATE_CTOR) sb.append("    private ").append(simpleName).append("() {}\n");
+        if (shape == ClassShape.CTOR_WITH_PARAM)
+            sb.append("    public ").append(simpleName).append("(int size) {}\n");
+        if (shape == ClassShape.PRIVATE_CTOR)
+            sb.append("    private ").append(simpleName).append("() {}\n");
         sb.append("}\n");
         return sb.toString();
     }
@@ -794,8 +970,16 @@ final class FuzzNetworks {
     // ---- the prediction ----------------------------------------------------------------------
 
     /** What one layer field does to its input: its errors (none: the layer is valid) or its output and parameters. */
-    record Step(List<String> faults, int[] out, String type, ActivationType act, long params, long views,
-                boolean trainingDiffers, String noGradient, int vocabulary) {
+    record Step(
+            List<String> faults,
+            int[] out,
+            String type,
+            ActivationType act,
+            long params,
+            long views,
+            boolean trainingDiffers,
+            String noGradient,
+            int vocabulary) {
         static Step fail(List<String> faults) {
             return new Step(faults, null, null, null, 0, 0, false, null, 0);
         }
@@ -809,7 +993,7 @@ final class FuzzNetworks {
             case FINAL -> faults.add("is final");
             case GENERIC -> faults.add("is generic");
             case CTOR_WITH_PARAM, PRIVATE_CTOR -> faults.add("needs a non-private constructor without parameters");
-            default -> { }
+            default -> {}
         }
         int[] in = n.input();
         boolean inputOk = false;
@@ -840,9 +1024,11 @@ final class FuzzNetworks {
             String source = "the network input";
             for (Field f : layers) {
                 List<String> here = new ArrayList<>();
-                if (!f.type().equals("Layer")) here.add(f.name() + ": a layer field must have type io.nerva.runtime.Layer");
+                if (!f.type().equals("Layer"))
+                    here.add(f.name() + ": a layer field must have type io.nerva.runtime.Layer");
                 for (String m : List.of("private", "final", "static")) {
-                    if ((" " + f.modifiers()).contains(" " + m + " ")) here.add(f.name() + ": a layer field cannot be " + m);
+                    if ((" " + f.modifiers()).contains(" " + m + " "))
+                        here.add(f.name() + ": a layer field cannot be " + m);
                 }
                 int count = f.annotations().size();
                 boolean fusable = f.get(DenseAnn.class) != null || f.get(ConvAnn.class) != null;
@@ -894,7 +1080,8 @@ final class FuzzNetworks {
                     else if (outputAct != ActivationType.SOFTMAX) late.add(loss + " expects class probabilities");
                 }
                 case BINARY_CROSSENTROPY -> {
-                    if (outputAct != ActivationType.SIGMOID) late.add(loss + " expects probabilities from a SIGMOID output");
+                    if (outputAct != ActivationType.SIGMOID)
+                        late.add(loss + " expects probabilities from a SIGMOID output");
                 }
                 case BINARY_CROSSENTROPY_FROM_LOGITS -> {
                     if (outputAct != ActivationType.LINEAR) late.add(loss + " expects raw logits");
@@ -903,7 +1090,7 @@ final class FuzzNetworks {
                     if (units < 2) late.add(loss + " needs 2 or more output units");
                     else if (outputAct != ActivationType.LINEAR) late.add(loss + " expects raw logits");
                 }
-                default -> { }
+                default -> {}
             }
             if (chainMayStop) {
                 if (!late.isEmpty()) uncertain.add(late + ", unless checking stopped before the whole-network rules");
@@ -912,13 +1099,28 @@ final class FuzzNetworks {
             }
         }
         if (faults.isEmpty() && hasClashingConstants(layers)) {
-            uncertain.add("layer names " + layers.stream().map(Field::name).toList() + " differ only in case or underscores");
+            uncertain.add(
+                    "layer names " + layers.stream().map(Field::name).toList() + " differ only in case or underscores");
         }
         boolean isUncertain = faults.isEmpty() && !uncertain.isEmpty();
         double[] bounds = faults.isEmpty() && shapes.size() == layers.size() ? bounds(layers, in) : new double[] {0, 0};
         boolean finite = bounds[0] < 1e30 && bounds[1] < 1e30 && !isUncertain;
-        return new Prediction(List.copyOf(faults), isUncertain, String.join("; ", uncertain), names, types, shapes,
-                layerParams, layerViews, params, outputAct, trainingDiffers, vocabulary, finite, bounds[0], bounds[1]);
+        return new Prediction(
+                List.copyOf(faults),
+                isUncertain,
+                String.join("; ", uncertain),
+                names,
+                types,
+                shapes,
+                layerParams,
+                layerViews,
+                params,
+                outputAct,
+                trainingDiffers,
+                vocabulary,
+                finite,
+                bounds[0],
+                bounds[1]);
     }
 
     /**
@@ -929,24 +1131,37 @@ final class FuzzNetworks {
         List<String> here = new ArrayList<>();
         String name = f.name();
         ActAnn act = f.get(ActAnn.class);
-        Ann primary = f.annotations().stream().filter(a -> !(a instanceof ActAnn)).findFirst().orElse(act);
+        Ann primary = f.annotations().stream()
+                .filter(a -> !(a instanceof ActAnn))
+                .findFirst()
+                .orElse(act);
         int last = in[in.length - 1];
         int size = Arrays.stream(in).reduce(1, (a, b) -> a * b);
         return switch (primary) {
             case DenseAnn d -> {
                 if (d.units() <= 0) here.add(name + ": Dense needs a positive number of units, got " + d.units());
-                if (in.length == 3) here.add(name + ": Dense needs a flat input or a sequence but receives " + dims(in));
+                if (in.length == 3)
+                    here.add(name + ": Dense needs a flat input or a sequence but receives " + dims(in));
                 initValueFault(name, d.initValue(), here);
                 if (act != null) activationFaults(name, act, Math.max(d.units(), 1), here);
                 if (!here.isEmpty()) yield Step.fail(here);
                 int[] out = in.clone(); // on a sequence, every step
                 out[out.length - 1] = d.units();
                 long p = (long) last * d.units() + (d.bias() ? d.units() : 0);
-                yield new Step(here, out, "Dense", act == null ? ActivationType.LINEAR : act.type(), p, p, false,
-                        noGradient(name, act), 0);
+                yield new Step(
+                        here,
+                        out,
+                        "Dense",
+                        act == null ? ActivationType.LINEAR : act.type(),
+                        p,
+                        p,
+                        false,
+                        noGradient(name, act),
+                        0);
             }
             case ConvAnn c -> {
-                if (c.filters() <= 0) here.add(name + ": Conv2D needs a positive number of filters, got " + c.filters());
+                if (c.filters() <= 0)
+                    here.add(name + ": Conv2D needs a positive number of filters, got " + c.filters());
                 int[] k = pairFaults(name, "kernel", c.kernelOrDefault(), here);
                 int[] s = pairFaults(name, "strides", c.stridesOrDefault(), here);
                 int[] d = pairFaults(name, "dilation", c.dilationOrDefault(), here);
@@ -962,12 +1177,21 @@ final class FuzzNetworks {
                     yield Step.fail(here);
                 }
                 long p = (long) k[0] * k[1] * in[2] * c.filters() + (c.bias() ? c.filters() : 0);
-                yield new Step(here, out, "Conv2D", act == null ? ActivationType.LINEAR : act.type(), p, p, false,
-                        noGradient(name, act), 0);
+                yield new Step(
+                        here,
+                        out,
+                        "Conv2D",
+                        act == null ? ActivationType.LINEAR : act.type(),
+                        p,
+                        p,
+                        false,
+                        noGradient(name, act),
+                        0);
             }
             case PoolAnn pool -> {
                 int[] k = pairFaults(name, "size", pool.sizeOrDefault(), here);
-                int[] s = pool.strides() == null || pool.strides().length == 0 ? k
+                int[] s = pool.strides() == null || pool.strides().length == 0
+                        ? k
                         : pairFaults(name, "strides", pool.strides(), here);
                 requireImage(name, pool.kind(), in, here);
                 if (!here.isEmpty() || k == null || s == null) yield Step.fail(here);
@@ -981,38 +1205,57 @@ final class FuzzNetworks {
             case GlobalPoolAnn pool -> {
                 requireImage(name, pool.kind(), in, here);
                 if (!here.isEmpty()) yield Step.fail(here);
-                yield new Step(here, new int[] {in[2]}, pool.max() ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D",
-                        null, 0, 0, false, null, 0);
+                yield new Step(
+                        here,
+                        new int[] {in[2]},
+                        pool.max() ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D",
+                        null,
+                        0,
+                        0,
+                        false,
+                        null,
+                        0);
             }
             case BnAnn bn -> {
                 if (bn.momentum() != null) {
                     double m = bn.momentum();
                     if (!(m >= 0 && m < 1)) here.add(name + ": BatchNorm momentum must be in [0, 1), got " + m);
-                    else if ((float) m >= 1f) uncertain.add(name + ": momentum " + m + " is below 1 but rounds to 1.0f");
+                    else if ((float) m >= 1f)
+                        uncertain.add(name + ": momentum " + m + " is below 1 but rounds to 1.0f");
                 }
                 if (bn.epsilon() != null) {
                     double e = bn.epsilon();
-                    if (!(e > 0 && e < Double.POSITIVE_INFINITY)) here.add(name + ": BatchNorm epsilon must be a positive number, got " + e);
-                    else if ((float) e == 0f) uncertain.add(name + ": epsilon " + e + " is positive but rounds to 0.0f");
+                    if (!(e > 0 && e < Double.POSITIVE_INFINITY))
+                        here.add(name + ": BatchNorm epsilon must be a positive number, got " + e);
+                    else if ((float) e == 0f)
+                        uncertain.add(name + ": epsilon " + e + " is positive but rounds to 0.0f");
                 }
                 if (!here.isEmpty()) yield Step.fail(here);
                 yield new Step(here, in.clone(), "BatchNormalization", null, 4L * last, 2L * last, true, null, 0);
             }
             case RnnAnn rnn -> {
                 String kind = rnn.cell().kind;
-                if (rnn.units() <= 0) here.add(name + ": " + kind + " needs a positive number of units, got " + rnn.units());
+                if (rnn.units() <= 0)
+                    here.add(name + ": " + kind + " needs a positive number of units, got " + rnn.units());
                 if (in.length != 2) {
-                    here.add(name + ": " + kind + " needs a sequence input (timesteps, features) but receives " + dims(in));
+                    here.add(name + ": " + kind + " needs a sequence input (timesteps, features) but receives "
+                            + dims(in));
                 }
                 if (rnn.act() == ActivationType.SOFTMAX) {
-                    here.add(name + ": activation = SOFTMAX is not an element-wise function, so it cannot act inside a " + kind + " cell");
-                }
-                if (rnn.recurrentActivation() == ActivationType.SOFTMAX) {
-                    here.add(name + ": recurrentActivation = SOFTMAX is not an element-wise function, so it cannot act inside a "
+                    here.add(name + ": activation = SOFTMAX is not an element-wise function, so it cannot act inside a "
                             + kind + " cell");
                 }
-                if (rnn.cell() == Cell.LSTM && Boolean.FALSE.equals(rnn.useBias()) && Boolean.TRUE.equals(rnn.unitForgetBias())) {
-                    here.add(name + ": unitForgetBias sets the forget gate's bias, but useBias = false leaves the LSTM without a bias");
+                if (rnn.recurrentActivation() == ActivationType.SOFTMAX) {
+                    here.add(name
+                            + ": recurrentActivation = SOFTMAX is not an element-wise function, so it cannot act inside a "
+                            + kind + " cell");
+                }
+                if (rnn.cell() == Cell.LSTM
+                        && Boolean.FALSE.equals(rnn.useBias())
+                        && Boolean.TRUE.equals(rnn.unitForgetBias())) {
+                    here.add(
+                            name
+                                    + ": unitForgetBias sets the forget gate's bias, but useBias = false leaves the LSTM without a bias");
                 }
                 initValueFault(name, rnn.initValue(), here);
                 if (!here.isEmpty()) yield Step.fail(here);
@@ -1021,18 +1264,31 @@ final class FuzzNetworks {
                 long p = (long) g * (features + u) + bias;
                 int[] out = rnn.sequences() ? new int[] {in[0], u} : new int[] {u};
                 boolean binary = rnn.act() == ActivationType.BINARY_STEP || rnn.recAct() == ActivationType.BINARY_STEP;
-                yield new Step(here, out, kind, null, p, (long) features * g + bias, false,
-                        binary ? name + ": BINARY_STEP inside a " + kind + " cell has no gradient" : null, 0);
+                yield new Step(
+                        here,
+                        out,
+                        kind,
+                        null,
+                        p,
+                        (long) features * g + bias,
+                        false,
+                        binary ? name + ": BINARY_STEP inside a " + kind + " cell has no gradient" : null,
+                        0);
             }
             case EmbAnn e -> {
                 if (!first) here.add(name + ": Embedding looks up token ids, so it must be the first layer");
-                else if (in.length != 1) here.add(name + ": Embedding needs {timesteps} token ids per sample but the network input is " + dims(in));
-                if (e.inputDim() <= 0) here.add(name + ": Embedding inputDim is the vocabulary size and must be positive, got " + e.inputDim());
+                else if (in.length != 1)
+                    here.add(name + ": Embedding needs {timesteps} token ids per sample but the network input is "
+                            + dims(in));
+                if (e.inputDim() <= 0)
+                    here.add(name + ": Embedding inputDim is the vocabulary size and must be positive, got "
+                            + e.inputDim());
                 if (e.outputDim() <= 0) here.add(name + ": Embedding outputDim must be positive, got " + e.outputDim());
                 initValueFault(name, e.initValue(), here);
                 if (!here.isEmpty()) yield Step.fail(here);
                 long p = (long) e.inputDim() * e.outputDim();
-                yield new Step(here, new int[] {in[0], e.outputDim()}, "Embedding", null, p, p, false, null, e.inputDim());
+                yield new Step(
+                        here, new int[] {in[0], e.outputDim()}, "Embedding", null, p, p, false, null, e.inputDim());
             }
             case ActAnn a -> {
                 activationFaults(name, a, last, here); // over the last axis, whatever the rank
@@ -1056,8 +1312,8 @@ final class FuzzNetworks {
             case MaxoutAnn m -> {
                 if (m.pieces() < 1) here.add(name + ": Maxout needs at least 1 piece per unit, got " + m.pieces());
                 else if (last % m.pieces() != 0) {
-                    here.add(name + ": Maxout groups the last axis into pieces of " + m.pieces() + ", but its input's last axis has "
-                            + last + " values");
+                    here.add(name + ": Maxout groups the last axis into pieces of " + m.pieces()
+                            + ", but its input's last axis has " + last + " values");
                 }
                 if (!here.isEmpty()) yield Step.fail(here);
                 int[] out = in.clone();
@@ -1072,11 +1328,13 @@ final class FuzzNetworks {
     }
 
     private static void initValueFault(String name, Float value, List<String> here) {
-        if (value != null && !Float.isFinite(value)) here.add(name + ": initValue must be a finite float, got " + (double) value);
+        if (value != null && !Float.isFinite(value))
+            here.add(name + ": initValue must be a finite float, got " + (double) value);
     }
 
     private static void requireImage(String name, String kind, int[] in, List<String> here) {
-        if (in.length != 3) here.add(name + ": " + kind + " needs an image input (height, width, channels) but receives " + dims(in));
+        if (in.length != 3)
+            here.add(name + ": " + kind + " needs an image input (height, width, channels) but receives " + dims(in));
     }
 
     /** A kernel/size/strides/dilation attribute as {height, width}; null (and its error) when malformed. */
@@ -1166,7 +1424,10 @@ final class FuzzNetworks {
             int size = Arrays.stream(shape).reduce(1, (x, y) -> x * y);
             int positions = size / last; // weight sharing: time steps or pixels
             ActAnn a = f.get(ActAnn.class);
-            Ann primary = f.annotations().stream().filter(x -> !(x instanceof ActAnn)).findFirst().orElse(a);
+            Ann primary = f.annotations().stream()
+                    .filter(x -> !(x instanceof ActAnn))
+                    .findFirst()
+                    .orElse(a);
             final double in = b;
             switch (primary) {
                 case DenseAnn d -> {
@@ -1207,7 +1468,8 @@ final class FuzzNetworks {
                 }
                 case GlobalPoolAnn p -> backward.add(g -> g);
                 case BnAnn bn -> {
-                    // training: |x̂| ≤ √(N − 1) over the N values of a channel in the batch; inference: moving mean 0, variance 1
+                    // training: |x̂| ≤ √(N − 1) over the N values of a channel in the batch; inference: moving mean 0,
+                    // variance 1
                     int n = ROWS * positions;
                     double eps = (float) bn.eps();
                     b = Math.max(in, Math.sqrt(n));
@@ -1273,8 +1535,8 @@ final class FuzzNetworks {
      * the bounds of states, cells and gates through the T steps; the backward pass through time
      * carries the bound of the state's gradient (and the LSTM cell's) back step by step.
      */
-    private static double recurrentBounds(RnnAnn rnn, int[] shape, double in,
-                                          List<java.util.function.DoubleUnaryOperator> backward, double[] worst) {
+    private static double recurrentBounds(
+            RnnAnn rnn, int[] shape, double in, List<java.util.function.DoubleUnaryOperator> backward, double[] worst) {
         int steps = shape[0], features = shape[1], u = rnn.units(), gates = rnn.cell().gates * u;
         float v = rnn.value();
         Initializer kInit = rnn.kernelInit() == null ? Initializer.GLOROT_UNIFORM : rnn.kernelInit();
@@ -1328,7 +1590,8 @@ final class FuzzNetworks {
                     }
                     case LSTM -> {
                         gc = gh * gMax * dAct + gc * gMax;
-                        dzStep = Math.max(Math.max(gc * aMax * dRec, gc * cMax * dRec),
+                        dzStep = Math.max(
+                                Math.max(gc * aMax * dRec, gc * cMax * dRec),
                                 Math.max(gc * gMax * dAct, gh * aMax * dRec));
                         ghPrev = 4 * u * wr * dzStep;
                     }

@@ -1,13 +1,12 @@
 package io.nerva.processor;
 
 import com.google.testing.compile.Compilation;
-
-import javax.tools.JavaFileObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import javax.tools.JavaFileObject;
 
 /**
  * Defines the {@code .class} files of an in-memory Compile Testing compilation, so that tests
@@ -24,7 +23,8 @@ final class GeneratedClassLoader extends ClassLoader {
             // e.g. /CLASS_OUTPUT/fuzz/Net7Model$Buffers.class
             String path = file.toUri().getPath();
             int start = path.indexOf("CLASS_OUTPUT/");
-            String name = path.substring(start < 0 ? 1 : start + "CLASS_OUTPUT/".length(), path.length() - ".class".length())
+            String name = path.substring(
+                            start < 0 ? 1 : start + "CLASS_OUTPUT/".length(), path.length() - ".class".length())
                     .replace('/', '.');
             try (InputStream in = file.openInputStream()) {
                 classes.put(name, in.readAllBytes());

@@ -1,19 +1,18 @@
 package io.nerva.processor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.nerva.processor.nets.ThreeLayerModel;
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
 import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.core.Workspace;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Generated networks against an independent computation written here with plain loops. */
 class GeneratedNetworkTest {
@@ -35,9 +34,12 @@ class GeneratedNetworkTest {
 
     @Test
     void sameSeedSameWeightsDifferentSeedDifferentWeights() {
-        try (var a = ThreeLayerModel.create(1); var b = ThreeLayerModel.create(1); var c = ThreeLayerModel.create(2)) {
+        try (var a = ThreeLayerModel.create(1);
+                var b = ThreeLayerModel.create(1);
+                var c = ThreeLayerModel.create(2)) {
             assertArrayEquals(a.parameters().toArray(), b.parameters().toArray());
-            assertTrue(!java.util.Arrays.equals(a.parameters().toArray(), c.parameters().toArray()));
+            assertTrue(!java.util.Arrays.equals(
+                    a.parameters().toArray(), c.parameters().toArray()));
         }
     }
 
@@ -58,7 +60,8 @@ class GeneratedNetworkTest {
 
     @Test
     void rejectsWorkspaceMisuseWithPreciseMessages() {
-        try (ThreeLayerModel m = ThreeLayerModel.create(3); Workspace ws = m.newWorkspace(4, false, 0)) {
+        try (ThreeLayerModel m = ThreeLayerModel.create(3);
+                Workspace ws = m.newWorkspace(4, false, 0)) {
             var e = assertThrows(IllegalArgumentException.class, () -> m.forward(ws, 5, false));
             assertEquals("expected 1 to 4 rows (the workspace capacity), got 5", e.getMessage());
             var t = assertThrows(IllegalStateException.class, () -> m.forward(ws, 2, true));
@@ -92,8 +95,12 @@ class GeneratedNetworkTest {
                 y[r * out + j] = s;
             }
             switch (activation) {
-                case "tanh" -> { for (int j = 0; j < out; j++) y[r * out + j] = Math.tanh(y[r * out + j]); }
-                case "sigmoid" -> { for (int j = 0; j < out; j++) y[r * out + j] = 1 / (1 + Math.exp(-y[r * out + j])); }
+                case "tanh" -> {
+                    for (int j = 0; j < out; j++) y[r * out + j] = Math.tanh(y[r * out + j]);
+                }
+                case "sigmoid" -> {
+                    for (int j = 0; j < out; j++) y[r * out + j] = 1 / (1 + Math.exp(-y[r * out + j]));
+                }
                 case "softmax" -> {
                     double max = Double.NEGATIVE_INFINITY, sum = 0;
                     for (int j = 0; j < out; j++) max = Math.max(max, y[r * out + j]);

@@ -1,13 +1,12 @@
 package io.nerva.processor;
 
-import io.nerva.runtime.Model;
-import io.nerva.runtime.core.Workspace;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.processor.GeneratedNetworkTest.F;
 import static io.nerva.processor.GeneratedNetworkTest.random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.runtime.Model;
+import io.nerva.runtime.core.Workspace;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Back-propagation of a generated network against central finite differences of its float32
@@ -32,11 +31,14 @@ final class GradientCheck {
         float[] r = random(rows * m.outputSize(), 22);
         try (Workspace ws = m.newWorkspace(rows, true, 99)) {
             MemorySegment.copy(x, 0, ws.input(), F, 0, x.length);
-            m.forward(ws, rows, true);          // draws the dropout masks once
-            ws.freezeDropoutMasks(true);        // ... and keeps them for every evaluation below
+            m.forward(ws, rows, true); // draws the dropout masks once
+            ws.freezeDropoutMasks(true); // ... and keeps them for every evaluation below
             MemorySegment.copy(r, 0, ws.outputGrad(), F, 0, r.length);
             m.backward(ws, rows, false);
-            float[] analytic = m.parameters().grads().asSlice(0, m.parameters().count() * 4).toArray(F);
+            float[] analytic = m.parameters()
+                    .grads()
+                    .asSlice(0, m.parameters().count() * 4)
+                    .toArray(F);
             for (float a : analytic) assertTrue(Float.isFinite(a), m.name() + ": non-finite gradient");
 
             MemorySegment p = m.parameters().values();
@@ -58,14 +60,19 @@ final class GradientCheck {
             }
             int w = worst;
             double by = worstExcess;
-            assertTrue(worst < 0, () -> m.name() + ": gradient of " + tensorOf(m, w) + " is " + analytic[w]
-                    + ", off from the central difference by " + by + " beyond the bound");
+            assertTrue(
+                    worst < 0,
+                    () -> m.name() + ": gradient of " + tensorOf(m, w) + " is " + analytic[w]
+                            + ", off from the central difference by " + by + " beyond the bound");
         }
     }
 
     private static String tensorOf(Model m, long index) {
-        return m.parameters().specs().stream().filter(s -> index >= s.offset() && index < s.offset() + s.size())
-                .map(s -> s.name() + "[" + (index - s.offset()) + "]").findFirst().orElse("#" + index);
+        return m.parameters().specs().stream()
+                .filter(s -> index >= s.offset() && index < s.offset() + s.size())
+                .map(s -> s.name() + "[" + (index - s.offset()) + "]")
+                .findFirst()
+                .orElse("#" + index);
     }
 
     private static double loss(Model m, Workspace ws, int rows, float[] r) {

@@ -1,19 +1,18 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
-import org.junit.jupiter.api.Test;
-
-import javax.lang.model.SourceVersion;
-import javax.tools.JavaFileObject;
-import java.util.Set;
-
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import java.util.Set;
+import javax.lang.model.SourceVersion;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
 
 /**
  * What incremental builds rely on: the processor claims exactly the Nerva annotations (no "*",
@@ -23,12 +22,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class IncrementalTest {
     private static final Set<String> NERVA_ANNOTATIONS = Set.of(
-            "io.nerva.annotations.Network", "io.nerva.annotations.Dense", "io.nerva.annotations.Activation",
-            "io.nerva.annotations.Dropout", "io.nerva.annotations.Flatten", "io.nerva.annotations.Conv2D",
-            "io.nerva.annotations.MaxPool2D", "io.nerva.annotations.AvgPool2D", "io.nerva.annotations.GlobalMaxPool2D",
-            "io.nerva.annotations.GlobalAvgPool2D", "io.nerva.annotations.BatchNorm", "io.nerva.annotations.SimpleRNN",
-            "io.nerva.annotations.LSTM", "io.nerva.annotations.GRU", "io.nerva.annotations.Embedding",
-            "io.nerva.annotations.Regularize", "io.nerva.annotations.PReLU", "io.nerva.annotations.Maxout",
+            "io.nerva.annotations.Network",
+            "io.nerva.annotations.Dense",
+            "io.nerva.annotations.Activation",
+            "io.nerva.annotations.Dropout",
+            "io.nerva.annotations.Flatten",
+            "io.nerva.annotations.Conv2D",
+            "io.nerva.annotations.MaxPool2D",
+            "io.nerva.annotations.AvgPool2D",
+            "io.nerva.annotations.GlobalMaxPool2D",
+            "io.nerva.annotations.GlobalAvgPool2D",
+            "io.nerva.annotations.BatchNorm",
+            "io.nerva.annotations.SimpleRNN",
+            "io.nerva.annotations.LSTM",
+            "io.nerva.annotations.GRU",
+            "io.nerva.annotations.Embedding",
+            "io.nerva.annotations.Regularize",
+            "io.nerva.annotations.PReLU",
+            "io.nerva.annotations.Maxout",
             "io.nerva.annotations.Custom");
 
     private static JavaFileObject net(String name, int units) {

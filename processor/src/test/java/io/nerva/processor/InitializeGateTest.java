@@ -1,12 +1,5 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
-import io.nerva.runtime.Model;
-import org.junit.jupiter.api.Test;
-
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static io.nerva.processor.Sources.compile;
 import static io.nerva.processor.Sources.network;
@@ -14,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import io.nerva.runtime.Model;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import org.junit.jupiter.api.Test;
 
 /** The generated {@code initialize(seed)} goes through the parameters' write gate like load and training. */
 class InitializeGateTest {

@@ -1,20 +1,19 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
-import io.nerva.processor.model.NetworkDecl;
-import org.junit.jupiter.api.Test;
-
-import javax.tools.Diagnostic;
-import javax.tools.JavaFileObject;
-import java.util.List;
-import java.util.Locale;
-import java.util.function.Consumer;
-
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import io.nerva.processor.model.NetworkDecl;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
 
 /**
  * An unexpected exception inside the processor becomes one javac error on the network class
@@ -58,8 +57,10 @@ class InternalErrorTest {
         List<Diagnostic<? extends JavaFileObject>> errors = c.errors();
         assertEquals(1, errors.size(), () -> "expected exactly one error, got " + errors);
         String text = errors.getFirst().getMessage(Locale.ROOT);
-        assertThat(c).hadErrorContaining("internal error in the Nerva annotation processor while compiling Bad")
-                .inFile(BAD).onLineContaining("abstract class Bad");
+        assertThat(c)
+                .hadErrorContaining("internal error in the Nerva annotation processor while compiling Bad")
+                .inFile(BAD)
+                .onLineContaining("abstract class Bad");
         assertThat(text).contains("this is a bug in Nerva, please report it");
         assertThat(text).contains(message);
         assertThat(text).doesNotContain("\tat ");
@@ -68,7 +69,8 @@ class InternalErrorTest {
 
     @Test
     void runtimeExceptionBecomesOneErrorOnTheNetworkClass() {
-        assertOneInternalError(compileThrowing(new IllegalStateException("layer table out of sync")), "layer table out of sync");
+        assertOneInternalError(
+                compileThrowing(new IllegalStateException("layer table out of sync")), "layer table out of sync");
     }
 
     @Test
@@ -107,7 +109,7 @@ class InternalErrorTest {
 
     @Test
     void withoutAnExceptionTheHookChangesNothing() {
-        Compilation c = javac().withProcessors(new NetworkProcessor(decl -> { })).compile(BAD, GOOD);
+        Compilation c = javac().withProcessors(new NetworkProcessor(decl -> {})).compile(BAD, GOOD);
         assertThat(c).succeeded();
         assertThat(c).generatedSourceFile("test.BadModel");
         assertThat(c).generatedSourceFile("test.GoodModel");

@@ -1,16 +1,15 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
-import io.nerva.runtime.Layer;
-import io.nerva.runtime.Model;
-import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
-
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static io.nerva.processor.Sources.compile;
 import static io.nerva.processor.Sources.network;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.testing.compile.Compilation;
+import io.nerva.runtime.Layer;
+import io.nerva.runtime.Model;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Layers on rank-2 and rank-3 tensors act over the last axis, as in Keras: a Dense on a sequence
@@ -33,15 +32,19 @@ class LastAxisTest {
 
     @Test
     void softmaxOnAnImageNormalisesTheChannelsOfEachPixel() throws Exception {
-        try (Model m = create(compile(network("@Network(input = {2, 3, 4}) abstract class Net",
-                "@Activation(SOFTMAX) Layer probs;")))) {
+        try (Model m = create(compile(
+                network("@Network(input = {2, 3, 4}) abstract class Net", "@Activation(SOFTMAX) Layer probs;")))) {
             float[] x = random(24, 1);
             float[] p = m.predict(x);
             for (int pixel = 0; pixel < 6; pixel++) {
                 double sum = 0;
                 for (int c = 0; c < 4; c++) sum += Math.exp(x[pixel * 4 + c]);
                 for (int c = 0; c < 4; c++) {
-                    assertEquals(Math.exp(x[pixel * 4 + c]) / sum, p[pixel * 4 + c], 1e-6, "pixel " + pixel + " channel " + c);
+                    assertEquals(
+                            Math.exp(x[pixel * 4 + c]) / sum,
+                            p[pixel * 4 + c],
+                            1e-6,
+                            "pixel " + pixel + " channel " + c);
                 }
             }
         }
@@ -49,8 +52,8 @@ class LastAxisTest {
 
     @Test
     void denseOnASequenceAppliesToEveryStepWithOneKernel() throws Exception {
-        try (Model m = create(compile(network("@Network(input = {5, 3}) abstract class Net",
-                "@Dense(2) @Activation(SOFTMAX) Layer tags;")))) {
+        try (Model m = create(compile(network(
+                "@Network(input = {5, 3}) abstract class Net", "@Dense(2) @Activation(SOFTMAX) Layer tags;")))) {
             assertEquals(10, m.outputSize());
             Layer tags = m.layers().getFirst();
             float[] w = tags.kernel().get(), b = random(2, 3);
@@ -72,8 +75,11 @@ class LastAxisTest {
 
     @Test
     void denseOnASequenceTrainsAgainstFiniteDifferences() throws Exception {
-        try (Model m = create(compile(network("@Network(input = {4, 3}) abstract class Net",
-                "@Dense(5) @Activation(TANH) Layer hidden;", "@Flatten Layer flat;", "@Dense(2) Layer out;")))) {
+        try (Model m = create(compile(network(
+                "@Network(input = {4, 3}) abstract class Net",
+                "@Dense(5) @Activation(TANH) Layer hidden;",
+                "@Flatten Layer flat;",
+                "@Dense(2) Layer out;")))) {
             GradientCheck.check(m, 3, 1e-2f);
         }
     }

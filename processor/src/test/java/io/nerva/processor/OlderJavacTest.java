@@ -1,12 +1,15 @@
 package io.nerva.processor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.google.gson.Gson;
 import com.palantir.javapoet.JavaFile;
 import io.nerva.annotations.Network;
 import io.nerva.format.SafeTensorsHeader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The processor runs inside javac 17: a JDK 17's own javac, in a separate process, with exactly
@@ -60,8 +59,10 @@ class OlderJavacTest {
                 """);
         Result r = javac17(src, false);
         assertNotEquals(0, r.exitCode, r.output);
-        assertTrue(r.output.contains("Pyramid.java:12: error: conv3: kernel 7x7 does not fit its input 5x5x8 (from pool2);"
-                + " use padding = SAME or a smaller kernel"), r.output);
+        assertTrue(
+                r.output.contains("Pyramid.java:12: error: conv3: kernel 7x7 does not fit its input 5x5x8 (from pool2);"
+                        + " use padding = SAME or a smaller kernel"),
+                r.output);
         assertEquals(1, r.output.lines().filter(l -> l.contains(": error:")).count(), r.output);
     }
 
@@ -106,16 +107,32 @@ class OlderJavacTest {
 
     private Result javac17(Path source, boolean procOnly) throws Exception {
         Path javac = jdk17().resolve("bin/javac");
-        String processorPath = String.join(File.pathSeparator, location(NetworkProcessor.class), location(Network.class),
-                location(SafeTensorsHeader.class), location(Gson.class), location(JavaFile.class));
+        String processorPath = String.join(
+                File.pathSeparator,
+                location(NetworkProcessor.class),
+                location(Network.class),
+                location(SafeTensorsHeader.class),
+                location(Gson.class),
+                location(JavaFile.class));
         Files.createDirectories(dir.resolve("generated"));
-        List<String> command = new ArrayList<>(List.of(javac.toString(),
-                "-processorpath", processorPath, "-classpath", location(Network.class),
-                "-sourcepath", dir.resolve("standin").toString(),
-                "-s", dir.resolve("generated").toString(), "-d", dir.resolve("classes").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                javac.toString(),
+                "-processorpath",
+                processorPath,
+                "-classpath",
+                location(Network.class),
+                "-sourcepath",
+                dir.resolve("standin").toString(),
+                "-s",
+                dir.resolve("generated").toString(),
+                "-d",
+                dir.resolve("classes").toString()));
         if (procOnly) command.add("-proc:only");
         command.add(source.toString());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .directory(dir.toFile())
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(2, TimeUnit.MINUTES)) {
             p.destroyForcibly();
@@ -126,7 +143,8 @@ class OlderJavacTest {
 
     /** Where a class was loaded from: a jar, or a module's target/classes inside the reactor. */
     private static String location(Class<?> type) throws Exception {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
     }
 
     private static Path jdk17() throws IOException {

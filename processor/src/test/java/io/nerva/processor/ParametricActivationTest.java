@@ -1,17 +1,16 @@
 package io.nerva.processor;
 
-import io.nerva.processor.checking.Message;
-import io.nerva.processor.nets.ParametricModel;
-import org.junit.jupiter.api.Test;
-
-import javax.tools.JavaFileObject;
-import java.util.Arrays;
-
 import static io.nerva.processor.Sources.assertError;
 import static io.nerva.processor.Sources.assertWarning;
 import static io.nerva.processor.Sources.network;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.nerva.processor.checking.Message;
+import io.nerva.processor.nets.ParametricModel;
+import java.util.Arrays;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
 
 /** {@code @PReLU} and {@code @Maxout}: shapes, parameters, a reference forward pass, gradients, diagnostics. */
 class ParametricActivationTest {
@@ -34,9 +33,11 @@ class ParametricActivationTest {
             float[] x = GeneratedNetworkTest.random(10, 5);
             float[] alpha2 = {0.3f, -0.2f, 0.1f, 0.05f};
             m.layers().get(5).kernel().set(alpha2);
-            float[] k1 = m.layers().get(0).kernel().get(), b1 = m.layers().get(0).bias().get();
+            float[] k1 = m.layers().get(0).kernel().get(),
+                    b1 = m.layers().get(0).bias().get();
             float[] a1 = m.slopes.kernel().get();
-            float[] k2 = m.layers().get(4).kernel().get(), b2 = m.layers().get(4).bias().get();
+            float[] k2 = m.layers().get(4).kernel().get(),
+                    b2 = m.layers().get(4).bias().get();
             double[] h = new double[12];
             for (int t = 0; t < 2; t++) {
                 for (int u = 0; u < 6; u++) {
@@ -67,12 +68,16 @@ class ParametricActivationTest {
 
     @Test
     void maxoutPiecesMustDivideTheLastAxis() {
-        JavaFileObject f = network("@Network(input = {4}) abstract class Net", "@Dense(10) Layer hidden;", "@Maxout(3) Layer maxout;");
-        assertError(f, Message.MAXOUT_NOT_DIVISIBLE.format("maxout", 3, 10, "10", "hidden", "9 or 12"), "Layer maxout;");
-        JavaFileObject zero = network("@Network(input = {4}) abstract class Net", "@Dense(6) Layer hidden;", "@Maxout(0) Layer maxout;");
+        JavaFileObject f = network(
+                "@Network(input = {4}) abstract class Net", "@Dense(10) Layer hidden;", "@Maxout(3) Layer maxout;");
+        assertError(
+                f, Message.MAXOUT_NOT_DIVISIBLE.format("maxout", 3, 10, "10", "hidden", "9 or 12"), "Layer maxout;");
+        JavaFileObject zero = network(
+                "@Network(input = {4}) abstract class Net", "@Dense(6) Layer hidden;", "@Maxout(0) Layer maxout;");
         assertError(zero, Message.MAXOUT_PIECES.format("maxout", 0), "Layer maxout;");
-        JavaFileObject one = network("@Network(input = {4}) abstract class Net", "@Dense(6) Layer hidden;", "@Maxout(1) Layer maxout;",
-                "@Dense(2) Layer out;");
+        JavaFileObject one = network(
+                "@Network(input = {4}) abstract class Net",
+                "@Dense(6) Layer hidden;", "@Maxout(1) Layer maxout;", "@Dense(2) Layer out;");
         assertWarning(one, Message.NO_OP_MAXOUT.format("maxout"), "Layer maxout;");
     }
 }

@@ -1,12 +1,5 @@
 package io.nerva.processor;
 
-import io.nerva.processor.ConvNetworkTest.Images;
-import io.nerva.processor.nets.conv.AvgPoolNetModel;
-import io.nerva.processor.nets.conv.GlobalAvgNetModel;
-import io.nerva.processor.nets.conv.GlobalMaxNetModel;
-import io.nerva.processor.nets.conv.MaxPoolNetModel;
-import org.junit.jupiter.api.Test;
-
 import static io.nerva.processor.ConvNetworkTest.TANH;
 import static io.nerva.processor.ConvNetworkTest.assertClose;
 import static io.nerva.processor.ConvNetworkTest.conv;
@@ -14,6 +7,13 @@ import static io.nerva.processor.ConvNetworkTest.input;
 import static io.nerva.processor.ConvNetworkTest.run;
 import static io.nerva.processor.ConvNetworkTest.sizeAndPad;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.nerva.processor.ConvNetworkTest.Images;
+import io.nerva.processor.nets.conv.AvgPoolNetModel;
+import io.nerva.processor.nets.conv.GlobalAvgNetModel;
+import io.nerva.processor.nets.conv.GlobalMaxNetModel;
+import io.nerva.processor.nets.conv.MaxPoolNetModel;
+import org.junit.jupiter.api.Test;
 
 /** Generated pooling layers against naive pooling written here (SAME: max ignores, average excludes padding). */
 class PoolNetworkTest {

@@ -1,5 +1,16 @@
 package io.nerva.processor;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Completion;
 import javax.annotation.processing.Filer;
 import javax.annotation.processing.ProcessingEnvironment;
@@ -15,17 +26,6 @@ import javax.tools.FileObject;
 import javax.tools.ForwardingJavaFileObject;
 import javax.tools.JavaFileManager;
 import javax.tools.JavaFileObject;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.Writer;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs a processor with a {@link Filer} that records every source file it creates: the name,
@@ -56,7 +56,8 @@ final class RecordingProcessor implements Processor {
     public void init(ProcessingEnvironment env) {
         Filer filer = new RecordingFiler(env.getFiler());
         ProcessingEnvironment recording = (ProcessingEnvironment) Proxy.newProxyInstance(
-                ProcessingEnvironment.class.getClassLoader(), new Class<?>[] {ProcessingEnvironment.class},
+                ProcessingEnvironment.class.getClassLoader(),
+                new Class<?>[] {ProcessingEnvironment.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("getFiler") && method.getParameterCount() == 0) return filer;
                     try {
@@ -89,8 +90,8 @@ final class RecordingProcessor implements Processor {
     }
 
     @Override
-    public Iterable<? extends Completion> getCompletions(Element element, AnnotationMirror annotation,
-                                                         ExecutableElement member, String userText) {
+    public Iterable<? extends Completion> getCompletions(
+            Element element, AnnotationMirror annotation, ExecutableElement member, String userText) {
         return delegate.getCompletions(element, annotation, member, userText);
     }
 
@@ -105,7 +106,10 @@ final class RecordingProcessor implements Processor {
         public JavaFileObject createSourceFile(CharSequence name, Element... originatingElements) throws IOException {
             JavaFileObject file = filer.createSourceFile(name, originatingElements);
             List<String> origins = Arrays.stream(originatingElements)
-                    .map(e -> e instanceof QualifiedNameable q ? q.getQualifiedName().toString() : e.toString()).toList();
+                    .map(e -> e instanceof QualifiedNameable q
+                            ? q.getQualifiedName().toString()
+                            : e.toString())
+                    .toList();
             StringWriter text = new StringWriter();
             generated.put(name.toString(), new Generated(name.toString(), origins, text));
             return new ForwardingJavaFileObject<>(file) {
@@ -139,14 +143,19 @@ final class RecordingProcessor implements Processor {
         }
 
         @Override
-        public FileObject createResource(JavaFileManager.Location location, CharSequence moduleAndPkg,
-                                         CharSequence relativeName, Element... originatingElements) throws IOException {
+        public FileObject createResource(
+                JavaFileManager.Location location,
+                CharSequence moduleAndPkg,
+                CharSequence relativeName,
+                Element... originatingElements)
+                throws IOException {
             return filer.createResource(location, moduleAndPkg, relativeName, originatingElements);
         }
 
         @Override
-        public FileObject getResource(JavaFileManager.Location location, CharSequence moduleAndPkg,
-                                      CharSequence relativeName) throws IOException {
+        public FileObject getResource(
+                JavaFileManager.Location location, CharSequence moduleAndPkg, CharSequence relativeName)
+                throws IOException {
             return filer.getResource(location, moduleAndPkg, relativeName);
         }
     }

@@ -1,5 +1,9 @@
 package io.nerva.processor;
 
+import static io.nerva.processor.Sources.assertError;
+import static io.nerva.processor.Sources.network;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.nerva.annotations.LossFunction;
 import io.nerva.processor.checking.Message;
 import io.nerva.processor.nets.RegularizedModel;
@@ -8,14 +12,9 @@ import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
-import org.junit.jupiter.api.Test;
-
-import javax.tools.JavaFileObject;
 import java.util.Map;
-
-import static io.nerva.processor.Sources.assertError;
-import static io.nerva.processor.Sources.network;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code @Regularize}: the penalties reach the parameter specs, the reported loss and the gradient, checked
@@ -55,7 +54,8 @@ class RegularizationTest {
 
     @Test
     void evaluateReportsTheDataLossPlusThePenalty() {
-        try (RegularizedModel reg = RegularizedModel.create(3); UnregularizedModel twin = UnregularizedModel.create(3)) {
+        try (RegularizedModel reg = RegularizedModel.create(3);
+                UnregularizedModel twin = UnregularizedModel.create(3)) {
             reg.hidden.bias().set(new float[] {0.2f, -0.1f, 0.3f, 0.05f}); // a nonzero bias, so its penalty counts
             twin.parameters().copyFrom(reg.parameters().toArray());
             Fit fit = Fit.epochs(1).loss(LossFunction.MEAN_SQUARED_ERROR).verbose(false);
@@ -67,23 +67,38 @@ class RegularizationTest {
     @Test
     void oneTrainingStepAddsThePenaltysGradient() {
         double lr = 0.1;
-        try (RegularizedModel reg = RegularizedModel.create(5); UnregularizedModel twin = UnregularizedModel.create(5)) {
+        try (RegularizedModel reg = RegularizedModel.create(5);
+                UnregularizedModel twin = UnregularizedModel.create(5)) {
             reg.hidden.bias().set(new float[] {0.2f, -0.1f, 0.3f, 0.05f});
             float[] before = reg.parameters().toArray();
             twin.parameters().copyFrom(before);
-            double expectedLoss = twin.evaluate(data(), Fit.epochs(1).loss(LossFunction.MEAN_SQUARED_ERROR).verbose(false))
-                    .get("loss") + penalty(reg);
-            Fit step = Fit.epochs(1).batch(3).shuffle(false).optimizer(Optimizers.sgd(lr))
-                    .loss(LossFunction.MEAN_SQUARED_ERROR).verbose(false);
+            double expectedLoss = twin.evaluate(
+                                    data(),
+                                    Fit.epochs(1)
+                                            .loss(LossFunction.MEAN_SQUARED_ERROR)
+                                            .verbose(false))
+                            .get("loss")
+                    + penalty(reg);
+            Fit step = Fit.epochs(1)
+                    .batch(3)
+                    .shuffle(false)
+                    .optimizer(Optimizers.sgd(lr))
+                    .loss(LossFunction.MEAN_SQUARED_ERROR)
+                    .verbose(false);
             double reported = reg.fit(data(), step).get("loss")[0];
             twin.fit(data(), step);
             assertEquals(expectedLoss, reported, 1e-6, "the training loss includes the penalty");
-            float[] after = reg.parameters().toArray(), plainAfter = twin.parameters().toArray();
+            float[] after = reg.parameters().toArray(),
+                    plainAfter = twin.parameters().toArray();
             for (ParamSpec s : reg.parameters().specs()) {
                 for (long i = s.offset(); i < s.offset() + s.size(); i++) {
                     double w = before[(int) i];
                     double extra = s.l1() * Math.signum(w) + 2 * s.l2() * w;
-                    assertEquals(plainAfter[(int) i] - lr * extra, after[(int) i], 1e-6, s.name() + "[" + (i - s.offset()) + "]");
+                    assertEquals(
+                            plainAfter[(int) i] - lr * extra,
+                            after[(int) i],
+                            1e-6,
+                            s.name() + "[" + (i - s.offset()) + "]");
                 }
             }
         }
@@ -91,15 +106,20 @@ class RegularizationTest {
 
     @Test
     void badPenaltiesAreCompileErrorsOnTheirField() {
-        JavaFileObject f = network("@Network(input = {4}) abstract class Net",
+        JavaFileObject f = network(
+                "@Network(input = {4}) abstract class Net",
                 "@Regularize(kernelL2 = -0.01) @Dense(3) Layer hidden;",
                 "@Regularize(biasL2 = 0.1) @Dense(value = 2, useBias = false) Layer out;");
         assertError(f, Message.REGULARIZE_VALUE.format("hidden", "kernelL2", -0.01), "Layer hidden;");
         assertError(f, Message.REGULARIZE_NO_TENSOR.format("out", "biasL2", "bias", "Dense"), "Layer out;");
-        JavaFileObject pool = network("@Network(input = {4, 4, 1}) abstract class Net",
-                "@Regularize(kernelL1 = 0.1) @MaxPool2D(size = 2) Layer pool;", "@Flatten Layer flat;");
-        assertError(pool, Message.REGULARIZE_NO_TENSOR.format("pool", "kernelL1", "weight", "MaxPooling2D"), "Layer pool;");
-        JavaFileObject alone = network("@Network(input = {4}) abstract class Net",
+        JavaFileObject pool = network(
+                "@Network(input = {4, 4, 1}) abstract class Net",
+                "@Regularize(kernelL1 = 0.1) @MaxPool2D(size = 2) Layer pool;",
+                "@Flatten Layer flat;");
+        assertError(
+                pool, Message.REGULARIZE_NO_TENSOR.format("pool", "kernelL1", "weight", "MaxPooling2D"), "Layer pool;");
+        JavaFileObject alone = network(
+                "@Network(input = {4}) abstract class Net",
                 "@Regularize(kernelL2 = 0.1) Layer extra;", "@Dense(2) Layer out;");
         assertError(alone, Message.REGULARIZE_WITHOUT_LAYER.format("extra"), "Layer extra;");
     }

@@ -1,13 +1,12 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
-import org.junit.jupiter.api.Test;
-
-import javax.tools.JavaFileObject;
-
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
 
 /**
  * A user build with every lint and warnings as errors: the processor's own output (the
@@ -29,16 +28,19 @@ class StrictLintTest {
 
     @Test
     void networkCompilesWithXlintAllAndWerror() {
-        Compilation c = javac().withOptions("-Xlint:all", "-Werror").withProcessors(new NetworkProcessor()).compile(NET);
+        Compilation c = javac().withOptions("-Xlint:all", "-Werror")
+                .withProcessors(new NetworkProcessor())
+                .compile(NET);
         assertThat(c).succeededWithoutWarnings();
-        assertThat(c).generatedSourceFile("app.NetModel").contentsAsUtf8String()
-                .contains("@Generated(");
+        assertThat(c).generatedSourceFile("app.NetModel").contentsAsUtf8String().contains("@Generated(");
     }
 
     @Test
     void withoutTheClaimJavacWouldWarn() {
         // The same compilation with a processor that claims only @Network: the warning this guards against.
-        Compilation c = javac().withOptions("-Xlint:all").withProcessors(new NetworkOnly()).compile(NET);
+        Compilation c = javac().withOptions("-Xlint:all")
+                .withProcessors(new NetworkOnly())
+                .compile(NET);
         assertThat(c).succeeded();
         assertThat(c).hadWarningContaining("No processor claimed any of these annotations");
         assertThat(c).hadWarningContaining("javax.annotation.processing.Generated");
@@ -53,7 +55,9 @@ class StrictLintTest {
                 public class Marked {
                 }
                 """);
-        Compilation c = javac().withOptions("-Xlint:all", "-Werror").withProcessors(new NetworkProcessor()).compile(NET, marked);
+        Compilation c = javac().withOptions("-Xlint:all", "-Werror")
+                .withProcessors(new NetworkProcessor())
+                .compile(NET, marked);
         assertThat(c).succeededWithoutWarnings();
     }
 
@@ -80,8 +84,9 @@ class StrictLintTest {
         }
 
         @Override
-        public boolean process(java.util.Set<? extends javax.lang.model.element.TypeElement> annotations,
-                               javax.annotation.processing.RoundEnvironment round) {
+        public boolean process(
+                java.util.Set<? extends javax.lang.model.element.TypeElement> annotations,
+                javax.annotation.processing.RoundEnvironment round) {
             return delegate.process(annotations, round);
         }
     }

@@ -1,18 +1,17 @@
 package io.nerva.processor;
 
-import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
-import org.junit.jupiter.api.Test;
-
-import javax.tools.Diagnostic;
-import javax.tools.JavaFileObject;
-import java.util.List;
-import java.util.Locale;
-
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import java.util.List;
+import java.util.Locale;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code -Anerva.summary=true}: one javac NOTE per network, on the network class, with the
@@ -57,7 +56,8 @@ class SummaryOptionTest {
             """);
 
     /** Written out by hand: 784·128 + 128 = 100,480 and 128·10 + 10 = 1,290. */
-    private static final String MNIST_SUMMARY = String.join("\n",
+    private static final String MNIST_SUMMARY = String.join(
+            "\n",
             "Model: \"Mnist\"",
             "_".repeat(65),
             " Layer (type)                 Output Shape              Param #",
@@ -70,13 +70,16 @@ class SummaryOptionTest {
             "Total params: 101,770 (397.54 KB)",
             "Trainable params: 101,770",
             "Non-trainable params: 0",
-            // input 784 + hidden z, out 128 each + out z, out 10 each; training adds the gradients, dropout's output and mask
+            // input 784 + hidden z, out 128 each + out z, out 10 each; training adds the gradients, dropout's output
+            // and mask
             "Workspace per row: 4.14 KB (inference), 5.68 KB (training)",
             "_".repeat(65),
             "");
 
     private static Compilation compile(String... options) {
-        return javac().withProcessors(new NetworkProcessor()).withOptions((Object[]) options).compile(MNIST, FROZEN);
+        return javac().withProcessors(new NetworkProcessor())
+                .withOptions((Object[]) options)
+                .compile(MNIST, FROZEN);
     }
 
     /**
@@ -84,30 +87,42 @@ class SummaryOptionTest {
      * by two spaces and drops the last newline; this undoes both.
      */
     private static List<String> summaryNotes(Compilation c) {
-        return c.notes().stream().map(d -> d.getMessage(Locale.ROOT)).filter(m -> m.contains("Model: \""))
-                .map(m -> m.replace("\n  ", "\n").stripTrailing() + "\n").toList();
+        return c.notes().stream()
+                .map(d -> d.getMessage(Locale.ROOT))
+                .filter(m -> m.contains("Model: \""))
+                .map(m -> m.replace("\n  ", "\n").stripTrailing() + "\n")
+                .toList();
     }
 
     @Test
     void optionPrintsTheSummaryAsANoteOnTheNetworkClass() throws Exception {
         Compilation c = compile("-Anerva.summary=true");
         assertThat(c).succeededWithoutWarnings();
-        assertThat(c).hadNoteContaining("Model: \"Mnist\"").inFile(MNIST).onLineContaining("public abstract class Mnist");
+        assertThat(c)
+                .hadNoteContaining("Model: \"Mnist\"")
+                .inFile(MNIST)
+                .onLineContaining("public abstract class Mnist");
         assertThat(c).hadNoteContaining("Model: \"Frozen\"").inFile(FROZEN).onLineContaining("abstract class Frozen");
         assertEquals(2, summaryNotes(c).size(), () -> "one summary note per network: " + summaryNotes(c));
 
-        String note = summaryNotes(c).stream().filter(m -> m.contains("\"Mnist\"")).findFirst().orElseThrow();
+        String note = summaryNotes(c).stream()
+                .filter(m -> m.contains("\"Mnist\""))
+                .findFirst()
+                .orElseThrow();
         assertEquals("\n" + MNIST_SUMMARY, note);
 
         GeneratedClassLoader loader = new GeneratedClassLoader(c);
-        String constant = (String) loader.loadClass("test.MnistModel").getField("SUMMARY").get(null);
+        String constant =
+                (String) loader.loadClass("test.MnistModel").getField("SUMMARY").get(null);
         assertEquals("\n" + constant, note, "the note is the generated SUMMARY constant");
     }
 
     @Test
     void inferenceOnlyNetworksCountTheirParametersAsNonTrainable() {
         String note = summaryNotes(compile("-Anerva.summary=true")).stream()
-                .filter(m -> m.contains("\"Frozen\"")).findFirst().orElseThrow();
+                .filter(m -> m.contains("\"Frozen\""))
+                .findFirst()
+                .orElseThrow();
         assertThat(note).contains(" out (Dense)                  (None, 2)                 6\n");
         assertThat(note).contains("Total params: 6 (24 B)\nTrainable params: 0\nNon-trainable params: 6\n");
     }
@@ -123,8 +138,12 @@ class SummaryOptionTest {
 
     @Test
     void aNetworkWithErrorsPrintsNoSummary() {
-        Compilation c = javac().withProcessors(new NetworkProcessor()).withOptions("-Anerva.summary=true").compile(BROKEN, MNIST);
-        assertThat(c).hadErrorContaining("Dense needs a positive number of units").inFile(BROKEN);
+        Compilation c = javac().withProcessors(new NetworkProcessor())
+                .withOptions("-Anerva.summary=true")
+                .compile(BROKEN, MNIST);
+        assertThat(c)
+                .hadErrorContaining("Dense needs a positive number of units")
+                .inFile(BROKEN);
         assertThat(summaryNotes(c)).hasSize(1);
         assertThat(summaryNotes(c).getFirst()).contains("Model: \"Mnist\"");
         for (Diagnostic<? extends JavaFileObject> d : c.notes()) {
@@ -144,7 +163,9 @@ class SummaryOptionTest {
         try {
             Locale.setDefault(Locale.GERMANY);
             String note = summaryNotes(compile("-Anerva.summary=true")).stream()
-                    .filter(m -> m.contains("\"Mnist\"")).findFirst().orElseThrow();
+                    .filter(m -> m.contains("\"Mnist\""))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("\n" + MNIST_SUMMARY, note);
         } finally {
             Locale.setDefault(saved);

@@ -1,9 +1,9 @@
 package io.nerva.runtime;
 
-import io.nerva.runtime.core.NetworkInfo;
-import io.nerva.runtime.core.Workspace;
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
+import io.nerva.runtime.core.NetworkInfo;
+import io.nerva.runtime.core.Workspace;
 
 /**
  * What a generated network class implements: the {@link Model} members that only restate its
@@ -51,9 +51,11 @@ public interface GeneratedModel extends Model {
         String summary = info().summary();
         if (!info().trainable()) return summary;
         long trained = parameters().trainedCount(), total = parameters().count();
-        return summary.replaceFirst("(?m)^Trainable params: [0-9,]+$",
+        return summary.replaceFirst(
+                        "(?m)^Trainable params: [0-9,]+$",
                         String.format(java.util.Locale.ROOT, "Trainable params: %,d", trained))
-                .replaceFirst("(?m)^Non-trainable params: [0-9,]+$",
+                .replaceFirst(
+                        "(?m)^Non-trainable params: [0-9,]+$",
                         String.format(java.util.Locale.ROOT, "Non-trainable params: %,d", total - trained));
     }
 
@@ -66,15 +68,15 @@ public interface GeneratedModel extends Model {
      * {@code workspace} as the generated class's own workspace type, after checking it is one, that
      * {@code rows} fits its capacity and that training has a training workspace.
      */
-    static <W extends Workspace> W checkedWorkspace(Workspace workspace, Class<W> type, String owner, int rows,
-                                                    boolean training) {
+    static <W extends Workspace> W checkedWorkspace(
+            Workspace workspace, Class<W> type, String owner, int rows, boolean training) {
         if (!type.isInstance(workspace)) {
             throw new IllegalArgumentException("expected a workspace made by " + owner + ".newWorkspace, got "
                     + (workspace == null ? "null" : workspace.getClass().getName()));
         }
         if (rows < 1 || rows > workspace.capacity()) {
-            throw new IllegalArgumentException("expected 1 to " + workspace.capacity()
-                    + " rows (the workspace capacity), got " + rows);
+            throw new IllegalArgumentException(
+                    "expected 1 to " + workspace.capacity() + " rows (the workspace capacity), got " + rows);
         }
         if (training && !workspace.training()) {
             throw new IllegalStateException("training needs a workspace created with training = true");

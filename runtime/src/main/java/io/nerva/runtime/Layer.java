@@ -1,7 +1,6 @@
 package io.nerva.runtime;
 
 import io.nerva.runtime.core.ParamSpec;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -36,7 +35,11 @@ public final class Layer {
 
     /** A layer with at most a kernel and a bias. */
     public Layer(String name, String type, int[] outputShape, Param kernel, Param bias) {
-        this(name, type, outputShape, kernel == null ? List.of() : bias == null ? List.of(kernel) : List.of(kernel, bias));
+        this(
+                name,
+                type,
+                outputShape,
+                kernel == null ? List.of() : bias == null ? List.of(kernel) : List.of(kernel, bias));
     }
 
     /** The field name. */
@@ -86,7 +89,9 @@ public final class Layer {
             if (p.name().equals(name + "." + suffix)) return p;
         }
         throw new IllegalArgumentException("layer '" + name + "' (" + type + ") has no tensor '" + suffix + "'; it has "
-                + params.stream().map(p -> p.name().substring(name.length() + 1)).toList());
+                + params.stream()
+                        .map(p -> p.name().substring(name.length() + 1))
+                        .toList());
     }
 
     public long paramCount() {
@@ -122,8 +127,8 @@ public final class Layer {
      */
     public void setTrainable(boolean trainable) {
         if (params.isEmpty()) {
-            throw new IllegalStateException("layer '" + name + "' (" + type + ") has no parameters to "
-                    + (trainable ? "train" : "freeze"));
+            throw new IllegalStateException(
+                    "layer '" + name + "' (" + type + ") has no parameters to " + (trainable ? "train" : "freeze"));
         }
         List<ParamSpec> specs = new java.util.ArrayList<>();
         for (Param p : params) specs.add(p.spec());

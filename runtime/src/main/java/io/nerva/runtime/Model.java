@@ -6,18 +6,17 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.io.LoadOptions;
 import io.nerva.runtime.io.SafeTensors;
 import io.nerva.runtime.io.SaveOptions;
+import io.nerva.runtime.predict.Predictor;
 import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.History;
-import io.nerva.runtime.predict.Predictor;
 import io.nerva.runtime.train.Trainer;
-
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -87,13 +86,17 @@ public interface Model extends Network {
 
     /** As {@link #intermediate(String, float[], float[])} into a new array. */
     default float[] intermediate(String layer, float[] sample) {
-        return intermediate(layer, sample, new float[java.util.Arrays.stream(layer(layer).outputShape()).reduce(1, Math::multiplyExact)]);
+        return intermediate(
+                layer,
+                sample,
+                new float[java.util.Arrays.stream(layer(layer).outputShape()).reduce(1, Math::multiplyExact)]);
     }
 
     /** Layer {@code layer}'s outputs for {@code rows} row-major samples, into {@code out} ({@code rows ×} its output size). */
     default float[] intermediate(String layer, float[] samples, int rows, float[] out) {
         Layer view = layer(layer);
-        int width = Math.toIntExact(java.util.Arrays.stream(view.outputShape()).asLongStream().reduce(1, Math::multiplyExact));
+        int width = Math.toIntExact(
+                java.util.Arrays.stream(view.outputShape()).asLongStream().reduce(1, Math::multiplyExact));
         return predictor().intermediate(layers().indexOf(view), width, samples, rows, out);
     }
 
@@ -155,8 +158,8 @@ public interface Model extends Network {
     default void loadResource(Class<?> anchor, String name) {
         try (InputStream in = anchor.getResourceAsStream(name)) {
             if (in == null) {
-                throw new FileNotFoundException("weights resource '" + name + "' not found on the class path next to "
-                        + anchor.getName());
+                throw new FileNotFoundException(
+                        "weights resource '" + name + "' not found on the class path next to " + anchor.getName());
             }
             // The checked loader reads from a file: stage the resource in a private temp file.
             Path staged = Files.createTempFile("nerva-weights-", ".safetensors");
@@ -164,13 +167,17 @@ public interface Model extends Network {
                 Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
                 parameters().checkOpen(name());
                 // messages name the resource, not the private temp file
-                SafeTensors.load(parameters(), staged, "resource '" + name + "' (next to " + anchor.getName() + ")",
+                SafeTensors.load(
+                        parameters(),
+                        staged,
+                        "resource '" + name + "' (next to " + anchor.getName() + ")",
                         LoadOptions.defaults().expectFingerprint(fingerprint()));
             } finally {
                 Files.deleteIfExists(staged);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot load weights resource '" + name + "' for " + name() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot load weights resource '" + name + "' for " + name() + ": " + e.getMessage(), e);
         }
     }
 

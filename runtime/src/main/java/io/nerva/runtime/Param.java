@@ -58,7 +58,8 @@ public final class Param {
         }
         long stamp = parameters.beginWrite(null);
         try {
-            MemorySegment.copy(values, 0, parameters.values(), ValueLayout.JAVA_FLOAT, spec.offset() * Float.BYTES, values.length);
+            MemorySegment.copy(
+                    values, 0, parameters.values(), ValueLayout.JAVA_FLOAT, spec.offset() * Float.BYTES, values.length);
         } finally {
             parameters.endWrite(stamp);
         }
@@ -67,7 +68,8 @@ public final class Param {
     /** The gradient of the last backward pass. */
     public float[] gradient() {
         if (!parameters.hasGradients()) {
-            throw new IllegalStateException(spec.name() + ": this model was created for inference only and keeps no gradients");
+            throw new IllegalStateException(
+                    spec.name() + ": this model was created for inference only and keeps no gradients");
         }
         long stamp = parameters.beginRead(null);
         try {

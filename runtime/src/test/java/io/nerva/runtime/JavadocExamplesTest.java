@@ -1,13 +1,8 @@
 package io.nerva.runtime;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.ToolProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -19,9 +14,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every {@code <pre>{@code ...}</pre>} example in the runtime's javadoc compiles against the
@@ -32,14 +31,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JavadocExamplesTest {
     private static final Path SOURCES = Path.of("src/main/java");
-    private static final Pattern EXAMPLE = Pattern.compile("<pre>\\{@code\\s*\\n(.*?)\\n\\s*\\*\\s*}</pre>", Pattern.DOTALL);
+    private static final Pattern EXAMPLE =
+            Pattern.compile("<pre>\\{@code\\s*\\n(.*?)\\n\\s*\\*\\s*}</pre>", Pattern.DOTALL);
 
     private record Example(String where, String code) {}
 
     @Test
     void everyExampleCompiles() throws IOException {
         List<Example> examples = examples();
-        assertTrue(examples.size() >= 9, "found only " + examples.size() + " examples under " + SOURCES.toAbsolutePath());
+        assertTrue(
+                examples.size() >= 9, "found only " + examples.size() + " examples under " + SOURCES.toAbsolutePath());
         String imports = packages().stream().map(p -> "import " + p + ".*;").collect(Collectors.joining("\n"));
         List<JavaFileObject> units = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
@@ -70,13 +71,25 @@ class JavadocExamplesTest {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Path out = Files.createTempDirectory("javadoc-examples");
-        boolean ok = javac.getTask(null, null, diagnostics, List.of("-proc:none", "-d", out.toString(),
-                "-classpath", System.getProperty("java.class.path")), null, units).call();
+        boolean ok = javac.getTask(
+                        null,
+                        null,
+                        diagnostics,
+                        List.of(
+                                "-proc:none",
+                                "-d",
+                                out.toString(),
+                                "-classpath",
+                                System.getProperty("java.class.path")),
+                        null,
+                        units)
+                .call();
         List<String> errors = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
             if (d.getKind() != Diagnostic.Kind.ERROR) continue;
             int n = Integer.parseInt(d.getSource().getName().replaceAll("\\D", ""));
-            errors.add(examples.get(n).where() + ": " + d.getMessage(Locale.ROOT) + "\n" + examples.get(n).code());
+            errors.add(examples.get(n).where() + ": " + d.getMessage(Locale.ROOT) + "\n"
+                    + examples.get(n).code());
         }
         assertEquals(List.of(), errors);
         assertTrue(ok);
@@ -85,10 +98,14 @@ class JavadocExamplesTest {
     private static List<Example> examples() throws IOException {
         List<Example> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(SOURCES)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
                 Matcher m = EXAMPLE.matcher(Files.readString(file));
                 while (m.find()) {
-                    String code = m.group(1).lines().map(l -> l.replaceFirst("^\\s*\\* ?", "")).collect(Collectors.joining("\n"));
+                    String code = m.group(1)
+                            .lines()
+                            .map(l -> l.replaceFirst("^\\s*\\* ?", ""))
+                            .collect(Collectors.joining("\n"));
                     found.add(new Example(SOURCES.relativize(file).toString(), code));
                 }
             }
@@ -98,7 +115,10 @@ class JavadocExamplesTest {
 
     private static List<String> packages() throws IOException {
         try (Stream<Path> dirs = Files.walk(SOURCES.resolve("io/nerva/runtime"))) {
-            return dirs.filter(Files::isDirectory).map(d -> SOURCES.relativize(d).toString().replace('/', '.')).sorted().toList();
+            return dirs.filter(Files::isDirectory)
+                    .map(d -> SOURCES.relativize(d).toString().replace('/', '.'))
+                    .sorted()
+                    .toList();
         }
     }
 

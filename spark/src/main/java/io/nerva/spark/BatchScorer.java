@@ -2,18 +2,17 @@ package io.nerva.spark;
 
 import io.nerva.runtime.Model;
 import io.nerva.runtime.predict.Predictor;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import scala.collection.Seq;
-
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * Scoring a DataFrame with a generated model, two ways.
@@ -49,10 +48,12 @@ public final class BatchScorer {
      */
     public static Dataset<Scored> score(Dataset<Row> samples, ModelSource source, int batchRows) {
         if (batchRows < 1) throw new IllegalArgumentException("batchRows must be at least 1, got " + batchRows);
-        Dataset<Sample> typed = samples.withColumn("label", functions.lit(0)).select("id", "features", "label")
+        Dataset<Sample> typed = samples.withColumn("label", functions.lit(0))
+                .select("id", "features", "label")
                 .as(Encoders.bean(Sample.class));
-        return typed.mapPartitions((MapPartitionsFunction<Sample, Scored>) rows ->
-                new Batches(rows, source.model(), batchRows, false), Encoders.bean(Scored.class));
+        return typed.mapPartitions(
+                (MapPartitionsFunction<Sample, Scored>) rows -> new Batches(rows, source.model(), batchRows, false),
+                Encoders.bean(Scored.class));
     }
 
     /**
@@ -63,12 +64,14 @@ public final class BatchScorer {
      */
     public static Dataset<Scored> scoreReproducibly(Dataset<Row> samples, ModelSource source, int batchRows) {
         if (batchRows < 1) throw new IllegalArgumentException("batchRows must be at least 1, got " + batchRows);
-        Dataset<Sample> typed = samples.withColumn("label", functions.lit(0)).select("id", "features", "label")
+        Dataset<Sample> typed = samples.withColumn("label", functions.lit(0))
+                .select("id", "features", "label")
                 .repartition(functions.floor(functions.col("id").divide(batchRows)))
                 .sortWithinPartitions("id")
                 .as(Encoders.bean(Sample.class));
-        return typed.mapPartitions((MapPartitionsFunction<Sample, Scored>) rows ->
-                new Batches(rows, source.model(), batchRows, true), Encoders.bean(Scored.class));
+        return typed.mapPartitions(
+                (MapPartitionsFunction<Sample, Scored>) rows -> new Batches(rows, source.model(), batchRows, true),
+                Encoders.bean(Scored.class));
     }
 
     /**
@@ -92,6 +95,7 @@ public final class BatchScorer {
         private final boolean byIdBlock;
         /** A row read but not yet batched: the first of the next id block. */
         private Sample pending;
+
         private int filled;
         private int next;
 
@@ -140,8 +144,8 @@ public final class BatchScorer {
                 }
                 float[] f = s.getFeatures();
                 if (f == null || f.length != inputSize) {
-                    throw new IllegalArgumentException("row id " + s.getId() + ": expected " + inputSize + " features, got "
-                            + (f == null ? "null" : f.length));
+                    throw new IllegalArgumentException("row id " + s.getId() + ": expected " + inputSize
+                            + " features, got " + (f == null ? "null" : f.length));
                 }
                 System.arraycopy(f, 0, in, filled * inputSize, inputSize);
                 ids[filled++] = s.getId();

@@ -1,12 +1,11 @@
 package io.nerva.spark;
 
 import io.nerva.blas.Blas;
-import org.apache.spark.sql.SparkSession;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.apache.spark.sql.SparkSession;
 
 /** What the benchmark mains share: the machine line and a local Spark session. */
 final class BenchSupport {
@@ -18,7 +17,8 @@ final class BenchSupport {
         boolean avx2 = false, avx512 = false;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name") && model.equals("?")) model = line.substring(line.indexOf(':') + 1).trim();
+                if (line.startsWith("model name") && model.equals("?"))
+                    model = line.substring(line.indexOf(':') + 1).trim();
                 if (line.startsWith("flags")) {
                     avx2 |= line.contains(" avx2");
                     avx512 |= line.contains(" avx512f");
@@ -27,9 +27,17 @@ final class BenchSupport {
         } catch (IOException e) {
             model = "unknown (" + e.getMessage() + ")";
         }
-        return String.format(Locale.ROOT, "%s; avx2 %s, avx512f %s; %d cores; %s, %d thread(s) per call; java %s; load %s",
-                model, avx2 ? "yes" : "no", avx512 ? "yes" : "no", Runtime.getRuntime().availableProcessors(),
-                Blas.get().name(), Blas.get().threads(), Runtime.version(), loadAverage());
+        return String.format(
+                Locale.ROOT,
+                "%s; avx2 %s, avx512f %s; %d cores; %s, %d thread(s) per call; java %s; load %s",
+                model,
+                avx2 ? "yes" : "no",
+                avx512 ? "yes" : "no",
+                Runtime.getRuntime().availableProcessors(),
+                Blas.get().name(),
+                Blas.get().threads(),
+                Runtime.version(),
+                loadAverage());
     }
 
     static String loadAverage() {
@@ -41,7 +49,9 @@ final class BenchSupport {
     }
 
     static SparkSession localSpark(int cores) {
-        return SparkSession.builder().master("local[" + cores + "]").appName("nerva-spark-bench")
+        return SparkSession.builder()
+                .master("local[" + cores + "]")
+                .appName("nerva-spark-bench")
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")

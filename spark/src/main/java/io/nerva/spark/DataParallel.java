@@ -5,16 +5,6 @@ import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.train.Checkpoint;
 import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.GradientStep;
-import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
-import scala.Function1;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -27,6 +17,15 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import scala.Function1;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /**
  * Synchronous data-parallel training over one Spark barrier stage: {@code workers} tasks, all
@@ -68,9 +67,21 @@ public final class DataParallel {
      * Times are task 0's, in nanoseconds summed over the steps: computing the local gradient,
      * the all-reduce (encode, allGather, decode and sum) and the optimizer step.
      */
-    public record Result(int rank, int workers, long steps, double[] stepLosses, double[] epochLosses, float[] weights,
-                         boolean weightsIdenticalOnAllTasks, long messageBytes, long computeNanos, long reduceNanos,
-                         long applyNanos, int maxRowsPerTask, int stageAttempt) implements Serializable {
+    public record Result(
+            int rank,
+            int workers,
+            long steps,
+            double[] stepLosses,
+            double[] epochLosses,
+            float[] weights,
+            boolean weightsIdenticalOnAllTasks,
+            long messageBytes,
+            long computeNanos,
+            long reduceNanos,
+            long applyNanos,
+            int maxRowsPerTask,
+            int stageAttempt)
+            implements Serializable {
         public double reduceMillisPerStep() {
             return steps == 0 ? 0 : reduceNanos / 1e6 / steps;
         }
@@ -95,8 +106,12 @@ public final class DataParallel {
     }
 
     /** As {@link #fit(Dataset, int, ModelSource.Factory, FitFactory)}, exchanging gradients by {@code transport}. */
-    public static Result fit(Dataset<Row> samples, int workers, ModelSource.Factory model, FitFactory fit,
-                             GradientExchange.Transport transport) {
+    public static Result fit(
+            Dataset<Row> samples,
+            int workers,
+            ModelSource.Factory model,
+            FitFactory fit,
+            GradientExchange.Transport transport) {
         Objects.requireNonNull(samples, "samples");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(model, "model");
@@ -104,25 +119,43 @@ public final class DataParallel {
         if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, got " + workers);
         checkSupported(fit.create());
         long count = samples.count();
-        if (count < 1 || count > Integer.MAX_VALUE) throw new IllegalArgumentException("expected 1 to 2^31-1 samples, got " + count);
+        if (count < 1 || count > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("expected 1 to 2^31-1 samples, got " + count);
         int n = (int) count;
-        JavaRDD<Sample> rows = samples.select("id", "features", "label").as(Encoders.bean(Sample.class)).javaRDD()
+        JavaRDD<Sample> rows = samples.select("id", "features", "label")
+                .as(Encoders.bean(Sample.class))
+                .javaRDD()
                 .repartition(workers);
         Function1<scala.collection.Iterator<Sample>, scala.collection.Iterator<Result>> task =
                 (Function1<scala.collection.Iterator<Sample>, scala.collection.Iterator<Result>> & Serializable)
-                        it -> CollectionConverters.asScala(List.of(runTask(CollectionConverters.asJava(it), n, model, fit, transport)).iterator());
+                        it -> CollectionConverters.asScala(
+                                List.of(runTask(CollectionConverters.asJava(it), n, model, fit, transport))
+                                        .iterator());
         ClassTag<Result> tag = ClassTag$.MODULE$.apply(Result.class);
         // A shuffle after the barrier stage makes it a map stage: Spark retries a failed barrier map stage
         // (all its tasks, up to spark.stage.maxConsecutiveAttempts), but aborts a failed barrier result stage.
         List<Result> collected = JavaRDD.fromRDD(rows.rdd().barrier().mapPartitions(task, false, tag), tag)
-                .repartition(1).collect();
-        Result[] results = collected.stream().sorted(Comparator.comparingInt(Result::rank)).toArray(Result[]::new);
+                .repartition(1)
+                .collect();
+        Result[] results =
+                collected.stream().sorted(Comparator.comparingInt(Result::rank)).toArray(Result[]::new);
         Result first = results[0];
         boolean identical = true;
         for (Result r : results) identical &= Arrays.equals(r.weights(), first.weights());
-        return new Result(0, first.workers(), first.steps(), first.stepLosses(), first.epochLosses(), first.weights(), identical,
-                first.messageBytes(), first.computeNanos(), first.reduceNanos(), first.applyNanos(),
-                Arrays.stream(results).mapToInt(Result::maxRowsPerTask).max().orElse(0), first.stageAttempt());
+        return new Result(
+                0,
+                first.workers(),
+                first.steps(),
+                first.stepLosses(),
+                first.epochLosses(),
+                first.weights(),
+                identical,
+                first.messageBytes(),
+                first.computeNanos(),
+                first.reduceNanos(),
+                first.applyNanos(),
+                Arrays.stream(results).mapToInt(Result::maxRowsPerTask).max().orElse(0),
+                first.stageAttempt());
     }
 
     static void checkSupported(Fit fit) {
@@ -132,15 +165,21 @@ public final class DataParallel {
         if (fit.bestFile() != null) refused.add("saveBest");
         if (fit.stopMonitor() != null) refused.add("earlyStopping");
         if (!refused.isEmpty()) {
-            throw new IllegalArgumentException("data-parallel training supports the Fit's epochs, batch, seed, shuffle, "
-                    + "optimizer, loss, checkpoint and resumeFrom; this Fit also sets " + String.join(", ", refused)
-                    + ": evaluate or monitor on the driver with the returned weights instead");
+            throw new IllegalArgumentException(
+                    "data-parallel training supports the Fit's epochs, batch, seed, shuffle, "
+                            + "optimizer, loss, checkpoint and resumeFrom; this Fit also sets "
+                            + String.join(", ", refused)
+                            + ": evaluate or monitor on the driver with the returned weights instead");
         }
     }
 
     /** One barrier task: its rows, then every step of every epoch in lockstep with the others. */
-    private static Result runTask(java.util.Iterator<Sample> it, int n, ModelSource.Factory factory, FitFactory fitFactory,
-                                  GradientExchange.Transport transport) {
+    private static Result runTask(
+            java.util.Iterator<Sample> it,
+            int n,
+            ModelSource.Factory factory,
+            FitFactory fitFactory,
+            GradientExchange.Transport transport) {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
         int workers = ctx.getTaskInfos().length;
@@ -176,10 +215,11 @@ public final class DataParallel {
                     .order(ByteOrder.LITTLE_ENDIAN);
             byte[][] all = new byte[workers][message.capacity()];
             ByteBuffer[] received = new ByteBuffer[workers];
-            for (int k = 0; k < workers; k++) received[k] = ByteBuffer.wrap(all[k]).order(ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < workers; k++)
+                received[k] = ByteBuffer.wrap(all[k]).order(ByteOrder.LITTLE_ENDIAN);
 
             try (GradientStep step = GradientStep.of(model, fit, batch, 1);
-                 GradientExchange exchange = transport.open(ctx, message.capacity())) {
+                    GradientExchange exchange = transport.open(ctx, message.capacity())) {
                 Rng orderRng = new Rng(fit.seed());
                 int firstEpoch = 0;
                 Path resume = fit.resumeFile();
@@ -261,8 +301,20 @@ public final class DataParallel {
                         throw new IllegalStateException("failure injected by the test after epoch " + (epoch + 1));
                     }
                 }
-                return new Result(rank, workers, steps, stepLosses, epochLosses, model.parameters().toArray(), true,
-                        message.capacity(), computeNanos, reduceNanos, applyNanos, maxRows, ctx.stageAttemptNumber());
+                return new Result(
+                        rank,
+                        workers,
+                        steps,
+                        stepLosses,
+                        epochLosses,
+                        model.parameters().toArray(),
+                        true,
+                        message.capacity(),
+                        computeNanos,
+                        reduceNanos,
+                        applyNanos,
+                        maxRows,
+                        ctx.stageAttemptNumber());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

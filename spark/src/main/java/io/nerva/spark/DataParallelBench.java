@@ -9,18 +9,17 @@ import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.train.Fit;
 import io.nerva.runtime.train.GradientStep;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import scala.Function1;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
-
-import java.io.Serializable;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
  * What a data-parallel step costs, in parts, for the example networks: the gradient computed on
@@ -48,10 +47,16 @@ public final class DataParallelBench {
 
         SparkSession spark = BenchSupport.localSpark(WORKERS);
         spark.sparkContext().setLogLevel("WARN");
-        System.out.printf(Locale.ROOT, "%nglobal batch %d, %d workers; ms per step, median of the timed steps%n%n", batch, WORKERS);
-        System.out.println("| network | parameters | bytes sent per task per step | gradient, whole batch | gradient, 1/" + WORKERS
-                + " batch | Adam step | exchange over TCP | exchange via allGather | step, 1 process | step, " + WORKERS
-                + " workers (TCP) | speed-up |");
+        System.out.printf(
+                Locale.ROOT,
+                "%nglobal batch %d, %d workers; ms per step, median of the timed steps%n%n",
+                batch,
+                WORKERS);
+        System.out.println(
+                "| network | parameters | bytes sent per task per step | gradient, whole batch | gradient, 1/" + WORKERS
+                        + " batch | Adam step | exchange over TCP | exchange via allGather | step, 1 process | step, "
+                        + WORKERS
+                        + " workers (TCP) | speed-up |");
         System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Net net : nets) {
             try (Model model = net.make().get()) {
@@ -64,18 +69,34 @@ public final class DataParallelBench {
                 double gather = exchangeMillis(spark, messageBytes, GradientExchange.Transport.ALL_GATHER, 5);
                 double one = whole + apply;
                 double parallel = share + tcp + apply;
-                System.out.printf(Locale.ROOT, "| %s | %,d | %,d | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f | %.2f× |%n",
-                        net.name(), params, (long) messageBytes * (WORKERS - 1), whole, share, apply, tcp, gather, one,
-                        parallel, one / parallel);
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %,d | %,d | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f | %.2f× |%n",
+                        net.name(),
+                        params,
+                        (long) messageBytes * (WORKERS - 1),
+                        whole,
+                        share,
+                        apply,
+                        tcp,
+                        gather,
+                        one,
+                        parallel,
+                        one / parallel);
             }
         }
 
-        System.out.printf(Locale.ROOT, "%nend to end: FashionMlpNet, %d samples, 1 epoch of batch %d, Adam 1e-3%n%n", samples, batch);
+        System.out.printf(
+                Locale.ROOT,
+                "%nend to end: FashionMlpNet, %d samples, 1 epoch of batch %d, Adam 1e-3%n%n",
+                samples,
+                batch);
         Dataset subset = train.slice(0, samples);
         var frame = SampleFrames.of(spark, train, samples, WORKERS).cache();
         frame.count();
         int b = batch;
-        DataParallel.FitFactory fit = () -> Fit.epochs(1).batch(b).optimizer(Optimizers.adam(1e-3)).seed(7).verbose(false);
+        DataParallel.FitFactory fit = () ->
+                Fit.epochs(1).batch(b).optimizer(Optimizers.adam(1e-3)).seed(7).verbose(false);
         DataParallel.fit(frame, WORKERS, () -> FashionMlpNetModel.create(42), fit); // warm-up: JIT and Spark
         long t0 = System.nanoTime();
         DataParallel.Result r = DataParallel.fit(frame, WORKERS, () -> FashionMlpNetModel.create(42), fit);
@@ -88,10 +109,19 @@ public final class DataParallelBench {
                 local = Math.min(local, (System.nanoTime() - t) / 1e9);
             }
         }
-        System.out.printf(Locale.ROOT, "| run | seconds | steps/s | per step: gradient | exchange | Adam |%n| --- | ---: | ---: | ---: | ---: | ---: |%n");
+        System.out.printf(
+                Locale.ROOT,
+                "| run | seconds | steps/s | per step: gradient | exchange | Adam |%n| --- | ---: | ---: | ---: | ---: | ---: |%n");
         System.out.printf(Locale.ROOT, "| fit, 1 process | %.2f | %.0f | | | |%n", local, r.steps() / local);
-        System.out.printf(Locale.ROOT, "| DataParallel, %d workers (TCP), whole job | %.2f | %.0f | %.2f ms | %.2f ms | %.2f ms |%n",
-                WORKERS, spark2, r.steps() / spark2, r.computeMillisPerStep(), r.reduceMillisPerStep(), r.applyMillisPerStep());
+        System.out.printf(
+                Locale.ROOT,
+                "| DataParallel, %d workers (TCP), whole job | %.2f | %.0f | %.2f ms | %.2f ms | %.2f ms |%n",
+                WORKERS,
+                spark2,
+                r.steps() / spark2,
+                r.computeMillisPerStep(),
+                r.reduceMillisPerStep(),
+                r.applyMillisPerStep());
         System.out.println("\nload after: " + BenchSupport.loadAverage());
         spark.stop();
     }
@@ -130,32 +160,38 @@ public final class DataParallelBench {
     }
 
     /** Median ms task 0 spends per exchange of {@code bytes}-byte messages among WORKERS barrier tasks. */
-    private static double exchangeMillis(SparkSession spark, int bytes, GradientExchange.Transport transport, int reps) {
+    private static double exchangeMillis(
+            SparkSession spark, int bytes, GradientExchange.Transport transport, int reps) {
         var jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>> task =
-                (Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>> & Serializable) it -> {
-                    BarrierTaskContext ctx = BarrierTaskContext.get();
-                    byte[] mine = new byte[bytes];
-                    Arrays.fill(mine, (byte) ctx.partitionId());
-                    byte[][] all = new byte[ctx.getTaskInfos().length][bytes];
-                    double[] t = new double[reps];
-                    try (GradientExchange exchange = transport.open(ctx, bytes)) {
-                        for (int i = 0; i < (transport == GradientExchange.Transport.SOCKETS ? 200 : 2); i++) {
-                            exchange.exchange(mine, all);
-                        }
-                        for (int i = 0; i < reps; i++) {
-                            long s = System.nanoTime();
-                            exchange.exchange(mine, all);
-                            t[i] = (System.nanoTime() - s) / 1e6;
-                        }
-                    }
-                    for (int k = 0; k < all.length; k++) {
-                        if (all[k][bytes - 1] != (byte) k) throw new IllegalStateException("task " + k + "'s bytes did not arrive");
-                    }
-                    return CollectionConverters.asScala(List.of(t).iterator());
-                };
-        Object collected = jsc.parallelize(List.of(0, 1), WORKERS).rdd().barrier()
-                .mapPartitions(task, false, ClassTag$.MODULE$.apply(double[].class)).collect();
+                (Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>> & Serializable)
+                        it -> {
+                            BarrierTaskContext ctx = BarrierTaskContext.get();
+                            byte[] mine = new byte[bytes];
+                            Arrays.fill(mine, (byte) ctx.partitionId());
+                            byte[][] all = new byte[ctx.getTaskInfos().length][bytes];
+                            double[] t = new double[reps];
+                            try (GradientExchange exchange = transport.open(ctx, bytes)) {
+                                for (int i = 0; i < (transport == GradientExchange.Transport.SOCKETS ? 200 : 2); i++) {
+                                    exchange.exchange(mine, all);
+                                }
+                                for (int i = 0; i < reps; i++) {
+                                    long s = System.nanoTime();
+                                    exchange.exchange(mine, all);
+                                    t[i] = (System.nanoTime() - s) / 1e6;
+                                }
+                            }
+                            for (int k = 0; k < all.length; k++) {
+                                if (all[k][bytes - 1] != (byte) k)
+                                    throw new IllegalStateException("task " + k + "'s bytes did not arrive");
+                            }
+                            return CollectionConverters.asScala(List.of(t).iterator());
+                        };
+        Object collected = jsc.parallelize(List.of(0, 1), WORKERS)
+                .rdd()
+                .barrier()
+                .mapPartitions(task, false, ClassTag$.MODULE$.apply(double[].class))
+                .collect();
         return median(((double[][]) collected)[0]);
     }
 

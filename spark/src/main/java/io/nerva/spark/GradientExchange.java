@@ -1,7 +1,5 @@
 package io.nerva.spark;
 
-import org.apache.spark.BarrierTaskContext;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -18,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.spark.BarrierTaskContext;
 
 /**
  * How the tasks of a barrier stage swap their gradients each step: every task hands in its
@@ -70,7 +69,8 @@ public interface GradientExchange extends AutoCloseable {
             String[] messages = ctx.allGather(encoder.encodeToString(mine));
             for (int k = 0; k < messages.length; k++) {
                 int n = decoder.decode(messages[k].getBytes(StandardCharsets.ISO_8859_1), all[k]);
-                if (n != mine.length) throw new IllegalStateException("task " + k + " sent " + n + " bytes, expected " + mine.length);
+                if (n != mine.length)
+                    throw new IllegalStateException("task " + k + " sent " + n + " bytes, expected " + mine.length);
             }
         }
 
@@ -119,8 +119,11 @@ public interface GradientExchange extends AutoCloseable {
                 for (int k = 0; k < rank; k++) {
                     String a = addresses[k];
                     Socket s = new Socket();
-                    s.connect(new InetSocketAddress(a.substring(0, a.lastIndexOf(':')),
-                            Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))), 60_000);
+                    s.connect(
+                            new InetSocketAddress(
+                                    a.substring(0, a.lastIndexOf(':')),
+                                    Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))),
+                            60_000);
                     new DataOutputStream(s.getOutputStream()).writeInt(rank);
                     peers[k] = tune(s);
                 }
@@ -128,13 +131,15 @@ public interface GradientExchange extends AutoCloseable {
                 for (int accepted = 0; accepted < workers - 1 - rank; accepted++) {
                     Socket s = server.accept();
                     int k = new DataInputStream(s.getInputStream()).readInt();
-                    if (k <= rank || k >= workers || peers[k] != null) throw new IOException("unexpected peer rank " + k);
+                    if (k <= rank || k >= workers || peers[k] != null)
+                        throw new IOException("unexpected peer rank " + k);
                     peers[k] = tune(s);
                 }
                 return new Sockets(rank, peers, messageBytes);
             } catch (IOException e) {
                 for (Socket s : peers) closeQuietly(s);
-                throw new UncheckedIOException("task " + rank + " could not connect to the other barrier tasks: " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "task " + rank + " could not connect to the other barrier tasks: " + e.getMessage(), e);
             }
         }
 
@@ -164,12 +169,15 @@ public interface GradientExchange extends AutoCloseable {
                 }
                 for (Future<?> f : sent) f.get();
             } catch (IOException e) {
-                throw new UncheckedIOException("task " + rank + " lost a peer while exchanging gradients: " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "task " + rank + " lost a peer while exchanging gradients: " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while exchanging gradients", e);
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new UncheckedIOException("task " + rank + " could not send its gradient: " + e.getCause().getMessage(),
+                throw new UncheckedIOException(
+                        "task " + rank + " could not send its gradient: "
+                                + e.getCause().getMessage(),
                         e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
             }
             System.arraycopy(mine, 0, all[rank], 0, mine.length);

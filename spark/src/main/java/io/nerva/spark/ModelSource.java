@@ -1,7 +1,6 @@
 package io.nerva.spark;
 
 import io.nerva.runtime.Model;
-
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Map;
@@ -43,7 +42,8 @@ public final class ModelSource implements Serializable {
     public static ModelSource of(Model trained, Factory factory) {
         Objects.requireNonNull(trained, "trained");
         Objects.requireNonNull(factory, "factory");
-        return new ModelSource(factory, trained.fingerprint(), trained.parameters().toArray());
+        return new ModelSource(
+                factory, trained.fingerprint(), trained.parameters().toArray());
     }
 
     /** This JVM's model for this source, built (and its weights loaded) on the first call. */

@@ -1,20 +1,19 @@
 package io.nerva.spark;
 
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.examples.FashionCnnNetModel;
 import io.nerva.examples.FashionMlpNetModel;
 import io.nerva.runtime.Model;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.predict.Predictor;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-import java.util.List;
-
-import static org.apache.spark.sql.functions.col;
-import static org.junit.jupiter.api.Assertions.*;
 
 class BatchScorerTest {
 
@@ -30,8 +29,10 @@ class BatchScorerTest {
         try {
             var frame = SampleFrames.of(spark, test, n, 3);
             int out = model.outputSize();
-            float[] batched = new Predictor(model, batch).predictBatch(test.slice(0, n).features(), n);
-            List<Scored> scored = BatchScorer.scoreReproducibly(frame, source, batch).collectAsList();
+            float[] batched =
+                    new Predictor(model, batch).predictBatch(test.slice(0, n).features(), n);
+            List<Scored> scored =
+                    BatchScorer.scoreReproducibly(frame, source, batch).collectAsList();
             assertEquals(n, scored.size());
             boolean[] seen = new boolean[n];
             for (Scored s : scored) {
@@ -44,16 +45,21 @@ class BatchScorerTest {
             }
 
             // Batches as the rows come: one partition in id order gives single-process batches too.
-            List<Scored> inOrder = BatchScorer.score(frame.sort("id").coalesce(1), source, batch).collectAsList();
+            List<Scored> inOrder = BatchScorer.score(frame.sort("id").coalesce(1), source, batch)
+                    .collectAsList();
             assertEquals(n, inOrder.size());
             for (int i = 0; i < n; i++) {
                 assertEquals(i, inOrder.get(i).getId());
-                assertArrayEquals(Arrays.copyOfRange(batched, i * out, (i + 1) * out), inOrder.get(i).getOutputs(), 0f,
+                assertArrayEquals(
+                        Arrays.copyOfRange(batched, i * out, (i + 1) * out),
+                        inOrder.get(i).getOutputs(),
+                        0f,
                         "outputs of image " + i + " scored in order");
             }
 
             List<Row> udf = frame.withColumn("outputs", BatchScorer.udf(source).apply(col("features")))
-                    .select("id", "outputs").collectAsList();
+                    .select("id", "outputs")
+                    .collectAsList();
             assertEquals(n, udf.size());
             for (Row r : udf) {
                 int id = (int) r.getLong(0);
@@ -61,7 +67,9 @@ class BatchScorerTest {
                 float[] expected = model.predict(test.features(id));
                 assertEquals(expected.length, got.size());
                 for (int j = 0; j < expected.length; j++) {
-                    assertEquals(Float.floatToIntBits(expected[j]), Float.floatToIntBits(got.get(j)),
+                    assertEquals(
+                            Float.floatToIntBits(expected[j]),
+                            Float.floatToIntBits(got.get(j)),
                             "UDF output " + j + " of image " + id);
                 }
             }
@@ -90,9 +98,12 @@ class BatchScorerTest {
         SparkSession spark = LocalSpark.session();
         try (var net = FashionMlpNetModel.create(42)) {
             ModelSource source = ModelSource.of(net, FashionMlpNetModel::forInference);
-            var frame = spark.createDataset(List.of(new Sample(5, new float[783], 0)),
-                    org.apache.spark.sql.Encoders.bean(Sample.class)).toDF();
-            SparkException e = assertThrows(SparkException.class, () -> BatchScorer.score(frame, source, 16).collectAsList());
+            var frame = spark.createDataset(
+                            List.of(new Sample(5, new float[783], 0)), org.apache.spark.sql.Encoders.bean(Sample.class))
+                    .toDF();
+            SparkException e = assertThrows(
+                    SparkException.class,
+                    () -> BatchScorer.score(frame, source, 16).collectAsList());
             assertTrue(e.getMessage().contains("row id 5: expected 784 features, got 783"), e.getMessage());
             source.release();
         }

@@ -2,10 +2,9 @@ package io.nerva.spark;
 
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.data.FashionMnist;
-import org.apache.spark.sql.SparkSession;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.spark.sql.SparkSession;
 
 /** One local[2] Spark session and the Fashion-MNIST files for every test class in the surefire JVM. */
 final class LocalSpark {
@@ -16,7 +15,9 @@ final class LocalSpark {
 
     static synchronized SparkSession session() {
         if (session == null) {
-            session = SparkSession.builder().master("local[2]").appName("nerva-spark-tests")
+            session = SparkSession.builder()
+                    .master("local[2]")
+                    .appName("nerva-spark-tests")
                     .config("spark.ui.enabled", "false")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
@@ -36,8 +37,10 @@ final class LocalSpark {
             try {
                 fashion = FashionMnist.load(FashionMnist.DEFAULT_DIR, false);
             } catch (IOException e) {
-                throw new UncheckedIOException("the Spark tests read Fashion-MNIST from " + FashionMnist.DEFAULT_DIR
-                        + " (dev/setup installs it): " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "the Spark tests read Fashion-MNIST from " + FashionMnist.DEFAULT_DIR
+                                + " (dev/setup installs it): " + e.getMessage(),
+                        e);
             }
         }
         return fashion;

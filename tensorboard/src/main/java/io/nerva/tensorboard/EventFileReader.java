@@ -2,7 +2,6 @@ package io.nerva.tensorboard;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.nerva.tensorboard.proto.Event;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +31,8 @@ public final class EventFileReader {
                 try {
                     events.add(Event.parseFrom(data));
                 } catch (InvalidProtocolBufferException e) {
-                    throw new IOException(file + ": record at byte " + offset + " is not a TensorBoard Event: " + e.getMessage(), e);
+                    throw new IOException(
+                            file + ": record at byte " + offset + " is not a TensorBoard Event: " + e.getMessage(), e);
                 }
                 offset += TfRecords.framedLength(data.length);
             }

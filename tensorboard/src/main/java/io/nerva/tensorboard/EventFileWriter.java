@@ -7,7 +7,6 @@ import io.nerva.tensorboard.proto.Summary;
 import io.nerva.tensorboard.proto.SummaryMetadata;
 import io.nerva.tensorboard.proto.TensorProto;
 import io.nerva.tensorboard.proto.TensorShapeProto;
-
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -32,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EventFileWriter implements Closeable {
     /** TensorFlow's default number of histogram buckets. */
     public static final int DEFAULT_BUCKETS = 30;
+
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private final Path file;
@@ -51,12 +51,15 @@ public final class EventFileWriter implements Closeable {
         }
         Path f;
         do {
-            f = runDir.resolve("events.out.tfevents." + now / 1000 + "." + host + "." + ProcessHandle.current().pid() + "."
-                    + COUNTER.getAndIncrement() + ".v2");
+            f = runDir.resolve("events.out.tfevents." + now / 1000 + "." + host + "."
+                    + ProcessHandle.current().pid() + "." + COUNTER.getAndIncrement() + ".v2");
         } while (Files.exists(f));
         this.file = f;
         this.out = new BufferedOutputStream(Files.newOutputStream(f));
-        write(Event.newBuilder().setWallTime(now / 1000.0).setFileVersion("brain.Event:2").build());
+        write(Event.newBuilder()
+                .setWallTime(now / 1000.0)
+                .setFileVersion("brain.Event:2")
+                .build());
         flush();
     }
 
@@ -75,9 +78,15 @@ public final class EventFileWriter implements Closeable {
     public void scalar(String tag, long step, double value) throws IOException {
         Objects.requireNonNull(tag, "tag");
         // Byte for byte as Keras/TensorFlow: the value in tensor_content, no data class.
-        byte[] content = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat((float) value).array();
-        TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
-                .setTensorShape(TensorShapeProto.getDefaultInstance()).setTensorContent(ByteString.copyFrom(content)).build();
+        byte[] content = ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putFloat((float) value)
+                .array();
+        TensorProto tensor = TensorProto.newBuilder()
+                .setDtype(DataType.DT_FLOAT)
+                .setTensorShape(TensorShapeProto.getDefaultInstance())
+                .setTensorContent(ByteString.copyFrom(content))
+                .build();
         write(summary(tag, step, "scalars", tensor));
     }
 
@@ -98,11 +107,13 @@ public final class EventFileWriter implements Closeable {
         double[] rows = histogramRows(values, buckets);
         ByteBuffer content = ByteBuffer.allocate(rows.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (double d : rows) content.putDouble(d);
-        TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_DOUBLE)
+        TensorProto tensor = TensorProto.newBuilder()
+                .setDtype(DataType.DT_DOUBLE)
                 .setTensorShape(TensorShapeProto.newBuilder()
                         .addDim(TensorShapeProto.Dim.newBuilder().setSize(buckets))
                         .addDim(TensorShapeProto.Dim.newBuilder().setSize(3)))
-                .setTensorContent(ByteString.copyFrom(content.array())).build();
+                .setTensorContent(ByteString.copyFrom(content.array()))
+                .build();
         write(summary(tag, step, "histograms", tensor));
     }
 
@@ -136,10 +147,18 @@ public final class EventFileWriter implements Closeable {
 
     private static Event summary(String tag, long step, String plugin, TensorProto tensor) {
         SummaryMetadata metadata = SummaryMetadata.newBuilder()
-                .setPluginData(SummaryMetadata.PluginData.newBuilder().setPluginName(plugin)).build();
-        Summary.Value value = Summary.Value.newBuilder().setTag(tag).setMetadata(metadata).setTensor(tensor).build();
-        return Event.newBuilder().setWallTime(System.currentTimeMillis() / 1000.0).setStep(step)
-                .setSummary(Summary.newBuilder().addValue(value)).build();
+                .setPluginData(SummaryMetadata.PluginData.newBuilder().setPluginName(plugin))
+                .build();
+        Summary.Value value = Summary.Value.newBuilder()
+                .setTag(tag)
+                .setMetadata(metadata)
+                .setTensor(tensor)
+                .build();
+        return Event.newBuilder()
+                .setWallTime(System.currentTimeMillis() / 1000.0)
+                .setStep(step)
+                .setSummary(Summary.newBuilder().addValue(value))
+                .build();
     }
 
     /** Pushes what was written to the file, so TensorBoard sees it while training runs. */

@@ -6,7 +6,6 @@ import io.nerva.runtime.Param;
 import io.nerva.runtime.train.Callback;
 import io.nerva.runtime.train.History;
 import io.nerva.runtime.train.TrainingControl;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -57,7 +56,8 @@ public final class TensorBoard implements Callback {
         try {
             train = new EventFileWriter(logDir.resolve("train"));
         } catch (IOException e) {
-            throw new UncheckedIOException("TensorBoard cannot write to " + logDir.resolve("train") + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "TensorBoard cannot write to " + logDir.resolve("train") + ": " + e.getMessage(), e);
         }
     }
 
@@ -65,11 +65,19 @@ public final class TensorBoard implements Callback {
     public void onEpochEnd(int epoch, Map<String, Double> logs, TrainingControl control) {
         try {
             if (train == null) onTrainBegin(control);
-            // Histograms need the layer views, which every generated network (a Model) has; a bare Network gets scalars only.
+            // Histograms need the layer views, which every generated network (a Model) has; a bare Network gets scalars
+            // only.
             List<Layer> layers = control.model() instanceof Model model ? model.layers() : List.of();
-            writeEpoch(epoch, logs, control.learningRate(), control.step(), control.model().name(), layers);
+            writeEpoch(
+                    epoch,
+                    logs,
+                    control.learningRate(),
+                    control.step(),
+                    control.model().name(),
+                    layers);
         } catch (IOException e) {
-            throw new UncheckedIOException("TensorBoard cannot write epoch " + epoch + " to " + logDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "TensorBoard cannot write epoch " + epoch + " to " + logDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -77,8 +85,9 @@ public final class TensorBoard implements Callback {
      * What {@link #onEpochEnd} writes, from plain values: the scalars of {@code logs}, the
      * learning rate, and (every {@link #histogramFreq} epochs) the histograms of {@code layers}.
      */
-    void writeEpoch(int epoch, Map<String, Double> logs, double learningRate, long step, String modelName,
-                    List<Layer> layers) throws IOException {
+    void writeEpoch(
+            int epoch, Map<String, Double> logs, double learningRate, long step, String modelName, List<Layer> layers)
+            throws IOException {
         for (Map.Entry<String, Double> e : logs.entrySet()) {
             String name = e.getKey();
             if (name.startsWith("val_")) {
@@ -113,7 +122,8 @@ public final class TensorBoard implements Callback {
             if (train != null) train.close();
             if (validation != null) validation.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("TensorBoard cannot close its event files in " + logDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "TensorBoard cannot close its event files in " + logDir + ": " + e.getMessage(), e);
         } finally {
             train = null;
             validation = null;

@@ -4,7 +4,6 @@ import io.nerva.tensorboard.proto.DataType;
 import io.nerva.tensorboard.proto.Event;
 import io.nerva.tensorboard.proto.Summary;
 import io.nerva.tensorboard.proto.TensorProto;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -62,7 +61,8 @@ public final class TensorBoardLogs {
     /** Reads every event file under {@code logDir}. */
     public static TensorBoardLogs read(Path logDir) throws IOException {
         Objects.requireNonNull(logDir, "logDir");
-        if (!Files.isDirectory(logDir)) throw new IOException("no TensorBoard log directory at " + logDir.toAbsolutePath());
+        if (!Files.isDirectory(logDir))
+            throw new IOException("no TensorBoard log directory at " + logDir.toAbsolutePath());
         TreeMap<String, List<Path>> files = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(logDir)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
@@ -83,7 +83,9 @@ public final class TensorBoardLogs {
                     if (!e.hasSummary()) continue;
                     for (Summary.Value v : e.getSummary().getValueList()) {
                         Point p = point(e, v);
-                        if (p != null) tags.computeIfAbsent(v.getTag(), k -> new ArrayList<>()).add(p);
+                        if (p != null)
+                            tags.computeIfAbsent(v.getTag(), k -> new ArrayList<>())
+                                    .add(p);
                     }
                 }
             }
@@ -97,15 +99,29 @@ public final class TensorBoardLogs {
     private static Point point(Event e, Summary.Value v) {
         String plugin = v.hasMetadata() ? v.getMetadata().getPluginData().getPluginName() : "";
         return switch (v.getValueCase()) {
-            case SIMPLE_VALUE -> new Point(e.getStep(), e.getWallTime(), plugin.isEmpty() ? "scalars" : plugin,
-                    DataType.DT_FLOAT, new long[0], new double[]{v.getSimpleValue()});
+            case SIMPLE_VALUE ->
+                new Point(
+                        e.getStep(),
+                        e.getWallTime(),
+                        plugin.isEmpty() ? "scalars" : plugin,
+                        DataType.DT_FLOAT,
+                        new long[0],
+                        new double[] {v.getSimpleValue()});
             case TENSOR -> {
                 TensorProto t = v.getTensor();
-                long[] shape = t.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
+                long[] shape = t.getTensorShape().getDimList().stream()
+                        .mapToLong(d -> d.getSize())
+                        .toArray();
                 yield new Point(e.getStep(), e.getWallTime(), plugin, t.getDtype(), shape, values(t));
             }
-            case HISTO -> new Point(e.getStep(), e.getWallTime(), plugin.isEmpty() ? "histograms" : plugin,
-                    DataType.DT_DOUBLE, new long[0], new double[0]);
+            case HISTO ->
+                new Point(
+                        e.getStep(),
+                        e.getWallTime(),
+                        plugin.isEmpty() ? "histograms" : plugin,
+                        DataType.DT_DOUBLE,
+                        new long[0],
+                        new double[0]);
             default -> null;
         };
     }
@@ -116,25 +132,37 @@ public final class TensorBoardLogs {
         boolean raw = content.hasRemaining();
         return switch (t.getDtype()) {
             case DT_FLOAT -> {
-                if (!raw) yield t.getFloatValList().stream().mapToDouble(Float::doubleValue).toArray();
+                if (!raw)
+                    yield t.getFloatValList().stream()
+                            .mapToDouble(Float::doubleValue)
+                            .toArray();
                 double[] d = new double[content.remaining() / 4];
                 for (int i = 0; i < d.length; i++) d[i] = content.getFloat();
                 yield d;
             }
             case DT_DOUBLE -> {
-                if (!raw) yield t.getDoubleValList().stream().mapToDouble(Double::doubleValue).toArray();
+                if (!raw)
+                    yield t.getDoubleValList().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .toArray();
                 double[] d = new double[content.remaining() / 8];
                 for (int i = 0; i < d.length; i++) d[i] = content.getDouble();
                 yield d;
             }
             case DT_INT32 -> {
-                if (!raw) yield t.getIntValList().stream().mapToDouble(Integer::doubleValue).toArray();
+                if (!raw)
+                    yield t.getIntValList().stream()
+                            .mapToDouble(Integer::doubleValue)
+                            .toArray();
                 double[] d = new double[content.remaining() / 4];
                 for (int i = 0; i < d.length; i++) d[i] = content.getInt();
                 yield d;
             }
             case DT_INT64 -> {
-                if (!raw) yield t.getInt64ValList().stream().mapToDouble(Long::doubleValue).toArray();
+                if (!raw)
+                    yield t.getInt64ValList().stream()
+                            .mapToDouble(Long::doubleValue)
+                            .toArray();
                 double[] d = new double[content.remaining() / 8];
                 for (int i = 0; i < d.length; i++) d[i] = content.getLong();
                 yield d;
@@ -157,14 +185,17 @@ public final class TensorBoardLogs {
     /** The tags of {@code run} and their points in file order (unmodifiable). */
     public Map<String, List<Point>> tags(String run) {
         Map<String, List<Point>> t = runs.get(Objects.requireNonNull(run, "run"));
-        if (t == null) throw new IllegalArgumentException("no run '" + run + "' in these logs; they have " + runs.keySet());
+        if (t == null)
+            throw new IllegalArgumentException("no run '" + run + "' in these logs; they have " + runs.keySet());
         return Collections.unmodifiableMap(t);
     }
 
     /** The points of {@code tag} in {@code run}. */
     public List<Point> points(String run, String tag) {
         List<Point> p = tags(run).get(Objects.requireNonNull(tag, "tag"));
-        if (p == null) throw new IllegalArgumentException("no tag '" + tag + "' in run '" + run + "'; it has " + tags(run).keySet());
+        if (p == null)
+            throw new IllegalArgumentException("no tag '" + tag + "' in run '" + run + "'; it has "
+                    + tags(run).keySet());
         return Collections.unmodifiableList(p);
     }
 }

@@ -35,11 +35,17 @@ public final class TfRecords {
 
     /** Writes one framed record. */
     public static void write(OutputStream out, byte[] data) throws IOException {
-        byte[] header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length).array();
+        byte[] header = ByteBuffer.allocate(12)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(data.length)
+                .array();
         ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putInt(8, maskedCrc32c(header, 0, 8));
         out.write(header);
         out.write(data);
-        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(maskedCrc32c(data, 0, data.length)).array());
+        out.write(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(maskedCrc32c(data, 0, data.length))
+                .array());
     }
 
     /**
@@ -54,14 +60,16 @@ public final class TfRecords {
         int got = in.readNBytes(header, 0, 12);
         if (got == 0) return null;
         if (got < 12) {
-            throw new EOFException(source + ": truncated record header at byte " + offset + ": expected 12 bytes, got " + got);
+            throw new EOFException(
+                    source + ": truncated record header at byte " + offset + ": expected 12 bytes, got " + got);
         }
         ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
         long length = h.getLong(0);
         int lengthCrc = h.getInt(8);
         int expected = maskedCrc32c(header, 0, 8);
         if (lengthCrc != expected) {
-            throw new IOException(String.format("%s: record at byte %d: length CRC is 0x%08x, expected 0x%08x (corrupt or not an event file)",
+            throw new IOException(String.format(
+                    "%s: record at byte %d: length CRC is 0x%08x, expected 0x%08x (corrupt or not an event file)",
                     source, offset, lengthCrc, expected));
         }
         if (length < 0 || length > MAX_RECORD) {
@@ -77,7 +85,8 @@ public final class TfRecords {
         int dataCrc = ByteBuffer.wrap(footer).order(ByteOrder.LITTLE_ENDIAN).getInt();
         int want = maskedCrc32c(data, 0, data.length);
         if (dataCrc != want) {
-            throw new IOException(String.format("%s: record at byte %d: data CRC is 0x%08x, expected 0x%08x (corrupt record)",
+            throw new IOException(String.format(
+                    "%s: record at byte %d: data CRC is 0x%08x, expected 0x%08x (corrupt record)",
                     source, offset, dataCrc, want));
         }
         return data;

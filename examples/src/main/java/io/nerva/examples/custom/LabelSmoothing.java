@@ -2,7 +2,6 @@ package io.nerva.examples.custom;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.loss.Loss;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -17,7 +16,8 @@ public final class LabelSmoothing implements Loss {
     private final double epsilon;
 
     public LabelSmoothing(double epsilon) {
-        if (!(epsilon >= 0 && epsilon < 1)) throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + epsilon);
+        if (!(epsilon >= 0 && epsilon < 1))
+            throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + epsilon);
         this.epsilon = epsilon;
     }
 
@@ -27,8 +27,14 @@ public final class LabelSmoothing implements Loss {
     }
 
     @Override
-    public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                          ActivationType outputActivation, MemorySegment grad) {
+    public double compute(
+            MemorySegment logits,
+            MemorySegment output,
+            MemorySegment targets,
+            int rows,
+            int cols,
+            ActivationType outputActivation,
+            MemorySegment grad) {
         boolean g = !MemorySegment.NULL.equals(grad);
         double sum = 0;
         for (long i = 0; i < (long) rows * cols; i++) {

@@ -11,9 +11,15 @@ import io.nerva.runtime.custom.CustomPass;
  * its trained centre, {@code out_u = exp(−e^{s_u}·‖x − c_u‖²)}, with a trained log-sharpness {@code s_u}.
  * Parameters {@code centers [units, features]} and {@code logSharpness [units]}.
  */
-@CustomShape(output = CustomShape.Rule.UNITS, params = {
-        @CustomShape.Param(name = "centers", shape = {Dim.UNITS, Dim.INPUT_SIZE}, init = Initializer.RANDOM_UNIFORM),
-        @CustomShape.Param(name = "logSharpness", shape = Dim.UNITS, init = Initializer.CONSTANT, initValue = -1f)})
+@CustomShape(
+        output = CustomShape.Rule.UNITS,
+        params = {
+            @CustomShape.Param(
+                    name = "centers",
+                    shape = {Dim.UNITS, Dim.INPUT_SIZE},
+                    init = Initializer.RANDOM_UNIFORM),
+            @CustomShape.Param(name = "logSharpness", shape = Dim.UNITS, init = Initializer.CONSTANT, initValue = -1f)
+        })
 public final class Rbf implements CustomLayer {
     private static final int CENTERS = 0, SHARPNESS = 1;
 

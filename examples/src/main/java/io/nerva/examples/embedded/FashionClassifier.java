@@ -2,7 +2,6 @@ package io.nerva.examples.embedded;
 
 import io.nerva.runtime.data.FashionMnist;
 import io.nerva.runtime.data.IdxReader;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -18,9 +17,11 @@ public final class FashionClassifier {
     private FashionClassifier() {}
 
     public static void main(String[] args) throws IOException {
-        Path images = args.length > 0 ? Path.of(args[0]) : FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz");
+        Path images =
+                args.length > 0 ? Path.of(args[0]) : FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz");
         int[] indices = args.length > 1 ? parse(args) : new int[] {0, 1, 2, 3, 4};
-        int first = Arrays.stream(indices).min().orElseThrow(), last = Arrays.stream(indices).max().orElseThrow();
+        int first = Arrays.stream(indices).min().orElseThrow(),
+                last = Arrays.stream(indices).max().orElseThrow();
         // only the images asked for are read, as the peers read one image
         IdxReader.Images idx = IdxReader.readImages(images, first, last - first + 1);
         try (FashionClassifierNetModel net = FashionClassifierNetModel.pretrained()) {
@@ -33,7 +34,8 @@ public final class FashionClassifier {
                 float[] p = net.predict(image);
                 int best = net.predictClass(image);
                 if (n == 0) {
-                    long ms = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+                    long ms = System.currentTimeMillis()
+                            - ManagementFactory.getRuntimeMXBean().getStartTime();
                     System.out.printf("JVM start → first prediction: %d ms%n", ms);
                 }
                 System.out.printf("image %d: %s (%.1f%%)%n", i, FashionMnist.CLASS_NAMES.get(best), 100 * p[best]);

@@ -8,7 +8,12 @@ import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.MalformedAnnotationException;
 import io.nerva.processor.model.ParamTensor;
 import io.nerva.processor.model.Shape;
-
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -24,12 +29,6 @@ import javax.lang.model.type.TypeKind;
 import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code @Custom(MyLayer.class)}: what can be known of the user's class at compile time. The class is
@@ -54,7 +53,8 @@ final class CustomRules {
 
     Optional<LayerPlan> custom(FieldDecl field, AnnotationUse use, Shape in) {
         Object value = use.values().get("value");
-        if (!(value instanceof DeclaredType declared) || declared.getKind() == TypeKind.ERROR
+        if (!(value instanceof DeclaredType declared)
+                || declared.getKind() == TypeKind.ERROR
                 || !(declared.asElement() instanceof TypeElement type)) {
             throw new MalformedAnnotationException("value = " + value); // javac reports the unresolved class itself
         }
@@ -64,8 +64,16 @@ final class CustomRules {
         boolean isLayer = implementsType(type, LAYER_INTERFACE);
         boolean isActivation = implementsType(type, ACTIVATION_INTERFACE);
         if (isLayer == isActivation) {
-            diagnostics.report(Message.CUSTOM_WRONG_TYPE, e, use.mirror(), where, field.name(), simple,
-                    isLayer ? "implements both" : type.getKind() == ElementKind.INTERFACE ? "is an interface" : "implements neither");
+            diagnostics.report(
+                    Message.CUSTOM_WRONG_TYPE,
+                    e,
+                    use.mirror(),
+                    where,
+                    field.name(),
+                    simple,
+                    isLayer
+                            ? "implements both"
+                            : type.getKind() == ElementKind.INTERFACE ? "is an interface" : "implements neither");
             return Optional.empty();
         }
         String problem = instantiationProblem(type);
@@ -79,8 +87,8 @@ final class CustomRules {
         List<AnnotationMirror> params = List.of();
         AnnotationMirror shape = isLayer ? shapeOf(type) : null;
         if (shape != null) {
-            for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry
-                    : elements.getElementValuesWithDefaults(shape).entrySet()) {
+            for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
+                    elements.getElementValuesWithDefaults(shape).entrySet()) {
                 String key = entry.getKey().getSimpleName().toString();
                 Object v = entry.getValue().getValue();
                 if (key.equals("output")) rule = CustomShape.Rule.valueOf(enumName(v));
@@ -92,14 +100,29 @@ final class CustomRules {
             for (String d : enumNames(valueOf(p, "shape"))) paramsUseUnits |= d.equals(CustomShape.Dim.UNITS.name());
         }
         if (isActivation && units != 0) {
-            diagnostics.report(Message.CUSTOM_UNITS_UNUSED, e, use.mirror(), unitsWhere, field.name(), units, simple,
+            diagnostics.report(
+                    Message.CUSTOM_UNITS_UNUSED,
+                    e,
+                    use.mirror(),
+                    unitsWhere,
+                    field.name(),
+                    units,
+                    simple,
                     "is an ActivationFunction");
         } else if (isLayer && (rule.usesUnits() || paramsUseUnits) && units < 1) {
             String needs = rule.usesUnits() ? "has shape rule " + rule + ", which needs" : "has a parameter shaped by";
-            diagnostics.report(Message.CUSTOM_UNITS_MISSING, e, use.mirror(), unitsWhere, field.name(), simple, needs, units);
+            diagnostics.report(
+                    Message.CUSTOM_UNITS_MISSING, e, use.mirror(), unitsWhere, field.name(), simple, needs, units);
             return Optional.empty();
         } else if (isLayer && units != 0 && !rule.usesUnits() && !paramsUseUnits) {
-            diagnostics.report(Message.CUSTOM_UNITS_UNUSED, e, use.mirror(), unitsWhere, field.name(), units, simple,
+            diagnostics.report(
+                    Message.CUSTOM_UNITS_UNUSED,
+                    e,
+                    use.mirror(),
+                    unitsWhere,
+                    field.name(),
+                    units,
+                    simple,
                     "keeps its input's shape and no parameter shape uses UNITS");
         }
         int[] inDims = in.dims();
@@ -110,7 +133,8 @@ final class CustomRules {
         for (AnnotationMirror p : params) {
             String name = String.valueOf(valueOf(p, "name"));
             List<String> dims = enumNames(valueOf(p, "shape"));
-            String bad = !SourceVersion.isIdentifier(name) || SourceVersion.isKeyword(name) ? "whose name is not a Java identifier"
+            String bad = !SourceVersion.isIdentifier(name) || SourceVersion.isKeyword(name)
+                    ? "whose name is not a Java identifier"
                     : !names.add(name) ? "twice" : dims.isEmpty() ? "with no dimensions" : null;
             if (bad != null) {
                 diagnostics.report(Message.CUSTOM_PARAM, e, use.mirror(), null, field.name(), simple, name, bad);
@@ -126,28 +150,47 @@ final class CustomRules {
             }
             int fanOut = shapeDims[shapeDims.length - 1];
             int fanIn = shapeDims.length == 1 ? fanOut : (int) Math.min(Integer.MAX_VALUE, product(shapeDims) / fanOut);
-            tensors.add(new ParamTensor(name, shapeDims, Initializer.valueOf(enumName(valueOf(p, "init"))),
-                    ((Number) valueOf(p, "initValue")).floatValue(), fanIn, fanOut));
+            tensors.add(new ParamTensor(
+                    name,
+                    shapeDims,
+                    Initializer.valueOf(enumName(valueOf(p, "init"))),
+                    ((Number) valueOf(p, "initValue")).floatValue(),
+                    fanIn,
+                    fanOut));
         }
         if (!ok) return Optional.empty();
         List<String> nested = new ArrayList<>();
         Element at = type;
-        for (; at instanceof TypeElement t; at = at.getEnclosingElement()) nested.add(0, t.getSimpleName().toString());
+        for (; at instanceof TypeElement t; at = at.getEnclosingElement())
+            nested.add(0, t.getSimpleName().toString());
         String pkg = elements.getPackageOf(type).getQualifiedName().toString();
-        return Optional.of(new LayerPlan.Custom(field.name(), in, Shape.of(outDims), pkg, List.copyOf(nested), isActivation,
-                units, List.copyOf(tensors)));
+        return Optional.of(new LayerPlan.Custom(
+                field.name(),
+                in,
+                Shape.of(outDims),
+                pkg,
+                List.copyOf(nested),
+                isActivation,
+                units,
+                List.copyOf(tensors)));
     }
 
     private boolean implementsType(TypeElement type, String interfaceName) {
         TypeElement target = elements.getTypeElement(interfaceName);
-        return target != null && type.getKind() != ElementKind.INTERFACE
+        return target != null
+                && type.getKind() != ElementKind.INTERFACE
                 && types.isAssignable(types.erasure(type.asType()), types.erasure(target.asType()));
     }
 
     /** Why {@code new Type()} in the generated model's package would not compile, or null. */
     private static String instantiationProblem(TypeElement type) {
         if (type.getModifiers().contains(Modifier.ABSTRACT)) return "is abstract";
-        if (type.getKind() != ElementKind.CLASS) return "is " + type.getKind().toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        if (type.getKind() != ElementKind.CLASS)
+            return "is "
+                    + type.getKind()
+                            .toString()
+                            .toLowerCase(java.util.Locale.ROOT)
+                            .replace('_', ' ');
         for (Element e = type; e instanceof TypeElement t; e = e.getEnclosingElement()) {
             if (!t.getModifiers().contains(Modifier.PUBLIC)) {
                 return t == type ? "is not public" : "is inside " + t.getSimpleName() + ", which is not public";
@@ -163,15 +206,18 @@ final class CustomRules {
 
     private static AnnotationMirror shapeOf(TypeElement type) {
         for (AnnotationMirror m : type.getAnnotationMirrors()) {
-            if (((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(SHAPE)) return m;
+            if (((TypeElement) m.getAnnotationType().asElement())
+                    .getQualifiedName()
+                    .contentEquals(SHAPE)) return m;
         }
         return null;
     }
 
     private Object valueOf(AnnotationMirror mirror, String name) {
-        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry
-                : elements.getElementValuesWithDefaults(mirror).entrySet()) {
-            if (entry.getKey().getSimpleName().contentEquals(name)) return entry.getValue().getValue();
+        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
+                elements.getElementValuesWithDefaults(mirror).entrySet()) {
+            if (entry.getKey().getSimpleName().contentEquals(name))
+                return entry.getValue().getValue();
         }
         throw new MalformedAnnotationException(name);
     }
@@ -192,7 +238,8 @@ final class CustomRules {
     private static List<AnnotationMirror> mirrors(Object v) {
         List<AnnotationMirror> out = new ArrayList<>();
         for (AnnotationValue a : (List<? extends AnnotationValue>) v) {
-            if (!(a.getValue() instanceof AnnotationMirror m)) throw new MalformedAnnotationException(String.valueOf(a));
+            if (!(a.getValue() instanceof AnnotationMirror m))
+                throw new MalformedAnnotationException(String.valueOf(a));
             out.add(m);
         }
         return out;
@@ -203,5 +250,4 @@ final class CustomRules {
         for (int d : dims) n *= d;
         return n;
     }
-
 }

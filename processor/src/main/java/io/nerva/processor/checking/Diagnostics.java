@@ -1,5 +1,6 @@
 package io.nerva.processor.checking;
 
+import java.util.Arrays;
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -8,7 +9,6 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
 import javax.tools.Diagnostic;
-import java.util.Arrays;
 
 /**
  * Reports the diagnostics of the {@link Message} catalogue at the most precise place javac allows
@@ -28,7 +28,8 @@ public final class Diagnostics {
      * annotation and value, either may be null) must fit the message's {@link Message.Target}; a
      * mismatch, or a wrong number of arguments, is a bug in Nerva and throws.
      */
-    public void report(Message message, Element element, AnnotationMirror mirror, AnnotationValue value, Object... args) {
+    public void report(
+            Message message, Element element, AnnotationMirror mirror, AnnotationValue value, Object... args) {
         checkTarget(message, element, mirror, value);
         String text = message.format(args);
         Message.Kind kind = message.kind();
@@ -38,7 +39,7 @@ public final class Diagnostics {
                 if (suppressed(element, kind.key())) return;
                 text += " [nerva:" + kind.key() + "]";
             }
-            default -> { }
+            default -> {}
         }
         print(kind.javac(), element, mirror, value, text);
     }
@@ -55,7 +56,8 @@ public final class Diagnostics {
         boolean valueAllowed = target == Message.Target.NETWORK_VALUE || target == Message.Target.LAYER_VALUE;
         if (!fits || (value != null && !valueAllowed) || (value != null && mirror == null)) {
             throw new IllegalArgumentException(message + " points at " + target + ", but was reported on "
-                    + (element == null ? "null" : element.getKind() + " " + element) + (mirror == null ? "" : " " + mirror)
+                    + (element == null ? "null" : element.getKind() + " " + element)
+                    + (mirror == null ? "" : " " + mirror)
                     + (value == null ? "" : " = " + value));
         }
     }
@@ -64,7 +66,8 @@ public final class Diagnostics {
         return errors;
     }
 
-    private void print(Diagnostic.Kind kind, Element element, AnnotationMirror mirror, AnnotationValue value, String message) {
+    private void print(
+            Diagnostic.Kind kind, Element element, AnnotationMirror mirror, AnnotationValue value, String message) {
         if (value != null) {
             messager.printMessage(kind, message, element, mirror, value);
         } else if (mirror != null) {

@@ -9,13 +9,18 @@ import io.nerva.processor.model.FieldDecl;
 import io.nerva.processor.model.LayerKind;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.Limits;
-import io.nerva.processor.model.ParamTensor;
-import io.nerva.processor.model.Regularization;
 import io.nerva.processor.model.NetworkDecl;
 import io.nerva.processor.model.NetworkPlan;
+import io.nerva.processor.model.ParamTensor;
+import io.nerva.processor.model.Regularization;
 import io.nerva.processor.model.Shape;
 import io.nerva.processor.model.Window;
-
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
@@ -27,12 +32,6 @@ import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The checking room: validates a {@link NetworkDecl}, infers every layer's shape and reports
@@ -77,10 +76,18 @@ public final class NetworkChecker {
         // so that one compile reports every mistake; warnings only for networks without errors.
         boolean layerErrors = diagnostics.errorCount() > errorsBefore;
         Map<String, Regularization> regularizers = checkRegularizers(decl, layers);
-        NetworkPlan plan = new NetworkPlan(decl.packageName(), decl.enclosing(), decl.simpleName(),
+        NetworkPlan plan = new NetworkPlan(
+                decl.packageName(),
+                decl.enclosing(),
+                decl.simpleName(),
                 NetworkPlan.modelClassName(decl.enclosing(), decl.simpleName()),
-                input.get(), List.copyOf(layers), loss, !inferenceOnly, decl.network().stringValue("weights"),
-                regularizers, frozenLayers(decl));
+                input.get(),
+                List.copyOf(layers),
+                loss,
+                !inferenceOnly,
+                decl.network().stringValue("weights"),
+                regularizers,
+                frozenLayers(decl));
         checkTrainability(decl, plan);
         checkOutputAndLoss(decl, plan);
         if (!layerErrors) warnSuspiciousStacks(decl, plan);
@@ -91,7 +98,8 @@ public final class NetworkChecker {
     private static List<String> frozenLayers(NetworkDecl decl) {
         List<String> frozen = new ArrayList<>();
         for (FieldDecl field : decl.layerFields()) {
-            if (Boolean.FALSE.equals(field.get(field.primaryKind()).values().get("trainable"))) frozen.add(field.name());
+            if (Boolean.FALSE.equals(field.get(field.primaryKind()).values().get("trainable")))
+                frozen.add(field.name());
         }
         return List.copyOf(frozen);
     }
@@ -102,7 +110,12 @@ public final class NetworkChecker {
     private void checkClass(TypeElement type, String model) {
         String name = type.getSimpleName().toString();
         if (type.getKind() != ElementKind.CLASS) {
-            diagnostics.report(Message.NOT_A_CLASS, type, null, null, name,
+            diagnostics.report(
+                    Message.NOT_A_CLASS,
+                    type,
+                    null,
+                    null,
+                    name,
                     article(type.getKind().toString().toLowerCase().replace('_', ' ')));
             return;
         }
@@ -126,14 +139,22 @@ public final class NetworkChecker {
         }
         for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
             if (method.getModifiers().contains(Modifier.ABSTRACT) && !implementedByModel(method)) {
-                diagnostics.report(Message.ABSTRACT_METHOD, method, null, null, name, method.getSimpleName()
-                        + method.getParameters().stream().map(p -> p.asType().toString()).collect(Collectors.joining(", ", "(", ")")),
+                diagnostics.report(
+                        Message.ABSTRACT_METHOD,
+                        method,
+                        null,
+                        null,
+                        name,
+                        method.getSimpleName()
+                                + method.getParameters().stream()
+                                        .map(p -> p.asType().toString())
+                                        .collect(Collectors.joining(", ", "(", ")")),
                         model);
             }
         }
         List<ExecutableElement> constructors = ElementFilter.constructorsIn(type.getEnclosedElements());
-        boolean usable = constructors.stream().anyMatch(c -> c.getParameters().isEmpty()
-                && !c.getModifiers().contains(Modifier.PRIVATE));
+        boolean usable = constructors.stream()
+                .anyMatch(c -> c.getParameters().isEmpty() && !c.getModifiers().contains(Modifier.PRIVATE));
         if (!usable) {
             diagnostics.report(Message.NO_CONSTRUCTOR, type, null, null, name, model);
         }
@@ -146,8 +167,12 @@ public final class NetworkChecker {
         for (ExecutableElement m : ElementFilter.methodsIn(elements.getAllMembers(model))) {
             if (m.getSimpleName().contentEquals(method.getSimpleName())
                     && m.getParameters().size() == method.getParameters().size()
-                    && m.getParameters().stream().map(p -> types.erasure(p.asType()).toString()).toList()
-                    .equals(method.getParameters().stream().map(p -> types.erasure(p.asType()).toString()).toList())) {
+                    && m.getParameters().stream()
+                            .map(p -> types.erasure(p.asType()).toString())
+                            .toList()
+                            .equals(method.getParameters().stream()
+                                    .map(p -> types.erasure(p.asType()).toString())
+                                    .toList())) {
                 return true;
             }
         }
@@ -173,7 +198,8 @@ public final class NetworkChecker {
         }
         Shape shape = Shape.of(dims);
         if (shape.count() > Limits.MAX_SAMPLE_FLOATS) {
-            diagnostics.report(Message.INPUT_TOO_LARGE, decl.type(), decl.mirror(), where, shape, sizeText(shape.count()));
+            diagnostics.report(
+                    Message.INPUT_TOO_LARGE, decl.type(), decl.mirror(), where, shape, sizeText(shape.count()));
             return Optional.empty();
         }
         return Optional.of(shape);
@@ -186,7 +212,12 @@ public final class NetworkChecker {
     private void reportNoLayers(NetworkDecl decl) {
         String name = decl.simpleName();
         boolean hasFields = decl.type().getEnclosedElements().stream().anyMatch(e -> e.getKind() == ElementKind.FIELD);
-        diagnostics.report(hasFields ? Message.NETWORK_WITHOUT_LAYERS : Message.NETWORK_EMPTY, decl.type(), decl.mirror(), null, name);
+        diagnostics.report(
+                hasFields ? Message.NETWORK_WITHOUT_LAYERS : Message.NETWORK_EMPTY,
+                decl.type(),
+                decl.mirror(),
+                null,
+                name);
     }
 
     // ---- layers ----------------------------------------------------------------------------
@@ -222,17 +253,26 @@ public final class NetworkChecker {
         }
         List<AnnotationUse> uses = field.annotations();
         if (uses.isEmpty()) { // only @Regularize
-            diagnostics.report(Message.REGULARIZE_WITHOUT_LAYER, e, field.regularizer().mirror(), null, field.name());
+            diagnostics.report(
+                    Message.REGULARIZE_WITHOUT_LAYER, e, field.regularizer().mirror(), null, field.name());
             return false;
         }
         if (uses.size() > 1) {
-            boolean fused = uses.size() == 2 && field.has(LayerKind.ACTIVATION)
+            boolean fused = uses.size() == 2
+                    && field.has(LayerKind.ACTIVATION)
                     && (field.has(LayerKind.DENSE) || field.has(LayerKind.CONV2D));
             if (!fused) {
                 AnnotationUse second = uses.get(1);
-                String names = uses.stream().map(u -> "@" + u.kind().displayName()).collect(Collectors.joining(" and "));
-                diagnostics.report(field.has(LayerKind.ACTIVATION) ? Message.ACTIVATION_SHARES_FIELD : Message.LAYERS_SHARE_FIELD,
-                        e, second.mirror(), null, field.name(), uses.size(), names);
+                String names =
+                        uses.stream().map(u -> "@" + u.kind().displayName()).collect(Collectors.joining(" and "));
+                diagnostics.report(
+                        field.has(LayerKind.ACTIVATION) ? Message.ACTIVATION_SHARES_FIELD : Message.LAYERS_SHARE_FIELD,
+                        e,
+                        second.mirror(),
+                        null,
+                        field.name(),
+                        uses.size(),
+                        names);
                 ok = false;
             }
         }
@@ -268,12 +308,23 @@ public final class NetworkChecker {
         AnnotationMirror mirror = field.annotations().get(0).mirror();
         long outFloats = layer.output().count();
         if (layer instanceof LayerPlan.Conv2D c) {
-            outFloats = Math.max(outFloats, Shape.saturatingTimes(
-                    Shape.saturatingTimes(c.output().dims()[0], c.output().dims()[1]), c.patch()));
+            outFloats = Math.max(
+                    outFloats,
+                    Shape.saturatingTimes(
+                            Shape.saturatingTimes(
+                                    c.output().dims()[0], c.output().dims()[1]),
+                            c.patch()));
         }
         if (outFloats > Limits.MAX_SAMPLE_FLOATS) {
-            diagnostics.report(Message.LAYER_TOO_LARGE, field.element(), mirror, null, field.name(), layer.typeName(),
-                    sizeText(outFloats), layer.output());
+            diagnostics.report(
+                    Message.LAYER_TOO_LARGE,
+                    field.element(),
+                    mirror,
+                    null,
+                    field.name(),
+                    layer.typeName(),
+                    sizeText(outFloats),
+                    layer.output());
             return false;
         }
         long total = 0;
@@ -281,8 +332,14 @@ public final class NetworkChecker {
         for (ParamTensor t : layer.params()) {
             long n = t.size();
             if (n > Limits.MAX_PARAMS) {
-                diagnostics.report(Message.TENSOR_TOO_LARGE, field.element(), mirror, null, field.name() + "." + t.suffix(),
-                        t.shapeString(), sizeText(n));
+                diagnostics.report(
+                        Message.TENSOR_TOO_LARGE,
+                        field.element(),
+                        mirror,
+                        null,
+                        field.name() + "." + t.suffix(),
+                        t.shapeString(),
+                        sizeText(n));
                 return false;
             }
             total += n;
@@ -300,7 +357,8 @@ public final class NetworkChecker {
         int units = dense.intValue("value");
         boolean ok = true;
         if (units <= 0) {
-            diagnostics.report(Message.DENSE_UNITS, e, dense.mirror(), dense.explicitValue("value"), field.name(), units);
+            diagnostics.report(
+                    Message.DENSE_UNITS, e, dense.mirror(), dense.explicitValue("value"), field.name(), units);
             ok = false;
         }
         if (in.isImage()) {
@@ -319,18 +377,25 @@ public final class NetworkChecker {
             alpha = checkActivation(field, a, Shape.of(Math.max(units, 1)));
         }
         if (!ok) return Optional.empty();
-        return Optional.of(new LayerPlan.Dense(field.name(), in, units, useBias, act, alpha,
-                kernelInit, biasInit, (float) dense.doubleValue("initValue")));
+        return Optional.of(
+                new LayerPlan.Dense(field.name(), in, units, useBias, act, alpha, kernelInit, biasInit, (float)
+                        dense.doubleValue("initValue")));
     }
 
-    private void checkInitializers(FieldDecl field, AnnotationUse use, Initializer kernelInit, Initializer biasInit,
-                                        boolean useBias) {
+    private void checkInitializers(
+            FieldDecl field, AnnotationUse use, Initializer kernelInit, Initializer biasInit, boolean useBias) {
         float initValue = (float) use.doubleValue("initValue");
         if (!Float.isFinite(initValue)) {
-            diagnostics.report(Message.INIT_VALUE_NOT_FINITE, field.element(), use.mirror(), use.explicitValue("initValue"),
-                    field.name(), use.doubleValue("initValue"));
+            diagnostics.report(
+                    Message.INIT_VALUE_NOT_FINITE,
+                    field.element(),
+                    use.mirror(),
+                    use.explicitValue("initValue"),
+                    field.name(),
+                    use.doubleValue("initValue"));
         }
-        if (use.explicitValue("initValue") != null && kernelInit != Initializer.CONSTANT
+        if (use.explicitValue("initValue") != null
+                && kernelInit != Initializer.CONSTANT
                 && (!useBias || biasInit != Initializer.CONSTANT)) {
             diagnostics.report(Message.UNUSED_INIT_VALUE, field.element(), use.mirror(), null, field.name());
         }
@@ -347,7 +412,8 @@ public final class NetworkChecker {
         int filters = conv.intValue("filters");
         boolean ok = true;
         if (filters <= 0) {
-            diagnostics.report(Message.CONV_FILTERS, e, conv.mirror(), conv.explicitValue("filters"), field.name(), filters);
+            diagnostics.report(
+                    Message.CONV_FILTERS, e, conv.mirror(), conv.explicitValue("filters"), field.name(), filters);
             ok = false;
         }
         int[] kernel = pair(field, conv, "kernel");
@@ -364,39 +430,66 @@ public final class NetworkChecker {
         if (field.has(LayerKind.ACTIVATION)) {
             AnnotationUse a = field.get(LayerKind.ACTIVATION);
             act = ActivationType.valueOf(a.enumValue("value"));
-            alpha = checkActivation(field, a, Shape.of(Math.max(filters, 1))); // SOFTMAX: over the filters of each pixel
+            alpha = checkActivation(
+                    field, a, Shape.of(Math.max(filters, 1))); // SOFTMAX: over the filters of each pixel
         }
         if (!ok) return Optional.empty();
         Padding padding = Padding.valueOf(conv.enumValue("padding"));
         int[] d = in.dims();
-        Window window = Window.resolve(kernel[0], kernel[1], strides[0], strides[1], dilation[0], dilation[1], padding, d[0], d[1]);
+        Window window = Window.resolve(
+                kernel[0], kernel[1], strides[0], strides[1], dilation[0], dilation[1], padding, d[0], d[1]);
         if (window == null && padding == Padding.SAME) {
-            diagnostics.report(Message.KERNEL_BEYOND_ANY_INPUT, e, conv.mirror(), conv.explicitValue("kernel"), field.name(),
-                    dims(kernel), dims(dilation));
+            diagnostics.report(
+                    Message.KERNEL_BEYOND_ANY_INPUT,
+                    e,
+                    conv.mirror(),
+                    conv.explicitValue("kernel"),
+                    field.name(),
+                    dims(kernel),
+                    dims(dilation));
             return Optional.empty();
         }
         if (window == null) {
             if (dilation[0] > 1 || dilation[1] > 1) {
-                diagnostics.report(Message.DILATED_KERNEL_DOES_NOT_FIT, e, conv.mirror(), conv.explicitValue("kernel"),
-                        field.name(), dims(kernel), dims(dilation),
-                        Window.span(kernel[0], dilation[0]) + "x" + Window.span(kernel[1], dilation[1]), in, source);
+                diagnostics.report(
+                        Message.DILATED_KERNEL_DOES_NOT_FIT,
+                        e,
+                        conv.mirror(),
+                        conv.explicitValue("kernel"),
+                        field.name(),
+                        dims(kernel),
+                        dims(dilation),
+                        Window.span(kernel[0], dilation[0]) + "x" + Window.span(kernel[1], dilation[1]),
+                        in,
+                        source);
             } else {
-                diagnostics.report(Message.KERNEL_DOES_NOT_FIT, e, conv.mirror(), conv.explicitValue("kernel"),
-                        field.name(), dims(kernel), in, source);
+                diagnostics.report(
+                        Message.KERNEL_DOES_NOT_FIT,
+                        e,
+                        conv.mirror(),
+                        conv.explicitValue("kernel"),
+                        field.name(),
+                        dims(kernel),
+                        in,
+                        source);
             }
             return Optional.empty();
         }
-        Shape out = Shape.of(Window.outSize(d[0], kernel[0], strides[0], dilation[0], padding),
-                Window.outSize(d[1], kernel[1], strides[1], dilation[1], padding), filters);
-        return Optional.of(new LayerPlan.Conv2D(field.name(), in, out, window, useBias, act, alpha,
-                kernelInit, biasInit, (float) conv.doubleValue("initValue")));
+        Shape out = Shape.of(
+                Window.outSize(d[0], kernel[0], strides[0], dilation[0], padding),
+                Window.outSize(d[1], kernel[1], strides[1], dilation[1], padding),
+                filters);
+        return Optional.of(
+                new LayerPlan.Conv2D(field.name(), in, out, window, useBias, act, alpha, kernelInit, biasInit, (float)
+                        conv.doubleValue("initValue")));
     }
 
     /** MaxPool2D or AvgPool2D: strides default to the window size. */
     private Optional<LayerPlan> pool2d(FieldDecl field, AnnotationUse pool, Shape in, String source) {
         VariableElement e = field.element();
         int[] size = pair(field, pool, "size");
-        int[] strides = AnnotationUse.ints(pool.values().get("strides")).length == 0 ? size : pair(field, pool, "strides");
+        int[] strides =
+                AnnotationUse.ints(pool.values().get("strides")).length == 0 ? size : pair(field, pool, "strides");
         boolean ok = size != null && strides != null;
         ok &= requireImage(field, pool, in, source);
         if (!ok) return Optional.empty();
@@ -404,22 +497,33 @@ public final class NetworkChecker {
         int[] d = in.dims();
         Window window = Window.resolve(size[0], size[1], strides[0], strides[1], 1, 1, padding, d[0], d[1]);
         if (window == null) {
-            diagnostics.report(Message.POOL_DOES_NOT_FIT, e, pool.mirror(), pool.explicitValue("size"), field.name(),
-                    dims(size), in, source);
+            diagnostics.report(
+                    Message.POOL_DOES_NOT_FIT,
+                    e,
+                    pool.mirror(),
+                    pool.explicitValue("size"),
+                    field.name(),
+                    dims(size),
+                    in,
+                    source);
             return Optional.empty();
         }
-        Shape out = Shape.of(Window.outSize(d[0], size[0], strides[0], 1, padding),
-                Window.outSize(d[1], size[1], strides[1], 1, padding), d[2]);
-        return Optional.of(pool.kind() == LayerKind.MAX_POOL2D
-                ? new LayerPlan.MaxPool2D(field.name(), in, out, window)
-                : new LayerPlan.AvgPool2D(field.name(), in, out, window));
+        Shape out = Shape.of(
+                Window.outSize(d[0], size[0], strides[0], 1, padding),
+                Window.outSize(d[1], size[1], strides[1], 1, padding),
+                d[2]);
+        return Optional.of(
+                pool.kind() == LayerKind.MAX_POOL2D
+                        ? new LayerPlan.MaxPool2D(field.name(), in, out, window)
+                        : new LayerPlan.AvgPool2D(field.name(), in, out, window));
     }
 
     private Optional<LayerPlan> globalPool(FieldDecl field, AnnotationUse pool, Shape in, String source) {
         if (!requireImage(field, pool, in, source)) return Optional.empty();
-        return Optional.of(pool.kind() == LayerKind.GLOBAL_MAX_POOL2D
-                ? new LayerPlan.GlobalMaxPool2D(field.name(), in)
-                : new LayerPlan.GlobalAvgPool2D(field.name(), in));
+        return Optional.of(
+                pool.kind() == LayerKind.GLOBAL_MAX_POOL2D
+                        ? new LayerPlan.GlobalMaxPool2D(field.name(), in)
+                        : new LayerPlan.GlobalAvgPool2D(field.name(), in));
     }
 
     private Optional<LayerPlan> batchNorm(FieldDecl field, Shape in) {
@@ -428,13 +532,23 @@ public final class NetworkChecker {
         double epsilon = bn.doubleValue("epsilon");
         boolean ok = true;
         if (!(momentum >= 0 && (float) momentum < 1f)) {
-            diagnostics.report(Message.BATCH_NORM_MOMENTUM, field.element(), bn.mirror(), bn.explicitValue("momentum"),
-                    field.name(), momentum);
+            diagnostics.report(
+                    Message.BATCH_NORM_MOMENTUM,
+                    field.element(),
+                    bn.mirror(),
+                    bn.explicitValue("momentum"),
+                    field.name(),
+                    momentum);
             ok = false;
         }
         if (!((float) epsilon > 0 && Float.isFinite((float) epsilon))) {
-            diagnostics.report(Message.BATCH_NORM_EPSILON, field.element(), bn.mirror(), bn.explicitValue("epsilon"),
-                    field.name(), epsilon);
+            diagnostics.report(
+                    Message.BATCH_NORM_EPSILON,
+                    field.element(),
+                    bn.mirror(),
+                    bn.explicitValue("epsilon"),
+                    field.name(),
+                    epsilon);
             ok = false;
         }
         if (!ok) return Optional.empty();
@@ -447,14 +561,29 @@ public final class NetworkChecker {
         var where = use.explicitValue(attribute);
         if (v.length != 1 && v.length != 2) {
             String example = attribute.equals("strides") ? "2" : "3";
-            diagnostics.report(Message.WINDOW_ARITY, field.element(), use.mirror(), where, field.name(), attribute, braces(v),
-                    v.length, example);
+            diagnostics.report(
+                    Message.WINDOW_ARITY,
+                    field.element(),
+                    use.mirror(),
+                    where,
+                    field.name(),
+                    attribute,
+                    braces(v),
+                    v.length,
+                    example);
             return null;
         }
         for (int x : v) {
             if (x <= 0) {
-                diagnostics.report(Message.WINDOW_NOT_POSITIVE, field.element(), use.mirror(), where, field.name(), attribute,
-                        braces(v), use.kind().displayName());
+                diagnostics.report(
+                        Message.WINDOW_NOT_POSITIVE,
+                        field.element(),
+                        use.mirror(),
+                        where,
+                        field.name(),
+                        attribute,
+                        braces(v),
+                        use.kind().displayName());
                 return null;
             }
         }
@@ -468,13 +597,28 @@ public final class NetworkChecker {
         if (source.equals(NETWORK_INPUT)) {
             int side = (int) Math.round(Math.sqrt(in.size()));
             if (side * side == in.size()) {
-                diagnostics.report(Message.IMAGE_INPUT_NEEDED_SQUARE, field.element(), use.mirror(), null, field.name(), kind,
-                        in, side);
+                diagnostics.report(
+                        Message.IMAGE_INPUT_NEEDED_SQUARE,
+                        field.element(),
+                        use.mirror(),
+                        null,
+                        field.name(),
+                        kind,
+                        in,
+                        side);
             } else {
-                diagnostics.report(Message.IMAGE_INPUT_NEEDED, field.element(), use.mirror(), null, field.name(), kind, in);
+                diagnostics.report(
+                        Message.IMAGE_INPUT_NEEDED, field.element(), use.mirror(), null, field.name(), kind, in);
             }
         } else {
-            diagnostics.report(Message.IMAGE_LAYER_AFTER_FLAT, field.element(), use.mirror(), null, field.name(), kind, in,
+            diagnostics.report(
+                    Message.IMAGE_LAYER_AFTER_FLAT,
+                    field.element(),
+                    use.mirror(),
+                    null,
+                    field.name(),
+                    kind,
+                    in,
                     source);
         }
         return false;
@@ -492,7 +636,8 @@ public final class NetworkChecker {
         AnnotationUse a = field.get(LayerKind.ACTIVATION);
         float alpha = checkActivation(field, a, in);
         ActivationType type = ActivationType.valueOf(a.enumValue("value"));
-        // On a sequence or an image every function applies over the last axis (softmax per step or per pixel), as Keras.
+        // On a sequence or an image every function applies over the last axis (softmax per step or per pixel), as
+        // Keras.
         return Optional.of(new LayerPlan.Activation(field.name(), in, type, alpha));
     }
 
@@ -509,7 +654,8 @@ public final class NetworkChecker {
             if (!usesAlpha) {
                 diagnostics.report(Message.UNUSED_ALPHA, e, a.mirror(), null, field.name(), type);
             } else if (alpha < 0 || !Float.isFinite((float) alpha)) { // the generated code holds it as a float
-                diagnostics.report(Message.ALPHA_INVALID, e, a.mirror(), a.explicitValue("alpha"), field.name(), type, alpha);
+                diagnostics.report(
+                        Message.ALPHA_INVALID, e, a.mirror(), a.explicitValue("alpha"), field.name(), type, alpha);
                 return Float.NaN;
             }
         }
@@ -523,8 +669,13 @@ public final class NetworkChecker {
         AnnotationUse d = field.get(LayerKind.DROPOUT);
         double rate = d.doubleValue("value");
         if (!(rate >= 0 && (float) rate < 1f)) { // the kernel works in float: 0.9999999999 would be 1
-            diagnostics.report(rate >= 0 && rate < 1 ? Message.DROPOUT_RATE_ONE_AS_FLOAT : Message.DROPOUT_RATE,
-                    field.element(), d.mirror(), d.explicitValue("value"), field.name(), rate);
+            diagnostics.report(
+                    rate >= 0 && rate < 1 ? Message.DROPOUT_RATE_ONE_AS_FLOAT : Message.DROPOUT_RATE,
+                    field.element(),
+                    d.mirror(),
+                    d.explicitValue("value"),
+                    field.name(),
+                    rate);
             // the shape is unchanged, so later layers can still be checked
         }
         if (rate == 0) {
@@ -537,29 +688,50 @@ public final class NetworkChecker {
     private Optional<LayerPlan> pRelu(FieldDecl field, AnnotationUse use, Shape in) {
         float initValue = (float) use.doubleValue("initValue");
         if (!Float.isFinite(initValue)) {
-            diagnostics.report(Message.INIT_VALUE_NOT_FINITE, field.element(), use.mirror(), use.explicitValue("initValue"),
-                    field.name(), use.doubleValue("initValue"));
+            diagnostics.report(
+                    Message.INIT_VALUE_NOT_FINITE,
+                    field.element(),
+                    use.mirror(),
+                    use.explicitValue("initValue"),
+                    field.name(),
+                    use.doubleValue("initValue"));
         }
-        return Optional.of(new LayerPlan.PRelu(field.name(), in, Initializer.valueOf(use.enumValue("alphaInit")), initValue));
+        return Optional.of(
+                new LayerPlan.PRelu(field.name(), in, Initializer.valueOf(use.enumValue("alphaInit")), initValue));
     }
 
     /** Maxout: k ≥ 1 pieces that divide the input's last axis. */
     private Optional<LayerPlan> maxout(FieldDecl field, AnnotationUse use, Shape in, String source) {
         int pieces = use.intValue("value");
         if (pieces < 1) {
-            diagnostics.report(Message.MAXOUT_PIECES, field.element(), use.mirror(), use.explicitValue("value"), field.name(), pieces);
+            diagnostics.report(
+                    Message.MAXOUT_PIECES,
+                    field.element(),
+                    use.mirror(),
+                    use.explicitValue("value"),
+                    field.name(),
+                    pieces);
             return Optional.empty();
         }
         int width = in.last();
         if (width % pieces != 0) {
             int below = width / pieces * pieces;
-            diagnostics.report(Message.MAXOUT_NOT_DIVISIBLE, field.element(), use.mirror(), use.explicitValue("value"),
-                    field.name(), pieces, width, in, source,
+            diagnostics.report(
+                    Message.MAXOUT_NOT_DIVISIBLE,
+                    field.element(),
+                    use.mirror(),
+                    use.explicitValue("value"),
+                    field.name(),
+                    pieces,
+                    width,
+                    in,
+                    source,
                     below > 0 ? below + " or " + (below + pieces) : String.valueOf(pieces));
             return Optional.empty();
         }
         if (pieces == 1) {
-            diagnostics.report(Message.NO_OP_MAXOUT, field.element(), use.mirror(), use.explicitValue("value"), field.name());
+            diagnostics.report(
+                    Message.NO_OP_MAXOUT, field.element(), use.mirror(), use.explicitValue("value"), field.name());
         }
         return Optional.of(new LayerPlan.Maxout(field.name(), in, pieces));
     }
@@ -589,17 +761,32 @@ public final class NetworkChecker {
                 String attribute = PENALTIES.get(i);
                 v[i] = r.doubleValue(attribute);
                 if (!(v[i] >= 0) || !Float.isFinite((float) v[i])) {
-                    diagnostics.report(Message.REGULARIZE_VALUE, field.element(), r.mirror(), r.explicitValue(attribute),
-                            field.name(), attribute, v[i]);
+                    diagnostics.report(
+                            Message.REGULARIZE_VALUE,
+                            field.element(),
+                            r.mirror(),
+                            r.explicitValue(attribute),
+                            field.name(),
+                            attribute,
+                            v[i]);
                     ok = false;
                     continue;
                 }
                 boolean kernel = i < 2;
-                boolean has = layer.params().stream().anyMatch(t -> kernel ? Regularization.isKernelTensor(t.suffix())
-                        : t.suffix().equals("bias"));
+                boolean has = layer.params().stream()
+                        .anyMatch(t -> kernel
+                                ? Regularization.isKernelTensor(t.suffix())
+                                : t.suffix().equals("bias"));
                 if (v[i] != 0 && !has) {
-                    diagnostics.report(Message.REGULARIZE_NO_TENSOR, field.element(), r.mirror(), r.explicitValue(attribute),
-                            field.name(), attribute, kernel ? "weight" : "bias", layer.typeName());
+                    diagnostics.report(
+                            Message.REGULARIZE_NO_TENSOR,
+                            field.element(),
+                            r.mirror(),
+                            r.explicitValue(attribute),
+                            field.name(),
+                            attribute,
+                            kernel ? "weight" : "bias",
+                            layer.typeName());
                     ok = false;
                 }
             }
@@ -613,29 +800,44 @@ public final class NetworkChecker {
     private void checkTrainability(NetworkDecl decl, NetworkPlan plan) {
         if (!plan.trainable()) return;
         for (LayerPlan layer : plan.layers()) {
-            if (layer instanceof LayerPlan.Recurrent r && (!r.cellActivation().differentiable()
-                    || !r.recurrentActivation().differentiable())) {
+            if (layer instanceof LayerPlan.Recurrent r
+                    && (!r.cellActivation().differentiable()
+                            || !r.recurrentActivation().differentiable())) {
                 FieldDecl field = field(decl, layer.name());
-                diagnostics.report(Message.NO_GRADIENT_IN_CELL, field.element(), field.annotations().get(0).mirror(), null,
-                        layer.name(), r.typeName());
+                diagnostics.report(
+                        Message.NO_GRADIENT_IN_CELL,
+                        field.element(),
+                        field.annotations().get(0).mirror(),
+                        null,
+                        layer.name(),
+                        r.typeName());
                 continue;
             }
             ActivationType act = activationOf(layer);
             if (act != null && !act.differentiable()) {
                 FieldDecl field = field(decl, layer.name());
                 AnnotationUse a = field.get(LayerKind.ACTIVATION);
-                diagnostics.report(Message.NO_GRADIENT, field.element(), a.mirror(), a.explicitValue("value"), layer.name(), act);
+                diagnostics.report(
+                        Message.NO_GRADIENT, field.element(), a.mirror(), a.explicitValue("value"), layer.name(), act);
             }
         }
     }
 
     private void checkOutputAndLoss(NetworkDecl decl, NetworkPlan plan) {
-        String problem = plan.loss().mismatch(plan.outputActivation(), plan.output().size(), plan.lastLayer().name());
+        String problem = plan.loss()
+                .mismatch(
+                        plan.outputActivation(),
+                        plan.output().size(),
+                        plan.lastLayer().name());
         if (problem != null) {
-            diagnostics.report(Message.LOSS_MISMATCH, decl.type(), decl.mirror(), decl.network().explicitValue("loss"), problem);
+            diagnostics.report(
+                    Message.LOSS_MISMATCH,
+                    decl.type(),
+                    decl.mirror(),
+                    decl.network().explicitValue("loss"),
+                    problem);
         }
     }
-
 
     private void warnSuspiciousStacks(NetworkDecl decl, NetworkPlan plan) {
         List<LayerPlan> layers = plan.layers();
@@ -645,24 +847,47 @@ public final class NetworkChecker {
             ActivationType act = activationOf(layer);
             boolean last = i == layers.size() - 1;
             if (act == ActivationType.SOFTMAX && !last && !followedOnlyByShapeLayers(layers, i)) {
-                diagnostics.report(Message.HIDDEN_SOFTMAX, field.element(), field.get(LayerKind.ACTIVATION).mirror(), null,
+                diagnostics.report(
+                        Message.HIDDEN_SOFTMAX,
+                        field.element(),
+                        field.get(LayerKind.ACTIVATION).mirror(),
+                        null,
                         layer.name());
             }
             if (layer instanceof LayerPlan.Activation a && i > 0) {
                 ActivationType before = activationOf(layers.get(i - 1));
                 if (before != null && before != ActivationType.LINEAR) {
-                    diagnostics.report(Message.DOUBLE_ACTIVATION, field.element(), field.get(LayerKind.ACTIVATION).mirror(), null,
-                            layer.name(), a.activation(), before, layers.get(i - 1).name());
+                    diagnostics.report(
+                            Message.DOUBLE_ACTIVATION,
+                            field.element(),
+                            field.get(LayerKind.ACTIVATION).mirror(),
+                            null,
+                            layer.name(),
+                            a.activation(),
+                            before,
+                            layers.get(i - 1).name());
                 }
             }
-            if (layer instanceof LayerPlan.Dense d && d.activation() == ActivationType.LINEAR && i > 0
-                    && layers.get(i - 1) instanceof LayerPlan.Dense prev && prev.activation() == ActivationType.LINEAR
+            if (layer instanceof LayerPlan.Dense d
+                    && d.activation() == ActivationType.LINEAR
+                    && i > 0
+                    && layers.get(i - 1) instanceof LayerPlan.Dense prev
+                    && prev.activation() == ActivationType.LINEAR
                     && !last) {
-                diagnostics.report(Message.LINEAR_STACK, field.element(), field.get(LayerKind.DENSE).mirror(), null,
-                        layer.name(), prev.name());
+                diagnostics.report(
+                        Message.LINEAR_STACK,
+                        field.element(),
+                        field.get(LayerKind.DENSE).mirror(),
+                        null,
+                        layer.name(),
+                        prev.name());
             }
             if (last && layer instanceof LayerPlan.Dropout) {
-                diagnostics.report(Message.DROPOUT_OUTPUT, field.element(), field.get(LayerKind.DROPOUT).mirror(), null,
+                diagnostics.report(
+                        Message.DROPOUT_OUTPUT,
+                        field.element(),
+                        field.get(LayerKind.DROPOUT).mirror(),
+                        null,
                         layer.name());
             }
         }
@@ -678,7 +903,10 @@ public final class NetworkChecker {
     }
 
     private static FieldDecl field(NetworkDecl decl, String name) {
-        return decl.layerFields().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+        return decl.layerFields().stream()
+                .filter(f -> f.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static String article(String noun) {

@@ -1,17 +1,17 @@
 package io.nerva.processor.model;
 
+import java.util.List;
+import java.util.Map;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.VariableElement;
-import java.util.List;
-import java.util.Map;
 
 /**
  * One layer annotation as written on a field: its values (defaults filled in) and, for
  * diagnostics, the mirror and the values the user wrote explicitly.
  */
-public record AnnotationUse(LayerKind kind, AnnotationMirror mirror,
-                            Map<String, AnnotationValue> explicit, Map<String, Object> values) {
+public record AnnotationUse(
+        LayerKind kind, AnnotationMirror mirror, Map<String, AnnotationValue> explicit, Map<String, Object> values) {
 
     public int intValue(String name) {
         return value(name, Number.class).intValue();
@@ -52,7 +52,8 @@ public record AnnotationUse(LayerKind kind, AnnotationMirror mirror,
         List<? extends AnnotationValue> list = (List<? extends AnnotationValue>) arrayValue;
         int[] out = new int[list.size()];
         for (int i = 0; i < out.length; i++) {
-            if (!(list.get(i).getValue() instanceof Number n)) throw new MalformedAnnotationException("array element " + list.get(i));
+            if (!(list.get(i).getValue() instanceof Number n))
+                throw new MalformedAnnotationException("array element " + list.get(i));
             out[i] = n.intValue();
         }
         return out;

@@ -1,13 +1,14 @@
 package io.nerva.processor.model;
 
-import javax.lang.model.element.VariableElement;
 import java.util.List;
+import javax.lang.model.element.VariableElement;
 
 /**
  * A field of a network class and the layer annotations on it, in source order; {@code regularizer} is
  * its {@code @Regularize}, or null.
  */
-public record FieldDecl(VariableElement element, String name, List<AnnotationUse> annotations, AnnotationUse regularizer) {
+public record FieldDecl(
+        VariableElement element, String name, List<AnnotationUse> annotations, AnnotationUse regularizer) {
 
     public FieldDecl(VariableElement element, String name, List<AnnotationUse> annotations) {
         this(element, name, annotations, null);
@@ -19,7 +20,10 @@ public record FieldDecl(VariableElement element, String name, List<AnnotationUse
 
     /** The kind that makes this field a layer: its first annotation other than a fused {@code @Activation}. */
     public LayerKind primaryKind() {
-        return annotations.stream().map(AnnotationUse::kind).filter(k -> k != LayerKind.ACTIVATION).findFirst()
+        return annotations.stream()
+                .map(AnnotationUse::kind)
+                .filter(k -> k != LayerKind.ACTIVATION)
+                .findFirst()
                 .orElse(LayerKind.ACTIVATION);
     }
 

@@ -16,16 +16,22 @@ public final class Fingerprint {
     public static String of(NetworkPlan plan) {
         StringBuilder sb = new StringBuilder("input=").append(plan.input());
         for (LayerPlan layer : plan.layers()) {
-            sb.append(';').append(layer.typeName()).append(' ').append(layer.name())
-                    .append(' ').append(layer.input()).append("->").append(layer.output());
+            sb.append(';')
+                    .append(layer.typeName())
+                    .append(' ')
+                    .append(layer.name())
+                    .append(' ')
+                    .append(layer.input())
+                    .append("->")
+                    .append(layer.output());
             sb.append(layer.settings());
         }
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] hash =
+                    MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every JDK", e);
         }
     }
-
 }

@@ -43,10 +43,13 @@ public enum LayerKind {
 
     /** {@code @Dense, @Activation, ...}: every layer annotation, for messages that list them. */
     public static String allDisplayNames() {
-        return String.join(", ", Arrays.stream(values()).map(k -> "@" + k.displayName).toList());
+        return String.join(
+                ", ", Arrays.stream(values()).map(k -> "@" + k.displayName).toList());
     }
 
     public static Optional<LayerKind> forAnnotation(String qualifiedName) {
-        return Arrays.stream(values()).filter(k -> k.annotation.equals(qualifiedName)).findFirst();
+        return Arrays.stream(values())
+                .filter(k -> k.annotation.equals(qualifiedName))
+                .findFirst();
     }
 }

@@ -2,7 +2,6 @@ package io.nerva.processor.model;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
-
 import java.util.List;
 import java.util.Map;
 
@@ -12,14 +11,42 @@ import java.util.Map;
  * class-path resource of trained weights, or empty. {@code frozenLayers} names the layers declared
  * {@code trainable = false}.
  */
-public record NetworkPlan(String packageName, List<String> enclosing, String userClass, String modelClass, Shape input,
-                          List<LayerPlan> layers, LossFunction loss, boolean trainable, String weights,
-                          Map<String, Regularization> regularizers, List<String> frozenLayers) {
+public record NetworkPlan(
+        String packageName,
+        List<String> enclosing,
+        String userClass,
+        String modelClass,
+        Shape input,
+        List<LayerPlan> layers,
+        LossFunction loss,
+        boolean trainable,
+        String weights,
+        Map<String, Regularization> regularizers,
+        List<String> frozenLayers) {
 
     /** A network with no penalties and no layer declared frozen. */
-    public NetworkPlan(String packageName, List<String> enclosing, String userClass, String modelClass, Shape input,
-                       List<LayerPlan> layers, LossFunction loss, boolean trainable, String weights) {
-        this(packageName, enclosing, userClass, modelClass, input, layers, loss, trainable, weights, Map.of(), List.of());
+    public NetworkPlan(
+            String packageName,
+            List<String> enclosing,
+            String userClass,
+            String modelClass,
+            Shape input,
+            List<LayerPlan> layers,
+            LossFunction loss,
+            boolean trainable,
+            String weights) {
+        this(
+                packageName,
+                enclosing,
+                userClass,
+                modelClass,
+                input,
+                layers,
+                loss,
+                trainable,
+                weights,
+                Map.of(),
+                List.of());
     }
 
     /** The {@code @Regularize} of a layer, or {@link Regularization#NONE}. */

@@ -1,7 +1,6 @@
 package io.nerva.processor.model;
 
 import io.nerva.annotations.Initializer;
-
 import java.util.Arrays;
 
 /**
@@ -10,8 +9,8 @@ import java.util.Arrays;
  * are {@code kh·kw·cin} and {@code kh·kw·filters}; a bias gets its layer's. {@code trainable} is false for
  * state the optimizer never updates (BatchNorm's moving averages).
  */
-public record ParamTensor(String suffix, int[] shape, Initializer init, float initValue, int fanIn, int fanOut,
-                          boolean trainable) {
+public record ParamTensor(
+        String suffix, int[] shape, Initializer init, float initValue, int fanIn, int fanOut, boolean trainable) {
 
     /** A trained tensor. */
     public ParamTensor(String suffix, int[] shape, Initializer init, float initValue, int fanIn, int fanOut) {

@@ -19,8 +19,10 @@ public record Window(int kh, int kw, int sh, int sw, int dh, int dw, Padding pad
         long oh = outSize(h, kh, sh, dh, padding), ow = outSize(w, kw, sw, dw, padding);
         if (oh < 1 || ow < 1) return null;
         long padTop = padBefore(h, oh, kh, sh, dh), padLeft = padBefore(w, ow, kw, sw, dw);
-        if (span(kh, dh) > Integer.MAX_VALUE || span(kw, dw) > Integer.MAX_VALUE
-                || padTop > Integer.MAX_VALUE || padLeft > Integer.MAX_VALUE) return null;
+        if (span(kh, dh) > Integer.MAX_VALUE
+                || span(kw, dw) > Integer.MAX_VALUE
+                || padTop > Integer.MAX_VALUE
+                || padLeft > Integer.MAX_VALUE) return null;
         return new Window(kh, kw, sh, sw, dh, dw, padding, (int) padTop, (int) padLeft);
     }
 

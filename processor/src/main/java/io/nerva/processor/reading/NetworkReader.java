@@ -4,7 +4,11 @@ import io.nerva.processor.model.AnnotationUse;
 import io.nerva.processor.model.FieldDecl;
 import io.nerva.processor.model.LayerKind;
 import io.nerva.processor.model.NetworkDecl;
-
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
@@ -13,11 +17,6 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.Elements;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The reading room: turns a {@code @Network} class into a {@link NetworkDecl}. It reports
@@ -40,9 +39,11 @@ public final class NetworkReader {
         for (Element member : type.getEnclosedElements()) {
             if (member.getKind() != ElementKind.FIELD) continue;
             List<AnnotationUse> uses = layerAnnotations(member);
-            AnnotationUse regularizer = find(member, REGULARIZE).map(m -> use(null, m)).orElse(null);
+            AnnotationUse regularizer =
+                    find(member, REGULARIZE).map(m -> use(null, m)).orElse(null);
             if (!uses.isEmpty() || regularizer != null) {
-                fields.add(new FieldDecl((VariableElement) member, member.getSimpleName().toString(), uses, regularizer));
+                fields.add(new FieldDecl(
+                        (VariableElement) member, member.getSimpleName().toString(), uses, regularizer));
             }
         }
         String pkg = elements.getPackageOf(type).getQualifiedName().toString();
@@ -50,15 +51,23 @@ public final class NetworkReader {
         for (Element e = type.getEnclosingElement(); e instanceof TypeElement outer; e = e.getEnclosingElement()) {
             enclosing.add(0, outer.getSimpleName().toString());
         }
-        return new NetworkDecl(type, networkMirror, use(null, networkMirror), pkg, List.copyOf(enclosing),
-                type.getSimpleName().toString(), List.copyOf(fields));
+        return new NetworkDecl(
+                type,
+                networkMirror,
+                use(null, networkMirror),
+                pkg,
+                List.copyOf(enclosing),
+                type.getSimpleName().toString(),
+                List.copyOf(fields));
     }
 
     /** The layer annotations on an element, in source order. */
     public List<AnnotationUse> layerAnnotations(Element element) {
         List<AnnotationUse> uses = new ArrayList<>();
         for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
-            String name = ((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().toString();
+            String name = ((TypeElement) mirror.getAnnotationType().asElement())
+                    .getQualifiedName()
+                    .toString();
             LayerKind.forAnnotation(name).ifPresent(kind -> uses.add(use(kind, mirror)));
         }
         return uses;
@@ -66,10 +75,11 @@ public final class NetworkReader {
 
     private AnnotationUse use(LayerKind kind, AnnotationMirror mirror) {
         Map<String, AnnotationValue> explicit = new LinkedHashMap<>();
-        mirror.getElementValues().forEach((k, v) -> explicit.put(k.getSimpleName().toString(), v));
+        mirror.getElementValues()
+                .forEach((k, v) -> explicit.put(k.getSimpleName().toString(), v));
         Map<String, Object> values = new LinkedHashMap<>();
-        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e
-                : elements.getElementValuesWithDefaults(mirror).entrySet()) {
+        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e :
+                elements.getElementValuesWithDefaults(mirror).entrySet()) {
             values.put(e.getKey().getSimpleName().toString(), e.getValue().getValue());
         }
         return new AnnotationUse(kind, mirror, Map.copyOf(explicit), values);
@@ -77,7 +87,9 @@ public final class NetworkReader {
 
     private static Optional<AnnotationMirror> find(Element element, String qualifiedName) {
         for (AnnotationMirror m : element.getAnnotationMirrors()) {
-            if (((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(qualifiedName)) {
+            if (((TypeElement) m.getAnnotationType().asElement())
+                    .getQualifiedName()
+                    .contentEquals(qualifiedName)) {
                 return Optional.of(m);
             }
         }

@@ -1,17 +1,15 @@
 package io.nerva.processor.reading;
 
-import io.nerva.processor.model.WeightsResource;
-
 import io.nerva.format.SafeTensorsHeader;
 import io.nerva.format.WeightFileException;
-
+import io.nerva.processor.model.WeightsResource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
 import javax.annotation.processing.Filer;
 import javax.tools.FileObject;
 import javax.tools.JavaFileManager;
 import javax.tools.StandardLocation;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.List;
 
 /**
  * Reads the header of a network's embedded weight resource through the Filer, from where the

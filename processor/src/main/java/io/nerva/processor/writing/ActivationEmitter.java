@@ -13,7 +13,9 @@ final class ActivationEmitter implements LayerEmitter {
 
     @Override
     public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
-        var out = layout.add(layer.name() + "Out", layer.output().count(),
+        var out = layout.add(
+                layer.name() + "Out",
+                layer.output().count(),
                 layer.name() + ": " + layer.activation() + "(" + up.in().name() + ")");
         return new Wiring(layer, up.in(), out, up.in(), up.inGrad(), layout.elementwiseGrad(layer, up), up.last());
     }
@@ -32,20 +34,37 @@ final class ActivationEmitter implements LayerEmitter {
     @Override
     public CodeBlock forward(Wiring w) {
         return CodeBlock.builder()
-                .addStatement("$T.forward($T.$L, $L, $L, $L, $L)", ACTIVATIONS, ACTIVATION_TYPE,
-                        layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()), w.in(), w.out(), shape())
+                .addStatement(
+                        "$T.forward($T.$L, $L, $L, $L, $L)",
+                        ACTIVATIONS,
+                        ACTIVATION_TYPE,
+                        layer.activation(),
+                        LayerEmitter.alpha(layer.activation(), layer.alpha()),
+                        w.in(),
+                        w.out(),
+                        shape())
                 .build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, $L, $L, $L, $L, $L)",
-                ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()),
-                w.in(), w.out(), w.outGrad(), w.inGrad(), shape());
+        CodeBlock derivative = CodeBlock.of(
+                "$T.backward($T.$L, $L, $L, $L, $L, $L, $L)",
+                ACTIVATIONS,
+                ACTIVATION_TYPE,
+                layer.activation(),
+                LayerEmitter.alpha(layer.activation(), layer.alpha()),
+                w.in(),
+                w.out(),
+                w.outGrad(),
+                w.inGrad(),
+                shape());
         CodeBlock.Builder code = CodeBlock.builder().addStatement("if (!dx) return");
         if (w.last()) {
-            code.beginControlFlow("if (!gradWrtLogits)").addStatement(derivative).endControlFlow();
+            code.beginControlFlow("if (!gradWrtLogits)")
+                    .addStatement(derivative)
+                    .endControlFlow();
         } else {
             code.addStatement(derivative);
         }

@@ -3,7 +3,6 @@ package io.nerva.processor.writing;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import io.nerva.processor.model.LayerPlan;
-
 import java.util.List;
 
 /** Mean over each window (SAME padding: over the window's part inside the image, as Keras). */
@@ -23,8 +22,8 @@ final class AvgPoolEmitter implements LayerEmitter {
     @Override
     public String describe() {
         var win = layer.window();
-        return layer.name() + ": AvgPool2D " + layer.input() + " → " + layer.output() + ", window " + win.kh() + "x" + win.kw()
-                + ", strides " + win.sh() + "x" + win.sw() + ", " + win.padding();
+        return layer.name() + ": AvgPool2D " + layer.input() + " → " + layer.output() + ", window " + win.kh() + "x"
+                + win.kw() + ", strides " + win.sh() + "x" + win.sw() + ", " + win.padding();
     }
 
     @Override
@@ -34,14 +33,27 @@ final class AvgPoolEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$T.avgForward($L, $L, $L, rows)", POOL_KERNELS,
-                LayerEmitter.geometryName(layer.name()), w.in(), w.out()).build();
+        return CodeBlock.builder()
+                .addStatement(
+                        "$T.avgForward($L, $L, $L, rows)",
+                        POOL_KERNELS,
+                        LayerEmitter.geometryName(layer.name()),
+                        w.in(),
+                        w.out())
+                .build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.avgBackward($L, $L, $L, rows)", POOL_KERNELS,
-                LayerEmitter.geometryName(layer.name()), w.outGrad(), w.inGrad()).build();
+        return CodeBlock.builder()
+                .addStatement("if (!dx) return")
+                .addStatement(
+                        "$T.avgBackward($L, $L, $L, rows)",
+                        POOL_KERNELS,
+                        LayerEmitter.geometryName(layer.name()),
+                        w.outGrad(),
+                        w.inGrad())
+                .build();
     }
 }

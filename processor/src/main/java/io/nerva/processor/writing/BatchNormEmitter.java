@@ -19,8 +19,10 @@ final class BatchNormEmitter implements LayerEmitter {
         long width = layer.output().count();
         var out = layout.add(name + "Out", width, name + ": gamma·xhat + beta");
         xhat = layout.addTraining(name + "Xhat", width, name + ": normalised input (training)");
-        stats = layout.addTrainingPerBatch(name + "Stats", 8L * layer.channels(), name
-                + ": batch mean, 1/√(var + ε) and two backward sums, " + layer.channels() + " doubles each");
+        stats = layout.addTrainingPerBatch(
+                name + "Stats",
+                8L * layer.channels(),
+                name + ": batch mean, 1/√(var + ε) and two backward sums, " + layer.channels() + " doubles each");
         var outGrad = layout.addTraining(name + "Grad", width, name + ": dLoss/d" + out.name());
         return new Wiring(layer, up.in(), out, out, up.inGrad(), outGrad, up.last());
     }
@@ -49,12 +51,28 @@ final class BatchNormEmitter implements LayerEmitter {
     public CodeBlock forward(Wiring w) {
         return CodeBlock.builder()
                 .beginControlFlow("if (training)")
-                .addStatement("$T.forwardTraining($L, $L, $L, $L, w, $L, $L, $L, $Lf, $Lf)",
-                        BATCH_NORM_KERNELS, w.in(), w.out(), xhat, stats, params(), m(), layer.channels(),
-                        Float.toString(layer.momentum()), Float.toString(layer.epsilon()))
+                .addStatement(
+                        "$T.forwardTraining($L, $L, $L, $L, w, $L, $L, $L, $Lf, $Lf)",
+                        BATCH_NORM_KERNELS,
+                        w.in(),
+                        w.out(),
+                        xhat,
+                        stats,
+                        params(),
+                        m(),
+                        layer.channels(),
+                        Float.toString(layer.momentum()),
+                        Float.toString(layer.epsilon()))
                 .nextControlFlow("else")
-                .addStatement("$T.forwardInference($L, $L, w, $L, $L, $L, $Lf)", BATCH_NORM_KERNELS,
-                        w.in(), w.out(), params(), m(), layer.channels(), Float.toString(layer.epsilon()))
+                .addStatement(
+                        "$T.forwardInference($L, $L, w, $L, $L, $L, $Lf)",
+                        BATCH_NORM_KERNELS,
+                        w.in(),
+                        w.out(),
+                        params(),
+                        m(),
+                        layer.channels(),
+                        Float.toString(layer.epsilon()))
                 .endControlFlow()
                 .build();
     }
@@ -65,13 +83,29 @@ final class BatchNormEmitter implements LayerEmitter {
                 .add(LayerEmitter.skipUnlessWanted(w))
                 .beginControlFlow("if (trains && ws.lastForwardTraining())")
                 .add("// dgamma, dbeta; zero for the moving averages; dX through the batch statistics\n")
-                .addStatement("$T.backward($L, $L, $L, w, g, $L, $L, $L, $L)", BATCH_NORM_KERNELS,
-                        w.outGrad(), xhat, stats, params(), LayerEmitter.inGradIfWanted(w), m(), layer.channels());
+                .addStatement(
+                        "$T.backward($L, $L, $L, w, g, $L, $L, $L, $L)",
+                        BATCH_NORM_KERNELS,
+                        w.outGrad(),
+                        xhat,
+                        stats,
+                        params(),
+                        LayerEmitter.inGradIfWanted(w),
+                        m(),
+                        layer.channels());
         if (w.inGrad() != null) {
             code.nextControlFlow("else if (dx)")
-                    .add("// frozen, or after an inference pass: the moving averages are constants, dX = dy·gamma/√(var + ε)\n")
-                    .addStatement("$T.backwardInference($L, w, $L, $L, $L, $L, $Lf)", BATCH_NORM_KERNELS, w.outGrad(),
-                            params(), w.inGrad(), m(), layer.channels(), Float.toString(layer.epsilon()));
+                    .add(
+                            "// frozen, or after an inference pass: the moving averages are constants, dX = dy·gamma/√(var + ε)\n")
+                    .addStatement(
+                            "$T.backwardInference($L, w, $L, $L, $L, $L, $Lf)",
+                            BATCH_NORM_KERNELS,
+                            w.outGrad(),
+                            params(),
+                            w.inGrad(),
+                            m(),
+                            layer.channels(),
+                            Float.toString(layer.epsilon()));
         }
         return code.endControlFlow().build();
     }

@@ -2,7 +2,6 @@ package io.nerva.processor.writing;
 
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkPlan;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +23,14 @@ final class BufferLayout {
      * {@link #toString()} is how generated code reads it, {@code ws.<name>}. {@code inputGradientOnly}
      * buffers exist only in input-gradient workspaces.
      */
-    record Buffer(String name, long perRow, boolean trainingOnly, Buffer inferenceAlias, String comment, boolean perBatch,
-                  boolean inputGradientOnly) {
+    record Buffer(
+            String name,
+            long perRow,
+            boolean trainingOnly,
+            Buffer inferenceAlias,
+            String comment,
+            boolean perBatch,
+            boolean inputGradientOnly) {
         @Override
         public String toString() {
             return "ws." + name;
@@ -50,6 +55,7 @@ final class BufferLayout {
     final Buffer inputGrad;
     /** Whether gradient buffers below the first layer with parameters are for input gradients only. */
     private final boolean anyParams;
+
     private final long paramCount;
     private Buffer gradientScratch;
 
@@ -58,7 +64,8 @@ final class BufferLayout {
         anyParams = plan.layers().stream().anyMatch(l -> !l.params().isEmpty());
         paramCount = plan.paramCount();
         boolean tokenIds = plan.layers().get(0) instanceof LayerPlan.Embedding;
-        Buffer currentGrad = tokenIds ? null
+        Buffer currentGrad = tokenIds
+                ? null
                 : addInputGradient("input$grad", plan.input().count(), "dLoss/dinput (input gradients)");
         this.inputGrad = currentGrad;
         boolean params = false;
@@ -115,7 +122,9 @@ final class BufferLayout {
      */
     Buffer parameterGradientScratch() {
         if (gradientScratch == null) {
-            gradientScratch = addInputGradientPerBatch("params$scratchgrad", Math.max(1, paramCount),
+            gradientScratch = addInputGradientPerBatch(
+                    "params$scratchgrad",
+                    Math.max(1, paramCount),
                     "parameter gradients an input-gradient pass has no use for");
         }
         return gradientScratch;
@@ -134,7 +143,8 @@ final class BufferLayout {
     /** The output gradient of a layer that changes the shape: its own buffer, where anything needs it. */
     Buffer shapeGrad(LayerPlan layer, Upstream up) {
         String comment = layer.name() + ": dLoss/d" + layer.name();
-        if (up.outputGradNeeded(layer)) return addTraining(layer.name() + "Grad", layer.output().count(), comment);
+        if (up.outputGradNeeded(layer))
+            return addTraining(layer.name() + "Grad", layer.output().count(), comment);
         if (up.inGrad() == null) return null; // nothing flows below token ids
         return addInputGradient(layer.name() + "Grad", layer.output().count(), comment + " (input gradients)");
     }

@@ -4,7 +4,6 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import io.nerva.annotations.ActivationType;
 import io.nerva.processor.model.LayerPlan;
-
 import java.util.List;
 
 /**
@@ -28,7 +27,10 @@ final class Conv2DEmitter implements LayerEmitter {
 
     /** Whether the input is its own patch matrix (no cols buffer, no im2col). */
     static boolean pointwise(LayerPlan.Conv2D c) {
-        return c.window().kh() == 1 && c.window().kw() == 1 && c.window().sh() == 1 && c.window().sw() == 1;
+        return c.window().kh() == 1
+                && c.window().kw() == 1
+                && c.window().sh() == 1
+                && c.window().sw() == 1;
     }
 
     private boolean linear() {
@@ -44,15 +46,19 @@ final class Conv2DEmitter implements LayerEmitter {
         String name = layer.name();
         long width = layer.output().count();
         if (!pointwise(layer)) {
-            cols = layout.add(name + "Cols", (long) pixels() * layer.patch(),
+            cols = layout.add(
+                    name + "Cols",
+                    (long) pixels() * layer.patch(),
                     name + ": im2col patches [oh·ow, kh·kw·cin] per row; backward reuses it for dz·Wᵀ");
         }
         fusedRelu = layer.activation() == ActivationType.RELU && !up.last();
         BufferLayout.Buffer z = null, out;
         if (fusedRelu) {
-            out = layout.add(name + "Out", width, name + ": RELU(conv(X, W)" + (layer.useBias() ? " + b" : "") + "), in place");
+            out = layout.add(
+                    name + "Out", width, name + ": RELU(conv(X, W)" + (layer.useBias() ? " + b" : "") + "), in place");
         } else {
-            z = layout.add(name + (linear() ? "Out" : "Z"), width, name + ": conv(X, W)" + (layer.useBias() ? " + b" : ""));
+            z = layout.add(
+                    name + (linear() ? "Out" : "Z"), width, name + ": conv(X, W)" + (layer.useBias() ? " + b" : ""));
             out = linear() ? z : layout.add(name + "Out", width, name + ": " + layer.activation() + "(z)");
         }
         var outGrad = layout.addTraining(name + "Grad", width, name + ": dLoss/d" + out.name());
@@ -62,7 +68,8 @@ final class Conv2DEmitter implements LayerEmitter {
     @Override
     public String describe() {
         var win = layer.window();
-        return layer.name() + ": Conv2D " + layer.input() + " → " + layer.output() + ", kernel " + win.kh() + "x" + win.kw()
+        return layer.name() + ": Conv2D " + layer.input() + " → " + layer.output() + ", kernel " + win.kh() + "x"
+                + win.kw()
                 + ", strides " + win.sh() + "x" + win.sw()
                 + (win.dh() > 1 || win.dw() > 1 ? ", dilation " + win.dh() + "x" + win.dw() : "") + ", " + win.padding()
                 + (linear() ? "" : ", " + layer.activation())
@@ -83,17 +90,37 @@ final class Conv2DEmitter implements LayerEmitter {
         int filters = layer.filters();
         CodeBlock m = LayerEmitter.rowsTimes(pixels());
         CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("$T.forward($L, $L, $L, $L, w, $L, $L, rows)", CONV_KERNELS,
-                        LayerEmitter.geometryName(layer.name()), filters, w.in(), LayerEmitter.bufferOrNull(cols), kernel(),
+                .addStatement(
+                        "$T.forward($L, $L, $L, $L, w, $L, $L, rows)",
+                        CONV_KERNELS,
+                        LayerEmitter.geometryName(layer.name()),
+                        filters,
+                        w.in(),
+                        LayerEmitter.bufferOrNull(cols),
+                        kernel(),
                         w.logits());
         if (fusedRelu) {
-            return code.addStatement("$T.biasRelu($L, w, $L, $L, $L)", CONV_KERNELS, w.out(),
-                    LayerEmitter.biasOffset(layer, layer.useBias()), m, filters).build();
+            return code.addStatement(
+                            "$T.biasRelu($L, w, $L, $L, $L)",
+                            CONV_KERNELS,
+                            w.out(),
+                            LayerEmitter.biasOffset(layer, layer.useBias()),
+                            m,
+                            filters)
+                    .build();
         }
         if (layer.useBias() || !linear()) {
-            code.addStatement("$T.biasActivation($L, w, $L, $L, $L, $L, $T.$L, $L)",
-                    DENSE_KERNELS, w.logits(), LayerEmitter.biasOffset(layer, layer.useBias()), w.out(), m,
-                    filters, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()));
+            code.addStatement(
+                    "$T.biasActivation($L, w, $L, $L, $L, $L, $T.$L, $L)",
+                    DENSE_KERNELS,
+                    w.logits(),
+                    LayerEmitter.biasOffset(layer, layer.useBias()),
+                    w.out(),
+                    m,
+                    filters,
+                    ACTIVATION_TYPE,
+                    layer.activation(),
+                    LayerEmitter.alpha(layer.activation(), layer.alpha()));
         }
         return code.build();
     }
@@ -105,31 +132,67 @@ final class Conv2DEmitter implements LayerEmitter {
         CodeBlock.Builder code = CodeBlock.builder();
         code.add(LayerEmitter.skipUnlessWanted(w));
         if (fusedRelu) {
-            code.add(layer.useBias() ? "// dLoss/dz = dLoss/dout ⊙ [out > 0] in place, and db = its column sums\n"
-                    : "// dLoss/dz = dLoss/dout ⊙ [out > 0], in place\n");
-            code.addStatement("$T.reluBackward($L, $L, $L, $L, g, $L)", CONV_KERNELS, w.out(), w.outGrad(), m, filters,
-                    layer.useBias() ? CodeBlock.of("trains ? $L : $T.NO_BIAS", LayerEmitter.offset(layer, "bias"), DENSE_KERNELS)
+            code.add(
+                    layer.useBias()
+                            ? "// dLoss/dz = dLoss/dout ⊙ [out > 0] in place, and db = its column sums\n"
+                            : "// dLoss/dz = dLoss/dout ⊙ [out > 0], in place\n");
+            code.addStatement(
+                    "$T.reluBackward($L, $L, $L, $L, g, $L)",
+                    CONV_KERNELS,
+                    w.out(),
+                    w.outGrad(),
+                    m,
+                    filters,
+                    layer.useBias()
+                            ? CodeBlock.of(
+                                    "trains ? $L : $T.NO_BIAS", LayerEmitter.offset(layer, "bias"), DENSE_KERNELS)
                             : LayerEmitter.biasOffset(layer, false));
         } else if (!linear()) {
-            CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, $L, $L, $L, $L, $L, $L)",
-                    ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()),
-                    w.logits(), w.out(), w.outGrad(), w.outGrad(), m, filters);
+            CodeBlock derivative = CodeBlock.of(
+                    "$T.backward($T.$L, $L, $L, $L, $L, $L, $L, $L)",
+                    ACTIVATIONS,
+                    ACTIVATION_TYPE,
+                    layer.activation(),
+                    LayerEmitter.alpha(layer.activation(), layer.alpha()),
+                    w.logits(),
+                    w.out(),
+                    w.outGrad(),
+                    w.outGrad(),
+                    m,
+                    filters);
             if (w.last()) {
                 code.add("// dLoss/dz: the loss may already have given it\n");
-                code.beginControlFlow("if (!gradWrtLogits)").addStatement(derivative).endControlFlow();
+                code.beginControlFlow("if (!gradWrtLogits)")
+                        .addStatement(derivative)
+                        .endControlFlow();
             } else {
-                code.add("// dLoss/dz = dLoss/dout ⊙ $L'(z), in place\n", layer.activation().name().toLowerCase());
+                code.add(
+                        "// dLoss/dz = dLoss/dout ⊙ $L'(z), in place\n",
+                        layer.activation().name().toLowerCase());
                 code.addStatement(derivative);
             }
         }
         code.beginControlFlow("if (trains)");
         code.add(w.inGrad() == null ? "// dW = colsᵀ·dz\n" : "// dW = colsᵀ·dz, then dX = col2im(dz·Wᵀ) when wanted\n");
-        code.addStatement("$T.backward($L, $L, $L, $L, w, $L, $L, g, $L, $L, rows)", CONV_KERNELS,
-                LayerEmitter.geometryName(layer.name()), filters, w.in(), LayerEmitter.bufferOrNull(cols), kernel(),
-                w.outGrad(), kernel(), LayerEmitter.inGradIfWanted(w));
+        code.addStatement(
+                "$T.backward($L, $L, $L, $L, w, $L, $L, g, $L, $L, rows)",
+                CONV_KERNELS,
+                LayerEmitter.geometryName(layer.name()),
+                filters,
+                w.in(),
+                LayerEmitter.bufferOrNull(cols),
+                kernel(),
+                w.outGrad(),
+                kernel(),
+                LayerEmitter.inGradIfWanted(w));
         if (layer.useBias() && !fusedRelu) {
             code.add("// db = column sums of dz over every output pixel\n");
-            code.addStatement("$T.biasGradient($L, $L, $L, g, $L)", DENSE_KERNELS, w.outGrad(), m, filters,
+            code.addStatement(
+                    "$T.biasGradient($L, $L, $L, g, $L)",
+                    DENSE_KERNELS,
+                    w.outGrad(),
+                    m,
+                    filters,
                     LayerEmitter.offset(layer, "bias"));
         }
         if (w.inGrad() != null) {
@@ -137,13 +200,31 @@ final class Conv2DEmitter implements LayerEmitter {
             code.add("// frozen: dX = col2im(dz·Wᵀ) only\n");
             int k = layer.patch();
             if (pointwise(layer)) {
-                code.addStatement("$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)", DENSE_KERNELS, m,
-                        layer.cin(), filters, w.outGrad(), kernel(), w.inGrad());
+                code.addStatement(
+                        "$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
+                        DENSE_KERNELS,
+                        m,
+                        layer.cin(),
+                        filters,
+                        w.outGrad(),
+                        kernel(),
+                        w.inGrad());
             } else {
-                code.addStatement("$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)", DENSE_KERNELS, m, k,
-                        filters, w.outGrad(), kernel(), cols);
-                code.addStatement("$T.col2im($L, $L, $L, rows)", CONV_KERNELS, LayerEmitter.geometryName(layer.name()),
-                        cols, w.inGrad());
+                code.addStatement(
+                        "$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
+                        DENSE_KERNELS,
+                        m,
+                        k,
+                        filters,
+                        w.outGrad(),
+                        kernel(),
+                        cols);
+                code.addStatement(
+                        "$T.col2im($L, $L, $L, rows)",
+                        CONV_KERNELS,
+                        LayerEmitter.geometryName(layer.name()),
+                        cols,
+                        w.inGrad());
             }
         }
         code.endControlFlow();

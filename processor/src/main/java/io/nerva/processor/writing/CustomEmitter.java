@@ -5,11 +5,10 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.ParamTensor;
-
-import javax.lang.model.element.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
 
 /**
  * A {@code @Custom} layer: one instance of the user's class per generated class (a constant), its spec (shapes
@@ -29,7 +28,10 @@ final class CustomEmitter implements LayerEmitter {
 
     private ClassName userClass() {
         List<String> names = layer.names();
-        return ClassName.get(layer.packageName(), names.get(0), names.subList(1, names.size()).toArray(String[]::new));
+        return ClassName.get(
+                layer.packageName(),
+                names.get(0),
+                names.subList(1, names.size()).toArray(String[]::new));
     }
 
     private String instance() {
@@ -42,7 +44,10 @@ final class CustomEmitter implements LayerEmitter {
 
     @Override
     public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
-        var out = layout.add(layer.name() + "Out", layer.output().count(), layer.name() + ": " + layer.typeName() + "(" + up.in().name() + ")");
+        var out = layout.add(
+                layer.name() + "Out",
+                layer.output().count(),
+                layer.name() + ": " + layer.typeName() + "(" + up.in().name() + ")");
         return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.shapeGrad(layer, up), up.last());
     }
 
@@ -65,11 +70,19 @@ final class CustomEmitter implements LayerEmitter {
         return List.of(
                 FieldSpec.builder(CUSTOM_LAYER, instance(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .addJavadoc("$L: one instance for every model and thread of this class.\n", layer.name())
-                        .initializer(create).build(),
+                        .initializer(create)
+                        .build(),
                 FieldSpec.builder(CUSTOM_SPEC, spec(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                        .initializer("new $T($S, new int[] {$L}, new int[] {$L}, $L, new String[] {$L}, new long[] {$L}, new int[][] {$L})",
-                                CUSTOM_SPEC, layer.name(), ints(layer.input().dims()), ints(layer.output().dims()), layer.units(),
-                                CodeBlock.join(names, ", "), CodeBlock.join(offsets, ", "), CodeBlock.join(shapes, ", "))
+                        .initializer(
+                                "new $T($S, new int[] {$L}, new int[] {$L}, $L, new String[] {$L}, new long[] {$L}, new int[][] {$L})",
+                                CUSTOM_SPEC,
+                                layer.name(),
+                                ints(layer.input().dims()),
+                                ints(layer.output().dims()),
+                                layer.units(),
+                                CodeBlock.join(names, ", "),
+                                CodeBlock.join(offsets, ", "),
+                                CodeBlock.join(shapes, ", "))
                         .build());
     }
 
@@ -79,15 +92,25 @@ final class CustomEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$T.forward($L, $L, $L, $L, w, rows)", CUSTOM_LAYERS, instance(), spec(),
-                w.in(), w.out()).build();
+        return CodeBlock.builder()
+                .addStatement("$T.forward($L, $L, $L, $L, w, rows)", CUSTOM_LAYERS, instance(), spec(), w.in(), w.out())
+                .build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null && layer.params().isEmpty()) return CodeBlock.of("");
-        return CodeBlock.builder().add(LayerEmitter.skipUnlessWanted(w))
-                .addStatement("$T.backward($L, $L, $L, $L, $L, $L, w, g, rows)", CUSTOM_LAYERS, instance(),
-                        spec(), w.in(), w.out(), w.outGrad(), LayerEmitter.inGradIfWanted(w)).build();
+        return CodeBlock.builder()
+                .add(LayerEmitter.skipUnlessWanted(w))
+                .addStatement(
+                        "$T.backward($L, $L, $L, $L, $L, $L, w, g, rows)",
+                        CUSTOM_LAYERS,
+                        instance(),
+                        spec(),
+                        w.in(),
+                        w.out(),
+                        w.outGrad(),
+                        LayerEmitter.inGradIfWanted(w))
+                .build();
     }
 }

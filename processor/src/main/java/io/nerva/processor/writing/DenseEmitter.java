@@ -45,12 +45,27 @@ final class DenseEmitter implements LayerEmitter {
     public CodeBlock forward(Wiring w) {
         int in = layer.in(), units = layer.units();
         CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("$T.matmul(false, false, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
-                        DENSE_KERNELS, rows(), units, in, w.in(), LayerEmitter.offset(layer, "kernel"), w.logits());
+                .addStatement(
+                        "$T.matmul(false, false, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
+                        DENSE_KERNELS,
+                        rows(),
+                        units,
+                        in,
+                        w.in(),
+                        LayerEmitter.offset(layer, "kernel"),
+                        w.logits());
         if (layer.useBias() || !linear()) {
-            code.addStatement("$T.biasActivation($L, w, $L, $L, $L, $L, $T.$L, $L)",
-                    DENSE_KERNELS, w.logits(), LayerEmitter.biasOffset(layer, layer.useBias()), w.out(), rows(), units,
-                    ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()));
+            code.addStatement(
+                    "$T.biasActivation($L, w, $L, $L, $L, $L, $T.$L, $L)",
+                    DENSE_KERNELS,
+                    w.logits(),
+                    LayerEmitter.biasOffset(layer, layer.useBias()),
+                    w.out(),
+                    rows(),
+                    units,
+                    ACTIVATION_TYPE,
+                    layer.activation(),
+                    LayerEmitter.alpha(layer.activation(), layer.alpha()));
         }
         return code.build();
     }
@@ -61,32 +76,64 @@ final class DenseEmitter implements LayerEmitter {
         CodeBlock.Builder code = CodeBlock.builder();
         code.add(LayerEmitter.skipUnlessWanted(w));
         if (!linear()) {
-            CodeBlock derivative = CodeBlock.of("$T.backward($T.$L, $L, $L, $L, $L, $L, $L, $L)",
-                    ACTIVATIONS, ACTIVATION_TYPE, layer.activation(), LayerEmitter.alpha(layer.activation(), layer.alpha()),
-                    w.logits(), w.out(), w.outGrad(), w.outGrad(), rows(), units);
+            CodeBlock derivative = CodeBlock.of(
+                    "$T.backward($T.$L, $L, $L, $L, $L, $L, $L, $L)",
+                    ACTIVATIONS,
+                    ACTIVATION_TYPE,
+                    layer.activation(),
+                    LayerEmitter.alpha(layer.activation(), layer.alpha()),
+                    w.logits(),
+                    w.out(),
+                    w.outGrad(),
+                    w.outGrad(),
+                    rows(),
+                    units);
             if (w.last()) {
                 code.add("// dLoss/dz: the loss may already have given it (fused softmax/sigmoid + cross-entropy)\n");
-                code.beginControlFlow("if (!gradWrtLogits)").addStatement(derivative).endControlFlow();
+                code.beginControlFlow("if (!gradWrtLogits)")
+                        .addStatement(derivative)
+                        .endControlFlow();
             } else {
-                code.add("// dLoss/dz = dLoss/dout ⊙ $L'(z), in place\n", layer.activation().name().toLowerCase());
+                code.add(
+                        "// dLoss/dz = dLoss/dout ⊙ $L'(z), in place\n",
+                        layer.activation().name().toLowerCase());
                 code.addStatement(derivative);
             }
         }
         code.beginControlFlow("if (trains)");
         code.add("// dW = Xᵀ·dz\n");
-        code.addStatement("$T.matmul(true, false, $L, $L, $L, $L, 0, $L, 0, g, $L, 0f)",
-                DENSE_KERNELS, in, units, rows(), w.in(), w.outGrad(), LayerEmitter.offset(layer, "kernel"));
+        code.addStatement(
+                "$T.matmul(true, false, $L, $L, $L, $L, 0, $L, 0, g, $L, 0f)",
+                DENSE_KERNELS,
+                in,
+                units,
+                rows(),
+                w.in(),
+                w.outGrad(),
+                LayerEmitter.offset(layer, "kernel"));
         if (layer.useBias()) {
             code.add("// db = column sums of dz\n");
-            code.addStatement("$T.biasGradient($L, $L, $L, g, $L)", DENSE_KERNELS, w.outGrad(), rows(), units,
+            code.addStatement(
+                    "$T.biasGradient($L, $L, $L, g, $L)",
+                    DENSE_KERNELS,
+                    w.outGrad(),
+                    rows(),
+                    units,
                     LayerEmitter.offset(layer, "bias"));
         }
         code.endControlFlow();
         if (w.inGrad() != null) {
             code.beginControlFlow("if (dx)");
             code.add("// dX = dz·Wᵀ\n");
-            code.addStatement("$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
-                    DENSE_KERNELS, rows(), in, units, w.outGrad(), LayerEmitter.offset(layer, "kernel"), w.inGrad());
+            code.addStatement(
+                    "$T.matmul(false, true, $L, $L, $L, $L, 0, w, $L, $L, 0, 0f)",
+                    DENSE_KERNELS,
+                    rows(),
+                    in,
+                    units,
+                    w.outGrad(),
+                    LayerEmitter.offset(layer, "kernel"),
+                    w.inGrad());
             code.endControlFlow();
         }
         return code.build();

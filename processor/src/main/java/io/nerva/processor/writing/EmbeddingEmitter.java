@@ -4,9 +4,8 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import io.nerva.processor.model.LayerPlan;
-
-import javax.lang.model.element.Modifier;
 import java.util.List;
+import javax.lang.model.element.Modifier;
 
 /**
  * Token ids (whole numbers held in floats, checked by the kernel) → rows of the table. Always the
@@ -34,7 +33,8 @@ final class EmbeddingEmitter implements LayerEmitter {
 
     @Override
     public String describe() {
-        return layer.name() + ": Embedding of " + layer.timesteps() + " ids < " + layer.inputDim() + " → " + layer.output();
+        return layer.name() + ": Embedding of " + layer.timesteps() + " ids < " + layer.inputDim() + " → "
+                + layer.output();
     }
 
     @Override
@@ -42,18 +42,32 @@ final class EmbeddingEmitter implements LayerEmitter {
         ClassName spec = KERNELS.nestedClass("Spec");
         return List.of(FieldSpec.builder(spec, specName(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("$L\n", describe())
-                .initializer("new $T($L, $L, $L)", spec, layer.timesteps(), layer.inputDim(), layer.outputDim()).build());
+                .initializer("new $T($L, $L, $L)", spec, layer.timesteps(), layer.inputDim(), layer.outputDim())
+                .build());
     }
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$L.forward($L, w, $L, $L, rows)", specName(), w.in(),
-                LayerEmitter.offset(layer, "embeddings"), w.out()).build();
+        return CodeBlock.builder()
+                .addStatement(
+                        "$L.forward($L, w, $L, $L, rows)",
+                        specName(),
+                        w.in(),
+                        LayerEmitter.offset(layer, "embeddings"),
+                        w.out())
+                .build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
-        return CodeBlock.builder().addStatement("if (!trains) return").addStatement("$L.backward($L, $L, g, $L, rows)", specName(), w.in(), w.outGrad(),
-                LayerEmitter.offset(layer, "embeddings")).build();
+        return CodeBlock.builder()
+                .addStatement("if (!trains) return")
+                .addStatement(
+                        "$L.backward($L, $L, g, $L, rows)",
+                        specName(),
+                        w.in(),
+                        w.outGrad(),
+                        LayerEmitter.offset(layer, "embeddings"))
+                .build();
     }
 }

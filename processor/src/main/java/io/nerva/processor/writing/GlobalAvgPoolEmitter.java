@@ -1,10 +1,7 @@
 package io.nerva.processor.writing;
 
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
 import io.nerva.processor.model.LayerPlan;
-
-import java.util.List;
 
 /** Mean of each channel over the whole image. */
 final class GlobalAvgPoolEmitter implements LayerEmitter {
@@ -31,14 +28,29 @@ final class GlobalAvgPoolEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$T.globalAvgForward($L, $L, rows, $L, $L)", POOL_KERNELS,
-                w.in(), w.out(), pixels(), layer.output().size()).build();
+        return CodeBlock.builder()
+                .addStatement(
+                        "$T.globalAvgForward($L, $L, rows, $L, $L)",
+                        POOL_KERNELS,
+                        w.in(),
+                        w.out(),
+                        pixels(),
+                        layer.output().size())
+                .build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.globalAvgBackward($L, $L, rows, $L, $L)", POOL_KERNELS,
-                w.outGrad(), w.inGrad(), pixels(), layer.output().size()).build();
+        return CodeBlock.builder()
+                .addStatement("if (!dx) return")
+                .addStatement(
+                        "$T.globalAvgBackward($L, $L, rows, $L, $L)",
+                        POOL_KERNELS,
+                        w.outGrad(),
+                        w.inGrad(),
+                        pixels(),
+                        layer.output().size())
+                .build();
     }
 }

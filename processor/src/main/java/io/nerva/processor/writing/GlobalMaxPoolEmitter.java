@@ -1,10 +1,7 @@
 package io.nerva.processor.writing;
 
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
 import io.nerva.processor.model.LayerPlan;
-
-import java.util.List;
 
 /** Max of each channel over the whole image. */
 final class GlobalMaxPoolEmitter implements LayerEmitter {
@@ -24,7 +21,11 @@ final class GlobalMaxPoolEmitter implements LayerEmitter {
         long width = layer.output().count();
         var out = layout.add(layer.name() + "Out", width, layer.name() + ": max of each channel");
         if (up.inGrad() != null) {
-            argmax = layout.addWith(up.inGrad(), layer.name() + "Argmax", width, layer.name() + ": index of each maximum in its sample (ints)");
+            argmax = layout.addWith(
+                    up.inGrad(),
+                    layer.name() + "Argmax",
+                    width,
+                    layer.name() + ": index of each maximum in its sample (ints)");
         }
         return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.shapeGrad(layer, up), up.last());
     }
@@ -36,14 +37,31 @@ final class GlobalMaxPoolEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$T.globalMaxForward($L, $L, $L, rows, $L, $L)", POOL_KERNELS,
-                w.in(), w.out(), LayerEmitter.bufferOrNull(argmax), pixels(), layer.output().size()).build();
+        return CodeBlock.builder()
+                .addStatement(
+                        "$T.globalMaxForward($L, $L, $L, rows, $L, $L)",
+                        POOL_KERNELS,
+                        w.in(),
+                        w.out(),
+                        LayerEmitter.bufferOrNull(argmax),
+                        pixels(),
+                        layer.output().size())
+                .build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.globalMaxBackward($L, $L, $L, rows, $L, $L)", POOL_KERNELS,
-                w.outGrad(), argmax, w.inGrad(), pixels(), layer.output().size()).build();
+        return CodeBlock.builder()
+                .addStatement("if (!dx) return")
+                .addStatement(
+                        "$T.globalMaxBackward($L, $L, $L, rows, $L, $L)",
+                        POOL_KERNELS,
+                        w.outGrad(),
+                        argmax,
+                        w.inGrad(),
+                        pixels(),
+                        layer.output().size())
+                .build();
     }
 }

@@ -7,9 +7,8 @@ import io.nerva.annotations.ActivationType;
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.Shape;
 import io.nerva.processor.model.Window;
-
-import javax.lang.model.element.Modifier;
 import java.util.List;
+import javax.lang.model.element.Modifier;
 
 /**
  * Emits one layer kind: declares its workspace buffers ({@link #wire}, called once, in layer order,
@@ -20,9 +19,22 @@ import java.util.List;
  * w.r.t. the layer's input: an earlier layer trains, or the input gradient is asked for) and
  * {@code gradWrtLogits}.
  */
-sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEmitter, FlattenEmitter, Conv2DEmitter,
-        MaxPoolEmitter, AvgPoolEmitter, GlobalMaxPoolEmitter, GlobalAvgPoolEmitter, BatchNormEmitter, RecurrentEmitter,
-        EmbeddingEmitter, PReluEmitter, MaxoutEmitter, CustomEmitter {
+sealed interface LayerEmitter
+        permits DenseEmitter,
+                ActivationEmitter,
+                DropoutEmitter,
+                FlattenEmitter,
+                Conv2DEmitter,
+                MaxPoolEmitter,
+                AvgPoolEmitter,
+                GlobalMaxPoolEmitter,
+                GlobalAvgPoolEmitter,
+                BatchNormEmitter,
+                RecurrentEmitter,
+                EmbeddingEmitter,
+                PReluEmitter,
+                MaxoutEmitter,
+                CustomEmitter {
     String RUNTIME = "io.nerva.runtime";
     ClassName ACTIVATION_TYPE = ClassName.get("io.nerva.annotations", "ActivationType");
     ClassName ACTIVATIONS = ClassName.get(RUNTIME + ".kernels", "Activations");
@@ -36,21 +48,80 @@ sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEm
 
     static LayerEmitter forLayer(LayerPlan layer) {
         return layer.accept(new LayerPlan.Visitor<LayerEmitter>() {
-            @Override public LayerEmitter dense(LayerPlan.Dense d) { return new DenseEmitter(d); }
-            @Override public LayerEmitter activation(LayerPlan.Activation a) { return new ActivationEmitter(a); }
-            @Override public LayerEmitter dropout(LayerPlan.Dropout d) { return new DropoutEmitter(d); }
-            @Override public LayerEmitter flatten(LayerPlan.Flatten f) { return new FlattenEmitter(f); }
-            @Override public LayerEmitter conv2D(LayerPlan.Conv2D c) { return new Conv2DEmitter(c); }
-            @Override public LayerEmitter maxPool2D(LayerPlan.MaxPool2D p) { return new MaxPoolEmitter(p); }
-            @Override public LayerEmitter avgPool2D(LayerPlan.AvgPool2D p) { return new AvgPoolEmitter(p); }
-            @Override public LayerEmitter globalMaxPool2D(LayerPlan.GlobalMaxPool2D p) { return new GlobalMaxPoolEmitter(p); }
-            @Override public LayerEmitter globalAvgPool2D(LayerPlan.GlobalAvgPool2D p) { return new GlobalAvgPoolEmitter(p); }
-            @Override public LayerEmitter batchNorm(LayerPlan.BatchNorm b) { return new BatchNormEmitter(b); }
-            @Override public LayerEmitter recurrent(LayerPlan.Recurrent r) { return new RecurrentEmitter(r); }
-            @Override public LayerEmitter embedding(LayerPlan.Embedding e) { return new EmbeddingEmitter(e); }
-            @Override public LayerEmitter pRelu(LayerPlan.PRelu p) { return new PReluEmitter(p); }
-            @Override public LayerEmitter maxout(LayerPlan.Maxout m) { return new MaxoutEmitter(m); }
-            @Override public LayerEmitter custom(LayerPlan.Custom c) { return new CustomEmitter(c); }
+            @Override
+            public LayerEmitter dense(LayerPlan.Dense d) {
+                return new DenseEmitter(d);
+            }
+
+            @Override
+            public LayerEmitter activation(LayerPlan.Activation a) {
+                return new ActivationEmitter(a);
+            }
+
+            @Override
+            public LayerEmitter dropout(LayerPlan.Dropout d) {
+                return new DropoutEmitter(d);
+            }
+
+            @Override
+            public LayerEmitter flatten(LayerPlan.Flatten f) {
+                return new FlattenEmitter(f);
+            }
+
+            @Override
+            public LayerEmitter conv2D(LayerPlan.Conv2D c) {
+                return new Conv2DEmitter(c);
+            }
+
+            @Override
+            public LayerEmitter maxPool2D(LayerPlan.MaxPool2D p) {
+                return new MaxPoolEmitter(p);
+            }
+
+            @Override
+            public LayerEmitter avgPool2D(LayerPlan.AvgPool2D p) {
+                return new AvgPoolEmitter(p);
+            }
+
+            @Override
+            public LayerEmitter globalMaxPool2D(LayerPlan.GlobalMaxPool2D p) {
+                return new GlobalMaxPoolEmitter(p);
+            }
+
+            @Override
+            public LayerEmitter globalAvgPool2D(LayerPlan.GlobalAvgPool2D p) {
+                return new GlobalAvgPoolEmitter(p);
+            }
+
+            @Override
+            public LayerEmitter batchNorm(LayerPlan.BatchNorm b) {
+                return new BatchNormEmitter(b);
+            }
+
+            @Override
+            public LayerEmitter recurrent(LayerPlan.Recurrent r) {
+                return new RecurrentEmitter(r);
+            }
+
+            @Override
+            public LayerEmitter embedding(LayerPlan.Embedding e) {
+                return new EmbeddingEmitter(e);
+            }
+
+            @Override
+            public LayerEmitter pRelu(LayerPlan.PRelu p) {
+                return new PReluEmitter(p);
+            }
+
+            @Override
+            public LayerEmitter maxout(LayerPlan.Maxout m) {
+                return new MaxoutEmitter(m);
+            }
+
+            @Override
+            public LayerEmitter custom(LayerPlan.Custom c) {
+                return new CustomEmitter(c);
+            }
         });
     }
 
@@ -84,13 +155,15 @@ sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEm
 
     /** {@code if (!trains && !dx) return;}: a frozen layer with nothing training below it has nothing to do. */
     static CodeBlock skipUnlessWanted(Wiring w) {
-        return w.inGrad() == null ? CodeBlock.builder().addStatement("if (!trains) return").build()
+        return w.inGrad() == null
+                ? CodeBlock.builder().addStatement("if (!trains) return").build()
                 : CodeBlock.builder().addStatement("if (!trains && !dx) return").build();
     }
 
     /** {@code dx ? ws.<inGrad> : MemorySegment.NULL}, or {@code NULL} when the layer has no input gradient. */
     static CodeBlock inGradIfWanted(Wiring w) {
-        return w.inGrad() == null ? CodeBlock.of("$T.NULL", MEMORY_SEGMENT)
+        return w.inGrad() == null
+                ? CodeBlock.of("$T.NULL", MEMORY_SEGMENT)
                 : CodeBlock.of("(dx ? $L : $T.NULL)", w.inGrad(), MEMORY_SEGMENT);
     }
 
@@ -121,11 +194,36 @@ sealed interface LayerEmitter permits DenseEmitter, ActivationEmitter, DropoutEm
     static FieldSpec geometry(String layer, Shape in, Shape out, Window win) {
         int[] i = in.dims(), o = out.dims();
         return FieldSpec.builder(GEOMETRY, geometryName(layer), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("$L: $Lx$L window, strides $Lx$L, dilation $Lx$L, $L (pad top $L, left $L), $L → $L.\n",
-                        layer, win.kh(), win.kw(), win.sh(), win.sw(), win.dh(), win.dw(), win.padding(),
-                        win.padTop(), win.padLeft(), in, out)
-                .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", GEOMETRY, i[0], i[1], i[2],
-                        win.kh(), win.kw(), win.sh(), win.sw(), win.dh(), win.dw(), win.padTop(), win.padLeft(), o[0], o[1])
+                .addJavadoc(
+                        "$L: $Lx$L window, strides $Lx$L, dilation $Lx$L, $L (pad top $L, left $L), $L → $L.\n",
+                        layer,
+                        win.kh(),
+                        win.kw(),
+                        win.sh(),
+                        win.sw(),
+                        win.dh(),
+                        win.dw(),
+                        win.padding(),
+                        win.padTop(),
+                        win.padLeft(),
+                        in,
+                        out)
+                .initializer(
+                        "new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
+                        GEOMETRY,
+                        i[0],
+                        i[1],
+                        i[2],
+                        win.kh(),
+                        win.kw(),
+                        win.sh(),
+                        win.sw(),
+                        win.dh(),
+                        win.dw(),
+                        win.padTop(),
+                        win.padLeft(),
+                        o[0],
+                        o[1])
                 .build();
     }
 

@@ -15,26 +15,48 @@ final class MaxoutEmitter implements LayerEmitter {
 
     @Override
     public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
-        var out = layout.add(layer.name() + "Out", layer.output().count(),
-                layer.name() + ": the largest of each " + layer.pieces() + " pieces of " + up.in().name());
+        var out = layout.add(
+                layer.name() + "Out",
+                layer.output().count(),
+                layer.name() + ": the largest of each " + layer.pieces() + " pieces of "
+                        + up.in().name());
         return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.shapeGrad(layer, up), up.last());
     }
 
     @Override
     public String describe() {
-        return layer.name() + ": Maxout " + layer.input() + " → " + layer.output() + ", " + layer.pieces() + " pieces per unit";
+        return layer.name() + ": Maxout " + layer.input() + " → " + layer.output() + ", " + layer.pieces()
+                + " pieces per unit";
     }
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$T.forward($L, $L, $L, $L, $L)", KERNELS, w.in(), w.out(),
-                LayerEmitter.rowsTimes(layer.vectors()), layer.units(), layer.pieces()).build();
+        return CodeBlock.builder()
+                .addStatement(
+                        "$T.forward($L, $L, $L, $L, $L)",
+                        KERNELS,
+                        w.in(),
+                        w.out(),
+                        LayerEmitter.rowsTimes(layer.vectors()),
+                        layer.units(),
+                        layer.pieces())
+                .build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
         if (w.inGrad() == null) return CodeBlock.of("");
-        return CodeBlock.builder().addStatement("if (!dx) return").addStatement("$T.backward($L, $L, $L, $L, $L, $L)", KERNELS, w.in(), w.outGrad(),
-                w.inGrad(), LayerEmitter.rowsTimes(layer.vectors()), layer.units(), layer.pieces()).build();
+        return CodeBlock.builder()
+                .addStatement("if (!dx) return")
+                .addStatement(
+                        "$T.backward($L, $L, $L, $L, $L, $L)",
+                        KERNELS,
+                        w.in(),
+                        w.outGrad(),
+                        w.inGrad(),
+                        LayerEmitter.rowsTimes(layer.vectors()),
+                        layer.units(),
+                        layer.pieces())
+                .build();
     }
 }

@@ -15,27 +15,44 @@ final class PReluEmitter implements LayerEmitter {
 
     @Override
     public Wiring wire(BufferLayout layout, BufferLayout.Upstream up) {
-        var out = layout.add(layer.name() + "Out", layer.output().count(), layer.name() + ": PReLU(" + up.in().name() + ")");
+        var out = layout.add(
+                layer.name() + "Out",
+                layer.output().count(),
+                layer.name() + ": PReLU(" + up.in().name() + ")");
         return new Wiring(layer, up.in(), out, out, up.inGrad(), layout.elementwiseGrad(layer, up), up.last());
     }
 
     @Override
     public String describe() {
-        return layer.name() + ": PReLU over " + layer.input() + ", " + layer.input().size() + " slopes";
+        return layer.name() + ": PReLU over " + layer.input() + ", "
+                + layer.input().size() + " slopes";
     }
 
     @Override
     public CodeBlock forward(Wiring w) {
-        return CodeBlock.builder().addStatement("$T.forward($L, w, $L, $L, rows, $L)", KERNELS, w.in(),
-                LayerEmitter.offset(layer, "alpha"), w.out(), layer.input().size()).build();
+        return CodeBlock.builder()
+                .addStatement(
+                        "$T.forward($L, w, $L, $L, rows, $L)",
+                        KERNELS,
+                        w.in(),
+                        LayerEmitter.offset(layer, "alpha"),
+                        w.out(),
+                        layer.input().size())
+                .build();
     }
 
     @Override
     public CodeBlock backward(Wiring w) {
-        return CodeBlock.builder().add(LayerEmitter.skipUnlessWanted(w))
+        return CodeBlock.builder()
+                .add(LayerEmitter.skipUnlessWanted(w))
                 .add("// dAlpha = Σ dy·x where x ≤ 0; dx = dy·(x > 0 ? 1 : alpha), in place\n")
-                .addStatement("$T.backward($L, w, $L, $L, $L, g, rows, $L)", KERNELS, w.in(),
-                        LayerEmitter.offset(layer, "alpha"), w.outGrad(), LayerEmitter.inGradIfWanted(w),
+                .addStatement(
+                        "$T.backward($L, w, $L, $L, $L, g, rows, $L)",
+                        KERNELS,
+                        w.in(),
+                        LayerEmitter.offset(layer, "alpha"),
+                        w.outGrad(),
+                        LayerEmitter.inGradIfWanted(w),
                         layer.input().size())
                 .build();
     }

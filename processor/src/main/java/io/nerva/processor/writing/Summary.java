@@ -2,7 +2,6 @@ package io.nerva.processor.writing;
 
 import io.nerva.processor.model.LayerPlan;
 import io.nerva.processor.model.NetworkPlan;
-
 import java.util.Locale;
 
 /** The Keras-like summary table and the architecture fingerprint of a network. */
@@ -14,10 +13,18 @@ public final class Summary {
 
     public static String of(NetworkPlan plan) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Model: \"").append(plan.userClass()).append("\"\n").append(RULE).append('\n');
-        sb.append(row("Layer (type)", "Output Shape", "Param #")).append(DOUBLE_RULE).append('\n');
+        sb.append("Model: \"")
+                .append(plan.userClass())
+                .append("\"\n")
+                .append(RULE)
+                .append('\n');
+        sb.append(row("Layer (type)", "Output Shape", "Param #"))
+                .append(DOUBLE_RULE)
+                .append('\n');
         for (LayerPlan layer : plan.layers()) {
-            sb.append(row(layer.name() + " (" + layer.typeName() + ")", layer.output().kerasString(),
+            sb.append(row(
+                    layer.name() + " (" + layer.typeName() + ")",
+                    layer.output().kerasString(),
                     String.format(Locale.ROOT, "%,d", layer.paramCount())));
         }
         long total = plan.paramCount();
@@ -25,10 +32,14 @@ public final class Summary {
         sb.append(String.format(Locale.ROOT, "Total params: %,d (%s)%n", total, bytes(total * Float.BYTES)));
         long trained = plan.trainedParamCount(); // BatchNorm's moving averages and frozen layers are not
         sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", plan.trainable() ? trained : 0));
-        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", plan.trainable() ? total - trained : total));
+        sb.append(
+                String.format(Locale.ROOT, "Non-trainable params: %,d%n", plan.trainable() ? total - trained : total));
         BufferLayout layout = new BufferLayout(plan);
         long inference = layout.floatsPerRow(false) * Float.BYTES, training = layout.floatsPerRow(true) * Float.BYTES;
-        sb.append(String.format(Locale.ROOT, "Workspace per row: %s (inference), %s (training)%n", bytes(inference),
+        sb.append(String.format(
+                Locale.ROOT,
+                "Workspace per row: %s (inference), %s (training)%n",
+                bytes(inference),
                 plan.trainable() ? bytes(training) : "-"));
         sb.append(RULE).append('\n');
         return sb.toString();

@@ -13,6 +13,11 @@ import io.nerva.processor.model.LayerPlan;
  * @param outGrad gradient w.r.t. the output
  * @param last    whether this is the output layer
  */
-record Wiring(LayerPlan layer, BufferLayout.Buffer in, BufferLayout.Buffer out, BufferLayout.Buffer logits,
-              BufferLayout.Buffer inGrad, BufferLayout.Buffer outGrad, boolean last) {
-}
+record Wiring(
+        LayerPlan layer,
+        BufferLayout.Buffer in,
+        BufferLayout.Buffer out,
+        BufferLayout.Buffer logits,
+        BufferLayout.Buffer inGrad,
+        BufferLayout.Buffer outGrad,
+        boolean last) {}

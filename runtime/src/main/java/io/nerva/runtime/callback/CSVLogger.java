@@ -3,7 +3,6 @@ package io.nerva.runtime.callback;
 import io.nerva.runtime.train.Callback;
 import io.nerva.runtime.train.History;
 import io.nerva.runtime.train.TrainingControl;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -72,10 +71,16 @@ public final class CSVLogger implements Callback {
         for (String n : names) sb.append(separator).append(logs.get(n));
         sb.append('\n');
         try {
-            Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+            Files.writeString(
+                    file,
+                    sb,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
                     StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("CSVLogger cannot append epoch " + epoch + " to " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "CSVLogger cannot append epoch " + epoch + " to " + file + ": " + e.getMessage(), e);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.nerva.runtime.callback;
 
 import io.nerva.runtime.train.Callback;
 import io.nerva.runtime.train.TrainingControl;
-
 import java.util.Objects;
 
 /**

@@ -3,7 +3,6 @@ package io.nerva.runtime.callback;
 import io.nerva.runtime.train.Callback;
 import io.nerva.runtime.train.MonitorMode;
 import io.nerva.runtime.train.TrainingControl;
-
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
@@ -84,7 +83,8 @@ public final class ReduceLROnPlateau implements Callback {
     }
 
     public ReduceLROnPlateau minLr(double minLr) {
-        if (!(minLr >= 0) || Double.isInfinite(minLr)) throw new IllegalArgumentException("minLr must be finite and at least 0, got " + minLr);
+        if (!(minLr >= 0) || Double.isInfinite(minLr))
+            throw new IllegalArgumentException("minLr must be finite and at least 0, got " + minLr);
         this.minLr = minLr;
         return this;
     }
@@ -110,8 +110,8 @@ public final class ReduceLROnPlateau implements Callback {
     public void onEpochEnd(int epoch, Map<String, Double> logs, TrainingControl control) {
         Double value = logs.get(monitor);
         if (value == null) {
-            throw new IllegalArgumentException("ReduceLROnPlateau watches '" + monitor + "', which this fit does not report "
-                    + "(it reports " + logs.keySet() + ")");
+            throw new IllegalArgumentException("ReduceLROnPlateau watches '" + monitor
+                    + "', which this fit does not report " + "(it reports " + logs.keySet() + ")");
         }
         double current = value;
         if (cooldownLeft > 0) {
@@ -130,8 +130,11 @@ public final class ReduceLROnPlateau implements Callback {
                     double lr = Math.max(old * factor, minLr);
                     if (lr > 0) control.setLearningRate(lr);
                     if (log != null) {
-                        log.println(String.format(Locale.ROOT, "Epoch %d: ReduceLROnPlateau reducing learning rate to %s.",
-                                epoch + 1, lr));
+                        log.println(String.format(
+                                Locale.ROOT,
+                                "Epoch %d: ReduceLROnPlateau reducing learning rate to %s.",
+                                epoch + 1,
+                                lr));
                     }
                     cooldownLeft = cooldown;
                     wait = 0;

@@ -2,7 +2,6 @@ package io.nerva.runtime.callback;
 
 import io.nerva.runtime.train.Callback;
 import io.nerva.runtime.train.TrainingControl;
-
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Objects;

@@ -47,10 +47,12 @@ public final class SignNetwork {
         public Builder layer(float[][] weights, float[] bias) {
             int layer = this.weights.size();
             if (weights == null || bias == null || weights.length == 0) {
-                throw new IllegalArgumentException("layer " + layer + ": expected at least one unit's weights and a bias per unit");
+                throw new IllegalArgumentException(
+                        "layer " + layer + ": expected at least one unit's weights and a bias per unit");
             }
             if (bias.length != weights.length) {
-                throw new IllegalArgumentException("layer " + layer + ": " + weights.length + " units but " + bias.length + " biases");
+                throw new IllegalArgumentException(
+                        "layer " + layer + ": " + weights.length + " units but " + bias.length + " biases");
             }
             float[][] copy = new float[weights.length][];
             for (int j = 0; j < weights.length; j++) {

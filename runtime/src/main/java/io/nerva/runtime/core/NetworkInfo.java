@@ -2,7 +2,6 @@ package io.nerva.runtime.core;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
-
 import java.util.List;
 
 /**
@@ -20,7 +19,14 @@ import java.util.List;
  * @param fingerprint      the architecture hash weight files record
  * @param params           every parameter tensor, back to back in one buffer
  */
-public record NetworkInfo(String name, int[] inputShape, int inputSize, int outputSize, ActivationType outputActivation,
-                          LossFunction declaredLoss, boolean trainable, String summary, String fingerprint,
-                          List<ParamSpec> params) {
-}
+public record NetworkInfo(
+        String name,
+        int[] inputShape,
+        int inputSize,
+        int outputSize,
+        ActivationType outputActivation,
+        LossFunction declaredLoss,
+        boolean trainable,
+        String summary,
+        String fingerprint,
+        List<ParamSpec> params) {}

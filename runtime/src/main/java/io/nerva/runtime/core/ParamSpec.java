@@ -1,7 +1,6 @@
 package io.nerva.runtime.core;
 
 import io.nerva.annotations.Initializer;
-
 import java.util.Arrays;
 
 /**
@@ -11,12 +10,22 @@ import java.util.Arrays;
  * {@code trainable} is false for state the optimizer must never touch (BatchNorm's moving
  * averages); a layer frozen by the user is a flag of its {@link Parameters}, not of the spec.
  */
-public record ParamSpec(String name, int[] shape, long offset, Initializer init, float initValue,
-                        int fanIn, int fanOut, boolean trainable, double l1, double l2) {
+public record ParamSpec(
+        String name,
+        int[] shape,
+        long offset,
+        Initializer init,
+        float initValue,
+        int fanIn,
+        int fanOut,
+        boolean trainable,
+        double l1,
+        double l2) {
 
     public ParamSpec {
         if (!(l1 >= 0) || !(l2 >= 0) || Double.isInfinite(l1) || Double.isInfinite(l2)) {
-            throw new IllegalArgumentException(name + ": penalties must be finite and >= 0, got l1 " + l1 + ", l2 " + l2);
+            throw new IllegalArgumentException(
+                    name + ": penalties must be finite and >= 0, got l1 " + l1 + ", l2 " + l2);
         }
     }
 
@@ -26,14 +35,29 @@ public record ParamSpec(String name, int[] shape, long offset, Initializer init,
     }
 
     /** An unregularized tensor, trained or state. */
-    public ParamSpec(String name, int[] shape, long offset, Initializer init, float initValue, int fanIn, int fanOut,
-                     boolean trainable) {
+    public ParamSpec(
+            String name,
+            int[] shape,
+            long offset,
+            Initializer init,
+            float initValue,
+            int fanIn,
+            int fanOut,
+            boolean trainable) {
         this(name, shape, offset, init, initValue, fanIn, fanOut, trainable, 0, 0);
     }
 
     /** A trained tensor with penalties. */
-    public ParamSpec(String name, int[] shape, long offset, Initializer init, float initValue, int fanIn, int fanOut,
-                     double l1, double l2) {
+    public ParamSpec(
+            String name,
+            int[] shape,
+            long offset,
+            Initializer init,
+            float initValue,
+            int fanIn,
+            int fanOut,
+            double l1,
+            double l2) {
         this(name, shape, offset, init, initValue, fanIn, fanOut, true, l1, l2);
     }
 

@@ -33,11 +33,13 @@ public final class Parameters implements AutoCloseable {
      * waiting queue on this lock first.
      */
     private final ReentrantLock writerTurn = new ReentrantLock();
+
     private volatile int writersWaiting;
     /** Written only under the exclusive gate; volatile for {@link #isClosed()}. */
     private volatile boolean closed;
     /** The model's name in messages; set by the model's {@link io.nerva.runtime.predict.Predictor}. */
     private volatile String owner = "this model";
+
     private final List<ParamSpec> specs;
     private final Map<String, ParamSpec> byName = new LinkedHashMap<>();
     private final long count;
@@ -56,7 +58,8 @@ public final class Parameters implements AutoCloseable {
         long next = 0;
         for (ParamSpec s : specs) {
             if (s.offset() != next) {
-                throw new IllegalArgumentException("parameter " + s.name() + " at offset " + s.offset() + ", expected " + next);
+                throw new IllegalArgumentException(
+                        "parameter " + s.name() + " at offset " + s.offset() + ", expected " + next);
             }
             next += s.size();
             byName.put(s.name(), s);
@@ -96,7 +99,9 @@ public final class Parameters implements AutoCloseable {
                 int i = indexOf(t.name());
                 if (!specs.get(i).trainable() || trained[i] == trainable) continue;
                 trained[i] = trainable;
-                if (!trainable && hasGradients()) grads.asSlice(t.offset() * Float.BYTES, t.size() * Float.BYTES).fill((byte) 0);
+                if (!trainable && hasGradients())
+                    grads.asSlice(t.offset() * Float.BYTES, t.size() * Float.BYTES)
+                            .fill((byte) 0);
             }
             trainedRanges = ranges();
             trainableVersion++;
@@ -148,7 +153,8 @@ public final class Parameters implements AutoCloseable {
 
     public ParamSpec spec(String name) {
         ParamSpec s = byName.get(name);
-        if (s == null) throw new NoSuchElementException("no parameter '" + name + "'; this model has " + byName.keySet());
+        if (s == null)
+            throw new NoSuchElementException("no parameter '" + name + "'; this model has " + byName.keySet());
         return s;
     }
 
@@ -274,8 +280,8 @@ public final class Parameters implements AutoCloseable {
 
     /** The exception every use of a closed model throws. */
     public static IllegalStateException closedException(String modelName, String detail) {
-        return new IllegalStateException("model " + modelName + " is closed" + detail
-                + "; create or load a new model to use it again");
+        return new IllegalStateException(
+                "model " + modelName + " is closed" + detail + "; create or load a new model to use it again");
     }
 
     /**

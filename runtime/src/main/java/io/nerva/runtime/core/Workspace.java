@@ -27,7 +27,8 @@ public abstract class Workspace implements AutoCloseable {
      * parameter gradient (it leaves {@link Parameters#grads()} alone).
      */
     protected Workspace(int capacity, boolean training, long seed, boolean inputGradients) {
-        if (capacity < 1) throw new IllegalArgumentException("workspace capacity must be at least 1 row, got " + capacity);
+        if (capacity < 1)
+            throw new IllegalArgumentException("workspace capacity must be at least 1 row, got " + capacity);
         this.capacity = capacity;
         this.training = training || inputGradients;
         this.inputGradients = inputGradients;

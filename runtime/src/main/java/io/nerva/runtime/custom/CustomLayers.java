@@ -18,20 +18,44 @@ public final class CustomLayers {
         return new ActivationLayer(f);
     }
 
-    public static void forward(CustomLayer layer, CustomSpec spec, MemorySegment in, MemorySegment out, MemorySegment w, int rows) {
-        layer.forward(new CustomPass(spec, rows, slice(in, rows, spec.inputSize()), slice(out, rows, spec.outputSize()),
-                MemorySegment.NULL, MemorySegment.NULL, params(spec, w), new MemorySegment[0]));
+    public static void forward(
+            CustomLayer layer, CustomSpec spec, MemorySegment in, MemorySegment out, MemorySegment w, int rows) {
+        layer.forward(new CustomPass(
+                spec,
+                rows,
+                slice(in, rows, spec.inputSize()),
+                slice(out, rows, spec.outputSize()),
+                MemorySegment.NULL,
+                MemorySegment.NULL,
+                params(spec, w),
+                new MemorySegment[0]));
     }
 
     /** {@code inGrad} is {@code NULL} when no earlier layer needs it. */
-    public static void backward(CustomLayer layer, CustomSpec spec, MemorySegment in, MemorySegment out, MemorySegment outGrad,
-                                MemorySegment inGrad, MemorySegment w, MemorySegment g, int rows) {
-        MemorySegment dx = MemorySegment.NULL.equals(inGrad) ? MemorySegment.NULL : slice(inGrad, rows, spec.inputSize());
+    public static void backward(
+            CustomLayer layer,
+            CustomSpec spec,
+            MemorySegment in,
+            MemorySegment out,
+            MemorySegment outGrad,
+            MemorySegment inGrad,
+            MemorySegment w,
+            MemorySegment g,
+            int rows) {
+        MemorySegment dx =
+                MemorySegment.NULL.equals(inGrad) ? MemorySegment.NULL : slice(inGrad, rows, spec.inputSize());
         if (!MemorySegment.NULL.equals(dx)) dx.fill((byte) 0);
         MemorySegment[] grads = params(spec, g);
         for (MemorySegment s : grads) s.fill((byte) 0);
-        layer.backward(new CustomPass(spec, rows, slice(in, rows, spec.inputSize()), slice(out, rows, spec.outputSize()),
-                slice(outGrad, rows, spec.outputSize()), dx, params(spec, w), grads));
+        layer.backward(new CustomPass(
+                spec,
+                rows,
+                slice(in, rows, spec.inputSize()),
+                slice(out, rows, spec.outputSize()),
+                slice(outGrad, rows, spec.outputSize()),
+                dx,
+                params(spec, w),
+                grads));
     }
 
     private static MemorySegment slice(MemorySegment s, int rows, int perRow) {

@@ -18,8 +18,15 @@ public final class CustomPass {
     private final MemorySegment in, out, outGrad, inGrad;
     private final MemorySegment[] params, grads;
 
-    CustomPass(CustomSpec spec, int rows, MemorySegment in, MemorySegment out, MemorySegment outGrad,
-               MemorySegment inGrad, MemorySegment[] params, MemorySegment[] grads) {
+    CustomPass(
+            CustomSpec spec,
+            int rows,
+            MemorySegment in,
+            MemorySegment out,
+            MemorySegment outGrad,
+            MemorySegment inGrad,
+            MemorySegment[] params,
+            MemorySegment[] grads) {
         this.spec = spec;
         this.rows = rows;
         this.in = in;
@@ -95,7 +102,8 @@ public final class CustomPass {
     public int paramIndex(String name) {
         String[] names = spec.paramNames();
         for (int p = 0; p < names.length; p++) if (names[p].equals(name)) return p;
-        throw new IllegalArgumentException(spec.layer() + " has no parameter '" + name + "'; it has " + Arrays.toString(names));
+        throw new IllegalArgumentException(
+                spec.layer() + " has no parameter '" + name + "'; it has " + Arrays.toString(names));
     }
 
     public int[] paramShape(int p) {

@@ -6,8 +6,14 @@ import java.util.Arrays;
  * What the processor computed for one {@code @Custom} field: its shapes, units, and where its parameter
  * tensors are in the model's parameter buffer (in floats). Generated code creates one per field.
  */
-public record CustomSpec(String layer, int[] inputShape, int[] outputShape, int units, String[] paramNames,
-                         long[] paramOffsets, int[][] paramShapes) {
+public record CustomSpec(
+        String layer,
+        int[] inputShape,
+        int[] outputShape,
+        int units,
+        String[] paramNames,
+        long[] paramOffsets,
+        int[][] paramShapes) {
 
     public CustomSpec {
         if (paramNames.length != paramOffsets.length || paramNames.length != paramShapes.length) {

@@ -3,7 +3,6 @@ package io.nerva.runtime.custom;
 import io.nerva.annotations.CustomShape;
 import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.loss.Loss;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,9 +42,13 @@ public final class GradientChecker {
 
         @Override
         public String toString() {
-            return subject + ": " + (passed() ? "passed, " + checked + " derivatives within the bound" : "FAILED: " + worst
-                    + " is " + analytic + " analytically but " + numeric + " by central differences (beyond the bound by "
-                    + excess + "; " + checked + " derivatives checked)");
+            return subject + ": "
+                    + (passed()
+                            ? "passed, " + checked + " derivatives within the bound"
+                            : "FAILED: " + worst
+                                    + " is " + analytic + " analytically but " + numeric
+                                    + " by central differences (beyond the bound by "
+                                    + excess + "; " + checked + " derivatives checked)");
         }
     }
 
@@ -54,7 +57,8 @@ public final class GradientChecker {
         CustomShape shape = type.getAnnotation(CustomShape.class);
         CustomShape.Rule rule = shape == null ? CustomShape.Rule.SAME : shape.output();
         if (rule.usesUnits() && units < 1) {
-            throw new IllegalArgumentException(type.getSimpleName() + "'s shape rule " + rule + " needs units >= 1, got " + units);
+            throw new IllegalArgumentException(
+                    type.getSimpleName() + "'s shape rule " + rule + " needs units >= 1, got " + units);
         }
         int[] out = rule.output(inputShape, units);
         CustomShape.Param[] params = shape == null ? new CustomShape.Param[0] : shape.params();
@@ -65,7 +69,8 @@ public final class GradientChecker {
         for (int p = 0; p < params.length; p++) {
             names[p] = params[p].name();
             shapes[p] = new int[params[p].shape().length];
-            for (int d = 0; d < shapes[p].length; d++) shapes[p][d] = Math.toIntExact(params[p].shape()[d].size(inputShape, out, units));
+            for (int d = 0; d < shapes[p].length; d++)
+                shapes[p][d] = Math.toIntExact(params[p].shape()[d].size(inputShape, out, units));
             offsets[p] = offset;
             offset += CustomSpec.product(shapes[p]);
         }
@@ -112,7 +117,8 @@ public final class GradientChecker {
         Worst worst = new Worst(f.getClass().getSimpleName());
         for (int k = 0; k < points; k++) {
             float x = (float) (points == 1 ? from : from + (to - from) * k / (points - 1));
-            double numeric = ((double) f.apply((float) (x + H)) - f.apply((float) (x - H))) / ((double) (float) (x + H) - (float) (x - H));
+            double numeric = ((double) f.apply((float) (x + H)) - f.apply((float) (x - H)))
+                    / ((double) (float) (x + H) - (float) (x - H));
             worst.compare("f'(" + x + ")", f.derivative(x, f.apply(x)), numeric);
         }
         return worst.report();
@@ -132,8 +138,12 @@ public final class GradientChecker {
             loss.compute(p, p, y, rows, cols, io.nerva.annotations.ActivationType.LINEAR, grad);
             Worst worst = new Worst(loss.toString());
             for (int i = 0; i < output.length; i++) {
-                double numeric = central(p, i, H,
-                        () -> loss.compute(p, p, y, rows, cols, io.nerva.annotations.ActivationType.LINEAR, MemorySegment.NULL));
+                double numeric = central(
+                        p,
+                        i,
+                        H,
+                        () -> loss.compute(
+                                p, p, y, rows, cols, io.nerva.annotations.ActivationType.LINEAR, MemorySegment.NULL));
                 worst.compare("dLoss/doutput[" + i + "]", grad.getAtIndex(F, i), numeric);
             }
             return worst.report();
@@ -152,7 +162,8 @@ public final class GradientChecker {
 
         void compare(String at, double a, double n) {
             checked++;
-            double e = !Double.isFinite(a) || !Double.isFinite(n) ? Double.POSITIVE_INFINITY
+            double e = !Double.isFinite(a) || !Double.isFinite(n)
+                    ? Double.POSITIVE_INFINITY
                     : Math.abs(a - n) - (1e-3 + 1e-2 * Math.abs(n));
             if (e > excess) {
                 excess = e;
@@ -179,11 +190,18 @@ public final class GradientChecker {
         return (plus - minus) / ((double) up - down);
     }
 
-    private static double weighted(CustomLayer layer, CustomSpec spec, MemorySegment x, MemorySegment out, MemorySegment w,
-                                   MemorySegment r, int rows) {
+    private static double weighted(
+            CustomLayer layer,
+            CustomSpec spec,
+            MemorySegment x,
+            MemorySegment out,
+            MemorySegment w,
+            MemorySegment r,
+            int rows) {
         CustomLayers.forward(layer, spec, x, out, w, rows);
         double l = 0;
-        for (long i = 0; i < (long) rows * spec.outputSize(); i++) l += (double) out.getAtIndex(F, i) * r.getAtIndex(F, i);
+        for (long i = 0; i < (long) rows * spec.outputSize(); i++)
+            l += (double) out.getAtIndex(F, i) * r.getAtIndex(F, i);
         return l;
     }
 

@@ -53,17 +53,24 @@ public final class CsvReader {
 
     private final char delimiter;
     private final boolean header;
-    private final List<String> targetNames;   // empty: use targetIndices
-    private final int[] targetIndices;        // empty too: the last column
+    private final List<String> targetNames; // empty: use targetIndices
+    private final int[] targetIndices; // empty too: the last column
     private final List<String> ignored;
-    private final Boolean categorical;        // null: decided by the values
+    private final Boolean categorical; // null: decided by the values
     private final LabelOrder labelOrder;
-    private final List<String> classNames;    // empty: derived from the file
+    private final List<String> classNames; // empty: derived from the file
     private final boolean oneHot;
 
-    private CsvReader(char delimiter, boolean header, List<String> targetNames, int[] targetIndices,
-                      List<String> ignored, Boolean categorical, LabelOrder labelOrder, List<String> classNames,
-                      boolean oneHot) {
+    private CsvReader(
+            char delimiter,
+            boolean header,
+            List<String> targetNames,
+            int[] targetIndices,
+            List<String> ignored,
+            Boolean categorical,
+            LabelOrder labelOrder,
+            List<String> classNames,
+            boolean oneHot) {
         this.delimiter = delimiter;
         this.header = header;
         this.targetNames = targetNames;
@@ -85,50 +92,75 @@ public final class CsvReader {
         if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
             throw new IllegalArgumentException("a quote or line break cannot be the delimiter");
         }
-        return new CsvReader(delimiter, header, targetNames, targetIndices, ignored, categorical, labelOrder, classNames, oneHot);
+        return new CsvReader(
+                delimiter, header, targetNames, targetIndices, ignored, categorical, labelOrder, classNames, oneHot);
     }
 
     /** Whether the first line holds the column names (default true). */
     public CsvReader header(boolean header) {
-        return new CsvReader(delimiter, header, targetNames, targetIndices, ignored, categorical, labelOrder, classNames, oneHot);
+        return new CsvReader(
+                delimiter, header, targetNames, targetIndices, ignored, categorical, labelOrder, classNames, oneHot);
     }
 
     /** The target columns by header name, in this order. */
     public CsvReader target(String... names) {
         if (names.length == 0) throw new IllegalArgumentException("name at least one target column");
-        return new CsvReader(delimiter, header, List.of(names), new int[0], ignored, categorical, labelOrder, classNames, oneHot);
+        return new CsvReader(
+                delimiter, header, List.of(names), new int[0], ignored, categorical, labelOrder, classNames, oneHot);
     }
 
     /** The target columns by index from 0, in this order. */
     public CsvReader targetIndex(int... indices) {
         if (indices.length == 0) throw new IllegalArgumentException("give at least one target column");
-        return new CsvReader(delimiter, header, List.of(), indices.clone(), ignored, categorical, labelOrder, classNames, oneHot);
+        return new CsvReader(
+                delimiter, header, List.of(), indices.clone(), ignored, categorical, labelOrder, classNames, oneHot);
     }
 
     /** Columns (by header name) that are neither features nor targets, e.g. an id. */
     public CsvReader ignore(String... names) {
-        return new CsvReader(delimiter, header, targetNames, targetIndices, List.of(names), categorical, labelOrder, classNames, oneHot);
+        return new CsvReader(
+                delimiter,
+                header,
+                targetNames,
+                targetIndices,
+                List.of(names),
+                categorical,
+                labelOrder,
+                classNames,
+                oneHot);
     }
 
     /** Forces the single target column to be read as class labels (true) or as numbers (false). */
     public CsvReader categorical(boolean categorical) {
-        return new CsvReader(delimiter, header, targetNames, targetIndices, ignored, categorical, labelOrder, classNames, oneHot);
+        return new CsvReader(
+                delimiter, header, targetNames, targetIndices, ignored, categorical, labelOrder, classNames, oneHot);
     }
 
     public CsvReader labelOrder(LabelOrder order) {
-        return new CsvReader(delimiter, header, targetNames, targetIndices, ignored, categorical,
-                Objects.requireNonNull(order, "order"), classNames, oneHot);
+        return new CsvReader(
+                delimiter,
+                header,
+                targetNames,
+                targetIndices,
+                ignored,
+                categorical,
+                Objects.requireNonNull(order, "order"),
+                classNames,
+                oneHot);
     }
 
     /** A fixed label → class mapping (index in this list); a label not in it is an error. Implies categorical. */
     public CsvReader classNames(List<String> names) {
-        if (new HashSet<>(names).size() != names.size()) throw new IllegalArgumentException("duplicate class names in " + names);
-        return new CsvReader(delimiter, header, targetNames, targetIndices, ignored, true, labelOrder, List.copyOf(names), oneHot);
+        if (new HashSet<>(names).size() != names.size())
+            throw new IllegalArgumentException("duplicate class names in " + names);
+        return new CsvReader(
+                delimiter, header, targetNames, targetIndices, ignored, true, labelOrder, List.copyOf(names), oneHot);
     }
 
     /** One-hot class targets (default) or one column of class indices. */
     public CsvReader oneHot(boolean oneHot) {
-        return new CsvReader(delimiter, header, targetNames, targetIndices, ignored, categorical, labelOrder, classNames, oneHot);
+        return new CsvReader(
+                delimiter, header, targetNames, targetIndices, ignored, categorical, labelOrder, classNames, oneHot);
     }
 
     // ---------------------------------------------------------------- reading
@@ -173,12 +205,15 @@ public final class CsvReader {
         Set<Integer> skip = new HashSet<>();
         for (int t : targets) skip.add(t);
         for (String name : ignored) skip.add(column(names, name, source));
-        int[] featureColumns = IntStream.range(0, width).filter(j -> !skip.contains(j)).toArray();
+        int[] featureColumns =
+                IntStream.range(0, width).filter(j -> !skip.contains(j)).toArray();
         if (featureColumns.length == 0) throw new IllegalArgumentException(source + ": no feature columns left");
 
-        boolean labels = categorical != null ? categorical : targets.length == 1 && anyNonNumber(rows, firstData, targets[0]);
+        boolean labels =
+                categorical != null ? categorical : targets.length == 1 && anyNonNumber(rows, firstData, targets[0]);
         if (labels && targets.length != 1) {
-            throw new IllegalArgumentException(source + ": class labels need exactly one target column, got " + targets.length);
+            throw new IllegalArgumentException(
+                    source + ": class labels need exactly one target column, got " + targets.length);
         }
 
         float[] x = new float[count * featureColumns.length];
@@ -187,17 +222,21 @@ public final class CsvReader {
         for (int i = 0; i < count; i++) {
             Row row = rows.get(firstData + i);
             if (row.fields().size() != width) {
-                throw new IOException(source + ":" + row.line() + ": expected " + width + " fields, found " + row.fields().size());
+                throw new IOException(source + ":" + row.line() + ": expected " + width + " fields, found "
+                        + row.fields().size());
             }
             for (int j = 0; j < featureColumns.length; j++) {
                 x[i * featureColumns.length + j] = number(row, featureColumns[j], names, source);
             }
             if (labels) {
                 String label = row.fields().get(targets[0]);
-                if (label.isEmpty()) throw new IOException(source + ":" + row.line() + ": empty label in column " + quoted(names, targets[0]));
+                if (label.isEmpty())
+                    throw new IOException(
+                            source + ":" + row.line() + ": empty label in column " + quoted(names, targets[0]));
                 rawLabels[i] = label;
             } else {
-                for (int t = 0; t < targets.length; t++) y[i * targets.length + t] = number(row, targets[t], names, source);
+                for (int t = 0; t < targets.length; t++)
+                    y[i * targets.length + t] = number(row, targets[t], names, source);
             }
         }
         int[] shape = {featureColumns.length};
@@ -235,21 +274,24 @@ public final class CsvReader {
             for (int k = 0; k < t.length; k++) t[k] = column(names, targetNames.get(k), source);
             return t;
         }
-        if (targetIndices.length == 0) return new int[]{names.size() - 1};
+        if (targetIndices.length == 0) return new int[] {names.size() - 1};
         for (int t : targetIndices) {
             if (t < 0 || t >= names.size()) {
-                throw new IllegalArgumentException(source + ": target column " + t + " is out of range for "
-                        + names.size() + " columns");
+                throw new IllegalArgumentException(
+                        source + ": target column " + t + " is out of range for " + names.size() + " columns");
             }
         }
         return targetIndices.clone();
     }
 
     private int column(List<String> names, String name, String source) {
-        if (!header) throw new IllegalArgumentException(source + ": column '" + name + "' chosen by name, but the file has no header");
+        if (!header)
+            throw new IllegalArgumentException(
+                    source + ": column '" + name + "' chosen by name, but the file has no header");
         int first = names.indexOf(name);
         if (first < 0) throw new IllegalArgumentException(source + ": no column '" + name + "' in the header " + names);
-        if (names.lastIndexOf(name) != first) throw new IllegalArgumentException(source + ": column '" + name + "' appears twice in the header");
+        if (names.lastIndexOf(name) != first)
+            throw new IllegalArgumentException(source + ": column '" + name + "' appears twice in the header");
         return first;
     }
 
@@ -263,10 +305,15 @@ public final class CsvReader {
 
     private static float number(Row row, int column, List<String> names, String source) throws IOException {
         String s = row.fields().get(column);
-        if (s.isEmpty()) throw new IOException(source + ":" + row.line() + ": empty value in column " + quoted(names, column));
+        if (s.isEmpty())
+            throw new IOException(source + ":" + row.line() + ": empty value in column " + quoted(names, column));
         Float v = parseOrNull(s);
-        if (v == null) throw new IOException(source + ":" + row.line() + ": not a number: '" + s + "' in column " + quoted(names, column));
-        if (!Float.isFinite(v)) throw new IOException(source + ":" + row.line() + ": " + s + " in column " + quoted(names, column) + " is not finite");
+        if (v == null)
+            throw new IOException(
+                    source + ":" + row.line() + ": not a number: '" + s + "' in column " + quoted(names, column));
+        if (!Float.isFinite(v))
+            throw new IOException(
+                    source + ":" + row.line() + ": " + s + " in column " + quoted(names, column) + " is not finite");
         return v;
     }
 
@@ -339,7 +386,8 @@ public final class CsvReader {
     }
 
     /** Appends a quoted field's content from {@code from} up to its closing quote; returns the index after that quote. */
-    private static int readQuoted(String text, int from, StringBuilder field, String source, int recordLine) throws IOException {
+    private static int readQuoted(String text, int from, StringBuilder field, String source, int recordLine)
+            throws IOException {
         for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '"') {
@@ -365,7 +413,8 @@ public final class CsvReader {
         return k;
     }
 
-    private static void endRecord(List<Row> rows, List<String> fields, StringBuilder field, boolean quotedField, int line) {
+    private static void endRecord(
+            List<Row> rows, List<String> fields, StringBuilder field, boolean quotedField, int line) {
         String last = quotedField ? field.toString() : field.toString().strip();
         boolean blankLine = fields.isEmpty() && last.isEmpty() && !quotedField;
         if (!blankLine) {
@@ -379,7 +428,9 @@ public final class CsvReader {
     @Override
     public String toString() {
         return "CsvReader[delimiter '" + delimiter + "', header " + header + ", target "
-                + (targetNames.isEmpty() ? (targetIndices.length == 0 ? "last column" : Arrays.toString(targetIndices)) : targetNames)
+                + (targetNames.isEmpty()
+                        ? (targetIndices.length == 0 ? "last column" : Arrays.toString(targetIndices))
+                        : targetNames)
                 + ", " + (oneHot ? "one-hot" : "sparse") + " labels " + labelOrder + "]";
     }
 }

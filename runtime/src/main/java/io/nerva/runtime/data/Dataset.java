@@ -1,7 +1,6 @@
 package io.nerva.runtime.data;
 
 import io.nerva.runtime.core.Rng;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -23,7 +22,7 @@ public final class Dataset {
     private final float[] targets;
     private final int targetColumns;
     private final int size;
-    private final int classes;          // 0 when the targets are not class labels
+    private final int classes; // 0 when the targets are not class labels
     private final boolean sparseLabels; // one column holding the class index
     private final List<String> classNames;
 
@@ -31,8 +30,14 @@ public final class Dataset {
     public record Split(Dataset train, Dataset test) {}
 
     /** Takes ownership of the arrays: callers in this package have already copied and validated them. */
-    Dataset(float[] features, int[] sampleShape, float[] targets, int targetColumns,
-            int classes, boolean sparseLabels, List<String> classNames) {
+    Dataset(
+            float[] features,
+            int[] sampleShape,
+            float[] targets,
+            int targetColumns,
+            int classes,
+            boolean sparseLabels,
+            List<String> classNames) {
         this.features = features;
         this.sampleShape = sampleShape;
         this.sampleSize = checkedSampleSize(sampleShape);
@@ -67,10 +72,11 @@ public final class Dataset {
         Objects.requireNonNull(flatY, "flatY");
         int sampleSize = checkedSampleSize(sampleShape);
         int rows = rowsOf(flatX, sampleSize, sampleShape);
-        if (targetColumns < 1) throw new IllegalArgumentException("targetColumns must be at least 1, got " + targetColumns);
+        if (targetColumns < 1)
+            throw new IllegalArgumentException("targetColumns must be at least 1, got " + targetColumns);
         if ((long) rows * targetColumns != flatY.length) {
-            throw new IllegalArgumentException("flatY has " + flatY.length + " floats for " + rows + " samples, expected "
-                    + rows + " × " + targetColumns + " = " + (long) rows * targetColumns);
+            throw new IllegalArgumentException("flatY has " + flatY.length + " floats for " + rows
+                    + " samples, expected " + rows + " × " + targetColumns + " = " + (long) rows * targetColumns);
         }
         checkFinite(flatX, sampleSize, "features");
         checkFinite(flatY, targetColumns, "targets");
@@ -100,12 +106,12 @@ public final class Dataset {
         Objects.requireNonNull(x, "x");
         float[] flatX = flatten(x, "features");
         checkFinite(flatX, x[0].length, "features");
-        return ofLabels(flatX, new int[]{x[0].length}, labels, x.length, classes, oneHot, List.of());
+        return ofLabels(flatX, new int[] {x[0].length}, labels, x.length, classes, oneHot, List.of());
     }
 
     /** Builds the targets from labels; takes ownership of {@code flatX}, which must already be checked. */
-    static Dataset ofLabels(float[] flatX, int[] shape, int[] labels, int rows, int classes, boolean oneHot,
-                            List<String> classNames) {
+    static Dataset ofLabels(
+            float[] flatX, int[] shape, int[] labels, int rows, int classes, boolean oneHot, List<String> classNames) {
         Objects.requireNonNull(labels, "labels");
         if (labels.length != rows) {
             throw new IllegalArgumentException("there are " + rows + " samples but " + labels.length + " labels");
@@ -208,7 +214,8 @@ public final class Dataset {
     /** Copies the targets of samples {@code [row, row + rows)} into {@code dst} at a byte offset; allocation-free. */
     public void copyTargets(int row, int rows, MemorySegment dst, long dstByteOffset) {
         Objects.checkFromIndexSize(row, rows, size);
-        MemorySegment.copy(targets, row * targetColumns, dst, ValueLayout.JAVA_FLOAT, dstByteOffset, rows * targetColumns);
+        MemorySegment.copy(
+                targets, row * targetColumns, dst, ValueLayout.JAVA_FLOAT, dstByteOffset, rows * targetColumns);
     }
 
     /**
@@ -236,9 +243,14 @@ public final class Dataset {
     /** Samples {@code [from, to)}. */
     public Dataset slice(int from, int to) {
         Objects.checkFromToIndex(from, to, size);
-        return new Dataset(Arrays.copyOfRange(features, from * sampleSize, to * sampleSize), sampleShape,
-                Arrays.copyOfRange(targets, from * targetColumns, to * targetColumns), targetColumns,
-                classes, sparseLabels, classNames);
+        return new Dataset(
+                Arrays.copyOfRange(features, from * sampleSize, to * sampleSize),
+                sampleShape,
+                Arrays.copyOfRange(targets, from * targetColumns, to * targetColumns),
+                targetColumns,
+                classes,
+                sparseLabels,
+                classNames);
     }
 
     /** The first {@code n} samples (all when there are fewer). */
@@ -296,7 +308,8 @@ public final class Dataset {
 
     @Override
     public String toString() {
-        String kind = classes == 0 ? targetColumns + " target column" + (targetColumns == 1 ? "" : "s")
+        String kind = classes == 0
+                ? targetColumns + " target column" + (targetColumns == 1 ? "" : "s")
                 : classes + " classes, " + (sparseLabels ? "sparse labels" : "one-hot");
         return "Dataset[" + size + " samples of shape " + Arrays.toString(sampleShape) + ", " + kind + "]";
     }
@@ -304,7 +317,8 @@ public final class Dataset {
     // ---------------------------------------------------------------- validation helpers
 
     private void checkIndex(int i) {
-        if (i < 0 || i >= size) throw new IndexOutOfBoundsException("sample " + i + " out of range for " + size + " samples");
+        if (i < 0 || i >= size)
+            throw new IndexOutOfBoundsException("sample " + i + " out of range for " + size + " samples");
     }
 
     static int checkedSampleSize(int[] shape) {
@@ -312,17 +326,20 @@ public final class Dataset {
         if (shape.length == 0) throw new IllegalArgumentException("sampleShape must have at least one dimension");
         long n = 1;
         for (int d : shape) {
-            if (d < 1) throw new IllegalArgumentException("sampleShape " + Arrays.toString(shape) + " has a dimension < 1");
+            if (d < 1)
+                throw new IllegalArgumentException("sampleShape " + Arrays.toString(shape) + " has a dimension < 1");
             n *= d;
-            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("sampleShape " + Arrays.toString(shape) + " is too large");
+            if (n > Integer.MAX_VALUE)
+                throw new IllegalArgumentException("sampleShape " + Arrays.toString(shape) + " is too large");
         }
         return (int) n;
     }
 
     private static int rowsOf(float[] flatX, int sampleSize, int[] shape) {
         if (flatX.length % sampleSize != 0) {
-            throw new IllegalArgumentException("flatX has " + flatX.length + " floats, not a multiple of the sample size "
-                    + sampleSize + " (shape " + Arrays.toString(shape) + ")");
+            throw new IllegalArgumentException(
+                    "flatX has " + flatX.length + " floats, not a multiple of the sample size " + sampleSize
+                            + " (shape " + Arrays.toString(shape) + ")");
         }
         return flatX.length / sampleSize;
     }
@@ -334,13 +351,15 @@ public final class Dataset {
         int width = rows[0].length;
         if (width == 0) throw new IllegalArgumentException("row 0 has no " + what);
         if ((long) rows.length * width > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(rows.length + " rows × " + width + " " + what + " do not fit in one array");
+            throw new IllegalArgumentException(
+                    rows.length + " rows × " + width + " " + what + " do not fit in one array");
         }
         float[] flat = new float[rows.length * width];
         for (int i = 0; i < rows.length; i++) {
             if (rows[i] == null) throw new IllegalArgumentException("row " + i + " of the " + what + " is null");
             if (rows[i].length != width) {
-                throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " " + what + ", expected " + width);
+                throw new IllegalArgumentException(
+                        "row " + i + " has " + rows[i].length + " " + what + ", expected " + width);
             }
             System.arraycopy(rows[i], 0, flat, i * width, width);
         }
@@ -351,8 +370,8 @@ public final class Dataset {
     static void checkFinite(float[] flat, int width, String what) {
         for (int i = 0; i < flat.length; i++) {
             if (!Float.isFinite(flat[i])) {
-                throw new IllegalArgumentException("row " + i / width + ", column " + i % width + " of the " + what
-                        + " is " + flat[i]);
+                throw new IllegalArgumentException(
+                        "row " + i / width + ", column " + i % width + " of the " + what + " is " + flat[i]);
             }
         }
     }

@@ -16,8 +16,8 @@ public final class FashionMnist {
     public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
     /** The class names by label. */
-    public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> CLASS_NAMES = List.of(
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     public static final int CLASSES = 10;
 
@@ -58,7 +58,8 @@ public final class FashionMnist {
         for (Path candidate : List.of(dir.resolve(name + ".gz"), dir.resolve(name))) {
             if (Files.isRegularFile(candidate)) return candidate;
         }
-        throw new FileNotFoundException("Fashion-MNIST file " + dir.resolve(name + ".gz") + " not found. Install the data set with "
+        throw new FileNotFoundException("Fashion-MNIST file " + dir.resolve(name + ".gz")
+                + " not found. Install the data set with "
                 + "'sudo apt-get install dataset-fashion-mnist' (files in " + DEFAULT_DIR + ") or pass the directory "
                 + "holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] to FashionMnist.load(dir)");
     }

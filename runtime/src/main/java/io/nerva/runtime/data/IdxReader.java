@@ -27,7 +27,7 @@ public final class IdxReader {
     public record Images(int count, int rows, int cols, float[] pixels) {
         /** The shape of one image as a sample: {@code {rows, cols, 1}}. */
         public int[] sampleShape() {
-            return new int[]{rows, cols, 1};
+            return new int[] {rows, cols, 1};
         }
     }
 
@@ -35,7 +35,8 @@ public final class IdxReader {
         try (InputStream in = open(file)) {
             int[] dims = header(in, file, IMAGES_MAGIC, 3, "images");
             long expected = (long) dims[0] * dims[1] * dims[2];
-            if (expected > Integer.MAX_VALUE - 8) throw new IOException(file + ": " + expected + " pixels are too many for one array");
+            if (expected > Integer.MAX_VALUE - 8)
+                throw new IOException(file + ": " + expected + " pixels are too many for one array");
             checkHeap(file, expected * (1 + Float.BYTES), expected + " pixels");
             byte[] bytes = payload(in, file, expected, "pixels");
             float[] pixels = new float[bytes.length];
@@ -52,8 +53,9 @@ public final class IdxReader {
         try (InputStream in = open(file)) {
             int[] dims = header(in, file, IMAGES_MAGIC, 3, "images");
             if (first < 0 || count < 1 || (long) first + count > dims[0]) {
-                throw new IllegalArgumentException("images [" + first + ", " + ((long) first + count) + ") requested, but "
-                        + file + " has " + dims[0] + " images (indices 0 to " + (dims[0] - 1) + ")");
+                throw new IllegalArgumentException(
+                        "images [" + first + ", " + ((long) first + count) + ") requested, but " + file + " has "
+                                + dims[0] + " images (indices 0 to " + (dims[0] - 1) + ")");
             }
             long size = (long) dims[1] * dims[2];
             long skip = first * size;
@@ -64,8 +66,8 @@ public final class IdxReader {
             }
             byte[] bytes = in.readNBytes((int) (count * size));
             if (bytes.length < count * size) {
-                throw new IOException(file + ": truncated, expected " + count * size + " bytes of pixels from image " + first
-                        + ", file has " + bytes.length);
+                throw new IOException(file + ": truncated, expected " + count * size + " bytes of pixels from image "
+                        + first + ", file has " + bytes.length);
             }
             float[] pixels = new float[bytes.length];
             for (int i = 0; i < pixels.length; i++) pixels[i] = (bytes[i] & 0xFF) / 255f;
@@ -106,7 +108,8 @@ public final class IdxReader {
             }
         }
         // Pixels are finite by construction and the array is fresh: no copy, no re-check.
-        return Dataset.ofLabels(images.pixels(), images.sampleShape(), labels, labels.length, classes, oneHot, classNames);
+        return Dataset.ofLabels(
+                images.pixels(), images.sampleShape(), labels, labels.length, classes, oneHot, classNames);
     }
 
     /** Most bytes counted (not stored) after the expected data before giving up: bounds the work on a gzip bomb. */
@@ -188,7 +191,8 @@ public final class IdxReader {
             if (have == data.length) data = java.util.Arrays.copyOf(data, (int) Math.min(expected, 2L * data.length));
             int n = in.read(data, have, data.length - have);
             if (n < 0) {
-                throw new IOException(file + ": truncated, expected " + expected + " bytes of " + what + ", file has " + have);
+                throw new IOException(
+                        file + ": truncated, expected " + expected + " bytes of " + what + ", file has " + have);
             }
             have += n;
         }
@@ -200,7 +204,8 @@ public final class IdxReader {
                     + " bytes of " + what + " (stopped reading; is the header's size wrong?)");
         }
         if (extra > 0) {
-            throw new IOException(file + ": " + extra + " unexpected bytes after the " + expected + " bytes of " + what);
+            throw new IOException(
+                    file + ": " + extra + " unexpected bytes after the " + expected + " bytes of " + what);
         }
         return data;
     }
@@ -212,9 +217,11 @@ public final class IdxReader {
         }
         int found = ByteBuffer.wrap(head).getInt();
         if (found != magic) {
-            String hint = found == IMAGES_MAGIC ? " (this is an images file)" : found == LABELS_MAGIC ? " (this is a labels file)" : "";
-            throw new IOException(String.format("%s: bad magic number 0x%08x, expected 0x%08x for IDX %s%s",
-                    file, found, magic, what, hint));
+            String hint = found == IMAGES_MAGIC
+                    ? " (this is an images file)"
+                    : found == LABELS_MAGIC ? " (this is a labels file)" : "";
+            throw new IOException(String.format(
+                    "%s: bad magic number 0x%08x, expected 0x%08x for IDX %s%s", file, found, magic, what, hint));
         }
         byte[] sizes = in.readNBytes(4 * dimensions);
         if (sizes.length < 4 * dimensions) {

@@ -54,7 +54,8 @@ public final class Standardizer {
         float[] s = std.clone();
         for (int j = 0; j < s.length; j++) {
             if (!(s[j] >= 0) || !Float.isFinite(s[j]) || !Float.isFinite(mean[j])) {
-                throw new IllegalArgumentException("feature " + j + ": mean " + mean[j] + ", std " + std[j] + " is not usable");
+                throw new IllegalArgumentException(
+                        "feature " + j + ": mean " + mean[j] + ", std " + std[j] + " is not usable");
             }
             if (s[j] == 0f) s[j] = 1f;
         }
@@ -104,7 +105,8 @@ public final class Standardizer {
 
     private void checkWidth(int width) {
         if (width != mean.length) {
-            throw new IllegalArgumentException("this Standardizer was fitted on " + mean.length + " features, got " + width);
+            throw new IllegalArgumentException(
+                    "this Standardizer was fitted on " + mean.length + " features, got " + width);
         }
     }
 }

@@ -12,8 +12,12 @@ import java.util.Objects;
  * @param expectedFingerprint required value of {@code nerva.fingerprint}, or {@code null}
  * @param allowNonFinite      load tensors holding NaN or infinity instead of refusing the file
  */
-public record LoadOptions(boolean allowExtra, boolean pytorchLayout, String expectedClass, String expectedFingerprint,
-                          boolean allowNonFinite) {
+public record LoadOptions(
+        boolean allowExtra,
+        boolean pytorchLayout,
+        String expectedClass,
+        String expectedFingerprint,
+        boolean allowNonFinite) {
 
     private static final LoadOptions DEFAULTS = new LoadOptions(false, false, null, null, false);
 
@@ -37,12 +41,14 @@ public record LoadOptions(boolean allowExtra, boolean pytorchLayout, String expe
 
     /** Fails the load unless the file's {@code nerva.class} metadata equals {@code className}. */
     public LoadOptions expectClass(String className) {
-        return new LoadOptions(allowExtra, pytorchLayout, Objects.requireNonNull(className), expectedFingerprint, allowNonFinite);
+        return new LoadOptions(
+                allowExtra, pytorchLayout, Objects.requireNonNull(className), expectedFingerprint, allowNonFinite);
     }
 
     /** Fails the load unless the file's {@code nerva.fingerprint} equals {@code fingerprint}: the architecture changed. */
     public LoadOptions expectFingerprint(String fingerprint) {
-        return new LoadOptions(allowExtra, pytorchLayout, expectedClass, Objects.requireNonNull(fingerprint), allowNonFinite);
+        return new LoadOptions(
+                allowExtra, pytorchLayout, expectedClass, Objects.requireNonNull(fingerprint), allowNonFinite);
     }
 
     /**

@@ -8,7 +8,6 @@ import io.nerva.runtime.core.Finite;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.core.Parameters;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,13 +48,14 @@ public final class SafeTensors {
     public static final String FORMAT_VERSION = io.nerva.format.NervaMetadata.FORMAT_VERSION;
 
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble DOUBLE_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble DOUBLE_LE =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Largest single read or write; keeps ByteBuffer views under 2 GiB. */
     private static final long IO_CHUNK = 1L << 30;
 
-    private SafeTensors() {
-    }
+    private SafeTensors() {}
 
     /** Called by {@link #save} after each piece written to the temporary file; lets tests fail a save half-way. */
     @FunctionalInterface
@@ -79,8 +79,11 @@ public final class SafeTensors {
     /** Writes a network's parameters with its class name and architecture fingerprint (what {@code Model.save} writes). */
     public static void save(Network network, Path file, SaveOptions options) throws IOException {
         network.parameters().checkOpen(network.name());
-        save(network.parameters(), file, Map.of(CLASS_KEY, network.name(), FINGERPRINT_KEY, network.fingerprint(),
-                FORMAT_KEY, FORMAT_VERSION), options);
+        save(
+                network.parameters(),
+                file,
+                Map.of(CLASS_KEY, network.name(), FINGERPRINT_KEY, network.fingerprint(), FORMAT_KEY, FORMAT_VERSION),
+                options);
     }
 
     /**
@@ -116,17 +119,25 @@ public final class SafeTensors {
      * {@code [n]}, {@code n} being its byte size over 4, in the map's iteration order, after the
      * parameters. Their names must differ from the parameters' and from each other.
      */
-    public static void save(Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata)
+    public static void save(
+            Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata)
             throws IOException {
         save(params, extra, file, metadata, SaveOptions.defaults(), bytesSoFar -> {});
     }
 
-    static void save(Parameters params, Path file, Map<String, String> metadata, WriteObserver observer) throws IOException {
+    static void save(Parameters params, Path file, Map<String, String> metadata, WriteObserver observer)
+            throws IOException {
         save(params, Map.of(), file, metadata, SaveOptions.defaults(), observer);
     }
 
-    static void save(Parameters params, Map<String, MemorySegment> extra, Path file, Map<String, String> metadata,
-                     SaveOptions options, WriteObserver observer) throws IOException {
+    static void save(
+            Parameters params,
+            Map<String, MemorySegment> extra,
+            Path file,
+            Map<String, String> metadata,
+            SaveOptions options,
+            WriteObserver observer)
+            throws IOException {
         // A consistent copy of the weights, taken under the read gate so a concurrent load or
         // training step is seen entirely or not at all, then written without holding the gate.
         try (Arena snapshotArena = Arena.ofConfined()) {
@@ -141,7 +152,8 @@ public final class SafeTensors {
             if (!options.allowNonFinite()) {
                 String bad = Finite.describeFirstNonFinite(params, snapshot);
                 if (bad != null) {
-                    throw new IllegalStateException("cannot save model " + params.owner() + " to " + file + ": parameter "
+                    throw new IllegalStateException("cannot save model " + params.owner() + " to " + file
+                            + ": parameter "
                             + bad + "; the weights are not usable (did training diverge?). Nothing was written; "
                             + "SaveOptions.defaults().withAllowNonFinite() saves them anyway");
                 }
@@ -150,17 +162,23 @@ public final class SafeTensors {
         }
     }
 
-    private static void write(Parameters params, MemorySegment snapshot, Map<String, MemorySegment> extra, Path file,
-                              Map<String, String> metadata, WriteObserver observer) throws IOException {
+    private static void write(
+            Parameters params,
+            MemorySegment snapshot,
+            Map<String, MemorySegment> extra,
+            Path file,
+            Map<String, String> metadata,
+            WriteObserver observer)
+            throws IOException {
         Map<String, String> sortedMetadata = new TreeMap<>();
-        metadata.forEach((k, v) -> sortedMetadata.put(Objects.requireNonNull(k, "metadata key"),
-                Objects.requireNonNull(v, () -> "metadata value of " + k)));
+        metadata.forEach((k, v) -> sortedMetadata.put(
+                Objects.requireNonNull(k, "metadata key"), Objects.requireNonNull(v, () -> "metadata value of " + k)));
         List<TensorInfo> tensors = new ArrayList<>();
         List<MemorySegment> sources = new ArrayList<>();
         for (ParamSpec s : params.specs()) {
             long[] shape = Arrays.stream(s.shape()).asLongStream().toArray();
-            tensors.add(new TensorInfo(s.name(), DType.F32, shape, s.offset() * Float.BYTES,
-                    (s.offset() + s.size()) * Float.BYTES));
+            tensors.add(new TensorInfo(
+                    s.name(), DType.F32, shape, s.offset() * Float.BYTES, (s.offset() + s.size()) * Float.BYTES));
             sources.add(snapshot.asSlice(s.offset() * Float.BYTES, s.size() * Float.BYTES));
         }
         long next = params.count() * Float.BYTES;
@@ -168,10 +186,11 @@ public final class SafeTensors {
             String name = Objects.requireNonNull(e.getKey(), "extra tensor name");
             MemorySegment data = Objects.requireNonNull(e.getValue(), () -> "data of extra tensor " + name);
             if (data.byteSize() % Float.BYTES != 0) {
-                throw new IllegalArgumentException("extra tensor '" + name + "' has " + data.byteSize()
-                        + " bytes, not a whole number of floats");
+                throw new IllegalArgumentException(
+                        "extra tensor '" + name + "' has " + data.byteSize() + " bytes, not a whole number of floats");
             }
-            tensors.add(new TensorInfo(name, DType.F32, new long[]{data.byteSize() / Float.BYTES}, next, next + data.byteSize()));
+            tensors.add(new TensorInfo(
+                    name, DType.F32, new long[] {data.byteSize() / Float.BYTES}, next, next + data.byteSize()));
             sources.add(data);
             next += data.byteSize();
         }
@@ -181,11 +200,12 @@ public final class SafeTensors {
         Path target = file.toAbsolutePath();
         Path directory = target.getParent();
         // Not Files.createTempFile: its 0600 permissions would end up on the saved file.
-        Path temp = directory.resolve("." + target.getFileName() + "." + HexFormat.of().toHexDigits(
-                ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Path temp = directory.resolve("." + target.getFileName() + "."
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer lengthField = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+                ByteBuffer lengthField =
+                        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(out, lengthField);
                 writeFully(out, ByteBuffer.wrap(header));
                 observer.wrote(out.position());
@@ -229,8 +249,12 @@ public final class SafeTensors {
         long cutoff = System.currentTimeMillis() - STALE_TEMP_AGE.toMillis();
         try (var entries = Files.newDirectoryStream(directory, entry -> {
             String n = entry.getFileName().toString();
-            return n.length() == prefix.length() + 20 && n.startsWith(prefix) && n.endsWith(".tmp")
-                    && n.substring(prefix.length(), prefix.length() + 16).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+            return n.length() == prefix.length() + 20
+                    && n.startsWith(prefix)
+                    && n.endsWith(".tmp")
+                    && n.substring(prefix.length(), prefix.length() + 16)
+                            .chars()
+                            .allMatch(c -> Character.digit(c, 16) >= 0);
         })) {
             for (Path stale : entries) {
                 try {
@@ -248,9 +272,12 @@ public final class SafeTensors {
     private static IOException named(IOException e, Path file, Path temp, Path target) {
         String reason = reason(e, temp, target);
         IOException named = switch (e) {
-            case java.nio.file.NoSuchFileException x -> new java.nio.file.NoSuchFileException(file.toString(), null, reason);
-            case java.nio.file.AccessDeniedException x -> new java.nio.file.AccessDeniedException(file.toString(), null, reason);
-            case java.nio.file.FileSystemException x -> new java.nio.file.FileSystemException(file.toString(), null, reason);
+            case java.nio.file.NoSuchFileException x ->
+                new java.nio.file.NoSuchFileException(file.toString(), null, reason);
+            case java.nio.file.AccessDeniedException x ->
+                new java.nio.file.AccessDeniedException(file.toString(), null, reason);
+            case java.nio.file.FileSystemException x ->
+                new java.nio.file.FileSystemException(file.toString(), null, reason);
             default -> new IOException("could not save weights to " + file + ": " + reason);
         };
         named.initCause(e);
@@ -267,8 +294,8 @@ public final class SafeTensors {
         } else {
             text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
-        return text.replace(temp.toString(), target.toString()).replace(temp.getFileName().toString(),
-                target.getFileName().toString());
+        return text.replace(temp.toString(), target.toString())
+                .replace(temp.getFileName().toString(), target.getFileName().toString());
     }
 
     private static void writeLittleEndian(FileChannel out, MemorySegment floats) throws IOException {
@@ -279,7 +306,13 @@ public final class SafeTensors {
                 bytes = chunk.asByteBuffer();
             } else {
                 bytes = ByteBuffer.allocate((int) chunk.byteSize());
-                MemorySegment.copy(chunk, ValueLayout.JAVA_INT, 0, MemorySegment.ofBuffer(bytes), INT_LE, 0,
+                MemorySegment.copy(
+                        chunk,
+                        ValueLayout.JAVA_INT,
+                        0,
+                        MemorySegment.ofBuffer(bytes),
+                        INT_LE,
+                        0,
                         chunk.byteSize() / Integer.BYTES);
             }
             writeFully(out, bytes);
@@ -353,8 +386,9 @@ public final class SafeTensors {
      * anything is read. All-or-nothing: the parameters and the extra buffers are written only once
      * every tensor has been read and checked, so on any error all of them are unchanged.
      */
-    public static Map<String, String> load(Parameters params, Map<String, MemorySegment> extra, Path file,
-                                           LoadOptions opts, MetadataCheck check) throws IOException {
+    public static Map<String, String> load(
+            Parameters params, Map<String, MemorySegment> extra, Path file, LoadOptions opts, MetadataCheck check)
+            throws IOException {
         return load(params, extra, file, file.toString(), opts, check);
     }
 
@@ -362,20 +396,31 @@ public final class SafeTensors {
      * As {@link #load(Parameters, Path, LoadOptions)} from {@code file}, naming it {@code source}
      * in every message (e.g. the class-path resource a temporary file was staged from).
      */
-    public static Map<String, String> load(Parameters params, Path file, String source, LoadOptions opts) throws IOException {
+    public static Map<String, String> load(Parameters params, Path file, String source, LoadOptions opts)
+            throws IOException {
         return load(params, Map.of(), file, source, opts, (metadata, s) -> {});
     }
 
-    private static Map<String, String> load(Parameters params, Map<String, MemorySegment> extra, Path file, String source,
-                                            LoadOptions opts, MetadataCheck check) throws IOException {
+    private static Map<String, String> load(
+            Parameters params,
+            Map<String, MemorySegment> extra,
+            Path file,
+            String source,
+            LoadOptions opts,
+            MetadataCheck check)
+            throws IOException {
         FileChannel opened;
         try {
             opened = FileChannel.open(file, StandardOpenOption.READ);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new java.nio.file.NoSuchFileException(source, null, "no such weights file");
         } catch (java.nio.file.FileSystemException e) {
-            throw new java.nio.file.FileSystemException(source, null, e.getReason() != null ? e.getReason()
-                    : "cannot open weights file (" + e.getClass().getSimpleName() + ")");
+            throw new java.nio.file.FileSystemException(
+                    source,
+                    null,
+                    e.getReason() != null
+                            ? e.getReason()
+                            : "cannot open weights file (" + e.getClass().getSimpleName() + ")");
         }
         try (FileChannel in = opened) {
             SafeTensorsHeader header = SafeTensorsHeader.read(in, source);
@@ -391,8 +436,12 @@ public final class SafeTensors {
             } catch (WeightFileException e) {
                 if (metadataProblem == null) throw e;
                 String detail = e.getMessage().substring(source.length() + 2);
-                throw new WeightFileException(source, e.tensor(), detail + "; also, the "
-                        + metadataProblem.replace(FOREIGN, " (the file was not written by Nerva's Model.save)"), e.getCause());
+                throw new WeightFileException(
+                        source,
+                        e.tensor(),
+                        detail + "; also, the "
+                                + metadataProblem.replace(FOREIGN, " (the file was not written by Nerva's Model.save)"),
+                        e.getCause());
             }
             if (metadataProblem != null) throw new WeightFileException(source, null, metadataProblem);
             try (Arena arena = Arena.ofConfined()) {
@@ -408,7 +457,8 @@ public final class SafeTensors {
                     MemorySegment target = staging.asSlice(at, t.byteLength());
                     readFully(in, target, header.dataStart() + t.begin(), t.name(), source);
                     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-                        MemorySegment.copy(target, INT_LE, 0, target, ValueLayout.JAVA_INT, 0, t.byteLength() / Float.BYTES);
+                        MemorySegment.copy(
+                                target, INT_LE, 0, target, ValueLayout.JAVA_INT, 0, t.byteLength() / Float.BYTES);
                     }
                     at += t.byteLength();
                 }
@@ -434,37 +484,50 @@ public final class SafeTensors {
     }
 
     /** Refuses NaN and infinity in any staged tensor, naming the file's tensor and the first bad index. */
-    private static void checkFinite(List<Match> matches, MemorySegment staging, String source) throws WeightFileException {
+    private static void checkFinite(List<Match> matches, MemorySegment staging, String source)
+            throws WeightFileException {
         for (Match m : matches) {
-            long bad = Finite.firstNonFinite(staging, m.spec().offset(), m.spec().size());
+            long bad =
+                    Finite.firstNonFinite(staging, m.spec().offset(), m.spec().size());
             if (bad >= 0) {
                 float v = staging.getAtIndex(ValueLayout.JAVA_FLOAT, m.spec().offset() + bad);
                 String name = m.tensor().name();
-                String where = m.kerasAxisOfFileAxis() == null ? "at " + Finite.index(m.spec().shape(), bad) + " (index " + bad + ")"
-                        : "at " + Finite.index(m.spec().shape(), bad) + " of '" + m.spec().name() + "' "
-                        + m.spec().shapeString() + " after the PyTorch-layout permutation";
-                throw new WeightFileException(source, name, "tensor '" + name + "' holds " + v + " " + where
-                        + (m.tensor().dtype() == DType.F64 && Float.isInfinite(v) ? " (an F64 value beyond the float range)" : "")
-                        + ": a model with it would predict NaN; LoadOptions.withAllowNonFinite() loads it anyway");
+                String where = m.kerasAxisOfFileAxis() == null
+                        ? "at " + Finite.index(m.spec().shape(), bad) + " (index " + bad + ")"
+                        : "at " + Finite.index(m.spec().shape(), bad) + " of '"
+                                + m.spec().name() + "' " + m.spec().shapeString()
+                                + " after the PyTorch-layout permutation";
+                throw new WeightFileException(
+                        source,
+                        name,
+                        "tensor '" + name + "' holds " + v + " " + where
+                                + (m.tensor().dtype() == DType.F64 && Float.isInfinite(v)
+                                        ? " (an F64 value beyond the float range)"
+                                        : "")
+                                + ": a model with it would predict NaN; LoadOptions.withAllowNonFinite() loads it anyway");
             }
         }
         // Extra buffers (a checkpoint's optimizer state) are not weights: loaded bit for bit, unchecked.
     }
 
     /** The file tensors for the extra buffers, in the buffers' order, each checked to be F32 {@code [n]}. */
-    private static List<TensorInfo> matchExtra(Map<String, MemorySegment> extra, SafeTensorsHeader header, String source)
-            throws WeightFileException {
+    private static List<TensorInfo> matchExtra(
+            Map<String, MemorySegment> extra, SafeTensorsHeader header, String source) throws WeightFileException {
         List<TensorInfo> found = new ArrayList<>();
         for (Map.Entry<String, MemorySegment> e : extra.entrySet()) {
             String name = e.getKey();
             TensorInfo t = header.tensor(name).orElseThrow(); // match() has reported missing ones
             long[] expected = {e.getValue().byteSize() / Float.BYTES};
             if (t.dtype() != DType.F32) {
-                throw new WeightFileException(source, name, "tensor '" + name + "': expected dtype F32, found " + t.dtype());
+                throw new WeightFileException(
+                        source, name, "tensor '" + name + "': expected dtype F32, found " + t.dtype());
             }
             if (!Arrays.equals(expected, t.shape())) {
-                throw new WeightFileException(source, name, "tensor '" + name + "': expected shape "
-                        + Arrays.toString(expected) + ", found " + t.shapeString());
+                throw new WeightFileException(
+                        source,
+                        name,
+                        "tensor '" + name + "': expected shape " + Arrays.toString(expected) + ", found "
+                                + t.shapeString());
             }
             found.add(t);
         }
@@ -474,8 +537,10 @@ public final class SafeTensors {
     private static void checkFormat(Map<String, String> metadata, String source) throws WeightFileException {
         String format = metadata.get(FORMAT_KEY);
         if (format != null && !format.equals(FORMAT_VERSION)) {
-            throw new WeightFileException(source, null, FORMAT_KEY + " is '" + format + "', this version reads only '"
-                    + FORMAT_VERSION + "'");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    FORMAT_KEY + " is '" + format + "', this version reads only '" + FORMAT_VERSION + "'");
         }
     }
 
@@ -488,8 +553,8 @@ public final class SafeTensors {
         if (opts.expectedFingerprint() != null && !opts.expectedFingerprint().equals(metadata.get(FINGERPRINT_KEY))) {
             String found = metadata.get(FINGERPRINT_KEY);
             return "architecture fingerprint is " + describe(found) + ", expected '" + opts.expectedFingerprint()
-                    + "' (" + FINGERPRINT_KEY + ")" + (found == null ? FOREIGN
-                    : ": the network's layers changed since these weights were saved");
+                    + "' (" + FINGERPRINT_KEY + ")"
+                    + (found == null ? FOREIGN : ": the network's layers changed since these weights were saved");
         }
         return null;
     }
@@ -508,18 +573,21 @@ public final class SafeTensors {
      *
      * @param kerasAxisOfFileAxis for a PyTorch weight, where each file axis goes; {@code null} when loaded as is
      */
-    private record Match(ParamSpec spec, TensorInfo tensor, int[] kerasAxisOfFileAxis) {
-    }
+    private record Match(ParamSpec spec, TensorInfo tensor, int[] kerasAxisOfFileAxis) {}
 
-    private static List<Match> match(Parameters params, Set<String> extraNames, SafeTensorsHeader header,
-                                     LoadOptions opts, String source) throws WeightFileException {
+    private static List<Match> match(
+            Parameters params, Set<String> extraNames, SafeTensorsHeader header, LoadOptions opts, String source)
+            throws WeightFileException {
         Map<String, TensorInfo> byModelName = new LinkedHashMap<>();
         for (TensorInfo t : header.tensors()) {
             String modelName = opts.pytorchLayout() ? nervaName(t.name()) : t.name();
             TensorInfo clash = byModelName.putIfAbsent(modelName, t);
             if (clash != null) {
-                throw new WeightFileException(source, modelName, "tensors '" + clash.name() + "' and '" + t.name()
-                        + "' would both load into '" + modelName + "'");
+                throw new WeightFileException(
+                        source,
+                        modelName,
+                        "tensors '" + clash.name() + "' and '" + t.name() + "' would both load into '" + modelName
+                                + "'");
             }
         }
         List<Match> matches = new ArrayList<>();
@@ -529,8 +597,12 @@ public final class SafeTensors {
             if (t == null) {
                 missing.add(spec.name());
             } else {
-                matches.add(new Match(spec, t, opts.pytorchLayout() && isPytorchWeight(t.name())
-                        ? pytorchToKerasAxes(spec.shape().length) : null));
+                matches.add(new Match(
+                        spec,
+                        t,
+                        opts.pytorchLayout() && isPytorchWeight(t.name())
+                                ? pytorchToKerasAxes(spec.shape().length)
+                                : null));
             }
         }
         for (String name : extraNames) {
@@ -539,16 +611,28 @@ public final class SafeTensors {
         if (!missing.isEmpty()) {
             String names = "'" + String.join("', '", missing) + "'";
             String hint = opts.pytorchLayout() ? " (a kernel is read from '<field>.weight' in PyTorch layout)" : "";
-            throw new WeightFileException(source, missing.getFirst(), "missing tensor" + (missing.size() > 1 ? "s " : " ")
-                    + names + hint + "; the file has " + tensorNames(header));
+            throw new WeightFileException(
+                    source,
+                    missing.getFirst(),
+                    "missing tensor" + (missing.size() > 1 ? "s " : " ") + names + hint + "; the file has "
+                            + tensorNames(header));
         }
         if (!byModelName.isEmpty() && !opts.allowExtra()) {
             TensorInfo extra = byModelName.values().iterator().next();
-            throw new WeightFileException(source, extra.name(), "unexpected tensor" + (byModelName.size() > 1 ? "s " : " ")
-                    + "'" + String.join("', '", byModelName.values().stream().map(TensorInfo::name).toList())
-                    + "' not in the model, which has " + params.specs().stream().map(ParamSpec::name).toList()
-                    + (extraNames.isEmpty() ? "" : " and " + List.copyOf(extraNames))
-                    + " (LoadOptions.withAllowExtra() skips them)");
+            throw new WeightFileException(
+                    source,
+                    extra.name(),
+                    "unexpected tensor" + (byModelName.size() > 1 ? "s " : " ")
+                            + "'"
+                            + String.join(
+                                    "', '",
+                                    byModelName.values().stream()
+                                            .map(TensorInfo::name)
+                                            .toList())
+                            + "' not in the model, which has "
+                            + params.specs().stream().map(ParamSpec::name).toList()
+                            + (extraNames.isEmpty() ? "" : " and " + List.copyOf(extraNames))
+                            + " (LoadOptions.withAllowExtra() skips them)");
         }
         for (Match m : matches) {
             checkTensor(m, source);
@@ -562,16 +646,22 @@ public final class SafeTensors {
 
     private static void checkTensor(Match m, String source) throws WeightFileException {
         TensorInfo t = m.tensor();
-        String subject = m.kerasAxisOfFileAxis() == null ? "tensor '" + t.name() + "'"
-                : "tensor '" + t.name() + "' (PyTorch layout, for '" + m.spec().name() + "' " + m.spec().shapeString() + ")";
+        String subject = m.kerasAxisOfFileAxis() == null
+                ? "tensor '" + t.name() + "'"
+                : "tensor '" + t.name() + "' (PyTorch layout, for '" + m.spec().name() + "' "
+                        + m.spec().shapeString() + ")";
         if (!t.dtype().loadableAsFloat()) {
-            throw new WeightFileException(source, t.name(), subject + ": expected dtype F32 (or F16, BF16, F64, which are "
-                    + "converted), found " + t.dtype());
+            throw new WeightFileException(
+                    source,
+                    t.name(),
+                    subject + ": expected dtype F32 (or F16, BF16, F64, which are " + "converted), found " + t.dtype());
         }
         long[] expected = fileShape(m);
         if (!Arrays.equals(expected, t.shape())) {
-            throw new WeightFileException(source, t.name(), subject + ": expected shape " + Arrays.toString(expected)
-                    + ", found " + t.shapeString());
+            throw new WeightFileException(
+                    source,
+                    t.name(),
+                    subject + ": expected shape " + Arrays.toString(expected) + ", found " + t.shapeString());
         }
     }
 
@@ -611,11 +701,19 @@ public final class SafeTensors {
             throws IOException {
         TensorInfo t = m.tensor();
         long at = dataStart + t.begin();
-        MemorySegment target = staging.asSlice(m.spec().offset() * Float.BYTES, m.spec().size() * Float.BYTES);
+        MemorySegment target =
+                staging.asSlice(m.spec().offset() * Float.BYTES, m.spec().size() * Float.BYTES);
         if (t.dtype() == DType.F32 && m.kerasAxisOfFileAxis() == null) {
             readFully(in, target, at, t.name(), source);
             if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-                MemorySegment.copy(target, INT_LE, 0, target, ValueLayout.JAVA_INT, 0, m.spec().size());
+                MemorySegment.copy(
+                        target,
+                        INT_LE,
+                        0,
+                        target,
+                        ValueLayout.JAVA_INT,
+                        0,
+                        m.spec().size());
             }
             return;
         }
@@ -668,12 +766,16 @@ public final class SafeTensors {
     private static void readFully(FileChannel in, MemorySegment into, long position, String tensor, String source)
             throws IOException {
         for (long done = 0; done < into.byteSize(); ) {
-            ByteBuffer chunk = into.asSlice(done, Math.min(IO_CHUNK, into.byteSize() - done)).asByteBuffer();
+            ByteBuffer chunk = into.asSlice(done, Math.min(IO_CHUNK, into.byteSize() - done))
+                    .asByteBuffer();
             while (chunk.hasRemaining()) {
                 int n = in.read(chunk, position + done);
                 if (n < 0) {
-                    throw new WeightFileException(source, tensor, "tensor '" + tensor + "': file ended at byte "
-                            + (position + done) + " while reading its data; was it truncated while loading?");
+                    throw new WeightFileException(
+                            source,
+                            tensor,
+                            "tensor '" + tensor + "': file ended at byte " + (position + done)
+                                    + " while reading its data; was it truncated while loading?");
                 }
                 done += n;
             }

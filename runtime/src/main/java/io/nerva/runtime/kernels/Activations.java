@@ -1,7 +1,6 @@
 package io.nerva.runtime.kernels;
 
 import io.nerva.annotations.ActivationType;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -57,8 +56,15 @@ public final class Activations {
      * {@code biasOffset ≥ 0}, first adds {@code bias[biasOffset + j]} to {@code z[r, j]} in place;
      * then writes {@code a = f(z)}, element by element in one pass per row (softmax: its row passes).
      */
-    static void apply(ActivationType t, float alpha, MemorySegment z, MemorySegment bias, long biasOffset,
-                      MemorySegment a, int rows, int cols) {
+    static void apply(
+            ActivationType t,
+            float alpha,
+            MemorySegment z,
+            MemorySegment bias,
+            long biasOffset,
+            MemorySegment a,
+            int rows,
+            int cols) {
         checkShape(rows, cols);
         final boolean hb = biasOffset >= 0;
         final double al = resolveAlpha(t, alpha);
@@ -86,8 +92,8 @@ public final class Activations {
     // One method per function and direction: each is its own small compilation unit, so the JIT
     // inlines the segment accessors in every loop and no function's profile disturbs another's.
 
-    private static void forwardLinear(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                      MemorySegment a, int rows, int cols) {
+    private static void forwardLinear(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -97,8 +103,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardSigmoid(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                       MemorySegment a, int rows, int cols) {
+    private static void forwardSigmoid(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -108,8 +114,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardTanh(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                    MemorySegment a, int rows, int cols) {
+    private static void forwardTanh(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -119,8 +125,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardRelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                    MemorySegment a, int rows, int cols) {
+    private static void forwardRelu(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         int tileRows = Tiles.rowsPerTile(cols);
         if (tileRows > 0) { // vectorised over heap tiles: z (+ bias, written back), then a = max(z, 0)
             Tiles t = Tiles.get();
@@ -147,8 +153,15 @@ public final class Activations {
         }
     }
 
-    private static void forwardLeakyRelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, double al,
-                                         MemorySegment a, int rows, int cols) {
+    private static void forwardLeakyRelu(
+            MemorySegment z,
+            MemorySegment bias,
+            long biasOffset,
+            boolean hb,
+            double al,
+            MemorySegment a,
+            int rows,
+            int cols) {
         final float s = (float) al;
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
@@ -160,8 +173,15 @@ public final class Activations {
         }
     }
 
-    private static void forwardElu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, double al,
-                                   MemorySegment a, int rows, int cols) {
+    private static void forwardElu(
+            MemorySegment z,
+            MemorySegment bias,
+            long biasOffset,
+            boolean hb,
+            double al,
+            MemorySegment a,
+            int rows,
+            int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -172,8 +192,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardSelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                    MemorySegment a, int rows, int cols) {
+    private static void forwardSelu(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         final double sa = SELU_SCALE * SELU_ALPHA;
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
@@ -185,8 +205,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardGelu(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                    MemorySegment a, int rows, int cols) {
+    private static void forwardGelu(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -197,8 +217,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardGeluExact(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                         MemorySegment a, int rows, int cols) {
+    private static void forwardGeluExact(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -209,8 +229,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardSwish(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                     MemorySegment a, int rows, int cols) {
+    private static void forwardSwish(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -221,8 +241,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardSoftplus(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                        MemorySegment a, int rows, int cols) {
+    private static void forwardSoftplus(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -233,8 +253,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardSoftsign(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                        MemorySegment a, int rows, int cols) {
+    private static void forwardSoftsign(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -245,8 +265,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardHardSigmoid(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                           MemorySegment a, int rows, int cols) {
+    private static void forwardHardSigmoid(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -257,8 +277,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardExponential(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                           MemorySegment a, int rows, int cols) {
+    private static void forwardExponential(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -268,8 +288,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardArctan(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                      MemorySegment a, int rows, int cols) {
+    private static void forwardArctan(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -279,8 +299,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardBinaryStep(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                          MemorySegment a, int rows, int cols) {
+    private static void forwardBinaryStep(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             for (int j = 0; j < cols; j++) {
@@ -290,8 +310,8 @@ public final class Activations {
         }
     }
 
-    private static void forwardSoftmax(MemorySegment z, MemorySegment bias, long biasOffset, boolean hb,
-                                       MemorySegment a, int rows, int cols) {
+    private static void forwardSoftmax(
+            MemorySegment z, MemorySegment bias, long biasOffset, boolean hb, MemorySegment a, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long base = (long) r * cols;
             float max = Float.NEGATIVE_INFINITY;
@@ -341,8 +361,15 @@ public final class Activations {
      *
      * @throws IllegalStateException for {@link ActivationType#BINARY_STEP}, which is not differentiable
      */
-    public static void backward(ActivationType t, float alpha, MemorySegment z, MemorySegment a,
-                                MemorySegment dA, MemorySegment dZ, int rows, int cols) {
+    public static void backward(
+            ActivationType t,
+            float alpha,
+            MemorySegment z,
+            MemorySegment a,
+            MemorySegment dA,
+            MemorySegment dZ,
+            int rows,
+            int cols) {
         checkShape(rows, cols);
         final long n = (long) rows * cols;
         final double al = resolveAlpha(t, alpha);
@@ -506,9 +533,10 @@ public final class Activations {
     }
 
     private static IllegalStateException notDifferentiable() {
-        return new IllegalStateException("BINARY_STEP is not differentiable (its derivative is zero almost everywhere), "
-                + "so no gradient can flow back through it; use it only in an inference-only network, or train "
-                + "with a differentiable function such as SIGMOID or HARD_SIGMOID");
+        return new IllegalStateException(
+                "BINARY_STEP is not differentiable (its derivative is zero almost everywhere), "
+                        + "so no gradient can flow back through it; use it only in an inference-only network, or train "
+                        + "with a differentiable function such as SIGMOID or HARD_SIGMOID");
     }
 
     private static void checkShape(int rows, int cols) {
@@ -542,7 +570,8 @@ public final class Activations {
             case EXPONENTIAL -> Math.exp(x);
             case ARCTAN -> Math.atan(x);
             case BINARY_STEP -> x >= 0 ? 1.0 : 0.0;
-            case SOFTMAX -> throw new IllegalArgumentException("SOFTMAX is row-wise and has no scalar form; use forward/backward");
+            case SOFTMAX ->
+                throw new IllegalArgumentException("SOFTMAX is row-wise and has no scalar form; use forward/backward");
         };
     }
 
@@ -582,7 +611,8 @@ public final class Activations {
             case EXPONENTIAL -> Math.exp(x);
             case ARCTAN -> 1.0 / (1.0 + x * x);
             case BINARY_STEP -> throw notDifferentiable();
-            case SOFTMAX -> throw new IllegalArgumentException("SOFTMAX is row-wise and has no scalar derivative; use backward");
+            case SOFTMAX ->
+                throw new IllegalArgumentException("SOFTMAX is row-wise and has no scalar derivative; use backward");
         };
     }
 
@@ -642,9 +672,28 @@ public final class Activations {
     static double erfFast(double x) {
         double z = Math.abs(x);
         double t = 1.0 / (1.0 + 0.5 * z);
-        double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
+        double erfc = t
+                * Math.exp(
+                        -z * z
+                                - 1.26551223
+                                + t
+                                        * (1.00002368
+                                                + t
+                                                        * (0.37409196
+                                                                + t
+                                                                        * (0.09678418
+                                                                                + t
+                                                                                        * (-0.18628806
+                                                                                                + t
+                                                                                                        * (0.27886807
+                                                                                                                + t
+                                                                                                                        * (-1.13520398
+                                                                                                                                + t
+                                                                                                                                        * (1.48851587
+                                                                                                                                                + t
+                                                                                                                                                        * (-0.82215223
+                                                                                                                                                                + t
+                                                                                                                                                                        * 0.17087277)))))))));
         return x >= 0 ? 1.0 - erfc : erfc - 1.0;
     }
 }

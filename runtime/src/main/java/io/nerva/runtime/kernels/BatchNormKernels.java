@@ -31,8 +31,17 @@ public final class BatchNormKernels {
      * biased variance per channel; then {@code moving = momentum·moving + (1 − momentum)·batch}
      * (the biased variance, as Keras 3).
      */
-    public static void forwardTraining(MemorySegment x, MemorySegment y, MemorySegment xhat, MemorySegment stats,
-                                       MemorySegment params, long off, int m, int c, float momentum, float epsilon) {
+    public static void forwardTraining(
+            MemorySegment x,
+            MemorySegment y,
+            MemorySegment xhat,
+            MemorySegment stats,
+            MemorySegment params,
+            long off,
+            int m,
+            int c,
+            float momentum,
+            float epsilon) {
         final long mean = 0, inv = c;
         for (int j = 0; j < c; j++) {
             stats.setAtIndex(D, mean + j, 0.0);
@@ -40,7 +49,8 @@ public final class BatchNormKernels {
         }
         for (int r = 0; r < m; r++) {
             long base = (long) r * c;
-            for (int j = 0; j < c; j++) stats.setAtIndex(D, mean + j, stats.getAtIndex(D, mean + j) + x.getAtIndex(F, base + j));
+            for (int j = 0; j < c; j++)
+                stats.setAtIndex(D, mean + j, stats.getAtIndex(D, mean + j) + x.getAtIndex(F, base + j));
         }
         for (int j = 0; j < c; j++) stats.setAtIndex(D, mean + j, stats.getAtIndex(D, mean + j) / m);
         for (int r = 0; r < m; r++) {
@@ -53,14 +63,16 @@ public final class BatchNormKernels {
         for (int j = 0; j < c; j++) {
             double var = stats.getAtIndex(D, inv + j) / m;
             long mm = off + 2L * c + j, mv = off + 3L * c + j;
-            params.setAtIndex(F, mm, (float) (momentum * params.getAtIndex(F, mm) + (1.0 - momentum) * stats.getAtIndex(D, mean + j)));
+            params.setAtIndex(F, mm, (float)
+                    (momentum * params.getAtIndex(F, mm) + (1.0 - momentum) * stats.getAtIndex(D, mean + j)));
             params.setAtIndex(F, mv, (float) (momentum * params.getAtIndex(F, mv) + (1.0 - momentum) * var));
             stats.setAtIndex(D, inv + j, 1.0 / Math.sqrt(var + epsilon));
         }
         for (int r = 0; r < m; r++) {
             long base = (long) r * c;
             for (int j = 0; j < c; j++) {
-                float xh = (float) ((x.getAtIndex(F, base + j) - stats.getAtIndex(D, mean + j)) * stats.getAtIndex(D, inv + j));
+                float xh = (float)
+                        ((x.getAtIndex(F, base + j) - stats.getAtIndex(D, mean + j)) * stats.getAtIndex(D, inv + j));
                 xhat.setAtIndex(F, base + j, xh);
                 y.setAtIndex(F, base + j, params.getAtIndex(F, off + j) * xh + params.getAtIndex(F, off + c + j));
             }
@@ -68,12 +80,13 @@ public final class BatchNormKernels {
     }
 
     /** {@code y = gamma·(x − movingMean)/√(movingVariance + ε) + beta}. */
-    public static void forwardInference(MemorySegment x, MemorySegment y, MemorySegment params, long off,
-                                        int m, int c, float epsilon) {
+    public static void forwardInference(
+            MemorySegment x, MemorySegment y, MemorySegment params, long off, int m, int c, float epsilon) {
         for (int r = 0; r < m; r++) {
             long base = (long) r * c;
             for (int j = 0; j < c; j++) {
-                float scale = params.getAtIndex(F, off + j) / (float) Math.sqrt(params.getAtIndex(F, off + 3L * c + j) + (double) epsilon);
+                float scale = params.getAtIndex(F, off + j)
+                        / (float) Math.sqrt(params.getAtIndex(F, off + 3L * c + j) + (double) epsilon);
                 float xc = x.getAtIndex(F, base + j) - params.getAtIndex(F, off + 2L * c + j);
                 y.setAtIndex(F, base + j, scale * xc + params.getAtIndex(F, off + c + j));
             }
@@ -86,8 +99,16 @@ public final class BatchNormKernels {
      * of {@code grads}, overwriting), and unless {@code dx} is {@code NULL}
      * {@code dx = gamma·invStd/m · (m·dy − dbeta − xhat·dgamma)} (the batch statistics depend on x).
      */
-    public static void backward(MemorySegment dy, MemorySegment xhat, MemorySegment stats, MemorySegment params,
-                                MemorySegment grads, long off, MemorySegment dx, int m, int c) {
+    public static void backward(
+            MemorySegment dy,
+            MemorySegment xhat,
+            MemorySegment stats,
+            MemorySegment params,
+            MemorySegment grads,
+            long off,
+            MemorySegment dx,
+            int m,
+            int c) {
         final long inv = c, sumDy = 2L * c, sumDyXhat = 3L * c;
         for (int j = 0; j < c; j++) {
             stats.setAtIndex(D, sumDy + j, 0.0);
@@ -98,7 +119,8 @@ public final class BatchNormKernels {
             for (int j = 0; j < c; j++) {
                 double g = dy.getAtIndex(F, base + j);
                 stats.setAtIndex(D, sumDy + j, stats.getAtIndex(D, sumDy + j) + g);
-                stats.setAtIndex(D, sumDyXhat + j, stats.getAtIndex(D, sumDyXhat + j) + g * xhat.getAtIndex(F, base + j));
+                stats.setAtIndex(
+                        D, sumDyXhat + j, stats.getAtIndex(D, sumDyXhat + j) + g * xhat.getAtIndex(F, base + j));
             }
         }
         for (int j = 0; j < c; j++) {
@@ -112,7 +134,8 @@ public final class BatchNormKernels {
             long base = (long) r * c;
             for (int j = 0; j < c; j++) {
                 double k = params.getAtIndex(F, off + j) * stats.getAtIndex(D, inv + j) / m;
-                double d = m * (double) dy.getAtIndex(F, base + j) - stats.getAtIndex(D, sumDy + j)
+                double d = m * (double) dy.getAtIndex(F, base + j)
+                        - stats.getAtIndex(D, sumDy + j)
                         - xhat.getAtIndex(F, base + j) * stats.getAtIndex(D, sumDyXhat + j);
                 dx.setAtIndex(F, base + j, (float) (k * d));
             }
@@ -123,12 +146,13 @@ public final class BatchNormKernels {
      * {@code dx = dy·gamma/√(movingVariance + ε)}: the input gradient of {@link #forwardInference}, where the
      * statistics are constants (a frozen layer, or the input gradient of a prediction). Writes no parameter gradient.
      */
-    public static void backwardInference(MemorySegment dy, MemorySegment params, long off, MemorySegment dx, int m, int c,
-                                         float epsilon) {
+    public static void backwardInference(
+            MemorySegment dy, MemorySegment params, long off, MemorySegment dx, int m, int c, float epsilon) {
         for (int r = 0; r < m; r++) {
             long base = (long) r * c;
             for (int j = 0; j < c; j++) {
-                float scale = params.getAtIndex(F, off + j) / (float) Math.sqrt(params.getAtIndex(F, off + 3L * c + j) + (double) epsilon);
+                float scale = params.getAtIndex(F, off + j)
+                        / (float) Math.sqrt(params.getAtIndex(F, off + 3L * c + j) + (double) epsilon);
                 dx.setAtIndex(F, base + j, dy.getAtIndex(F, base + j) * scale);
             }
         }

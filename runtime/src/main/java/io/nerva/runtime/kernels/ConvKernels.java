@@ -22,11 +22,34 @@ public final class ConvKernels {
      * The geometry of a sliding window over an {@code h x w x c} NHWC image: window {@code kh x kw},
      * strides, dilation, the top/left padding and the output size. Shared by pooling (dilation 1).
      */
-    public record Geometry(int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw,
-                           int padTop, int padLeft, int oh, int ow) {
+    public record Geometry(
+            int h,
+            int w,
+            int c,
+            int kh,
+            int kw,
+            int sh,
+            int sw,
+            int dh,
+            int dw,
+            int padTop,
+            int padLeft,
+            int oh,
+            int ow) {
         public Geometry {
-            if (h < 1 || w < 1 || c < 1 || kh < 1 || kw < 1 || sh < 1 || sw < 1 || dh < 1 || dw < 1
-                    || oh < 1 || ow < 1 || padTop < 0 || padLeft < 0) {
+            if (h < 1
+                    || w < 1
+                    || c < 1
+                    || kh < 1
+                    || kw < 1
+                    || sh < 1
+                    || sw < 1
+                    || dh < 1
+                    || dw < 1
+                    || oh < 1
+                    || ow < 1
+                    || padTop < 0
+                    || padLeft < 0) {
                 throw new IllegalArgumentException("invalid window geometry " + this);
             }
         }
@@ -36,7 +59,8 @@ public final class ConvKernels {
          * {@code out = ceil(in/s)} with {@code padTotal = max((out−1)·s + dil·(k−1) + 1 − in, 0)} and
          * {@code padTop = padTotal/2}.
          */
-        public static Geometry keras(int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw, boolean same) {
+        public static Geometry keras(
+                int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw, boolean same) {
             int oh = same ? ceilDiv(h, sh) : (h - dh * (kh - 1) - 1) / sh + 1;
             int ow = same ? ceilDiv(w, sw) : (w - dw * (kw - 1) - 1) / sw + 1;
             int padTop = same ? Math.max((oh - 1) * sh + dh * (kh - 1) + 1 - h, 0) / 2 : 0;
@@ -70,8 +94,15 @@ public final class ConvKernels {
      * at float offset {@code wOff} of {@code params}. Bias and activation follow separately
      * ({@link DenseKernels#biasActivation} over {@code rows·oh·ow} rows of {@code cout}).
      */
-    public static void forward(Geometry g, int cout, MemorySegment x, MemorySegment cols,
-                               MemorySegment params, long wOff, MemorySegment z, int rows) {
+    public static void forward(
+            Geometry g,
+            int cout,
+            MemorySegment x,
+            MemorySegment cols,
+            MemorySegment params,
+            long wOff,
+            MemorySegment z,
+            int rows) {
         int m = rows * g.oh() * g.ow();
         if (g.pointwise()) {
             DenseKernels.matmul(false, false, m, cout, g.c(), x, 0, params, wOff, z, 0, 0f);
@@ -87,9 +118,18 @@ public final class ConvKernels {
      * {@code dx = col2im(dz·Wᵀ)} (overwrites). {@code cols} must still hold the patches of the
      * forward pass; it is reused as the buffer of {@code dz·Wᵀ}.
      */
-    public static void backward(Geometry g, int cout, MemorySegment x, MemorySegment cols,
-                                MemorySegment params, long wOff, MemorySegment dz,
-                                MemorySegment grads, long gOff, MemorySegment dx, int rows) {
+    public static void backward(
+            Geometry g,
+            int cout,
+            MemorySegment x,
+            MemorySegment cols,
+            MemorySegment params,
+            long wOff,
+            MemorySegment dz,
+            MemorySegment grads,
+            long gOff,
+            MemorySegment dx,
+            int rows) {
         int m = rows * g.oh() * g.ow();
         int k = g.patch();
         MemorySegment patches = g.pointwise() ? x : cols;
@@ -142,7 +182,12 @@ public final class ConvKernels {
                                 continue;
                             }
                             if (a > 0) zero(cols, dst, a * c);
-                            copy(x, xn + (long) (ix0 + a) * c + (long) iy * w * c, cols, dst + (long) a * c, (b - a) * c);
+                            copy(
+                                    x,
+                                    xn + (long) (ix0 + a) * c + (long) iy * w * c,
+                                    cols,
+                                    dst + (long) a * c,
+                                    (b - a) * c);
                             if (b < tapsPerRun) zero(cols, dst + (long) b * c, (tapsPerRun - b) * c);
                         }
                     }
@@ -261,7 +306,12 @@ public final class ConvKernels {
                             int ix0 = ox * g.sw() - g.padLeft() + kx * g.dw();
                             int a = Math.max(0, -ix0), b = Math.min(tapsPerRun, w - ix0);
                             if (b <= a) continue;
-                            addRun(cols, src + (long) a * c, dx, xn + (long) iy * w * c + (long) (ix0 + a) * c, (b - a) * c);
+                            addRun(
+                                    cols,
+                                    src + (long) a * c,
+                                    dx,
+                                    xn + (long) iy * w * c + (long) (ix0 + a) * c,
+                                    (b - a) * c);
                         }
                     }
                 }
@@ -327,11 +377,13 @@ public final class ConvKernels {
             return;
         }
         float[] b = sums(cout);
-        // element loops, not MemorySegment.copy to/from the array: that wraps the array in a heap segment (~30 bytes a call)
+        // element loops, not MemorySegment.copy to/from the array: that wraps the array in a heap segment (~30 bytes a
+        // call)
         for (int j = 0; j < cout; j++) b[j] = params.getAtIndex(F, biasOff + j);
         for (int r = 0; r < m; r++) {
             long base = (long) r * cout;
-            for (int j = 0; j < cout; j++) out.setAtIndex(F, base + j, Math.max(out.getAtIndex(F, base + j) + b[j], 0f));
+            for (int j = 0; j < cout; j++)
+                out.setAtIndex(F, base + j, Math.max(out.getAtIndex(F, base + j) + b[j], 0f));
         }
     }
 
@@ -342,8 +394,8 @@ public final class ConvKernels {
      * the order of {@link DenseKernels#biasGradient}. One pass per tile, branch-free (ReLU masks are
      * unpredictable) and vectorised ({@link Tiles}).
      */
-    public static void reluBackward(MemorySegment out, MemorySegment grad, int m, int cout,
-                                    MemorySegment grads, long biasOff) {
+    public static void reluBackward(
+            MemorySegment out, MemorySegment grad, int m, int cout, MemorySegment grads, long biasOff) {
         int tileRows = Tiles.rowsPerTile(cout);
         if (tileRows == 0) {
             reluBackwardScalar(out, grad, m, cout, grads, biasOff);
@@ -387,8 +439,8 @@ public final class ConvKernels {
     }
 
     /** {@link #reluBackward} for rows longer than a tile. */
-    private static void reluBackwardScalar(MemorySegment out, MemorySegment grad, int m, int cout,
-                                           MemorySegment grads, long biasOff) {
+    private static void reluBackwardScalar(
+            MemorySegment out, MemorySegment grad, int m, int cout, MemorySegment grads, long biasOff) {
         final boolean bias = biasOff >= 0;
         float[] acc = sums(cout);
         for (int j = 0; j < cout; j++) acc[j] = 0f;

@@ -2,7 +2,6 @@ package io.nerva.runtime.kernels;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.blas.Blas;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -28,8 +27,15 @@ public final class DenseKernels {
      * {@code biasOffset == -1}) and writes {@code a = f(z)}, fused in one pass per row (softmax: its
      * max, exp and normalise passes per row). {@code a} may be {@code z} only for LINEAR.
      */
-    public static void biasActivation(MemorySegment z, MemorySegment params, long biasOffset, MemorySegment a,
-                                      int rows, int cols, ActivationType t, float alpha) {
+    public static void biasActivation(
+            MemorySegment z,
+            MemorySegment params,
+            long biasOffset,
+            MemorySegment a,
+            int rows,
+            int cols,
+            ActivationType t,
+            float alpha) {
         if (biasOffset < -1) throw new IllegalArgumentException("bias offset " + biasOffset + " (use -1 for no bias)");
         Activations.apply(t, alpha, z, params, biasOffset, a, rows, cols);
     }
@@ -67,9 +73,19 @@ public final class DenseKernels {
      * With {@code beta == 0} C is not read (so it may hold garbage or NaN). Small products
      * ({@code m·n·k < }{@link #SMALL_PRODUCT_FLOPS}) run {@link #matmulJava}, the rest {@link #matmulBlas}.
      */
-    public static void matmul(boolean transA, boolean transB, int m, int n, int k,
-                              MemorySegment a, long aOff, MemorySegment b, long bOff,
-                              MemorySegment c, long cOff, float beta) {
+    public static void matmul(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            MemorySegment a,
+            long aOff,
+            MemorySegment b,
+            long bOff,
+            MemorySegment c,
+            long cOff,
+            float beta) {
         if ((long) m * n * k < SMALL_PRODUCT_FLOPS) {
             matmulJava(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, beta);
         } else if (m == 1) {
@@ -86,13 +102,23 @@ public final class DenseKernels {
     }
 
     /** {@link #matmul} always through {@link Blas#get()}{@code .sgemm}. */
-    public static void matmulBlas(boolean transA, boolean transB, int m, int n, int k,
-                                  MemorySegment a, long aOff, MemorySegment b, long bOff,
-                                  MemorySegment c, long cOff, float beta) {
+    public static void matmulBlas(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            MemorySegment a,
+            long aOff,
+            MemorySegment b,
+            long bOff,
+            MemorySegment c,
+            long cOff,
+            float beta) {
         checkDims(m, n, k);
         if (m == 0 || n == 0) return;
-        Blas.get().sgemm(transA, transB, m, n, k, 1f, a, aOff, transA ? m : k, b, bOff, transB ? k : n,
-                beta, c, cOff, n);
+        Blas.get()
+                .sgemm(transA, transB, m, n, k, 1f, a, aOff, transA ? m : k, b, bOff, transB ? k : n, beta, c, cOff, n);
     }
 
     /**
@@ -102,9 +128,19 @@ public final class DenseKernels {
      * alias, so these loops run scalar (an axpy measured ≈ 0.35 ns/element on segments against
      * ≈ 0.06 on {@code float[]}); that is what the {@link #SMALL_PRODUCT_FLOPS} crossover is against.
      */
-    public static void matmulJava(boolean transA, boolean transB, int m, int n, int k,
-                                  MemorySegment a, long aOff, MemorySegment b, long bOff,
-                                  MemorySegment c, long cOff, float beta) {
+    public static void matmulJava(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            MemorySegment a,
+            long aOff,
+            MemorySegment b,
+            long bOff,
+            MemorySegment c,
+            long cOff,
+            float beta) {
         checkDims(m, n, k);
         if (!transB) {
             matmulXN(transA, m, n, k, a, aOff, b, bOff, c, cOff, beta);
@@ -118,8 +154,18 @@ public final class DenseKernels {
     // One method per loop nest, so that each is compiled (and its accessors inlined) on its own.
 
     /** NN / TN: i-p-j, the inner loop an axpy over contiguous rows of B and C. */
-    private static void matmulXN(boolean transA, int m, int n, int k, MemorySegment a, long aOff,
-                                 MemorySegment b, long bOff, MemorySegment c, long cOff, float beta) {
+    private static void matmulXN(
+            boolean transA,
+            int m,
+            int n,
+            int k,
+            MemorySegment a,
+            long aOff,
+            MemorySegment b,
+            long bOff,
+            MemorySegment c,
+            long cOff,
+            float beta) {
         for (int i = 0; i < m; i++) {
             long ci = cOff + (long) i * n;
             if (beta == 0f) {
@@ -128,7 +174,8 @@ public final class DenseKernels {
                 for (int j = 0; j < n; j++) c.setAtIndex(F, ci + j, beta * c.getAtIndex(F, ci + j));
             }
             for (int p = 0; p < k; p++) {
-                float aip = transA ? a.getAtIndex(F, aOff + (long) p * m + i) : a.getAtIndex(F, aOff + (long) i * k + p);
+                float aip =
+                        transA ? a.getAtIndex(F, aOff + (long) p * m + i) : a.getAtIndex(F, aOff + (long) i * k + p);
                 long bp = bOff + (long) p * n;
                 for (int j = 0; j < n; j++) {
                     c.setAtIndex(F, ci + j, c.getAtIndex(F, ci + j) + aip * b.getAtIndex(F, bp + j));
@@ -138,8 +185,17 @@ public final class DenseKernels {
     }
 
     /** NT: i-j-p, a dot product of contiguous rows of A and B. */
-    private static void matmulNT(int m, int n, int k, MemorySegment a, long aOff,
-                                 MemorySegment b, long bOff, MemorySegment c, long cOff, float beta) {
+    private static void matmulNT(
+            int m,
+            int n,
+            int k,
+            MemorySegment a,
+            long aOff,
+            MemorySegment b,
+            long bOff,
+            MemorySegment c,
+            long cOff,
+            float beta) {
         for (int i = 0; i < m; i++) {
             long ai = aOff + (long) i * k;
             long ci = cOff + (long) i * n;
@@ -153,8 +209,17 @@ public final class DenseKernels {
     }
 
     /** TT: i-j-p over a contiguous row of B (A strided). */
-    private static void matmulTT(int m, int n, int k, MemorySegment a, long aOff,
-                                 MemorySegment b, long bOff, MemorySegment c, long cOff, float beta) {
+    private static void matmulTT(
+            int m,
+            int n,
+            int k,
+            MemorySegment a,
+            long aOff,
+            MemorySegment b,
+            long bOff,
+            MemorySegment c,
+            long cOff,
+            float beta) {
         for (int i = 0; i < m; i++) {
             long ci = cOff + (long) i * n;
             for (int j = 0; j < n; j++) {
@@ -167,6 +232,7 @@ public final class DenseKernels {
     }
 
     private static void checkDims(int m, int n, int k) {
-        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative matmul shape m=" + m + " n=" + n + " k=" + k);
+        if (m < 0 || n < 0 || k < 0)
+            throw new IllegalArgumentException("negative matmul shape m=" + m + " n=" + n + " k=" + k);
     }
 }

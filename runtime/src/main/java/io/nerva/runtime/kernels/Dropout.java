@@ -1,7 +1,6 @@
 package io.nerva.runtime.kernels;
 
 import io.nerva.runtime.core.Rng;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -20,8 +19,8 @@ public final class Dropout {
      * {@code newMask}, first draws the mask from {@code rng} (one {@link Rng#nextFloat()} per value,
      * dropped when it is below {@code rate}); otherwise reuses the mask of the previous call.
      */
-    public static void forward(MemorySegment x, MemorySegment y, MemorySegment mask, long count, float rate,
-                               Rng rng, boolean newMask) {
+    public static void forward(
+            MemorySegment x, MemorySegment y, MemorySegment mask, long count, float rate, Rng rng, boolean newMask) {
         if (!(rate >= 0f && rate < 1f)) {
             throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
         }

@@ -1,8 +1,8 @@
 package io.nerva.runtime.kernels;
 
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.runtime.kernels.SequenceKernels.F;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * Keras' {@code Embedding(inputDim V, outputDim D)}: token ids {@code [rows, T]} (floats holding
@@ -37,7 +37,6 @@ public final class EmbeddingKernels {
         public long outputPerRow() {
             return (long) timesteps * outputDim;
         }
-
 
         /** {@code out[r, t, :] = embeddings[ids[r, t], :]}. */
         public void forward(MemorySegment ids, MemorySegment w, long embOff, MemorySegment out, int rows) {
@@ -87,8 +86,11 @@ public final class EmbeddingKernels {
         }
 
         private IllegalArgumentException badId(int r, int t, float v) {
-            String why = Float.isNaN(v) ? "NaN" : Float.isInfinite(v) ? "infinite" : v != Math.rint(v) ? "not a whole number"
-                    : v < 0 ? "negative" : "≥ inputDim " + inputDim;
+            String why = Float.isNaN(v)
+                    ? "NaN"
+                    : Float.isInfinite(v)
+                            ? "infinite"
+                            : v != Math.rint(v) ? "not a whole number" : v < 0 ? "negative" : "≥ inputDim " + inputDim;
             return new IllegalArgumentException("Embedding: token id at batch row " + r + ", position " + t + " is " + v
                     + " (" + why + "); ids must be whole numbers in [0, " + inputDim + ")");
         }

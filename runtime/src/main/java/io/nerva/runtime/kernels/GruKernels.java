@@ -1,11 +1,10 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.annotations.ActivationType;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.runtime.kernels.SequenceKernels.F;
 import static io.nerva.runtime.kernels.SequenceKernels.GENERIC;
+
+import io.nerva.annotations.ActivationType;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Forward and backward through time of Keras' {@code GRU}, batch-first, gates in Keras' order
@@ -39,9 +38,16 @@ public final class GruKernels {
      * ({@code 2·T·3u}), dh ({@code u}), dX ({@code T·F}); without: dZ ({@code T·3u}), dh and
      * {@code d(r⊙h)} ({@code 2u}), dX ({@code T·F}).
      */
-    public record Spec(int timesteps, int features, int units, boolean useBias, boolean returnSequences,
-                       boolean goBackwards, boolean resetAfter, ActivationType activation,
-                       ActivationType recurrentActivation) {
+    public record Spec(
+            int timesteps,
+            int features,
+            int units,
+            boolean useBias,
+            boolean returnSequences,
+            boolean goBackwards,
+            boolean resetAfter,
+            ActivationType activation,
+            ActivationType recurrentActivation) {
         public Spec {
             SequenceKernels.checkDims("GRU", timesteps, features, units);
             SequenceKernels.checkActivation("GRU activation", activation);
@@ -55,7 +61,8 @@ public final class GruKernels {
 
         /** resetAfter: {@code T·(F + 6u) + u}; otherwise {@code T·(F + 3u) + 2u} floats of scratch per row. */
         public long scratchPerRow() {
-            return resetAfter ? (long) timesteps * (features + 6L * units) + units
+            return resetAfter
+                    ? (long) timesteps * (features + 6L * units) + units
                     : (long) timesteps * (features + 3L * units) + 2L * units;
         }
 
@@ -84,15 +91,30 @@ public final class GruKernels {
             return useBias ? (resetAfter ? 6L : 3L) * units : 0;
         }
 
-
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
-            SequenceKernels.requireParams("GRU", buffer, w, kernelOff, kernelSize(), recurrentOff, recurrentSize(),
-                    useBias, biasOff, biasSize());
+            SequenceKernels.requireParams(
+                    "GRU",
+                    buffer,
+                    w,
+                    kernelOff,
+                    kernelSize(),
+                    recurrentOff,
+                    recurrentSize(),
+                    useBias,
+                    biasOff,
+                    biasSize());
         }
 
         /** Runs the layer over {@code x [rows, T, F]} into {@code out}, keeping in {@code state} what backward needs. */
-        public void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
-                            MemorySegment state, MemorySegment out, int rows) {
+        public void forward(
+                MemorySegment x,
+                MemorySegment w,
+                long kernelOff,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment out,
+                int rows) {
             SequenceKernels.checkRows("GRU", rows);
             final int T = timesteps, Fe = features, u = units, G = 3 * u;
             SequenceKernels.require("GRU", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
@@ -125,14 +147,42 @@ public final class GruKernels {
                 for (int s = 0; s < T; s++) {
                     long blk = s * R;
                     if (s > 0) {
-                        DenseKernels.matmul(false, false, rows, G, u, state, oH + blk * u, w, recurrentOff, state, oH3 + blk * G, 0f);
+                        DenseKernels.matmul(
+                                false,
+                                false,
+                                rows,
+                                G,
+                                u,
+                                state,
+                                oH + blk * u,
+                                w,
+                                recurrentOff,
+                                state,
+                                oH3 + blk * G,
+                                0f);
                     } else {
                         SequenceKernels.zero(state, oH3, R * G);
                     }
                     long outBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                     long outStride = returnSequences ? (long) T * u : u;
-                    stepAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, oH + (blk + R) * u, w, b,
-                            out, outBase, outStride, rows, u, ac, activation, rc, recurrentActivation);
+                    stepAfter(
+                            state,
+                            oX + blk * G,
+                            oH3 + blk * G,
+                            oA + blk * G,
+                            oH + blk * u,
+                            oH + (blk + R) * u,
+                            w,
+                            b,
+                            out,
+                            outBase,
+                            outStride,
+                            rows,
+                            u,
+                            ac,
+                            activation,
+                            rc,
+                            recurrentActivation);
                 }
             } else {
                 final long oA = oX + T * R * G, oRH = oA + T * R * G, oH = oRH + T * R * u;
@@ -140,18 +190,70 @@ public final class GruKernels {
                 for (int s = 0; s < T; s++) {
                     long blk = s * R;
                     if (s > 0) {
-                        SequenceKernels.gemm(false, false, rows, 2 * u, u, state, oH + blk * u, u, w, recurrentOff, G,
-                                1f, state, oX + blk * G, G);
+                        SequenceKernels.gemm(
+                                false,
+                                false,
+                                rows,
+                                2 * u,
+                                u,
+                                state,
+                                oH + blk * u,
+                                u,
+                                w,
+                                recurrentOff,
+                                G,
+                                1f,
+                                state,
+                                oX + blk * G,
+                                G);
                     }
-                    gatesBefore(state, oX + blk * G, oA + blk * G, oH + blk * u, oRH + blk * u, w, b, rows, u, rc, recurrentActivation);
+                    gatesBefore(
+                            state,
+                            oX + blk * G,
+                            oA + blk * G,
+                            oH + blk * u,
+                            oRH + blk * u,
+                            w,
+                            b,
+                            rows,
+                            u,
+                            rc,
+                            recurrentActivation);
                     if (s > 0) {
-                        SequenceKernels.gemm(false, false, rows, u, u, state, oRH + blk * u, u, w, recurrentOff + 2 * u, G,
-                                1f, state, oX + blk * G + 2 * u, G);
+                        SequenceKernels.gemm(
+                                false,
+                                false,
+                                rows,
+                                u,
+                                u,
+                                state,
+                                oRH + blk * u,
+                                u,
+                                w,
+                                recurrentOff + 2 * u,
+                                G,
+                                1f,
+                                state,
+                                oX + blk * G + 2 * u,
+                                G);
                     }
                     long outBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                     long outStride = returnSequences ? (long) T * u : u;
-                    candidateBefore(state, oX + blk * G, oA + blk * G, oH + blk * u, oH + (blk + R) * u, w, b,
-                            out, outBase, outStride, rows, u, ac, activation);
+                    candidateBefore(
+                            state,
+                            oX + blk * G,
+                            oA + blk * G,
+                            oH + blk * u,
+                            oH + (blk + R) * u,
+                            w,
+                            b,
+                            out,
+                            outBase,
+                            outStride,
+                            rows,
+                            u,
+                            ac,
+                            activation);
                 }
             }
         }
@@ -161,16 +263,26 @@ public final class GruKernels {
          * bias gradients in {@code g}, writes {@code inGrad [rows, T, F]} unless NULL. {@code x} and
          * {@code outGrad} are not modified (x is not read).
          */
-        public void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
-                             MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
-                             MemorySegment inGrad, int rows) {
+        public void backward(
+                MemorySegment x,
+                MemorySegment w,
+                long kernelOff,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment scratch,
+                MemorySegment outGrad,
+                MemorySegment g,
+                MemorySegment inGrad,
+                int rows) {
             SequenceKernels.checkRows("GRU", rows);
             final int T = timesteps, Fe = features, u = units, G = 3 * u;
             final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
             SequenceKernels.require("GRU", "state", state, rows * statePerRow(), rows, statePerRow(), this);
             SequenceKernels.require("GRU", "scratch", scratch, rows * scratchPerRow(), rows, scratchPerRow(), this);
             SequenceKernels.require("GRU", "outGrad", outGrad, rows * outputPerRow(), rows, outputPerRow(), this);
-            if (wantIn) SequenceKernels.require("GRU", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
+            if (wantIn)
+                SequenceKernels.require("GRU", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             checkParams("g", g, kernelOff, recurrentOff, biasOff);
             if (rows == 0) {
@@ -202,13 +314,58 @@ public final class GruKernels {
                         long blk = s * R;
                         long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                         long ogStride = returnSequences ? (long) T * u : u;
-                        backAfter(state, oX + blk * G, oH3 + blk * G, oA + blk * G, oH + blk * u, w, b, outGrad, ogBase, ogStride,
-                                scratch, oDG + blk * G, oDGH + blk * G, oDH, s < T - 1, rows, u, ac, activation, rc, recurrentActivation);
-                        if (s > 0) DenseKernels.matmul(false, true, rows, u, G, scratch, oDGH + blk * G, w, recurrentOff, scratch, oDH, 1f);
+                        backAfter(
+                                state,
+                                oX + blk * G,
+                                oH3 + blk * G,
+                                oA + blk * G,
+                                oH + blk * u,
+                                w,
+                                b,
+                                outGrad,
+                                ogBase,
+                                ogStride,
+                                scratch,
+                                oDG + blk * G,
+                                oDGH + blk * G,
+                                oDH,
+                                s < T - 1,
+                                rows,
+                                u,
+                                ac,
+                                activation,
+                                rc,
+                                recurrentActivation);
+                        if (s > 0)
+                            DenseKernels.matmul(
+                                    false,
+                                    true,
+                                    rows,
+                                    u,
+                                    G,
+                                    scratch,
+                                    oDGH + blk * G,
+                                    w,
+                                    recurrentOff,
+                                    scratch,
+                                    oDH,
+                                    1f);
                     }
                 }
                 if (T > 1) {
-                    DenseKernels.matmul(true, false, u, G, (T - 1) * rows, state, oH + R * u, scratch, oDGH + R * G, g, recurrentOff, 0f);
+                    DenseKernels.matmul(
+                            true,
+                            false,
+                            u,
+                            G,
+                            (T - 1) * rows,
+                            state,
+                            oH + R * u,
+                            scratch,
+                            oDGH + R * G,
+                            g,
+                            recurrentOff,
+                            0f);
                 } else {
                     SequenceKernels.zero(g, recurrentOff, recurrentSize());
                 }
@@ -227,25 +384,112 @@ public final class GruKernels {
                     long blk = s * R;
                     long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                     long ogStride = returnSequences ? (long) T * u : u;
-                    backBeforeA(state, oX + blk * G, oA + blk * G, oH + blk * u, w, b, outGrad, ogBase, ogStride,
-                            scratch, oDG + blk * G, oDH, s < T - 1, rows, u, ac, activation, rc, recurrentActivation);
+                    backBeforeA(
+                            state,
+                            oX + blk * G,
+                            oA + blk * G,
+                            oH + blk * u,
+                            w,
+                            b,
+                            outGrad,
+                            ogBase,
+                            ogStride,
+                            scratch,
+                            oDG + blk * G,
+                            oDH,
+                            s < T - 1,
+                            rows,
+                            u,
+                            ac,
+                            activation,
+                            rc,
+                            recurrentActivation);
                     if (s > 0) {
                         // d(r⊙h) = dĥ·Uhᵀ, then dr and the r-path into dh; then dh += d[z|r]·U[:, z|r]ᵀ
-                        SequenceKernels.gemm(false, true, rows, u, u, scratch, oDG + blk * G + 2 * u, G, w, recurrentOff + 2 * u, G,
-                                0f, scratch, oDRH, u);
-                        backBeforeB(state, oX + blk * G, oA + blk * G, oH + blk * u, w, b, scratch, oDG + blk * G, oDH, oDRH,
-                                rows, u, rc, recurrentActivation);
-                        SequenceKernels.gemm(false, true, rows, u, 2 * u, scratch, oDG + blk * G, G, w, recurrentOff, G,
-                                1f, scratch, oDH, u);
+                        SequenceKernels.gemm(
+                                false,
+                                true,
+                                rows,
+                                u,
+                                u,
+                                scratch,
+                                oDG + blk * G + 2 * u,
+                                G,
+                                w,
+                                recurrentOff + 2 * u,
+                                G,
+                                0f,
+                                scratch,
+                                oDRH,
+                                u);
+                        backBeforeB(
+                                state,
+                                oX + blk * G,
+                                oA + blk * G,
+                                oH + blk * u,
+                                w,
+                                b,
+                                scratch,
+                                oDG + blk * G,
+                                oDH,
+                                oDRH,
+                                rows,
+                                u,
+                                rc,
+                                recurrentActivation);
+                        SequenceKernels.gemm(
+                                false,
+                                true,
+                                rows,
+                                u,
+                                2 * u,
+                                scratch,
+                                oDG + blk * G,
+                                G,
+                                w,
+                                recurrentOff,
+                                G,
+                                1f,
+                                scratch,
+                                oDH,
+                                u);
                     } else {
                         zeroResetGradient(scratch, oDG + blk * G, rows, u); // h_{-1} = 0: r had no effect
                     }
                 }
                 if (T > 1) {
-                    SequenceKernels.gemm(true, false, u, 2 * u, (T - 1) * rows, state, oH + R * u, u, scratch, oDG + R * G, G,
-                            0f, g, recurrentOff, G);
-                    SequenceKernels.gemm(true, false, u, u, (T - 1) * rows, state, oRH + R * u, u, scratch, oDG + R * G + 2 * u, G,
-                            0f, g, recurrentOff + 2 * u, G);
+                    SequenceKernels.gemm(
+                            true,
+                            false,
+                            u,
+                            2 * u,
+                            (T - 1) * rows,
+                            state,
+                            oH + R * u,
+                            u,
+                            scratch,
+                            oDG + R * G,
+                            G,
+                            0f,
+                            g,
+                            recurrentOff,
+                            G);
+                    SequenceKernels.gemm(
+                            true,
+                            false,
+                            u,
+                            u,
+                            (T - 1) * rows,
+                            state,
+                            oRH + R * u,
+                            u,
+                            scratch,
+                            oDG + R * G + 2 * u,
+                            G,
+                            0f,
+                            g,
+                            recurrentOff + 2 * u,
+                            G);
                 } else {
                     SequenceKernels.zero(g, recurrentOff, recurrentSize());
                 }
@@ -255,12 +499,22 @@ public final class GruKernels {
         }
 
         /** dW = Xᵀ·dZ and dX = dZ·Wᵀ over all steps. */
-        private void finish(MemorySegment state, MemorySegment scratch, long oDG, long oDX, MemorySegment w, long kernelOff,
-                            MemorySegment g, MemorySegment inGrad, boolean wantIn, int rows) {
+        private void finish(
+                MemorySegment state,
+                MemorySegment scratch,
+                long oDG,
+                long oDX,
+                MemorySegment w,
+                long kernelOff,
+                MemorySegment g,
+                MemorySegment inGrad,
+                boolean wantIn,
+                int rows) {
             int G = 3 * units;
             DenseKernels.matmul(true, false, features, G, timesteps * rows, state, 0, scratch, oDG, g, kernelOff, 0f);
             if (wantIn) {
-                DenseKernels.matmul(false, true, timesteps * rows, features, G, scratch, oDG, w, kernelOff, scratch, oDX, 0f);
+                DenseKernels.matmul(
+                        false, true, timesteps * rows, features, G, scratch, oDG, w, kernelOff, scratch, oDX, 0f);
                 SequenceKernels.fromStepMajor(scratch, oDX, inGrad, rows, timesteps, features, goBackwards);
             }
         }
@@ -268,8 +522,28 @@ public final class GruKernels {
 
     // resetAfter with TANH/SIGMOID (Keras' default): planar per-thread heap arrays, same-index loops C2 vectorises.
     // Gates z, r and the candidate are stored planar ([3, rows, u] per step) on this path.
-    private static final int XZ = 0, XR = 1, XH = 2, HZ = 3, HR = 4, HN = 5, BZ = 6, BR = 7, BXH = 8, BHN = 9, HP = 10,
-            HO = 11, D = 12, OG = 13, DAZ = 14, DAR = 15, DAH = 16, DAHR = 17, SZ = 18, SR = 19, SH = 20, SHR = 21;
+    private static final int XZ = 0,
+            XR = 1,
+            XH = 2,
+            HZ = 3,
+            HR = 4,
+            HN = 5,
+            BZ = 6,
+            BR = 7,
+            BXH = 8,
+            BHN = 9,
+            HP = 10,
+            HO = 11,
+            D = 12,
+            OG = 13,
+            DAZ = 14,
+            DAR = 15,
+            DAH = 16,
+            DAHR = 17,
+            SZ = 18,
+            SR = 19,
+            SH = 20,
+            SHR = 21;
 
     // The fast path's through-time loops on row ranges (see SequenceKernels.runRows and LstmKernels):
     // one object per calling thread; each range of rows runs every step alone.
@@ -284,8 +558,18 @@ public final class GruKernels {
         private long recurrentOff, bias, oX, oH3, oA, oH;
         private int rows;
 
-        void set(Spec spec, MemorySegment w, long recurrentOff, long bias, MemorySegment state, MemorySegment out, int rows,
-                 long oX, long oH3, long oA, long oH) {
+        void set(
+                Spec spec,
+                MemorySegment w,
+                long recurrentOff,
+                long bias,
+                MemorySegment state,
+                MemorySegment out,
+                int rows,
+                long oX,
+                long oH3,
+                long oA,
+                long oH) {
             this.spec = spec;
             this.w = w;
             this.recurrentOff = recurrentOff;
@@ -314,14 +598,27 @@ public final class GruKernels {
             for (int s = 0; s < T; s++) {
                 long blk = s * R + r0;
                 if (s > 0) {
-                    DenseKernels.matmul(false, false, nr, G, u, state, oH + blk * u, w, recurrentOff, state, oH3 + blk * G, 0f);
+                    DenseKernels.matmul(
+                            false, false, nr, G, u, state, oH + blk * u, w, recurrentOff, state, oH3 + blk * G, 0f);
                 } else {
                     SequenceKernels.zero(state, oH3 + (long) r0 * G, (long) nr * G);
                 }
                 long outBase = sp.returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                 long outStride = sp.returnSequences ? (long) T * u : u;
-                stepAfterFast(state, oX + blk * G, oH3 + blk * G, oA + s * R * G + (long) r0 * u, R * u, oH + blk * u,
-                        oH + (blk + R) * u, out, outBase < 0 ? -1 : outBase + r0 * outStride, outStride, nr, u, k);
+                stepAfterFast(
+                        state,
+                        oX + blk * G,
+                        oH3 + blk * G,
+                        oA + s * R * G + (long) r0 * u,
+                        R * u,
+                        oH + blk * u,
+                        oH + (blk + R) * u,
+                        out,
+                        outBase < 0 ? -1 : outBase + r0 * outStride,
+                        outStride,
+                        nr,
+                        u,
+                        k);
             }
         }
     }
@@ -340,8 +637,21 @@ public final class GruKernels {
         /** Per part: sums over its rows and all steps of dz, dr, dĥ and the recurrent dĥ, {@code [4u]}. */
         private float[][] biasSums = new float[0][];
 
-        void set(Spec spec, MemorySegment w, long recurrentOff, long bias, MemorySegment state, MemorySegment scratch,
-                 MemorySegment outGrad, int rows, long oH3, long oA, long oH, long oDG, long oDGH, long oDH) {
+        void set(
+                Spec spec,
+                MemorySegment w,
+                long recurrentOff,
+                long bias,
+                MemorySegment state,
+                MemorySegment scratch,
+                MemorySegment outGrad,
+                int rows,
+                long oH3,
+                long oA,
+                long oH,
+                long oDG,
+                long oDGH,
+                long oDH) {
             this.spec = spec;
             this.w = w;
             this.recurrentOff = recurrentOff;
@@ -397,12 +707,37 @@ public final class GruKernels {
                 long blk = s * R + r0;
                 long ogBase = sp.returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                 long ogStride = sp.returnSequences ? (long) T * u : u;
-                backAfterFast(state, oH3 + blk * G, oA + s * R * G + (long) r0 * u, R * u, oH + blk * u, outGrad,
-                        ogBase < 0 ? -1 : ogBase + r0 * ogStride, ogStride, scratch, oDG + blk * G, oDGH + blk * G,
-                        oDH + (long) r0 * u, s < T - 1, nr, u, k);
+                backAfterFast(
+                        state,
+                        oH3 + blk * G,
+                        oA + s * R * G + (long) r0 * u,
+                        R * u,
+                        oH + blk * u,
+                        outGrad,
+                        ogBase < 0 ? -1 : ogBase + r0 * ogStride,
+                        ogStride,
+                        scratch,
+                        oDG + blk * G,
+                        oDGH + blk * G,
+                        oDH + (long) r0 * u,
+                        s < T - 1,
+                        nr,
+                        u,
+                        k);
                 if (s > 0) {
-                    DenseKernels.matmul(false, true, nr, u, G, scratch, oDGH + blk * G, w, recurrentOff, scratch,
-                            oDH + (long) r0 * u, 1f);
+                    DenseKernels.matmul(
+                            false,
+                            true,
+                            nr,
+                            u,
+                            G,
+                            scratch,
+                            oDGH + blk * G,
+                            w,
+                            recurrentOff,
+                            scratch,
+                            oDH + (long) r0 * u,
+                            1f);
                 }
             }
             if (sp.useBias) {
@@ -442,10 +777,27 @@ public final class GruKernels {
         for (int r = 0; r < rows; r++) SequenceKernels.store(a, r * u, sc, at + (long) r * G + (long) gate * u, u);
     }
 
-    private static void stepAfterFast(MemorySegment st, long zx, long zh, long a, long gateStride, long hp, long h,
-                                      MemorySegment out, long outBase, long outStride, int rows, int u, SequenceKernels.Work k) {
+    private static void stepAfterFast(
+            MemorySegment st,
+            long zx,
+            long zh,
+            long a,
+            long gateStride,
+            long hp,
+            long h,
+            MemorySegment out,
+            long outBase,
+            long outStride,
+            int rows,
+            int u,
+            SequenceKernels.Work k) {
         final int n = rows * u;
-        float[] xz = k.get(XZ, n), xr = k.get(XR, n), xh = k.get(XH, n), hz = k.get(HZ, n), hr = k.get(HR, n), hn = k.get(HN, n);
+        float[] xz = k.get(XZ, n),
+                xr = k.get(XR, n),
+                xh = k.get(XH, n),
+                hz = k.get(HZ, n),
+                hr = k.get(HR, n),
+                hn = k.get(HN, n);
         float[] hpv = k.get(HP, n), ho = k.get(HO, n);
         gather(st, zx, rows, u, 0, xz);
         gather(st, zx, rows, u, 1, xr);
@@ -490,12 +842,31 @@ public final class GruKernels {
         for (int q = 0; q < n; q++) h[q] = z[q] * hp[q] + (1f - z[q]) * hh[q];
     }
 
-    private static void backAfterFast(MemorySegment st, long zh, long a, long gateStride, long hp, MemorySegment og, long ogBase, long ogStride,
-                                      MemorySegment sc, long dgx, long dgh, long dh, boolean hasRec, int rows, int u,
-                                      SequenceKernels.Work k) {
+    private static void backAfterFast(
+            MemorySegment st,
+            long zh,
+            long a,
+            long gateStride,
+            long hp,
+            MemorySegment og,
+            long ogBase,
+            long ogStride,
+            MemorySegment sc,
+            long dgx,
+            long dgh,
+            long dh,
+            boolean hasRec,
+            int rows,
+            int u,
+            SequenceKernels.Work k) {
         final int n = rows * u;
         float[] z = k.get(XZ, n), r = k.get(XR, n), hh = k.get(XH, n), hn = k.get(HN, n), hpv = k.get(HP, n);
-        float[] d = k.get(D, n), o = k.get(OG, n), daz = k.get(DAZ, n), dar = k.get(DAR, n), dah = k.get(DAH, n), dahr = k.get(DAHR, n);
+        float[] d = k.get(D, n),
+                o = k.get(OG, n),
+                daz = k.get(DAZ, n),
+                dar = k.get(DAR, n),
+                dah = k.get(DAH, n),
+                dahr = k.get(DAHR, n);
         if (hasRec) {
             SequenceKernels.load(sc, dh, d, 0, n);
         } else {
@@ -554,21 +925,42 @@ public final class GruKernels {
     }
 
     /** resetAfter forward pass of one step: gates, candidate, state and output. */
-    private static void stepAfter(MemorySegment st, long zx, long zh, long a, long hp, long h, MemorySegment w, long b,
-                                  MemorySegment out, long outBase, long outStride, int rows, int u,
-                                  int ac, ActivationType act, int rc, ActivationType rec) {
+    private static void stepAfter(
+            MemorySegment st,
+            long zx,
+            long zh,
+            long a,
+            long hp,
+            long h,
+            MemorySegment w,
+            long b,
+            MemorySegment out,
+            long outBase,
+            long outStride,
+            int rows,
+            int u,
+            int ac,
+            ActivationType act,
+            int rc,
+            ActivationType rec) {
         final int G = 3 * u;
         final long b2 = b >= 0 ? b + G : -1;
         for (int r = 0; r < rows; r++) {
             long xr = zx + (long) r * G, hr3 = zh + (long) r * G, ar = a + (long) r * G;
             long pr = hp + (long) r * u, hr = h + (long) r * u, or = outBase + r * outStride;
             for (int j = 0; j < u; j++) {
-                float z = SequenceKernels.act(rc, rec, st.getAtIndex(F, xr + j) + bias(w, b, j)
-                        + st.getAtIndex(F, hr3 + j) + bias(w, b2, j));
-                float rg = SequenceKernels.act(rc, rec, st.getAtIndex(F, xr + u + j) + bias(w, b, u + j)
-                        + st.getAtIndex(F, hr3 + u + j) + bias(w, b2, u + j));
+                float z = SequenceKernels.act(
+                        rc, rec, st.getAtIndex(F, xr + j) + bias(w, b, j) + st.getAtIndex(F, hr3 + j) + bias(w, b2, j));
+                float rg = SequenceKernels.act(
+                        rc,
+                        rec,
+                        st.getAtIndex(F, xr + u + j)
+                                + bias(w, b, u + j)
+                                + st.getAtIndex(F, hr3 + u + j)
+                                + bias(w, b2, u + j));
                 float hn = st.getAtIndex(F, hr3 + 2 * u + j) + bias(w, b2, 2 * u + j);
-                float hh = SequenceKernels.act(ac, act, st.getAtIndex(F, xr + 2 * u + j) + bias(w, b, 2 * u + j) + rg * hn);
+                float hh = SequenceKernels.act(
+                        ac, act, st.getAtIndex(F, xr + 2 * u + j) + bias(w, b, 2 * u + j) + rg * hn);
                 float hv = z * st.getAtIndex(F, pr + j) + (1f - z) * hh;
                 st.setAtIndex(F, ar + j, z);
                 st.setAtIndex(F, ar + u + j, rg);
@@ -580,28 +972,68 @@ public final class GruKernels {
     }
 
     /** resetAfter backward pass of one step: dZ of both sides; dh ← d·z (the recurrent product is added after). */
-    private static void backAfter(MemorySegment st, long zx, long zh, long a, long hp, MemorySegment w, long b,
-                                  MemorySegment og, long ogBase, long ogStride, MemorySegment sc, long dgx, long dgh,
-                                  long dh, boolean hasRec, int rows, int u, int ac, ActivationType act, int rc, ActivationType rec) {
+    private static void backAfter(
+            MemorySegment st,
+            long zx,
+            long zh,
+            long a,
+            long hp,
+            MemorySegment w,
+            long b,
+            MemorySegment og,
+            long ogBase,
+            long ogStride,
+            MemorySegment sc,
+            long dgx,
+            long dgh,
+            long dh,
+            boolean hasRec,
+            int rows,
+            int u,
+            int ac,
+            ActivationType act,
+            int rc,
+            ActivationType rec) {
         final int G = 3 * u;
         final long b2 = b >= 0 ? b + G : -1;
         for (int r = 0; r < rows; r++) {
             long xr = zx + (long) r * G, hr3 = zh + (long) r * G, ar = a + (long) r * G, pr = hp + (long) r * u;
-            long gr = ogBase + r * ogStride, dxr = dgx + (long) r * G, dhr3 = dgh + (long) r * G, dhr = dh + (long) r * u;
+            long gr = ogBase + r * ogStride,
+                    dxr = dgx + (long) r * G,
+                    dhr3 = dgh + (long) r * G,
+                    dhr = dh + (long) r * u;
             for (int j = 0; j < u; j++) {
                 float d = (ogBase >= 0 ? og.getAtIndex(F, gr + j) : 0f) + (hasRec ? sc.getAtIndex(F, dhr + j) : 0f);
-                float z = st.getAtIndex(F, ar + j), rg = st.getAtIndex(F, ar + u + j), hh = st.getAtIndex(F, ar + 2 * u + j);
+                float z = st.getAtIndex(F, ar + j),
+                        rg = st.getAtIndex(F, ar + u + j),
+                        hh = st.getAtIndex(F, ar + 2 * u + j);
                 float hprev = st.getAtIndex(F, pr + j);
                 float hn = st.getAtIndex(F, hr3 + 2 * u + j) + bias(w, b2, 2 * u + j);
-                float dah = d * (1f - z) * (ac == GENERIC
-                        ? deriv(act, st.getAtIndex(F, xr + 2 * u + j) + bias(w, b, 2 * u + j) + rg * hn)
-                        : SequenceKernels.deriv(ac, act, 0f, hh));
-                float daz = d * (hprev - hh) * (rc == GENERIC
-                        ? deriv(rec, st.getAtIndex(F, xr + j) + bias(w, b, j) + st.getAtIndex(F, hr3 + j) + bias(w, b2, j))
-                        : SequenceKernels.deriv(rc, rec, 0f, z));
-                float dar = dah * hn * (rc == GENERIC
-                        ? deriv(rec, st.getAtIndex(F, xr + u + j) + bias(w, b, u + j) + st.getAtIndex(F, hr3 + u + j) + bias(w, b2, u + j))
-                        : SequenceKernels.deriv(rc, rec, 0f, rg));
+                float dah = d
+                        * (1f - z)
+                        * (ac == GENERIC
+                                ? deriv(act, st.getAtIndex(F, xr + 2 * u + j) + bias(w, b, 2 * u + j) + rg * hn)
+                                : SequenceKernels.deriv(ac, act, 0f, hh));
+                float daz = d
+                        * (hprev - hh)
+                        * (rc == GENERIC
+                                ? deriv(
+                                        rec,
+                                        st.getAtIndex(F, xr + j)
+                                                + bias(w, b, j)
+                                                + st.getAtIndex(F, hr3 + j)
+                                                + bias(w, b2, j))
+                                : SequenceKernels.deriv(rc, rec, 0f, z));
+                float dar = dah
+                        * hn
+                        * (rc == GENERIC
+                                ? deriv(
+                                        rec,
+                                        st.getAtIndex(F, xr + u + j)
+                                                + bias(w, b, u + j)
+                                                + st.getAtIndex(F, hr3 + u + j)
+                                                + bias(w, b2, u + j))
+                                : SequenceKernels.deriv(rc, rec, 0f, rg));
                 sc.setAtIndex(F, dxr + j, daz);
                 sc.setAtIndex(F, dxr + u + j, dar);
                 sc.setAtIndex(F, dxr + 2 * u + j, dah);
@@ -618,8 +1050,18 @@ public final class GruKernels {
     }
 
     /** resetAfter=false, forward: z and r of one step (their recurrent parts already added), and r ⊙ h. */
-    private static void gatesBefore(MemorySegment st, long zx, long a, long hp, long rh, MemorySegment w, long b,
-                                    int rows, int u, int rc, ActivationType rec) {
+    private static void gatesBefore(
+            MemorySegment st,
+            long zx,
+            long a,
+            long hp,
+            long rh,
+            MemorySegment w,
+            long b,
+            int rows,
+            int u,
+            int rc,
+            ActivationType rec) {
         final int G = 3 * u;
         for (int r = 0; r < rows; r++) {
             long xr = zx + (long) r * G, ar = a + (long) r * G, pr = hp + (long) r * u, rr = rh + (long) r * u;
@@ -634,9 +1076,21 @@ public final class GruKernels {
     }
 
     /** resetAfter=false, forward: the candidate (its recurrent part already added), the state and the output. */
-    private static void candidateBefore(MemorySegment st, long zx, long a, long hp, long h, MemorySegment w, long b,
-                                        MemorySegment out, long outBase, long outStride, int rows, int u,
-                                        int ac, ActivationType act) {
+    private static void candidateBefore(
+            MemorySegment st,
+            long zx,
+            long a,
+            long hp,
+            long h,
+            MemorySegment w,
+            long b,
+            MemorySegment out,
+            long outBase,
+            long outStride,
+            int rows,
+            int u,
+            int ac,
+            ActivationType act) {
         final int G = 3 * u;
         for (int r = 0; r < rows; r++) {
             long xr = zx + (long) r * G, ar = a + (long) r * G, pr = hp + (long) r * u, hr = h + (long) r * u;
@@ -653,9 +1107,26 @@ public final class GruKernels {
     }
 
     /** resetAfter=false, backward part A: dz and dĥ into dZ; dh ← d·z. */
-    private static void backBeforeA(MemorySegment st, long zx, long a, long hp, MemorySegment w, long b,
-                                    MemorySegment og, long ogBase, long ogStride, MemorySegment sc, long dg, long dh,
-                                    boolean hasRec, int rows, int u, int ac, ActivationType act, int rc, ActivationType rec) {
+    private static void backBeforeA(
+            MemorySegment st,
+            long zx,
+            long a,
+            long hp,
+            MemorySegment w,
+            long b,
+            MemorySegment og,
+            long ogBase,
+            long ogStride,
+            MemorySegment sc,
+            long dg,
+            long dh,
+            boolean hasRec,
+            int rows,
+            int u,
+            int ac,
+            ActivationType act,
+            int rc,
+            ActivationType rec) {
         final int G = 3 * u;
         for (int r = 0; r < rows; r++) {
             long xr = zx + (long) r * G, ar = a + (long) r * G, pr = hp + (long) r * u;
@@ -664,12 +1135,16 @@ public final class GruKernels {
                 float d = (ogBase >= 0 ? og.getAtIndex(F, gr + j) : 0f) + (hasRec ? sc.getAtIndex(F, dhr + j) : 0f);
                 float z = st.getAtIndex(F, ar + j), hh = st.getAtIndex(F, ar + 2 * u + j);
                 float hprev = st.getAtIndex(F, pr + j);
-                float dah = d * (1f - z) * (ac == GENERIC
-                        ? deriv(act, st.getAtIndex(F, xr + 2 * u + j) + bias(w, b, 2 * u + j))
-                        : SequenceKernels.deriv(ac, act, 0f, hh));
-                float daz = d * (hprev - hh) * (rc == GENERIC
-                        ? deriv(rec, st.getAtIndex(F, xr + j) + bias(w, b, j))
-                        : SequenceKernels.deriv(rc, rec, 0f, z));
+                float dah = d
+                        * (1f - z)
+                        * (ac == GENERIC
+                                ? deriv(act, st.getAtIndex(F, xr + 2 * u + j) + bias(w, b, 2 * u + j))
+                                : SequenceKernels.deriv(ac, act, 0f, hh));
+                float daz = d
+                        * (hprev - hh)
+                        * (rc == GENERIC
+                                ? deriv(rec, st.getAtIndex(F, xr + j) + bias(w, b, j))
+                                : SequenceKernels.deriv(rc, rec, 0f, z));
                 sc.setAtIndex(F, dgr + j, daz);
                 sc.setAtIndex(F, dgr + 2 * u + j, dah);
                 sc.setAtIndex(F, dhr + j, d * z);
@@ -678,8 +1153,21 @@ public final class GruKernels {
     }
 
     /** resetAfter=false, backward part B: given d(r⊙h), dr into dZ and the r-path into dh. */
-    private static void backBeforeB(MemorySegment st, long zx, long a, long hp, MemorySegment w, long b,
-                                    MemorySegment sc, long dg, long dh, long drh, int rows, int u, int rc, ActivationType rec) {
+    private static void backBeforeB(
+            MemorySegment st,
+            long zx,
+            long a,
+            long hp,
+            MemorySegment w,
+            long b,
+            MemorySegment sc,
+            long dg,
+            long dh,
+            long drh,
+            int rows,
+            int u,
+            int rc,
+            ActivationType rec) {
         final int G = 3 * u;
         for (int r = 0; r < rows; r++) {
             long xr = zx + (long) r * G, ar = a + (long) r * G, pr = hp + (long) r * u;
@@ -687,9 +1175,11 @@ public final class GruKernels {
             for (int j = 0; j < u; j++) {
                 float rg = st.getAtIndex(F, ar + u + j), hprev = st.getAtIndex(F, pr + j);
                 float e = sc.getAtIndex(F, drr + j);
-                float dar = e * hprev * (rc == GENERIC
-                        ? deriv(rec, st.getAtIndex(F, xr + u + j) + bias(w, b, u + j))
-                        : SequenceKernels.deriv(rc, rec, 0f, rg));
+                float dar = e
+                        * hprev
+                        * (rc == GENERIC
+                                ? deriv(rec, st.getAtIndex(F, xr + u + j) + bias(w, b, u + j))
+                                : SequenceKernels.deriv(rc, rec, 0f, rg));
                 sc.setAtIndex(F, dgr + u + j, dar);
                 sc.setAtIndex(F, dhr + j, sc.getAtIndex(F, dhr + j) + e * rg);
             }

@@ -2,7 +2,6 @@ package io.nerva.runtime.kernels;
 
 import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.core.Rng;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

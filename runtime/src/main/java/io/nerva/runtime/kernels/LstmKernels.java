@@ -1,12 +1,11 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.annotations.ActivationType;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.runtime.kernels.SequenceKernels.F;
 import static io.nerva.runtime.kernels.SequenceKernels.SIGMOID;
 import static io.nerva.runtime.kernels.SequenceKernels.TANH;
+
+import io.nerva.annotations.ActivationType;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Forward and backward through time of Keras' {@code LSTM}, batch-first.
@@ -52,8 +51,15 @@ public final class LstmKernels {
      * ({@code (T+1)·u}). {@code scratch} ({@link #scratchPerRow()}) is backward's: dZ
      * ({@code T·4u}), dh and dc ({@code 2u}), dX step-major ({@code T·F}).
      */
-    public record Spec(int timesteps, int features, int units, boolean useBias, boolean returnSequences,
-                       boolean goBackwards, ActivationType activation, ActivationType recurrentActivation) {
+    public record Spec(
+            int timesteps,
+            int features,
+            int units,
+            boolean useBias,
+            boolean returnSequences,
+            boolean goBackwards,
+            ActivationType activation,
+            ActivationType recurrentActivation) {
         public Spec {
             SequenceKernels.checkDims("LSTM", timesteps, features, units);
             SequenceKernels.checkActivation("LSTM activation", activation);
@@ -95,10 +101,18 @@ public final class LstmKernels {
             return useBias ? 4L * units : 0;
         }
 
-
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
-            SequenceKernels.requireParams("LSTM", buffer, w, kernelOff, kernelSize(), recurrentOff, recurrentSize(),
-                    useBias, biasOff, biasSize());
+            SequenceKernels.requireParams(
+                    "LSTM",
+                    buffer,
+                    w,
+                    kernelOff,
+                    kernelSize(),
+                    recurrentOff,
+                    recurrentSize(),
+                    useBias,
+                    biasOff,
+                    biasSize());
         }
 
         /**
@@ -106,8 +120,15 @@ public final class LstmKernels {
          * per row), keeping in {@code state} what {@link #backward} needs. Allocates nothing (the
          * TANH/SIGMOID path's per-thread heap work arrays are created on a thread's first call).
          */
-        public void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
-                            MemorySegment state, MemorySegment out, int rows) {
+        public void forward(
+                MemorySegment x,
+                MemorySegment w,
+                long kernelOff,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment out,
+                int rows) {
             final int parts = rowParts(rows);
             // with row parts the BLAS stays single-threaded for the whole call: OpenBLAS's workers,
             // once woken by a multi-threaded product, spin for a while on the core the parts need
@@ -121,12 +142,21 @@ public final class LstmKernels {
 
         /** Row parts of a call (1 for the generic path, which runs serially). */
         private int rowParts(int rows) {
-            boolean fast = SequenceKernels.code(activation) == TANH && SequenceKernels.code(recurrentActivation) == SIGMOID;
+            boolean fast =
+                    SequenceKernels.code(activation) == TANH && SequenceKernels.code(recurrentActivation) == SIGMOID;
             return fast && rows > 0 ? SequenceKernels.parts(rows) : 1;
         }
 
-        private void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
-                             MemorySegment state, MemorySegment out, int rows, int parts) {
+        private void forward(
+                MemorySegment x,
+                MemorySegment w,
+                long kernelOff,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment out,
+                int rows,
+                int parts) {
             SequenceKernels.checkRows("LSTM", rows);
             final int T = timesteps, Fe = features, u = units, G = 4 * u;
             SequenceKernels.require("LSTM", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
@@ -134,7 +164,11 @@ public final class LstmKernels {
             SequenceKernels.require("LSTM", "out", out, rows * outputPerRow(), rows, outputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             if (rows == 0) return;
-            final long R = rows, oZ = T * R * Fe, oA = oZ + T * R * G, oC = oA + T * R * G, oTC = oC + T * R * u,
+            final long R = rows,
+                    oZ = T * R * Fe,
+                    oA = oZ + T * R * G,
+                    oC = oA + T * R * G,
+                    oTC = oC + T * R * u,
                     oH = oTC + T * R * u;
             final int ac = SequenceKernels.code(activation), rc = SequenceKernels.code(recurrentActivation);
             final boolean fast = ac == TANH && rc == SIGMOID;
@@ -160,10 +194,26 @@ public final class LstmKernels {
             }
             for (int s = 0; s < T; s++) {
                 long blk = s * R;
-                if (s > 0) DenseKernels.matmul(false, false, rows, G, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * G, 1f);
-                forwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
-                        oTC + blk * u, oH + (blk + R) * u, out, outBase(s), outStride(s), rows, u,
-                        ac, activation, rc, recurrentActivation);
+                if (s > 0)
+                    DenseKernels.matmul(
+                            false, false, rows, G, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * G, 1f);
+                forwardStep(
+                        state,
+                        oZ + blk * G,
+                        oA + blk * G,
+                        oC + blk * u,
+                        s > 0 ? oC + (blk - R) * u : -1,
+                        oTC + blk * u,
+                        oH + (blk + R) * u,
+                        out,
+                        outBase(s),
+                        outStride(s),
+                        rows,
+                        u,
+                        ac,
+                        activation,
+                        rc,
+                        recurrentActivation);
             }
         }
 
@@ -186,9 +236,18 @@ public final class LstmKernels {
          * {@code inGrad [rows, T, F]} unless it is {@link MemorySegment#NULL}. {@code x} is not read
          * (state holds its copy); {@code outGrad} is not modified. Allocates nothing.
          */
-        public void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
-                             MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
-                             MemorySegment inGrad, int rows) {
+        public void backward(
+                MemorySegment x,
+                MemorySegment w,
+                long kernelOff,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment scratch,
+                MemorySegment outGrad,
+                MemorySegment g,
+                MemorySegment inGrad,
+                int rows) {
             final int parts = rowParts(rows);
             if (parts > 1) SequenceKernels.singleThreadedBlas(true);
             try {
@@ -198,19 +257,34 @@ public final class LstmKernels {
             }
         }
 
-        private void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
-                              MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
-                              MemorySegment inGrad, int rows, int parts) {
+        private void backward(
+                MemorySegment x,
+                MemorySegment w,
+                long kernelOff,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment scratch,
+                MemorySegment outGrad,
+                MemorySegment g,
+                MemorySegment inGrad,
+                int rows,
+                int parts) {
             SequenceKernels.checkRows("LSTM", rows);
             final int T = timesteps, Fe = features, u = units, G = 4 * u;
             final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
             SequenceKernels.require("LSTM", "state", state, rows * statePerRow(), rows, statePerRow(), this);
             SequenceKernels.require("LSTM", "scratch", scratch, rows * scratchPerRow(), rows, scratchPerRow(), this);
             SequenceKernels.require("LSTM", "outGrad", outGrad, rows * outputPerRow(), rows, outputPerRow(), this);
-            if (wantIn) SequenceKernels.require("LSTM", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
+            if (wantIn)
+                SequenceKernels.require("LSTM", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             checkParams("g", g, kernelOff, recurrentOff, biasOff);
-            final long R = rows, oZ = T * R * Fe, oA = oZ + T * R * G, oC = oA + T * R * G, oTC = oC + T * R * u,
+            final long R = rows,
+                    oZ = T * R * Fe,
+                    oA = oZ + T * R * G,
+                    oC = oA + T * R * G,
+                    oTC = oC + T * R * u,
                     oH = oTC + T * R * u;
             final long oDZ = 0, oDH = T * R * G, oDC = oDH + R * u, oDX = oDC + R * u;
             if (rows == 0) {
@@ -235,16 +309,48 @@ public final class LstmKernels {
                 SequenceKernels.zero(scratch, oDC, R * u);
                 for (int s = T - 1; s >= 0; s--) {
                     long blk = s * R;
-                    backwardStep(state, oZ + blk * G, oA + blk * G, oC + blk * u, s > 0 ? oC + (blk - R) * u : -1,
-                            oTC + blk * u, outGrad, outBase(s), outStride(s), scratch, oDZ + blk * G, oDH, s < T - 1,
-                            oDC, rows, u, ac, activation, rc, recurrentActivation);
-                    if (s > 0) DenseKernels.matmul(false, true, rows, u, G, scratch, oDZ + blk * G, w, recurrentOff, scratch, oDH, 0f);
+                    backwardStep(
+                            state,
+                            oZ + blk * G,
+                            oA + blk * G,
+                            oC + blk * u,
+                            s > 0 ? oC + (blk - R) * u : -1,
+                            oTC + blk * u,
+                            outGrad,
+                            outBase(s),
+                            outStride(s),
+                            scratch,
+                            oDZ + blk * G,
+                            oDH,
+                            s < T - 1,
+                            oDC,
+                            rows,
+                            u,
+                            ac,
+                            activation,
+                            rc,
+                            recurrentActivation);
+                    if (s > 0)
+                        DenseKernels.matmul(
+                                false, true, rows, u, G, scratch, oDZ + blk * G, w, recurrentOff, scratch, oDH, 0f);
                 }
             }
             // dW = Xᵀ·dZ, dU = H_prevᵀ·dZ over steps 1..T-1 (h_{-1} = 0), db = Σ dZ, dX = dZ·Wᵀ
             DenseKernels.matmul(true, false, Fe, G, T * rows, state, 0, scratch, oDZ, g, kernelOff, 0f);
             if (T > 1) {
-                DenseKernels.matmul(true, false, u, G, (T - 1) * rows, state, oH + R * u, scratch, oDZ + R * G, g, recurrentOff, 0f);
+                DenseKernels.matmul(
+                        true,
+                        false,
+                        u,
+                        G,
+                        (T - 1) * rows,
+                        state,
+                        oH + R * u,
+                        scratch,
+                        oDZ + R * G,
+                        g,
+                        recurrentOff,
+                        0f);
             } else {
                 SequenceKernels.zero(g, recurrentOff, recurrentSize());
             }
@@ -275,8 +381,19 @@ public final class LstmKernels {
         private long recurrentOff, biasOff, oZ, oA, oC, oTC, oH;
         private int rows;
 
-        void set(Spec spec, MemorySegment w, long recurrentOff, long biasOff, MemorySegment state, MemorySegment out,
-                 int rows, long oZ, long oA, long oC, long oTC, long oH) {
+        void set(
+                Spec spec,
+                MemorySegment w,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment out,
+                int rows,
+                long oZ,
+                long oA,
+                long oC,
+                long oTC,
+                long oH) {
             this.spec = spec;
             this.w = w;
             this.recurrentOff = recurrentOff;
@@ -315,11 +432,24 @@ public final class LstmKernels {
             for (int s = 0; s < T; s++) {
                 long blk = s * R + r0;
                 if (s > 0) {
-                    DenseKernels.matmul(false, false, nr, G, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * G, 1f);
+                    DenseKernels.matmul(
+                            false, false, nr, G, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * G, 1f);
                 }
                 long outBase = sp.outBase(s), outStride = sp.outStride(s);
-                forwardFast(state, oZ + blk * G, oA + s * R * G + (long) r0 * u, N, oC + blk * u, oTC + blk * u,
-                        oH + (blk + R) * u, out, outBase < 0 ? -1 : outBase + r0 * outStride, outStride, nr, u, k);
+                forwardFast(
+                        state,
+                        oZ + blk * G,
+                        oA + s * R * G + (long) r0 * u,
+                        N,
+                        oC + blk * u,
+                        oTC + blk * u,
+                        oH + (blk + R) * u,
+                        out,
+                        outBase < 0 ? -1 : outBase + r0 * outStride,
+                        outStride,
+                        nr,
+                        u,
+                        k);
             }
         }
     }
@@ -335,10 +465,22 @@ public final class LstmKernels {
         private int rows;
         /** Per part, its {@code [4u]} bias-gradient sums (owned here, not by the part's thread: read after the join). */
         private float[][] biasSums = new float[0][];
+
         private int parts;
 
-        void set(Spec spec, MemorySegment w, long recurrentOff, MemorySegment state, MemorySegment scratch,
-                 MemorySegment outGrad, int rows, long oA, long oC, long oTC, long oDZ, long oDH) {
+        void set(
+                Spec spec,
+                MemorySegment w,
+                long recurrentOff,
+                MemorySegment state,
+                MemorySegment scratch,
+                MemorySegment outGrad,
+                int rows,
+                long oA,
+                long oC,
+                long oTC,
+                long oDZ,
+                long oDH) {
             this.spec = spec;
             this.w = w;
             this.recurrentOff = recurrentOff;
@@ -389,32 +531,86 @@ public final class LstmKernels {
             for (int s = T - 1; s >= 0; s--) {
                 long blk = s * R + r0;
                 long ogBase = sp.outBase(s), ogStride = sp.outStride(s);
-                backwardFast(state, oA + s * R * G + (long) r0 * u, N, s > 0 ? oC + (blk - R) * u : -1, oTC + blk * u,
-                        outGrad, ogBase < 0 ? -1 : ogBase + r0 * ogStride, ogStride, scratch, oDZ + blk * G,
-                        oDH + (long) r0 * u, s < T - 1, nr, u, k);
+                backwardFast(
+                        state,
+                        oA + s * R * G + (long) r0 * u,
+                        N,
+                        s > 0 ? oC + (blk - R) * u : -1,
+                        oTC + blk * u,
+                        outGrad,
+                        ogBase < 0 ? -1 : ogBase + r0 * ogStride,
+                        ogStride,
+                        scratch,
+                        oDZ + blk * G,
+                        oDH + (long) r0 * u,
+                        s < T - 1,
+                        nr,
+                        u,
+                        k);
                 if (s > 0) {
-                    DenseKernels.matmul(false, true, nr, u, G, scratch, oDZ + blk * G, w, recurrentOff, scratch,
-                            oDH + (long) r0 * u, 0f);
+                    DenseKernels.matmul(
+                            false,
+                            true,
+                            nr,
+                            u,
+                            G,
+                            scratch,
+                            oDZ + blk * G,
+                            w,
+                            recurrentOff,
+                            scratch,
+                            oDH + (long) r0 * u,
+                            0f);
                 }
             }
             if (sp.useBias) {
-                for (int gate = 0; gate < 4; gate++) SequenceKernels.rowSums(k.get(SI + gate, n), nr, u, biasSums[index], gate * u);
+                for (int gate = 0; gate < 4; gate++)
+                    SequenceKernels.rowSums(k.get(SI + gate, n), nr, u, biasSums[index], gate * u);
             }
         }
     }
 
     // The fast path (TANH, SIGMOID): planar heap arrays, same-index loops that C2 vectorises.
-    // Work arrays: the gates i, f, ĉ, o; the cell carry c and c_{s-1}; act(c); h; dh; outGrad; dc carry; dc; dZ of i, f, ĉ, o.
-    private static final int I = 0, FG = 1, CC = 2, O = 3, C = 4, CP = 5, TC = 6, H = 7, DH = 8, OG = 9, DC = 10, DCV = 11,
-            DI = 12, DF = 13, DCC = 14, DO = 15, BI = 16, SI = 20;
+    // Work arrays: the gates i, f, ĉ, o; the cell carry c and c_{s-1}; act(c); h; dh; outGrad; dc carry; dc; dZ of i,
+    // f, ĉ, o.
+    private static final int I = 0,
+            FG = 1,
+            CC = 2,
+            O = 3,
+            C = 4,
+            CP = 5,
+            TC = 6,
+            H = 7,
+            DH = 8,
+            OG = 9,
+            DC = 10,
+            DCV = 11,
+            DI = 12,
+            DF = 13,
+            DCC = 14,
+            DO = 15,
+            BI = 16,
+            SI = 20;
 
     /**
      * One forward step, fast path: gathers {@code z_s} ({@code [rows, 4u]}, bias and recurrent part
      * included) into planar gate arrays, activates them, updates c (carried in {@code k}) and h, and
      * stores the gates (planar {@code [4, rows, u]}), c, act(c), h and the output rows.
      */
-    private static void forwardFast(MemorySegment st, long z, long a, long gateStride, long c, long tc, long h,
-                                    MemorySegment out, long outBase, long outStride, int rows, int u, SequenceKernels.Work k) {
+    private static void forwardFast(
+            MemorySegment st,
+            long z,
+            long a,
+            long gateStride,
+            long c,
+            long tc,
+            long h,
+            MemorySegment out,
+            long outBase,
+            long outStride,
+            int rows,
+            int u,
+            SequenceKernels.Work k) {
         final int n = rows * u, G = 4 * u;
         float[] gi = k.get(I, n), gf = k.get(FG, n), gc = k.get(CC, n), go = k.get(O, n);
         float[] cc = k.get(C, n), tt = k.get(TC, n), hh = k.get(H, n);
@@ -466,10 +662,29 @@ public final class LstmKernels {
      * One backward step, fast path: {@code dh = outGrad_s + dH}, the gate gradients into
      * {@code dZ_s} ({@code [rows, 4u]}); the cell gradient is carried in {@code k}.
      */
-    private static void backwardFast(MemorySegment st, long a, long gateStride, long cPrev, long tc, MemorySegment og, long ogBase, long ogStride,
-                                     MemorySegment sc, long dz, long dh, boolean hasRec, int rows, int u, SequenceKernels.Work k) {
+    private static void backwardFast(
+            MemorySegment st,
+            long a,
+            long gateStride,
+            long cPrev,
+            long tc,
+            MemorySegment og,
+            long ogBase,
+            long ogStride,
+            MemorySegment sc,
+            long dz,
+            long dh,
+            boolean hasRec,
+            int rows,
+            int u,
+            SequenceKernels.Work k) {
         final int n = rows * u, G = 4 * u;
-        float[] gi = k.get(I, n), gf = k.get(FG, n), gc = k.get(CC, n), go = k.get(O, n), cp = k.get(CP, n), tt = k.get(TC, n);
+        float[] gi = k.get(I, n),
+                gf = k.get(FG, n),
+                gc = k.get(CC, n),
+                go = k.get(O, n),
+                cp = k.get(CP, n),
+                tt = k.get(TC, n);
         float[] d = k.get(DH, n), ogr = k.get(OG, n), dc = k.get(DC, n), dcv = k.get(DCV, n);
         float[] di = k.get(DI, n), df = k.get(DF, n), dcc = k.get(DCC, n), dO = k.get(DO, n);
         if (hasRec) {
@@ -513,7 +728,8 @@ public final class LstmKernels {
     }
 
     /** {@code dc_s = dc + dh⊙o⊙(1 − t²)}; the carry becomes {@code dc_s⊙f}; {@code dz_o = dh⊙t⊙o(1 − o)}. */
-    private static void cellGradient(float[] go, float[] tt, float[] gf, float[] d, float[] dc, float[] dcv, float[] dO, int n) {
+    private static void cellGradient(
+            float[] go, float[] tt, float[] gf, float[] d, float[] dc, float[] dcv, float[] dO, int n) {
         for (int q = 0; q < n; q++) {
             float o = go[q], t = tt[q], dh = d[q];
             float v = dc[q] + dh * o * (1f - t * t);
@@ -524,8 +740,8 @@ public final class LstmKernels {
     }
 
     /** {@code dz_i = dc⊙ĉ⊙i(1 − i)}, {@code dz_f = dc⊙c_{s−1}⊙f(1 − f)}, {@code dz_ĉ = dc⊙i⊙(1 − ĉ²)}. */
-    private static void gateGradients(float[] gi, float[] gf, float[] gc, float[] cp, float[] dcv,
-                                      float[] di, float[] df, float[] dcc, int n) {
+    private static void gateGradients(
+            float[] gi, float[] gf, float[] gc, float[] cp, float[] dcv, float[] di, float[] df, float[] dcc, int n) {
         for (int q = 0; q < n; q++) {
             float i = gi[q], f = gf[q], g = gc[q], v = dcv[q];
             di[q] = v * g * i * (1f - i);
@@ -537,9 +753,23 @@ public final class LstmKernels {
     // The generic path (any other activations): scalar loops over the segments, same layout.
 
     /** Gates, cell and state of one step for all rows; {@code cPrev}/{@code outBase} −1 when absent. */
-    private static void forwardStep(MemorySegment st, long z, long a, long c, long cPrev, long tc, long h,
-                                    MemorySegment out, long outBase, long outStride,
-                                    int rows, int u, int ac, ActivationType act, int rc, ActivationType rec) {
+    private static void forwardStep(
+            MemorySegment st,
+            long z,
+            long a,
+            long c,
+            long cPrev,
+            long tc,
+            long h,
+            MemorySegment out,
+            long outBase,
+            long outStride,
+            int rows,
+            int u,
+            int ac,
+            ActivationType act,
+            int rc,
+            ActivationType rec) {
         final int G = 4 * u;
         final long n = (long) rows * u;
         for (int r = 0; r < rows; r++) {
@@ -570,10 +800,27 @@ public final class LstmKernels {
      * Gate gradients of one step: {@code dh = outGrad_s + dH} (dH when {@code hasRec}), the cell
      * gradient carried in {@code dc} (updated to {@code dc_{s−1}}), {@code dZ_s} written.
      */
-    private static void backwardStep(MemorySegment st, long z, long a, long c, long cPrev, long tc,
-                                     MemorySegment og, long ogBase, long ogStride,
-                                     MemorySegment sc, long dz, long dh, boolean hasRec, long dc,
-                                     int rows, int u, int ac, ActivationType act, int rc, ActivationType rec) {
+    private static void backwardStep(
+            MemorySegment st,
+            long z,
+            long a,
+            long c,
+            long cPrev,
+            long tc,
+            MemorySegment og,
+            long ogBase,
+            long ogStride,
+            MemorySegment sc,
+            long dz,
+            long dh,
+            boolean hasRec,
+            long dc,
+            int rows,
+            int u,
+            int ac,
+            ActivationType act,
+            int rc,
+            ActivationType rec) {
         final int G = 4 * u;
         final long n = (long) rows * u;
         for (int r = 0; r < rows; r++) {

@@ -28,7 +28,8 @@ public final class MaxoutKernels {
     }
 
     /** {@code inGrad} (vectors × units·pieces) gets {@code outGrad} at each unit's largest piece, 0 elsewhere. */
-    public static void backward(MemorySegment in, MemorySegment outGrad, MemorySegment inGrad, int vectors, int units, int pieces) {
+    public static void backward(
+            MemorySegment in, MemorySegment outGrad, MemorySegment inGrad, int vectors, int units, int pieces) {
         check(in, outGrad, vectors, units, pieces);
         PReluKernels.requireFloats(inGrad, (long) vectors * units * pieces, "input gradient");
         int width = units * pieces;
@@ -53,7 +54,8 @@ public final class MaxoutKernels {
 
     private static void check(MemorySegment in, MemorySegment out, int vectors, int units, int pieces) {
         if (vectors < 0 || units < 1 || pieces < 1) {
-            throw new IllegalArgumentException("expected vectors >= 0, units >= 1, pieces >= 1, got " + vectors + ", " + units + ", " + pieces);
+            throw new IllegalArgumentException(
+                    "expected vectors >= 0, units >= 1, pieces >= 1, got " + vectors + ", " + units + ", " + pieces);
         }
         PReluKernels.requireFloats(in, (long) vectors * units * pieces, "input");
         PReluKernels.requireFloats(out, (long) vectors * units, "output");

@@ -13,7 +13,8 @@ public final class PReluKernels {
     private PReluKernels() {}
 
     /** {@code out = prelu(in)}; the slopes are {@code w[alphaOffset .. alphaOffset + size)}. */
-    public static void forward(MemorySegment in, MemorySegment w, long alphaOffset, MemorySegment out, int rows, int size) {
+    public static void forward(
+            MemorySegment in, MemorySegment w, long alphaOffset, MemorySegment out, int rows, int size) {
         long n = checked(in, out, rows, size);
         requireFloats(w, alphaOffset + size, "parameters");
         for (int r = 0; r < rows; r++) {
@@ -31,8 +32,15 @@ public final class PReluKernels {
      * {@code inGrad} is {@code NULL}, {@code dx = dy} for {@code x > 0}, else {@code alpha·dy}. {@code inGrad} may
      * be {@code outGrad} itself (in place): each element is read before it is written.
      */
-    public static void backward(MemorySegment in, MemorySegment w, long alphaOffset, MemorySegment outGrad,
-                                MemorySegment inGrad, MemorySegment g, int rows, int size) {
+    public static void backward(
+            MemorySegment in,
+            MemorySegment w,
+            long alphaOffset,
+            MemorySegment outGrad,
+            MemorySegment inGrad,
+            MemorySegment g,
+            int rows,
+            int size) {
         checked(in, outGrad, rows, size);
         requireFloats(w, alphaOffset + size, "parameters");
         requireFloats(g, alphaOffset + size, "gradients");
@@ -56,7 +64,8 @@ public final class PReluKernels {
     }
 
     private static long checked(MemorySegment in, MemorySegment out, int rows, int size) {
-        if (rows < 0 || size < 1) throw new IllegalArgumentException("expected rows >= 0 and size >= 1, got " + rows + " x " + size);
+        if (rows < 0 || size < 1)
+            throw new IllegalArgumentException("expected rows >= 0 and size >= 1, got " + rows + " x " + size);
         long n = (long) rows * size;
         requireFloats(in, n, "input");
         requireFloats(out, n, "output");
@@ -65,7 +74,8 @@ public final class PReluKernels {
 
     static void requireFloats(MemorySegment s, long floats, String what) {
         if (s.byteSize() < floats * Float.BYTES) {
-            throw new IllegalArgumentException(what + " holds " + s.byteSize() / Float.BYTES + " floats, expected at least " + floats);
+            throw new IllegalArgumentException(
+                    what + " holds " + s.byteSize() / Float.BYTES + " floats, expected at least " + floats);
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.nerva.runtime.kernels;
 
 import io.nerva.runtime.kernels.ConvKernels.Geometry;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -79,8 +78,12 @@ public final class PoolKernels {
      */
     /** Whether every window is a full 2x2 inside the input (no padding, none hanging over an edge). */
     static boolean fullTwoByTwo(Geometry g) {
-        return g.kh() == 2 && g.kw() == 2 && g.padTop() == 0 && g.padLeft() == 0
-                && (g.oh() - 1) * g.sh() + 2 <= g.h() && (g.ow() - 1) * g.sw() + 2 <= g.w();
+        return g.kh() == 2
+                && g.kw() == 2
+                && g.padTop() == 0
+                && g.padLeft() == 0
+                && (g.oh() - 1) * g.sh() + 2 <= g.h()
+                && (g.ow() - 1) * g.sw() + 2 <= g.w();
     }
 
     /**
@@ -88,7 +91,8 @@ public final class PoolKernels {
      * arrays (the input copied in, outputs and indices copied out in bulk): the same rule as
      * {@link #max4}, without a segment access per element.
      */
-    private static void maxForward2x2Staged(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
+    private static void maxForward2x2Staged(
+            Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
         final int c = g.c(), in = g.inSize(), outSize = g.oh() * g.ow() * c, rowStride = g.w() * c;
         ConvKernels.Staging s = ConvKernels.Staging.get(in, outSize);
         int[] arg = PoolStaging.ints(outSize);
@@ -115,10 +119,22 @@ public final class PoolKernels {
             if (m != m) { // NaN: as the general loop, which skips NaN cells
                 float best = Float.NEGATIVE_INFINITY;
                 int at = p0;
-                if (v0 > best) { best = v0; at = p0; }
-                if (v1 > best) { best = v1; at = p1; }
-                if (v2 > best) { best = v2; at = p2; }
-                if (v3 > best) { best = v3; at = p3; }
+                if (v0 > best) {
+                    best = v0;
+                    at = p0;
+                }
+                if (v1 > best) {
+                    best = v1;
+                    at = p1;
+                }
+                if (v2 > best) {
+                    best = v2;
+                    at = p2;
+                }
+                if (v3 > best) {
+                    best = v3;
+                    at = p3;
+                }
                 y[yi + ch] = best;
                 argmax[yi + ch] = at + ch;
                 continue;
@@ -152,8 +168,17 @@ public final class PoolKernels {
         }
     }
 
-    private static void max4(MemorySegment x, long xn, int p0, int p1, int p2, int p3,
-                             MemorySegment y, MemorySegment argmax, long yi, int c) {
+    private static void max4(
+            MemorySegment x,
+            long xn,
+            int p0,
+            int p1,
+            int p2,
+            int p3,
+            MemorySegment y,
+            MemorySegment argmax,
+            long yi,
+            int c) {
         for (int ch = 0; ch < c; ch++) {
             float v0 = x.getAtIndex(F, xn + p0 + ch), v1 = x.getAtIndex(F, xn + p1 + ch);
             float v2 = x.getAtIndex(F, xn + p2 + ch), v3 = x.getAtIndex(F, xn + p3 + ch);
@@ -161,10 +186,22 @@ public final class PoolKernels {
             if (m != m) { // NaN: as the general loop, which skips NaN cells
                 float best = Float.NEGATIVE_INFINITY;
                 int at = p0;
-                if (v0 > best) { best = v0; at = p0; }
-                if (v1 > best) { best = v1; at = p1; }
-                if (v2 > best) { best = v2; at = p2; }
-                if (v3 > best) { best = v3; at = p3; }
+                if (v0 > best) {
+                    best = v0;
+                    at = p0;
+                }
+                if (v1 > best) {
+                    best = v1;
+                    at = p1;
+                }
+                if (v2 > best) {
+                    best = v2;
+                    at = p2;
+                }
+                if (v3 > best) {
+                    best = v3;
+                    at = p3;
+                }
                 y.setAtIndex(F, yi + ch, best);
                 argmax.setAtIndex(I, yi + ch, at + ch);
                 continue;
@@ -256,7 +293,8 @@ public final class PoolKernels {
             for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yn + ch, 0f);
             for (int p = 0; p < hw; p++) {
                 long xi = xn + (long) p * c;
-                for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yn + ch, y.getAtIndex(F, yn + ch) + x.getAtIndex(F, xi + ch));
+                for (int ch = 0; ch < c; ch++)
+                    y.setAtIndex(F, yn + ch, y.getAtIndex(F, yn + ch) + x.getAtIndex(F, xi + ch));
             }
             for (int ch = 0; ch < c; ch++) y.setAtIndex(F, yn + ch, y.getAtIndex(F, yn + ch) * inv);
         }
@@ -275,7 +313,8 @@ public final class PoolKernels {
     }
 
     /** {@code y[n, ch] = } max over the pixels of {@code x[n, ·, ch]}; records the argmax unless {@code NULL}. */
-    public static void globalMaxForward(MemorySegment x, MemorySegment y, MemorySegment argmax, int rows, int hw, int c) {
+    public static void globalMaxForward(
+            MemorySegment x, MemorySegment y, MemorySegment argmax, int rows, int hw, int c) {
         final boolean record = argmax != MemorySegment.NULL;
         for (int n = 0; n < rows; n++) {
             long yn = (long) n * c, xn = (long) n * hw * c;
@@ -297,11 +336,13 @@ public final class PoolKernels {
     }
 
     /** {@code dx = 0}, then each channel's gradient goes to its argmax pixel. */
-    public static void globalMaxBackward(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int hw, int c) {
+    public static void globalMaxBackward(
+            MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int hw, int c) {
         scatter(dy, argmax, dx, rows, c, hw * c);
     }
 
-    private static void scatter(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
+    private static void scatter(
+            MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
         // One image at a time through heap arrays: the image's gradient is zeroed and summed there
         // and copied out in bulk, instead of a read-modify-write of the segment per element.
         ConvKernels.Staging s = ConvKernels.Staging.get(inSize, outSize);
@@ -319,7 +360,8 @@ public final class PoolKernels {
     }
 
     /** {@link #scatter} element by element over the segments (kept as the reference of the staged one). */
-    static void scatterSegments(MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
+    static void scatterSegments(
+            MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
         ConvKernels.clear(dx, 0, (long) rows * inSize);
         for (int n = 0; n < rows; n++) {
             long yn = (long) n * outSize, xn = (long) n * inSize;

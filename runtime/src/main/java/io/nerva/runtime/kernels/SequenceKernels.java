@@ -2,7 +2,6 @@ package io.nerva.runtime.kernels;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.blas.Blas;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ForkJoinPool;
@@ -39,7 +38,8 @@ final class SequenceKernels {
     static ActivationType checkActivation(String what, ActivationType t) {
         if (t == null) throw new IllegalArgumentException(what + " is null");
         if (t == ActivationType.SOFTMAX) {
-            throw new IllegalArgumentException(what + " SOFTMAX is not element-wise and cannot be a recurrent activation");
+            throw new IllegalArgumentException(
+                    what + " SOFTMAX is not element-wise and cannot be a recurrent activation");
         }
         return t;
     }
@@ -190,8 +190,13 @@ final class SequenceKernels {
         RowJob job;
         int index, r0, r1;
 
-        @Override public Void getRawResult() { return null; }
-        @Override protected void setRawResult(Void v) {}
+        @Override
+        public Void getRawResult() {
+            return null;
+        }
+
+        @Override
+        protected void setRawResult(Void v) {}
 
         @Override
         protected boolean exec() {
@@ -340,26 +345,36 @@ final class SequenceKernels {
     /** Throws unless {@code s} holds at least {@code need} floats (the message is built only then: no allocation). */
     static void require(String layer, String name, MemorySegment s, long need, int rows, long perRow, Object spec) {
         if (s == null || s.equals(MemorySegment.NULL)) {
-            throw new IllegalArgumentException(layer + ": " + name + " is missing (NULL); it needs " + need + " floats for "
-                    + rows + " rows (" + perRow + " per row, " + spec + ")");
+            throw new IllegalArgumentException(layer + ": " + name + " is missing (NULL); it needs " + need
+                    + " floats for " + rows + " rows (" + perRow + " per row, " + spec + ")");
         }
         long have = floats(s);
         if (have < need) {
-            throw new IllegalArgumentException(layer + ": " + name + " holds " + have + " floats, expected at least " + need
-                    + " for " + rows + " rows (" + perRow + " per row, " + spec + ")");
+            throw new IllegalArgumentException(layer + ": " + name + " holds " + have + " floats, expected at least "
+                    + need + " for " + rows + " rows (" + perRow + " per row, " + spec + ")");
         }
     }
 
     /** Throws unless the parameter tensor {@code [off, off + size)} lies inside {@code w}. */
     /** A recurrent layer's kernel, recurrent kernel and bias (or {@link DenseKernels#NO_BIAS}) inside {@code w}. */
-    static void requireParams(String layer, String buffer, MemorySegment w, long kernelOff, long kernelSize,
-                              long recurrentOff, long recurrentSize, boolean useBias, long biasOff, long biasSize) {
+    static void requireParams(
+            String layer,
+            String buffer,
+            MemorySegment w,
+            long kernelOff,
+            long kernelSize,
+            long recurrentOff,
+            long recurrentSize,
+            boolean useBias,
+            long biasOff,
+            long biasSize) {
         requireParam(layer, buffer, "kernel", w, kernelOff, kernelSize);
         requireParam(layer, buffer, "recurrent_kernel", w, recurrentOff, recurrentSize);
         if (useBias) {
             requireParam(layer, buffer, "bias", w, biasOff, biasSize);
         } else if (biasOff != DenseKernels.NO_BIAS) {
-            throw new IllegalArgumentException(layer + ": useBias is false, so the bias offset must be -1, got " + biasOff);
+            throw new IllegalArgumentException(
+                    layer + ": useBias is false, so the bias offset must be -1, got " + biasOff);
         }
     }
 
@@ -399,7 +414,8 @@ final class SequenceKernels {
     }
 
     /** {@code xs[s, r, :] = x[r, time(s), :]} — the step-major copy of a batch-first sequence. */
-    static void toStepMajor(MemorySegment x, MemorySegment xs, long xsOff, int rows, int timesteps, int width, boolean back) {
+    static void toStepMajor(
+            MemorySegment x, MemorySegment xs, long xsOff, int rows, int timesteps, int width, boolean back) {
         for (int s = 0; s < timesteps; s++) {
             int t = time(s, timesteps, back);
             long dst = xsOff + (long) s * rows * width;
@@ -410,7 +426,8 @@ final class SequenceKernels {
     }
 
     /** {@code x[r, time(s), :] = xs[s, r, :]} — the inverse of {@link #toStepMajor}. */
-    static void fromStepMajor(MemorySegment xs, long xsOff, MemorySegment x, int rows, int timesteps, int width, boolean back) {
+    static void fromStepMajor(
+            MemorySegment xs, long xsOff, MemorySegment x, int rows, int timesteps, int width, boolean back) {
         for (int s = 0; s < timesteps; s++) {
             int t = time(s, timesteps, back);
             long src = xsOff + (long) s * rows * width;
@@ -437,9 +454,22 @@ final class SequenceKernels {
      * {@code sgemm}. Nothing when {@code m}, {@code n} or {@code k} is 0 (then C is not touched,
      * so callers with {@code k == 0} and {@code beta == 0} must clear C themselves).
      */
-    static void gemm(boolean transA, boolean transB, int m, int n, int k,
-                     MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-                     float beta, MemorySegment c, long cOff, int ldc) {
+    static void gemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment b,
+            long bOff,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOff,
+            int ldc) {
         if (m == 0 || n == 0 || k == 0) return;
         if (m == 1 && !transA) {
             if (transB) {

@@ -1,10 +1,9 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.annotations.ActivationType;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.runtime.kernels.SequenceKernels.F;
+
+import io.nerva.annotations.ActivationType;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Forward and backward through time of Keras' {@code SimpleRNN}, batch-first: per processing step
@@ -26,8 +25,14 @@ public final class SimpleRnnKernels {
      * bias ({@code T·u}), h with a leading zero block ({@code (T+1)·u}). {@code scratch}
      * ({@link #scratchPerRow()}): dZ ({@code T·u}), dh ({@code u}), dX ({@code T·F}).
      */
-    public record Spec(int timesteps, int features, int units, boolean useBias, boolean returnSequences,
-                       boolean goBackwards, ActivationType activation) {
+    public record Spec(
+            int timesteps,
+            int features,
+            int units,
+            boolean useBias,
+            boolean returnSequences,
+            boolean goBackwards,
+            ActivationType activation) {
         public Spec {
             SequenceKernels.checkDims("SimpleRNN", timesteps, features, units);
             SequenceKernels.checkActivation("SimpleRNN activation", activation);
@@ -66,15 +71,30 @@ public final class SimpleRnnKernels {
             return useBias ? units : 0;
         }
 
-
         private void checkParams(String buffer, MemorySegment w, long kernelOff, long recurrentOff, long biasOff) {
-            SequenceKernels.requireParams("SimpleRNN", buffer, w, kernelOff, kernelSize(), recurrentOff, recurrentSize(),
-                    useBias, biasOff, biasSize());
+            SequenceKernels.requireParams(
+                    "SimpleRNN",
+                    buffer,
+                    w,
+                    kernelOff,
+                    kernelSize(),
+                    recurrentOff,
+                    recurrentSize(),
+                    useBias,
+                    biasOff,
+                    biasSize());
         }
 
         /** Runs the layer over {@code x [rows, T, F]} into {@code out}, keeping in {@code state} what backward needs. */
-        public void forward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
-                            MemorySegment state, MemorySegment out, int rows) {
+        public void forward(
+                MemorySegment x,
+                MemorySegment w,
+                long kernelOff,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment out,
+                int rows) {
             SequenceKernels.checkRows("SimpleRNN", rows);
             final int T = timesteps, Fe = features, u = units;
             SequenceKernels.require("SimpleRNN", "x", x, rows * inputPerRow(), rows, inputPerRow(), this);
@@ -102,10 +122,24 @@ public final class SimpleRnnKernels {
             }
             for (int s = 0; s < T; s++) {
                 long blk = s * R;
-                if (s > 0) DenseKernels.matmul(false, false, rows, u, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * u, 1f);
+                if (s > 0)
+                    DenseKernels.matmul(
+                            false, false, rows, u, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * u, 1f);
                 long outBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                 long outStride = returnSequences ? (long) T * u : u;
-                forwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, out, outBase, outStride, rows, u, ac, activation);
+                forwardStep(
+                        state,
+                        oZ + blk * u,
+                        oH + (blk + R) * u,
+                        w,
+                        b,
+                        out,
+                        outBase,
+                        outStride,
+                        rows,
+                        u,
+                        ac,
+                        activation);
             }
         }
 
@@ -114,16 +148,27 @@ public final class SimpleRnnKernels {
          * bias gradients in {@code g}, writes {@code inGrad [rows, T, F]} unless NULL. {@code x} and
          * {@code outGrad} are not modified (x is not read).
          */
-        public void backward(MemorySegment x, MemorySegment w, long kernelOff, long recurrentOff, long biasOff,
-                             MemorySegment state, MemorySegment scratch, MemorySegment outGrad, MemorySegment g,
-                             MemorySegment inGrad, int rows) {
+        public void backward(
+                MemorySegment x,
+                MemorySegment w,
+                long kernelOff,
+                long recurrentOff,
+                long biasOff,
+                MemorySegment state,
+                MemorySegment scratch,
+                MemorySegment outGrad,
+                MemorySegment g,
+                MemorySegment inGrad,
+                int rows) {
             SequenceKernels.checkRows("SimpleRNN", rows);
             final int T = timesteps, Fe = features, u = units;
             final boolean wantIn = inGrad != null && !inGrad.equals(MemorySegment.NULL);
             SequenceKernels.require("SimpleRNN", "state", state, rows * statePerRow(), rows, statePerRow(), this);
-            SequenceKernels.require("SimpleRNN", "scratch", scratch, rows * scratchPerRow(), rows, scratchPerRow(), this);
+            SequenceKernels.require(
+                    "SimpleRNN", "scratch", scratch, rows * scratchPerRow(), rows, scratchPerRow(), this);
             SequenceKernels.require("SimpleRNN", "outGrad", outGrad, rows * outputPerRow(), rows, outputPerRow(), this);
-            if (wantIn) SequenceKernels.require("SimpleRNN", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
+            if (wantIn)
+                SequenceKernels.require("SimpleRNN", "inGrad", inGrad, rows * inputPerRow(), rows, inputPerRow(), this);
             checkParams("w", w, kernelOff, recurrentOff, biasOff);
             checkParams("g", g, kernelOff, recurrentOff, biasOff);
             if (rows == 0) {
@@ -153,14 +198,43 @@ public final class SimpleRnnKernels {
                     long blk = s * R;
                     long ogBase = returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                     long ogStride = returnSequences ? (long) T * u : u;
-                    backwardStep(state, oZ + blk * u, oH + (blk + R) * u, w, b, outGrad, ogBase, ogStride,
-                            scratch, oDZ + blk * u, oDH, s < T - 1, rows, u, ac, activation);
-                    if (s > 0) DenseKernels.matmul(false, true, rows, u, u, scratch, oDZ + blk * u, w, recurrentOff, scratch, oDH, 0f);
+                    backwardStep(
+                            state,
+                            oZ + blk * u,
+                            oH + (blk + R) * u,
+                            w,
+                            b,
+                            outGrad,
+                            ogBase,
+                            ogStride,
+                            scratch,
+                            oDZ + blk * u,
+                            oDH,
+                            s < T - 1,
+                            rows,
+                            u,
+                            ac,
+                            activation);
+                    if (s > 0)
+                        DenseKernels.matmul(
+                                false, true, rows, u, u, scratch, oDZ + blk * u, w, recurrentOff, scratch, oDH, 0f);
                 }
             }
             DenseKernels.matmul(true, false, Fe, u, T * rows, state, 0, scratch, oDZ, g, kernelOff, 0f);
             if (T > 1) {
-                DenseKernels.matmul(true, false, u, u, (T - 1) * rows, state, oH + R * u, scratch, oDZ + R * u, g, recurrentOff, 0f);
+                DenseKernels.matmul(
+                        true,
+                        false,
+                        u,
+                        u,
+                        (T - 1) * rows,
+                        state,
+                        oH + R * u,
+                        scratch,
+                        oDZ + R * u,
+                        g,
+                        recurrentOff,
+                        0f);
             } else {
                 SequenceKernels.zero(g, recurrentOff, recurrentSize());
             }
@@ -189,8 +263,16 @@ public final class SimpleRnnKernels {
         private long recurrentOff, bias, oZ, oH;
         private int rows;
 
-        void set(Spec spec, MemorySegment w, long recurrentOff, long bias, MemorySegment state, MemorySegment out,
-                 int rows, long oZ, long oH) {
+        void set(
+                Spec spec,
+                MemorySegment w,
+                long recurrentOff,
+                long bias,
+                MemorySegment state,
+                MemorySegment out,
+                int rows,
+                long oZ,
+                long oH) {
             this.spec = spec;
             this.w = w;
             this.recurrentOff = recurrentOff;
@@ -220,11 +302,21 @@ public final class SimpleRnnKernels {
             }
             for (int s = 0; s < T; s++) {
                 long blk = s * R + r0;
-                if (s > 0) DenseKernels.matmul(false, false, nr, u, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * u, 1f);
+                if (s > 0)
+                    DenseKernels.matmul(
+                            false, false, nr, u, u, state, oH + blk * u, w, recurrentOff, state, oZ + blk * u, 1f);
                 long outBase = sp.returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                 long outStride = sp.returnSequences ? (long) T * u : u;
-                forwardTanh(state, oZ + blk * u, oH + (blk + R) * u, out, outBase < 0 ? -1 : outBase + r0 * outStride,
-                        outStride, nr, u, k);
+                forwardTanh(
+                        state,
+                        oZ + blk * u,
+                        oH + (blk + R) * u,
+                        out,
+                        outBase < 0 ? -1 : outBase + r0 * outStride,
+                        outStride,
+                        nr,
+                        u,
+                        k);
             }
         }
     }
@@ -237,8 +329,17 @@ public final class SimpleRnnKernels {
         private int rows, parts;
         private float[][] biasSums = new float[0][];
 
-        void set(Spec spec, MemorySegment w, long recurrentOff, MemorySegment state, MemorySegment scratch,
-                 MemorySegment outGrad, int rows, long oH, long oDZ, long oDH) {
+        void set(
+                Spec spec,
+                MemorySegment w,
+                long recurrentOff,
+                MemorySegment state,
+                MemorySegment scratch,
+                MemorySegment outGrad,
+                int rows,
+                long oH,
+                long oDZ,
+                long oDH) {
             this.spec = spec;
             this.w = w;
             this.recurrentOff = recurrentOff;
@@ -285,11 +386,33 @@ public final class SimpleRnnKernels {
                 long blk = s * R + r0;
                 long ogBase = sp.returnSequences ? (long) s * u : s == T - 1 ? 0 : -1;
                 long ogStride = sp.returnSequences ? (long) T * u : u;
-                backwardTanh(state, oH + (blk + R) * u, outGrad, ogBase < 0 ? -1 : ogBase + r0 * ogStride, ogStride,
-                        scratch, oDZ + blk * u, oDH + (long) r0 * u, s < T - 1, nr, u, k);
+                backwardTanh(
+                        state,
+                        oH + (blk + R) * u,
+                        outGrad,
+                        ogBase < 0 ? -1 : ogBase + r0 * ogStride,
+                        ogStride,
+                        scratch,
+                        oDZ + blk * u,
+                        oDH + (long) r0 * u,
+                        s < T - 1,
+                        nr,
+                        u,
+                        k);
                 if (s > 0) {
-                    DenseKernels.matmul(false, true, nr, u, u, scratch, oDZ + blk * u, w, recurrentOff, scratch,
-                            oDH + (long) r0 * u, 0f);
+                    DenseKernels.matmul(
+                            false,
+                            true,
+                            nr,
+                            u,
+                            u,
+                            scratch,
+                            oDZ + blk * u,
+                            w,
+                            recurrentOff,
+                            scratch,
+                            oDH + (long) r0 * u,
+                            0f);
                 }
             }
             if (sp.useBias) SequenceKernels.rowSums(k.get(DBIAS, n), nr, u, biasSums[index], 0);
@@ -299,8 +422,16 @@ public final class SimpleRnnKernels {
     // TANH (the default): whole [rows, u] blocks through per-thread heap arrays and same-index loops C2 vectorises.
     private static final int Z = 0, BIAS = 1, D = 2, OG = 3, DBIAS = 4;
 
-    private static void forwardTanh(MemorySegment st, long z, long h, MemorySegment out, long outBase, long outStride,
-                                    int rows, int u, SequenceKernels.Work k) {
+    private static void forwardTanh(
+            MemorySegment st,
+            long z,
+            long h,
+            MemorySegment out,
+            long outBase,
+            long outStride,
+            int rows,
+            int u,
+            SequenceKernels.Work k) {
         final int n = rows * u;
         float[] a = k.get(Z, n);
         SequenceKernels.load(st, z, a, 0, n);
@@ -316,8 +447,19 @@ public final class SimpleRnnKernels {
         }
     }
 
-    private static void backwardTanh(MemorySegment st, long h, MemorySegment og, long ogBase, long ogStride,
-                                     MemorySegment sc, long dz, long dh, boolean hasRec, int rows, int u, SequenceKernels.Work k) {
+    private static void backwardTanh(
+            MemorySegment st,
+            long h,
+            MemorySegment og,
+            long ogBase,
+            long ogStride,
+            MemorySegment sc,
+            long dz,
+            long dh,
+            boolean hasRec,
+            int rows,
+            int u,
+            SequenceKernels.Work k) {
         final int n = rows * u;
         float[] d = k.get(D, n), o = k.get(OG, n), hv = k.get(Z, n);
         if (hasRec) {
@@ -344,9 +486,19 @@ public final class SimpleRnnKernels {
         for (int q = 0; q < n; q++) d[q] *= 1f - h[q] * h[q];
     }
 
-    private static void forwardStep(MemorySegment st, long z, long h, MemorySegment w, long b,
-                                    MemorySegment out, long outBase, long outStride, int rows, int u,
-                                    int ac, ActivationType act) {
+    private static void forwardStep(
+            MemorySegment st,
+            long z,
+            long h,
+            MemorySegment w,
+            long b,
+            MemorySegment out,
+            long outBase,
+            long outStride,
+            int rows,
+            int u,
+            int ac,
+            ActivationType act) {
         for (int r = 0; r < rows; r++) {
             long zr = z + (long) r * u, hr = h + (long) r * u, or = outBase + r * outStride;
             for (int j = 0; j < u; j++) {
@@ -358,16 +510,40 @@ public final class SimpleRnnKernels {
         }
     }
 
-    private static void backwardStep(MemorySegment st, long z, long h, MemorySegment w, long b,
-                                     MemorySegment og, long ogBase, long ogStride, MemorySegment sc, long dz,
-                                     long dh, boolean hasRec, int rows, int u, int ac, ActivationType act) {
+    private static void backwardStep(
+            MemorySegment st,
+            long z,
+            long h,
+            MemorySegment w,
+            long b,
+            MemorySegment og,
+            long ogBase,
+            long ogStride,
+            MemorySegment sc,
+            long dz,
+            long dh,
+            boolean hasRec,
+            int rows,
+            int u,
+            int ac,
+            ActivationType act) {
         for (int r = 0; r < rows; r++) {
             long zr = z + (long) r * u, hr = h + (long) r * u, gr = ogBase + r * ogStride;
             long dzr = dz + (long) r * u, dhr = dh + (long) r * u;
             for (int j = 0; j < u; j++) {
                 float d = (ogBase >= 0 ? og.getAtIndex(F, gr + j) : 0f) + (hasRec ? sc.getAtIndex(F, dhr + j) : 0f);
                 float hv = st.getAtIndex(F, hr + j);
-                sc.setAtIndex(F, dzr + j, d * LstmKernels.dpre(ac, act, st, -1, st.getAtIndex(F, zr + j) + (b >= 0 ? w.getAtIndex(F, b + j) : 0f), hv));
+                sc.setAtIndex(
+                        F,
+                        dzr + j,
+                        d
+                                * LstmKernels.dpre(
+                                        ac,
+                                        act,
+                                        st,
+                                        -1,
+                                        st.getAtIndex(F, zr + j) + (b >= 0 ? w.getAtIndex(F, b + j) : 0f),
+                                        hv));
             }
         }
     }

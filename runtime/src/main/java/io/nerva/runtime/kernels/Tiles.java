@@ -19,6 +19,7 @@ final class Tiles {
     static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** Floats per tile: 16 KiB, four tiles fit in L1 beside the kernel's other data. */
     static final int FLOATS = 4096;
+
     private static final ThreadLocal<Tiles> LOCAL = ThreadLocal.withInitial(Tiles::new);
 
     final float[] x = new float[FLOATS], y = new float[FLOATS], col = new float[FLOATS], acc = new float[FLOATS];

@@ -1,7 +1,6 @@
 package io.nerva.runtime.loss;
 
 import io.nerva.annotations.ActivationType;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -22,7 +21,8 @@ public abstract class ElementwiseLoss implements Loss {
     private final String name;
 
     protected ElementwiseLoss(String name) {
-        if (name == null || name.isBlank()) throw new IllegalArgumentException("a loss needs a name, got '" + name + "'");
+        if (name == null || name.isBlank())
+            throw new IllegalArgumentException("a loss needs a name, got '" + name + "'");
         this.name = name;
     }
 
@@ -38,8 +38,14 @@ public abstract class ElementwiseLoss implements Loss {
     }
 
     @Override
-    public final double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                                ActivationType outputActivation, MemorySegment grad) {
+    public final double compute(
+            MemorySegment logits,
+            MemorySegment output,
+            MemorySegment targets,
+            int rows,
+            int cols,
+            ActivationType outputActivation,
+            MemorySegment grad) {
         if (rows == 0) return 0;
         long n = (long) rows * cols;
         double inv = 1.0 / n, sum = 0;

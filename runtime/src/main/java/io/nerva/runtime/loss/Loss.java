@@ -2,7 +2,6 @@ package io.nerva.runtime.loss;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -23,7 +22,9 @@ public interface Loss {
 
     /** The name messages and {@code Fit.toString()} use: the built-in's constant, else this class's simple name. */
     default String name() {
-        return function() == LossFunction.UNSPECIFIED ? getClass().getSimpleName() : function().name();
+        return function() == LossFunction.UNSPECIFIED
+                ? getClass().getSimpleName()
+                : function().name();
     }
 
     /** Target floats per row for an output of {@code outputColumns} units. */
@@ -45,8 +46,14 @@ public interface Loss {
      * logits when {@link #fusesWith} the output activation. Throws {@link IllegalArgumentException}
      * naming the row for a target out of range (e.g. a class label ≥ cols).
      */
-    double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                   ActivationType outputActivation, MemorySegment grad);
+    double compute(
+            MemorySegment logits,
+            MemorySegment output,
+            MemorySegment targets,
+            int rows,
+            int cols,
+            ActivationType outputActivation,
+            MemorySegment grad);
 
     /** Huber loss with threshold {@code delta} (Keras' {@code Huber(delta)}); {@link #of}(HUBER) is delta 1. */
     static Loss huber(double delta) {

@@ -2,7 +2,6 @@ package io.nerva.runtime.loss;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -75,9 +74,10 @@ final class Losses {
             case KL_DIVERGENCE -> KL;
             case CATEGORICAL_HINGE -> CATEGORICAL_HINGE;
             case CATEGORICAL_CROSSENTROPY_FROM_LOGITS -> CCE_LOGITS;
-            case UNSPECIFIED -> throw new IllegalArgumentException(
-                    "no loss function was chosen: pick one, either in @Network(loss = ...) or at run time "
-                            + "(e.g. LossFunction.MEAN_SQUARED_ERROR, CATEGORICAL_CROSSENTROPY)");
+            case UNSPECIFIED ->
+                throw new IllegalArgumentException(
+                        "no loss function was chosen: pick one, either in @Network(loss = ...) or at run time "
+                                + "(e.g. LossFunction.MEAN_SQUARED_ERROR, CATEGORICAL_CROSSENTROPY)");
         };
     }
 
@@ -135,8 +135,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final long n = (long) rows * cols;
             final double inv = 1.0 / n;
@@ -157,8 +163,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final long n = (long) rows * cols;
             final double inv = 1.0 / n;
@@ -174,7 +186,8 @@ final class Losses {
     }
 
     /** {@code max(z, 0) − z·y + log(1 + e^−|z|)} summed over n values; gradient {@code (σ(z) − y)·inv}. */
-    private static double bceFromLogits(MemorySegment z, MemorySegment targets, long n, double inv, MemorySegment grad) {
+    private static double bceFromLogits(
+            MemorySegment z, MemorySegment targets, long n, double inv, MemorySegment grad) {
         final boolean g = wantsGrad(grad);
         double sum = 0;
         for (long i = 0; i < n; i++) {
@@ -201,8 +214,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final long n = (long) rows * cols;
             final double inv = 1.0 / n;
@@ -226,8 +245,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final long n = (long) rows * cols;
             final double inv = 1.0 / n;
@@ -254,19 +279,29 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             if (sparse) checkLabels(targets, rows, cols);
             final boolean g = wantsGrad(grad);
             if (fusesWith(outputActivation)) {
-                return sparse ? fusedSparse(logits, targets, rows, cols, grad, g) : fusedDense(logits, targets, rows, cols, grad, g);
+                return sparse
+                        ? fusedSparse(logits, targets, rows, cols, grad, g)
+                        : fusedDense(logits, targets, rows, cols, grad, g);
             }
-            return sparse ? plainSparse(output, targets, rows, cols, grad, g) : plainDense(output, targets, rows, cols, grad, g);
+            return sparse
+                    ? plainSparse(output, targets, rows, cols, grad, g)
+                    : plainDense(output, targets, rows, cols, grad, g);
         }
 
-        private static double fusedDense(MemorySegment logits, MemorySegment targets, int rows, int cols,
-                                         MemorySegment grad, boolean g) {
+        private static double fusedDense(
+                MemorySegment logits, MemorySegment targets, int rows, int cols, MemorySegment grad, boolean g) {
             final double inv = 1.0 / rows;
             double sum = 0;
             for (int r = 0; r < rows; r++) {
@@ -286,16 +321,16 @@ final class Losses {
                 if (g) {
                     final double scale = sy * inv / s; // d/dz of Σy·lse − Σy·z = p·Σy − y
                     for (int j = 0; j < cols; j++) {
-                        grad.setAtIndex(F, base + j, (float) (grad.getAtIndex(F, base + j) * scale
-                                - targets.getAtIndex(F, base + j) * inv));
+                        grad.setAtIndex(F, base + j, (float)
+                                (grad.getAtIndex(F, base + j) * scale - targets.getAtIndex(F, base + j) * inv));
                     }
                 }
             }
             return sum * inv;
         }
 
-        private static double fusedSparse(MemorySegment logits, MemorySegment targets, int rows, int cols,
-                                          MemorySegment grad, boolean g) {
+        private static double fusedSparse(
+                MemorySegment logits, MemorySegment targets, int rows, int cols, MemorySegment grad, boolean g) {
             final double inv = 1.0 / rows;
             double sum = 0;
             for (int r = 0; r < rows; r++) {
@@ -321,8 +356,8 @@ final class Losses {
             return sum * inv;
         }
 
-        private static double plainSparse(MemorySegment output, MemorySegment targets, int rows, int cols,
-                                          MemorySegment grad, boolean g) {
+        private static double plainSparse(
+                MemorySegment output, MemorySegment targets, int rows, int cols, MemorySegment grad, boolean g) {
             final double inv = 1.0 / rows;
             double sum = 0;
             for (int r = 0; r < rows; r++) {
@@ -339,8 +374,8 @@ final class Losses {
             return sum * inv;
         }
 
-        private static double plainDense(MemorySegment output, MemorySegment targets, int rows, int cols,
-                                         MemorySegment grad, boolean g) {
+        private static double plainDense(
+                MemorySegment output, MemorySegment targets, int rows, int cols, MemorySegment grad, boolean g) {
             final double inv = 1.0 / rows;
             final long n = (long) rows * cols;
             double sum = 0;
@@ -372,8 +407,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final long n = (long) rows * cols;
             final double inv = 1.0 / n;
@@ -399,8 +440,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final long n = (long) rows * cols;
             final double inv = 1.0 / n;
@@ -430,8 +477,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final long n = (long) rows * cols;
             final double inv = 1.0 / n;
@@ -453,8 +506,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final long n = (long) rows * cols;
             final double inv = 1.0 / rows;
@@ -477,8 +536,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             final double inv = 1.0 / rows;
             final boolean g = wantsGrad(grad);
@@ -516,8 +581,14 @@ final class Losses {
         }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType outputActivation, MemorySegment grad) {
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType outputActivation,
+                MemorySegment grad) {
             if (rows == 0) return 0;
             return CategoricalCrossentropy.fusedDense(output, targets, rows, cols, grad, wantsGrad(grad));
         }

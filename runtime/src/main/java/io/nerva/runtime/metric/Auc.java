@@ -30,7 +30,8 @@ public final class Auc {
         for (boolean p : positive) if (p) pos++;
         long neg = n - pos;
         if (pos == 0 || neg == 0) {
-            throw new IllegalArgumentException("ROC AUC needs both classes; got " + pos + " positive and " + neg + " negative samples");
+            throw new IllegalArgumentException(
+                    "ROC AUC needs both classes; got " + pos + " positive and " + neg + " negative samples");
         }
         Integer[] order = sortedAscending(scores);
         double rankSum = 0;
@@ -55,7 +56,9 @@ public final class Auc {
         int n = scores.length;
         long pos = 0;
         for (boolean p : positive) if (p) pos++;
-        if (pos == 0) throw new IllegalArgumentException("average precision needs at least one positive sample, got none of " + n);
+        if (pos == 0)
+            throw new IllegalArgumentException(
+                    "average precision needs at least one positive sample, got none of " + n);
         Integer[] order = sortedAscending(scores);
         double ap = 0, lastRecall = 0;
         long tp = 0, seen = 0;
@@ -86,13 +89,17 @@ public final class Auc {
         Objects.requireNonNull(outputs, "outputs");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(average, "average");
-        if (average == Average.MICRO) throw new IllegalArgumentException("one-vs-rest AUC is averaged MACRO or WEIGHTED, not MICRO");
+        if (average == Average.MICRO)
+            throw new IllegalArgumentException("one-vs-rest AUC is averaged MACRO or WEIGHTED, not MICRO");
         if (outputs.length != labels.length) {
-            throw new IllegalArgumentException("expected one label per output row (" + outputs.length + "), got " + labels.length);
+            throw new IllegalArgumentException(
+                    "expected one label per output row (" + outputs.length + "), got " + labels.length);
         }
         if (outputs.length == 0) throw new IllegalArgumentException("no outputs to score");
         int classes = outputs[0].length;
-        if (classes < 2) throw new IllegalArgumentException("one-vs-rest needs at least 2 output columns, got " + classes + "; use roc()");
+        if (classes < 2)
+            throw new IllegalArgumentException(
+                    "one-vs-rest needs at least 2 output columns, got " + classes + "; use roc()");
         double sum = 0, weights = 0;
         for (int c = 0; c < classes; c++) {
             double[] s = new double[outputs.length];
@@ -100,10 +107,12 @@ public final class Auc {
             long support = 0;
             for (int i = 0; i < outputs.length; i++) {
                 if (outputs[i].length != classes) {
-                    throw new IllegalArgumentException("output row " + i + " has " + outputs[i].length + " columns, expected " + classes);
+                    throw new IllegalArgumentException(
+                            "output row " + i + " has " + outputs[i].length + " columns, expected " + classes);
                 }
                 if (labels[i] < 0 || labels[i] >= classes) {
-                    throw new IllegalArgumentException("label " + i + " is " + labels[i] + ", outside [0, " + classes + ")");
+                    throw new IllegalArgumentException(
+                            "label " + i + " is " + labels[i] + ", outside [0, " + classes + ")");
                 }
                 s[i] = outputs[i][c];
                 p[i] = labels[i] == c;
@@ -126,7 +135,8 @@ public final class Auc {
         Objects.requireNonNull(scores, "scores");
         Objects.requireNonNull(positive, "positive");
         if (scores.length != positive.length) {
-            throw new IllegalArgumentException("expected one label per score (" + scores.length + "), got " + positive.length);
+            throw new IllegalArgumentException(
+                    "expected one label per score (" + scores.length + "), got " + positive.length);
         }
         for (int i = 0; i < scores.length; i++) {
             if (Double.isNaN(scores[i])) throw new IllegalArgumentException("score " + i + " is NaN");

@@ -10,7 +10,11 @@ import java.lang.foreign.ValueLayout;
  * {@code Precision}/{@code Recall}); with several, the argmax, averaged as asked.
  */
 final class ClassificationMetric implements Metric {
-    enum Kind { PRECISION, RECALL, F1 }
+    enum Kind {
+        PRECISION,
+        RECALL,
+        F1
+    }
 
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     private final String name;
@@ -42,8 +46,8 @@ final class ClassificationMetric implements Metric {
         int classes = binary ? 2 : cols;
         if (matrix == null || matrix.classes() != classes) matrix = new ConfusionMatrix(classes);
         if (targetCols != 1 && targetCols != cols) {
-            throw new IllegalArgumentException(name + ": targets must be one-hot (" + cols + " columns) or one class-index column, got "
-                    + targetCols + " columns");
+            throw new IllegalArgumentException(name + ": targets must be one-hot (" + cols
+                    + " columns) or one class-index column, got " + targetCols + " columns");
         }
         for (int r = 0; r < rows; r++) {
             int predicted;

@@ -32,8 +32,12 @@ public final class ClassificationReport {
         this.digits = digits;
         List<Row> r = new ArrayList<>();
         for (int c = 0; c < matrix.classes(); c++) {
-            r.add(new Row(names.isEmpty() ? Integer.toString(c) : names.get(c), matrix.precision(c), matrix.recall(c),
-                    matrix.f1(c), matrix.support(c)));
+            r.add(new Row(
+                    names.isEmpty() ? Integer.toString(c) : names.get(c),
+                    matrix.precision(c),
+                    matrix.recall(c),
+                    matrix.f1(c),
+                    matrix.support(c)));
         }
         this.rows = List.copyOf(r);
     }
@@ -79,16 +83,32 @@ public final class ClassificationReport {
         for (Row r : rows) line(sb, r.name(), width, r.precision(), r.recall(), r.f1(), r.support());
         sb.append('\n');
         long total = matrix.total();
-        sb.append(String.format(Locale.ROOT, "%" + width + "s ", "accuracy")).append(" ".repeat(20))
-                .append(String.format(Locale.ROOT, " %9." + digits + "f %9d%n", matrix.accuracy(), total).replace(System.lineSeparator(), "\n"));
-        line(sb, "macro avg", width, matrix.precision(Average.MACRO), matrix.recall(Average.MACRO), matrix.f1(Average.MACRO), total);
-        line(sb, "weighted avg", width, matrix.precision(Average.WEIGHTED), matrix.recall(Average.WEIGHTED),
-                matrix.f1(Average.WEIGHTED), total);
+        sb.append(String.format(Locale.ROOT, "%" + width + "s ", "accuracy"))
+                .append(" ".repeat(20))
+                .append(String.format(Locale.ROOT, " %9." + digits + "f %9d%n", matrix.accuracy(), total)
+                        .replace(System.lineSeparator(), "\n"));
+        line(
+                sb,
+                "macro avg",
+                width,
+                matrix.precision(Average.MACRO),
+                matrix.recall(Average.MACRO),
+                matrix.f1(Average.MACRO),
+                total);
+        line(
+                sb,
+                "weighted avg",
+                width,
+                matrix.precision(Average.WEIGHTED),
+                matrix.recall(Average.WEIGHTED),
+                matrix.f1(Average.WEIGHTED),
+                total);
         return sb.toString();
     }
 
     private void line(StringBuilder sb, String name, int width, double p, double r, double f, long support) {
         String num = " %9." + digits + "f";
-        sb.append(String.format(Locale.ROOT, "%" + width + "s " + num + num + num + " %9d", name, p, r, f, support)).append('\n');
+        sb.append(String.format(Locale.ROOT, "%" + width + "s " + num + num + num + " %9d", name, p, r, f, support))
+                .append('\n');
     }
 }

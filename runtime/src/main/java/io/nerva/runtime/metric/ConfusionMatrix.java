@@ -3,7 +3,6 @@ package io.nerva.runtime.metric;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.predict.Predictor;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
@@ -29,7 +28,8 @@ public final class ConfusionMatrix {
 
     /** An empty matrix for {@code classes} classes (at least 2). */
     public ConfusionMatrix(int classes) {
-        if (classes < 2) throw new IllegalArgumentException("a confusion matrix needs at least 2 classes, got " + classes);
+        if (classes < 2)
+            throw new IllegalArgumentException("a confusion matrix needs at least 2 classes, got " + classes);
         this.classes = classes;
         this.counts = new long[classes * classes];
     }
@@ -39,8 +39,8 @@ public final class ConfusionMatrix {
         Objects.requireNonNull(actual, "actual");
         Objects.requireNonNull(predicted, "predicted");
         if (actual.length != predicted.length) {
-            throw new IllegalArgumentException("expected as many predicted labels as true ones (" + actual.length + "), got "
-                    + predicted.length);
+            throw new IllegalArgumentException(
+                    "expected as many predicted labels as true ones (" + actual.length + "), got " + predicted.length);
         }
         ConfusionMatrix cm = new ConfusionMatrix(classes);
         for (int i = 0; i < actual.length; i++) cm.add(actual[i], predicted[i]);
@@ -71,8 +71,9 @@ public final class ConfusionMatrix {
         }
         int classes = data.classes() > 0 ? data.classes() : model.outputSize() == 1 ? 2 : model.outputSize();
         if (data.classes() == 0 && data.targetColumns() != 1 && data.targetColumns() != model.outputSize()) {
-            throw new IllegalArgumentException("data has " + data.targetColumns() + " target columns; expected class labels "
-                    + "(one column, or one-hot rows of " + model.outputSize() + ")");
+            throw new IllegalArgumentException(
+                    "data has " + data.targetColumns() + " target columns; expected class labels "
+                            + "(one column, or one-hot rows of " + model.outputSize() + ")");
         }
         float[][] outputs = Predictor.predictDataset(model, data, Math.min(256, data.size()), null);
         return of(outputs, data.labels(), classes);
@@ -88,7 +89,8 @@ public final class ConfusionMatrix {
                 p[i] = row[0] > 0.5f ? 1 : 0;
             } else {
                 int best = 0;
-                for (int j = 1; j < row.length; j++) if (row[j] > row[best] || (Float.isNaN(row[best]) && !Float.isNaN(row[j]))) best = j;
+                for (int j = 1; j < row.length; j++)
+                    if (row[j] > row[best] || (Float.isNaN(row[best]) && !Float.isNaN(row[j]))) best = j;
                 p[i] = best;
             }
         }
@@ -191,7 +193,11 @@ public final class ConfusionMatrix {
         return average(average, Kind.F1);
     }
 
-    private enum Kind { PRECISION, RECALL, F1 }
+    private enum Kind {
+        PRECISION,
+        RECALL,
+        F1
+    }
 
     private double average(Average average, Kind kind) {
         Objects.requireNonNull(average, "average");
@@ -222,7 +228,8 @@ public final class ConfusionMatrix {
     }
 
     private void checkClass(int c) {
-        if (c < 0 || c >= classes) throw new IllegalArgumentException("class " + c + " is outside [0, " + classes + ")");
+        if (c < 0 || c >= classes)
+            throw new IllegalArgumentException("class " + c + " is outside [0, " + classes + ")");
     }
 
     /** The counts as a table: a row per true class, a column per predicted class. */
@@ -234,7 +241,8 @@ public final class ConfusionMatrix {
         for (int p = 0; p < classes; p++) sb.append(String.format(Locale.ROOT, "%" + w + "d", p));
         for (int a = 0; a < classes; a++) {
             sb.append('\n').append(String.format(Locale.ROOT, "%" + (w + 4) + "d ", a));
-            for (int p = 0; p < classes; p++) sb.append(String.format(Locale.ROOT, "%" + w + "d", counts[a * classes + p]));
+            for (int p = 0; p < classes; p++)
+                sb.append(String.format(Locale.ROOT, "%" + w + "d", counts[a * classes + p]));
         }
         return sb.toString();
     }

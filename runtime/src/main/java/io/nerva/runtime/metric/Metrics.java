@@ -78,7 +78,8 @@ public final class Metrics {
 
     /** {@code "precision_micro"}, {@code "precision_weighted"} (or {@code "precision"} for MACRO). */
     public static Metric precision(Average average) {
-        return new ClassificationMetric(averagedName("precision", average), ClassificationMetric.Kind.PRECISION, average);
+        return new ClassificationMetric(
+                averagedName("precision", average), ClassificationMetric.Kind.PRECISION, average);
     }
 
     /** {@code "recall_micro"}, {@code "recall_weighted"} (or {@code "recall"} for MACRO). */
@@ -96,7 +97,12 @@ public final class Metrics {
         return average == Average.MACRO ? base : base + "_" + average.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    private enum Kind { AUTO, BINARY, CATEGORICAL, TOP_K }
+    private enum Kind {
+        AUTO,
+        BINARY,
+        CATEGORICAL,
+        TOP_K
+    }
 
     private static final class Accuracy implements Metric {
         private final String name;
@@ -233,7 +239,8 @@ public final class Metrics {
         @Override
         public void update(MemorySegment output, MemorySegment targets, int rows, int cols, int targetCols) {
             if (targetCols != cols) {
-                throw new IllegalArgumentException(name + ": needs one target per output (" + cols + " columns), got " + targetCols);
+                throw new IllegalArgumentException(
+                        name + ": needs one target per output (" + cols + " columns), got " + targetCols);
             }
             long n = (long) rows * cols;
             double s = 0;

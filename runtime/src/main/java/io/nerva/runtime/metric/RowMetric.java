@@ -17,7 +17,8 @@ public abstract class RowMetric implements Metric {
     private float[] output = new float[0], target = new float[0];
 
     protected RowMetric(String name) {
-        if (name == null || name.isBlank()) throw new IllegalArgumentException("a metric needs a name, got '" + name + "'");
+        if (name == null || name.isBlank())
+            throw new IllegalArgumentException("a metric needs a name, got '" + name + "'");
         this.name = name;
     }
 

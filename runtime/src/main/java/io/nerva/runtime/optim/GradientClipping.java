@@ -44,7 +44,9 @@ public final class GradientClipping {
         if (optimizer instanceof Clipped c) { // clipping a clipped optimizer combines both limits
             return wrap(c.inner(), Math.min(maxNorm, c.maxNorm()), Math.min(limit, c.limit()));
         }
-        return optimizer instanceof Optimizers.Guarded g ? new GuardedClip(g, maxNorm, limit) : new PlainClip(optimizer, maxNorm, limit);
+        return optimizer instanceof Optimizers.Guarded g
+                ? new GuardedClip(g, maxNorm, limit)
+                : new PlainClip(optimizer, maxNorm, limit);
     }
 
     /** Clamps, then rescales {@code grads[0, count)} in place; returns the global norm before rescaling. */
@@ -86,9 +88,11 @@ public final class GradientClipping {
         }
     }
 
-    private record GuardedClip(Optimizers.Guarded inner, double maxNorm, double limit) implements Clipped, Optimizers.Guarded {
+    private record GuardedClip(Optimizers.Guarded inner, double maxNorm, double limit)
+            implements Clipped, Optimizers.Guarded {
         @Override
-        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             clip(grads, count, maxNorm, limit);
             return inner.updateGuarded(params, grads, state, count, step, lr);
         }
@@ -104,14 +108,16 @@ public final class GradientClipping {
         }
 
         @Override
-        public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public void update(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             updateGuarded(params, grads, state, count, step, lr);
         }
     }
 
     private record PlainClip(Optimizer inner, double maxNorm, double limit) implements Clipped {
         @Override
-        public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public void update(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             clip(grads, count, maxNorm, limit);
             inner.update(params, grads, state, count, step, lr);
         }

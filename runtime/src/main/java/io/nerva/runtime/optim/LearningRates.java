@@ -35,12 +35,14 @@ public final class LearningRates {
     public static LearningRate cosine(double initial, long decaySteps, double alphaMin) {
         positive("initial learning rate", initial);
         if (decaySteps < 1) throw new IllegalArgumentException("decaySteps must be at least 1, got " + decaySteps);
-        if (!(alphaMin >= 0 && alphaMin <= 1)) throw new IllegalArgumentException("alphaMin must be in [0, 1], got " + alphaMin);
+        if (!(alphaMin >= 0 && alphaMin <= 1))
+            throw new IllegalArgumentException("alphaMin must be in [0, 1], got " + alphaMin);
         return new CosineDecay(initial, decaySteps, alphaMin);
     }
 
     static void positive(String what, double v) {
-        if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException(what + " must be positive and finite, got " + v);
+        if (!(v > 0) || Double.isInfinite(v))
+            throw new IllegalArgumentException(what + " must be positive and finite, got " + v);
         representable(what, v);
     }
 
@@ -55,8 +57,9 @@ public final class LearningRates {
                     + "updates run in float; the largest float is " + Float.MAX_VALUE + "); use a rate such as 1e-3");
         }
         if (v != 0 && f == 0) {
-            throw new IllegalArgumentException(what + " " + v + " is 0 as a float (the updates run in float; the smallest "
-                    + "is " + Float.MIN_VALUE + "), so training would not change the weights");
+            throw new IllegalArgumentException(
+                    what + " " + v + " is 0 as a float (the updates run in float; the smallest " + "is "
+                            + Float.MIN_VALUE + "), so training would not change the weights");
         }
     }
 

@@ -49,8 +49,10 @@ public final class Optimizers {
         static final int CHUNK = 2048;
         private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
         final float[] w = new float[CHUNK], g = new float[CHUNK], a = new float[CHUNK], b = new float[CHUNK];
-        final MemorySegment segW = MemorySegment.ofArray(w), segG = MemorySegment.ofArray(g),
-                segA = MemorySegment.ofArray(a), segB = MemorySegment.ofArray(b);
+        final MemorySegment segW = MemorySegment.ofArray(w),
+                segG = MemorySegment.ofArray(g),
+                segA = MemorySegment.ofArray(a),
+                segB = MemorySegment.ofArray(b);
 
         static Scratch get() {
             return LOCAL.get();
@@ -83,14 +85,15 @@ public final class Optimizers {
          * As {@link #update}, keeping the current value of any parameter whose new value would not
          * be finite; returns the index of the first such parameter, or -1 when every new value is finite.
          */
-        long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr);
+        long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr);
 
         @Override
-        default void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        default void update(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             updateGuarded(params, grads, state, count, step, lr);
         }
     }
-
 
     // ---- SGD ----
 
@@ -112,7 +115,8 @@ public final class Optimizers {
     }
 
     public static Optimizer sgd(LearningRate lr, double momentum, boolean nesterov) {
-        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
+        if (!(momentum >= 0 && momentum < 1))
+            throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
         return new Sgd(nonNull(lr), momentum, nesterov);
     }
 
@@ -157,8 +161,10 @@ public final class Optimizers {
     }
 
     public static Optimizer adamW(LearningRate lr, double weightDecay, double beta1, double beta2, double epsilon) {
-        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("Adam beta1 must be in [0, 1), got " + beta1);
-        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("Adam beta2 must be in [0, 1), got " + beta2);
+        if (!(beta1 >= 0 && beta1 < 1))
+            throw new IllegalArgumentException("Adam beta1 must be in [0, 1), got " + beta1);
+        if (!(beta2 >= 0 && beta2 < 1))
+            throw new IllegalArgumentException("Adam beta2 must be in [0, 1), got " + beta2);
         if (!(epsilon >= 0)) throw new IllegalArgumentException("Adam epsilon must be ≥ 0, got " + epsilon);
         if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be ≥ 0, got " + weightDecay);
         return new Adam(nonNull(lr), beta1, beta2, epsilon, weightDecay);
@@ -201,9 +207,11 @@ public final class Optimizers {
     }
 
     public static Optimizer adagrad(LearningRate lr, double initialAccumulator, double epsilon) {
-        if (!(initialAccumulator >= 0)) throw new IllegalArgumentException("Adagrad initial accumulator must be ≥ 0, got " + initialAccumulator);
+        if (!(initialAccumulator >= 0))
+            throw new IllegalArgumentException("Adagrad initial accumulator must be ≥ 0, got " + initialAccumulator);
         if (!(epsilon >= 0) || initialAccumulator + epsilon <= 0) {
-            throw new IllegalArgumentException("Adagrad needs initialAccumulator + epsilon > 0, got " + initialAccumulator + " + " + epsilon);
+            throw new IllegalArgumentException(
+                    "Adagrad needs initialAccumulator + epsilon > 0, got " + initialAccumulator + " + " + epsilon);
         }
         return new Adagrad(nonNull(lr), initialAccumulator, epsilon);
     }
@@ -228,7 +236,8 @@ public final class Optimizers {
         }
 
         @Override
-        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float a = (float) lr, mu = (float) momentum;
             final boolean slot = momentum != 0;
             Scratch s = Scratch.get();
@@ -239,8 +248,11 @@ public final class Optimizers {
                 MemorySegment.copy(params, off, s.segW, 0, bytes);
                 MemorySegment.copy(grads, off, s.segG, 0, bytes);
                 if (slot) MemorySegment.copy(state, off, s.segA, 0, bytes);
-                float worst = !slot ? plainChunk(s.w, s.g, len, a)
-                        : nesterov ? nesterovChunk(s.w, s.g, s.a, len, a, mu) : momentumChunk(s.w, s.g, s.a, len, a, mu);
+                float worst = !slot
+                        ? plainChunk(s.w, s.g, len, a)
+                        : nesterov
+                                ? nesterovChunk(s.w, s.g, s.a, len, a, mu)
+                                : momentumChunk(s.w, s.g, s.a, len, a, mu);
                 if (!(worst <= Float.MAX_VALUE)) { // rare: some new value is not finite; keep the old one
                     long bad = Scratch.restoreNonFinite(s.w, params, at, len);
                     if (first < 0) first = bad;
@@ -299,7 +311,8 @@ public final class Optimizers {
         }
 
         @Override
-        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             if (step < 1) throw new IllegalArgumentException("optimizer steps count from 1, got " + step);
             final float alpha = (float) (lr * Math.sqrt(1.0 - Math.pow(beta2, step)) / (1.0 - Math.pow(beta1, step)));
             final float c1 = (float) (1.0 - beta1), c2 = (float) (1.0 - beta2), eps = (float) epsilon;
@@ -330,8 +343,17 @@ public final class Optimizers {
          * it stays scalar). Returns the largest |new weight|: NaN or infinite when one is not finite.
          * Both moments are flushed ({@link #FLUSH}).
          */
-        private static float adamChunk(float[] w, float[] g, float[] m, float[] v, int n,
-                                       float alpha, float c1, float c2, float eps, float decay) {
+        private static float adamChunk(
+                float[] w,
+                float[] g,
+                float[] m,
+                float[] v,
+                int n,
+                float alpha,
+                float c1,
+                float c2,
+                float eps,
+                float decay) {
             float worst = 0f;
             for (int i = 0; i < n; i++) {
                 float gi = g[i];
@@ -357,7 +379,8 @@ public final class Optimizers {
         }
 
         @Override
-        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float r = (float) rho, r1 = (float) (1.0 - rho), a = (float) lr, eps = (float) epsilon;
             Scratch s = Scratch.get();
             long first = -1;
@@ -399,7 +422,8 @@ public final class Optimizers {
         }
 
         @Override
-        public long updateGuarded(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+        public long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             final float a = (float) lr, init = (float) initialAccumulator, eps = (float) epsilon;
             Scratch s = Scratch.get();
             long first = -1;

@@ -2,7 +2,6 @@ package io.nerva.runtime.plot;
 
 import io.nerva.runtime.Layer;
 import io.nerva.runtime.Model;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,24 +34,40 @@ public final class ModelDiagram {
     static String dot(String name, int[] inputShape, List<Layer> layers) {
         StringBuilder sb = new StringBuilder();
         sb.append("digraph ").append(quote(name)).append(" {\n");
-        sb.append("  graph [rankdir=TB, fontname=\"Helvetica\", label=").append(quote(name)).append(", labelloc=t];\n");
+        sb.append("  graph [rankdir=TB, fontname=\"Helvetica\", label=")
+                .append(quote(name))
+                .append(", labelloc=t];\n");
         sb.append("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", fontname=\"Helvetica\"];\n");
         sb.append("  edge [fontname=\"Helvetica\", fontsize=10];\n");
         sb.append("  input [label=\"input\\nInputLayer\", fillcolor=\"#ffffff\"];\n");
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             String params = l.paramCount() == 0 ? "" : String.format(Locale.ROOT, "\\n%,d params", l.paramCount());
-            sb.append("  l").append(i).append(" [label=").append(quote(l.name() + "\\n" + l.type() + params, false)).append("];\n");
+            sb.append("  l")
+                    .append(i)
+                    .append(" [label=")
+                    .append(quote(l.name() + "\\n" + l.type() + params, false))
+                    .append("];\n");
         }
         String previous = "input";
         int[] shape = inputShape;
         for (int i = 0; i < layers.size(); i++) {
-            sb.append("  ").append(previous).append(" -> l").append(i).append(" [label=").append(quote(shape(shape))).append("];\n");
+            sb.append("  ")
+                    .append(previous)
+                    .append(" -> l")
+                    .append(i)
+                    .append(" [label=")
+                    .append(quote(shape(shape)))
+                    .append("];\n");
             previous = "l" + i;
             shape = layers.get(i).outputShape();
         }
         sb.append("  output [shape=plaintext, style=\"\", label=\"\"];\n");
-        sb.append("  ").append(previous).append(" -> output [label=").append(quote(shape(shape))).append("];\n");
+        sb.append("  ")
+                .append(previous)
+                .append(" -> output [label=")
+                .append(quote(shape(shape)))
+                .append("];\n");
         sb.append("}\n");
         return sb.toString();
     }
@@ -84,7 +99,9 @@ public final class ModelDiagram {
         Objects.requireNonNull(file, "file");
         String text = dot(model);
         String fileName = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        String format = fileName.endsWith(".dot") ? "dot" : fileName.endsWith(".svg") ? "svg" : fileName.endsWith(".png") ? "png" : null;
+        String format = fileName.endsWith(".dot")
+                ? "dot"
+                : fileName.endsWith(".svg") ? "svg" : fileName.endsWith(".png") ? "png" : null;
         if (format == null) throw new IOException("expected a .dot, .svg or .png file, got " + file);
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
@@ -95,9 +112,12 @@ public final class ModelDiagram {
             } else {
                 Process p;
                 try {
-                    p = new ProcessBuilder("dot", "-T" + format, "-o", tmp.toString()).redirectErrorStream(true).start();
+                    p = new ProcessBuilder("dot", "-T" + format, "-o", tmp.toString())
+                            .redirectErrorStream(true)
+                            .start();
                 } catch (IOException e) {
-                    throw new IOException("Graphviz 'dot' is not installed (apt-get install graphviz); write a .dot file instead", e);
+                    throw new IOException(
+                            "Graphviz 'dot' is not installed (apt-get install graphviz); write a .dot file instead", e);
                 }
                 p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
                 p.getOutputStream().close();
@@ -111,7 +131,8 @@ public final class ModelDiagram {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted waiting for Graphviz 'dot'", e);
                 }
-                if (p.exitValue() != 0) throw new IOException("Graphviz 'dot' failed (exit " + p.exitValue() + "): " + out.strip());
+                if (p.exitValue() != 0)
+                    throw new IOException("Graphviz 'dot' failed (exit " + p.exitValue() + "): " + out.strip());
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {

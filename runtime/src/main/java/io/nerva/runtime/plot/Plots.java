@@ -3,8 +3,6 @@ package io.nerva.runtime.plot;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.metric.ConfusionMatrix;
 import io.nerva.runtime.train.History;
-
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -24,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import javax.imageio.ImageIO;
 
 /**
  * PNG charts drawn with Java2D (no dependency; works headless): training curves from a
@@ -39,6 +38,7 @@ import java.util.Objects;
 public final class Plots {
     /** The default size of each chart of {@link #writeHistory(History, Path)}. */
     public static final int PANEL_WIDTH = 480, PANEL_HEIGHT = 360;
+
     private static final Color TRAIN = new Color(0x1f77b4);
     private static final Color VALIDATION = new Color(0xff7f0e);
     private static final Color GRID = new Color(0xe6e6e6);
@@ -106,11 +106,13 @@ public final class Plots {
         return img;
     }
 
-    private static void lineChart(Graphics2D g, int x0, int y0, int w, int h, String title, Map<String, double[]> series) {
+    private static void lineChart(
+            Graphics2D g, int x0, int y0, int w, int h, String title, Map<String, double[]> series) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         FontMetrics fm = g.getFontMetrics();
         int left = x0 + 62, right = x0 + w - 16, top = y0 + 34, bottom = y0 + h - 44;
-        if (right - left < 20 || bottom - top < 20) throw new IllegalArgumentException("a chart needs more room than " + w + "x" + h);
+        if (right - left < 20 || bottom - top < 20)
+            throw new IllegalArgumentException("a chart needs more room than " + w + "x" + h);
         int epochs = series.values().iterator().next().length;
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (double[] v : series.values()) {
@@ -121,8 +123,14 @@ public final class Plots {
                 }
             }
         }
-        if (lo > hi) { lo = 0; hi = 1; }
-        if (lo == hi) { lo -= 0.5; hi += 0.5; }
+        if (lo > hi) {
+            lo = 0;
+            hi = 1;
+        }
+        if (lo == hi) {
+            lo -= 0.5;
+            hi += 0.5;
+        }
         double pad = (hi - lo) * 0.06;
         lo -= pad;
         hi += pad;
@@ -168,10 +176,14 @@ public final class Plots {
             boolean pen = false;
             double[] v = e.getValue();
             for (int i = 0; i < v.length; i++) {
-                if (!Double.isFinite(v[i])) { pen = false; continue; }
+                if (!Double.isFinite(v[i])) {
+                    pen = false;
+                    continue;
+                }
                 double x = left + ((i + 1) - xlo) / (xhi - xlo) * (right - left);
                 double y = bottom - (v[i] - lo) / (hi - lo) * (bottom - top);
-                if (pen) path.lineTo(x, y); else path.moveTo(x, y);
+                if (pen) path.lineTo(x, y);
+                else path.moveTo(x, y);
                 pen = true;
                 if (v.length <= 60) g.fillOval((int) Math.round(x) - 3, (int) Math.round(y) - 3, 6, 6);
             }
@@ -184,7 +196,10 @@ public final class Plots {
         int endCount = 0;
         for (double[] v : series.values()) {
             for (int i = v.length - Math.max(1, v.length / 3); i < v.length; i++) {
-                if (Double.isFinite(v[i])) { endSum += (v[i] - lo) / (hi - lo); endCount++; }
+                if (Double.isFinite(v[i])) {
+                    endSum += (v[i] - lo) / (hi - lo);
+                    endCount++;
+                }
             }
         }
         boolean below = endCount > 0 && endSum / endCount > 0.5;
@@ -234,14 +249,16 @@ public final class Plots {
         Objects.requireNonNull(cm, "cm");
         Objects.requireNonNull(names, "names");
         int n = cm.classes();
-        if (!names.isEmpty() && names.size() != n) throw new IllegalArgumentException("expected " + n + " class names, got " + names.size());
+        if (!names.isEmpty() && names.size() != n)
+            throw new IllegalArgumentException("expected " + n + " class names, got " + names.size());
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < n; i++) labels.add(names.isEmpty() ? Integer.toString(i) : names.get(i));
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D pg = graphics(probe);
         pg.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         int labelWidth = 0;
-        for (String l : labels) labelWidth = Math.max(labelWidth, pg.getFontMetrics().stringWidth(l));
+        for (String l : labels)
+            labelWidth = Math.max(labelWidth, pg.getFontMetrics().stringWidth(l));
         pg.dispose();
         int cell = Math.max(36, Math.min(64, 640 / n));
         int left = labelWidth + 40, top = 50;
@@ -265,7 +282,10 @@ public final class Plots {
                 g.fillRect(left + p * cell, top + a * cell, cell, cell);
                 g.setColor(share > 0.55 ? Color.WHITE : Color.BLACK);
                 String s = Long.toString(counts[a][p]);
-                g.drawString(s, left + p * cell + (cell - fm.stringWidth(s)) / 2, top + a * cell + (cell + fm.getAscent()) / 2 - 2);
+                g.drawString(
+                        s,
+                        left + p * cell + (cell - fm.stringWidth(s)) / 2,
+                        top + a * cell + (cell + fm.getAscent()) / 2 - 2);
             }
             g.setColor(AXIS);
             String l = labels.get(a);
@@ -290,8 +310,8 @@ public final class Plots {
     /** White to dark blue. */
     private static Color shade(double share) {
         double t = Math.max(0, Math.min(1, share));
-        return new Color((int) Math.round(255 + t * (8 - 255)), (int) Math.round(255 + t * (48 - 255)),
-                (int) Math.round(255 + t * (107 - 255)));
+        return new Color((int) Math.round(255 + t * (8 - 255)), (int) Math.round(255 + t * (48 - 255)), (int)
+                Math.round(255 + t * (107 - 255)));
     }
 
     // ---------------------------------------------------------------- sample images
@@ -318,7 +338,8 @@ public final class Plots {
                     + java.util.Arrays.toString(shape));
         }
         if (predicted.length != data.size()) {
-            throw new IllegalArgumentException("expected one predicted class per sample (" + data.size() + "), got " + predicted.length);
+            throw new IllegalArgumentException(
+                    "expected one predicted class per sample (" + data.size() + "), got " + predicted.length);
         }
         if (count < 1) throw new IllegalArgumentException("count must be at least 1, got " + count);
         count = Math.min(count, data.size());
@@ -348,7 +369,10 @@ public final class Plots {
         for (int i = 0; i < count; i++) {
             float[] x = data.features(i);
             float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-            for (float v : x) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+            for (float v : x) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
             float range = hi > lo ? hi - lo : 1;
             int ox = (i % cols) * cellW + (cellW - w * scale) / 2, oy = (i / cols) * cellH + 20;
             for (int r = 0; r < h; r++) {
@@ -356,7 +380,8 @@ public final class Plots {
                     int rgbv;
                     if (rgb) {
                         int base = (r * w + c) * 3;
-                        int R = (int) (255 * (x[base] - lo) / range), G = (int) (255 * (x[base + 1] - lo) / range),
+                        int R = (int) (255 * (x[base] - lo) / range),
+                                G = (int) (255 * (x[base + 1] - lo) / range),
                                 B = (int) (255 * (x[base + 2] - lo) / range);
                         rgbv = (R << 16) | (G << 8) | B;
                     } else {
@@ -393,7 +418,8 @@ public final class Plots {
 
     private static void checkSize(int width, int height) {
         if (width < 100 || height < 100 || width > 10_000 || height > 10_000) {
-            throw new IllegalArgumentException("image size must be 100..10000 pixels each way, got " + width + "x" + height);
+            throw new IllegalArgumentException(
+                    "image size must be 100..10000 pixels each way, got " + width + "x" + height);
         }
     }
 

@@ -5,9 +5,8 @@ import io.nerva.runtime.core.Network;
 import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.core.Workspace;
 import io.nerva.runtime.data.Dataset;
-import io.nerva.runtime.progress.ProgressBar;
 import io.nerva.runtime.loss.Loss;
-
+import io.nerva.runtime.progress.ProgressBar;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -42,6 +41,7 @@ public final class Predictor implements AutoCloseable {
     private final AtomicReferenceArray<Workspace> pool;
     /** Input-gradient workspaces ({@link #inputGradient}), made on first use. */
     private final AtomicReferenceArray<Workspace> gradientPool;
+
     private volatile boolean closed;
 
     public Predictor(Network model) {
@@ -58,8 +58,10 @@ public final class Predictor implements AutoCloseable {
         this.name = model.name();
         Parameters params = model.parameters();
         if (params != null) params.owner(name);
-        this.shape = Arrays.stream(model.inputShape()).mapToObj(Integer::toString).collect(Collectors.joining("x"));
-        this.pool = new AtomicReferenceArray<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        this.shape =
+                Arrays.stream(model.inputShape()).mapToObj(Integer::toString).collect(Collectors.joining("x"));
+        this.pool =
+                new AtomicReferenceArray<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.gradientPool = new AtomicReferenceArray<>(pool.length());
     }
 
@@ -141,14 +143,15 @@ public final class Predictor implements AutoCloseable {
         for (int r = 0; r < batch.length; r++) {
             float[] row = Objects.requireNonNull(batch[r], "row " + r);
             if (row.length != inputSize) {
-                throw new IllegalArgumentException("row " + r + ": expected " + inputSize + " floats (shape " + shape
-                        + "), got " + row.length);
+                throw new IllegalArgumentException(
+                        "row " + r + ": expected " + inputSize + " floats (shape " + shape + "), got " + row.length);
             }
             System.arraycopy(row, 0, flat, r * inputSize, inputSize);
         }
         float[] outFlat = predictBatch(flat, batch.length);
         float[][] out = new float[batch.length][];
-        for (int r = 0; r < batch.length; r++) out[r] = Arrays.copyOfRange(outFlat, r * outputSize, (r + 1) * outputSize);
+        for (int r = 0; r < batch.length; r++)
+            out[r] = Arrays.copyOfRange(outFlat, r * outputSize, (r + 1) * outputSize);
         return out;
     }
 
@@ -162,8 +165,8 @@ public final class Predictor implements AutoCloseable {
         Objects.requireNonNull(flat, "flat");
         if (rows < 0) throw new IllegalArgumentException("rows must not be negative, got " + rows);
         if ((long) rows * inputSize != flat.length) {
-            throw new IllegalArgumentException("expected " + rows + " rows × " + inputSize + " floats (shape " + shape + ") = "
-                    + (long) rows * inputSize + ", got " + flat.length);
+            throw new IllegalArgumentException("expected " + rows + " rows × " + inputSize + " floats (shape " + shape
+                    + ") = " + (long) rows * inputSize + ", got " + flat.length);
         }
         checkFinite(flat, true);
         checkOut(out, (long) rows * outputSize);
@@ -198,7 +201,8 @@ public final class Predictor implements AutoCloseable {
      */
     public float[] intermediate(int layer, int width, float[] flat, int rows, float[] out) {
         if (layer < 0 || width < 1) {
-            throw new IndexOutOfBoundsException("layer " + layer + " of " + name + " with " + width + " floats per sample");
+            throw new IndexOutOfBoundsException(
+                    "layer " + layer + " of " + name + " with " + width + " floats per sample");
         }
         checkRows(flat, rows);
         checkOut(out, (long) rows * width);
@@ -211,8 +215,8 @@ public final class Predictor implements AutoCloseable {
             try {
                 long have = ws.layerOutput(layer).byteSize() / Float.BYTES / ws.capacity();
                 if (have != width) {
-                    throw new IllegalArgumentException("layer " + layer + " of " + name + " has " + have
-                            + " floats per sample, not " + width);
+                    throw new IllegalArgumentException(
+                            "layer " + layer + " of " + name + " has " + have + " floats per sample, not " + width);
                 }
                 for (int start = 0; start < rows; start += capacity) {
                     int n = Math.min(capacity, rows - start);
@@ -238,15 +242,16 @@ public final class Predictor implements AutoCloseable {
     public float[] inputGradient(float[] flat, int rows, float[] targets, float[] out, LossFunction function) {
         Objects.requireNonNull(function, "loss");
         if (function == LossFunction.UNSPECIFIED) {
-            throw new IllegalArgumentException(name + " declares no loss (@Network(loss = ...)): name the loss whose gradient you want");
+            throw new IllegalArgumentException(
+                    name + " declares no loss (@Network(loss = ...)): name the loss whose gradient you want");
         }
         Loss loss = Loss.of(function);
         checkRows(flat, rows);
         int columns = loss.targetColumns(outputSize);
         Objects.requireNonNull(targets, "targets");
         if ((long) rows * columns != targets.length) {
-            throw new IllegalArgumentException("expected " + rows + " target rows × " + columns + " floats for " + function
-                    + " = " + (long) rows * columns + ", got " + targets.length);
+            throw new IllegalArgumentException("expected " + rows + " target rows × " + columns + " floats for "
+                    + function + " = " + (long) rows * columns + ", got " + targets.length);
         }
         checkOut(out, (long) rows * inputSize);
         checkOpen();
@@ -262,8 +267,14 @@ public final class Predictor implements AutoCloseable {
                     int n = Math.min(capacity, rows - start);
                     MemorySegment.copy(flat, start * inputSize, ws.input(), ValueLayout.JAVA_FLOAT, 0, n * inputSize);
                     model.forward(ws, n, false);
-                    loss.compute(ws.logits(), ws.output(), allTargets.asSlice((long) start * columns * Float.BYTES),
-                            n, outputSize, model.outputActivation(), ws.outputGrad());
+                    loss.compute(
+                            ws.logits(),
+                            ws.output(),
+                            allTargets.asSlice((long) start * columns * Float.BYTES),
+                            n,
+                            outputSize,
+                            model.outputActivation(),
+                            ws.outputGrad());
                     model.backward(ws, n, fused);
                     // the loss is the mean over the n rows: scale back to each sample's own loss
                     MemorySegment grad = ws.inputGrad();
@@ -290,8 +301,8 @@ public final class Predictor implements AutoCloseable {
         Objects.requireNonNull(flat, "samples");
         if (rows < 0) throw new IllegalArgumentException("rows must not be negative, got " + rows);
         if ((long) rows * inputSize != flat.length) {
-            throw new IllegalArgumentException("expected " + rows + " rows × " + inputSize + " floats (shape " + shape + ") = "
-                    + (long) rows * inputSize + ", got " + flat.length);
+            throw new IllegalArgumentException("expected " + rows + " rows × " + inputSize + " floats (shape " + shape
+                    + ") = " + (long) rows * inputSize + ", got " + flat.length);
         }
         checkFinite(flat, true);
     }
@@ -301,7 +312,8 @@ public final class Predictor implements AutoCloseable {
     private void checkSample(float[] sample) {
         Objects.requireNonNull(sample, "sample");
         if (sample.length != inputSize) {
-            throw new IllegalArgumentException("expected " + inputSize + " floats (shape " + shape + "), got " + sample.length);
+            throw new IllegalArgumentException(
+                    "expected " + inputSize + " floats (shape " + shape + "), got " + sample.length);
         }
         checkFinite(sample, false);
     }
@@ -309,15 +321,17 @@ public final class Predictor implements AutoCloseable {
     private void checkFinite(float[] values, boolean rows) {
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
-                throw new IllegalArgumentException((rows ? "row " + i / inputSize + ", feature " + i % inputSize
-                        : "sample[" + i + "]") + " is " + values[i]);
+                throw new IllegalArgumentException(
+                        (rows ? "row " + i / inputSize + ", feature " + i % inputSize : "sample[" + i + "]") + " is "
+                                + values[i]);
             }
         }
     }
 
     private static void checkOut(float[] out, long needed) {
         Objects.requireNonNull(out, "out");
-        if (out.length < needed) throw new IllegalArgumentException("out has " + out.length + " floats, needs " + needed);
+        if (out.length < needed)
+            throw new IllegalArgumentException("out has " + out.length + " floats, needs " + needed);
     }
 
     // ---------------------------------------------------------------- pool
@@ -391,7 +405,13 @@ public final class Predictor implements AutoCloseable {
                 data.copyFeatures(start, rows, ws.input(), 0);
                 network.forward(ws, rows, false);
                 for (int r = 0; r < rows; r++) {
-                    MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, (long) r * cols * Float.BYTES, out[start + r], 0, cols);
+                    MemorySegment.copy(
+                            ws.output(),
+                            ValueLayout.JAVA_FLOAT,
+                            (long) r * cols * Float.BYTES,
+                            out[start + r],
+                            0,
+                            cols);
                 }
                 if (bar != null) bar.update(++step, null);
             }

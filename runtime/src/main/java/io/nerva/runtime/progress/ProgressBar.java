@@ -25,6 +25,7 @@ public final class ProgressBar {
     public static final int LARGE = 10_000;
     /** The shortest time between two redraws of the line: 0.1 s. */
     public static final long REDRAW_NANOS = 100_000_000L;
+
     private static final int WIDTH = 30;
 
     private final PrintStream out;

@@ -6,7 +6,6 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
-
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
@@ -36,8 +35,14 @@ public final class AllocationProbe {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s: %.1f bytes/step over %d steps of %d rows (%.1f µs/step)",
-                    model, bytesPerStep(), steps, batch, microsPerStep());
+            return String.format(
+                    Locale.ROOT,
+                    "%s: %.1f bytes/step over %d steps of %d rows (%.1f µs/step)",
+                    model,
+                    bytesPerStep(),
+                    steps,
+                    batch,
+                    microsPerStep());
         }
     }
 
@@ -47,7 +52,8 @@ public final class AllocationProbe {
      * when the loss takes one column for several outputs).
      */
     public static Result measure(Network model, Loss loss, Optimizer optimizer, int batch) {
-        return measure(model, randomData(model, loss, Math.max(4 * batch, 256), 1L), loss, optimizer, batch, 5000, 2000);
+        return measure(
+                model, randomData(model, loss, Math.max(4 * batch, 256), 1L), loss, optimizer, batch, 5000, 2000);
     }
 
     /** Random data fitting {@code model} and {@code loss}, as {@link #measure(Network, Loss, Optimizer, int)} uses. */
@@ -71,8 +77,15 @@ public final class AllocationProbe {
      * counts the bytes allocated by this thread over {@code steps} more. The data is cycled through
      * in shuffled order; the model's weights change as in training.
      */
-    public static Result measure(Network model, Dataset data, Loss loss, Optimizer optimizer, int batch, int warmup,
-                                 int steps, Metric... metrics) {
+    public static Result measure(
+            Network model,
+            Dataset data,
+            Loss loss,
+            Optimizer optimizer,
+            int batch,
+            int warmup,
+            int steps,
+            Metric... metrics) {
         if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
         if (batch < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
         Trainer.checkTrainable(model);

@@ -7,7 +7,6 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.progress.ProgressBar;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
@@ -43,12 +42,14 @@ final class BatchEvaluator implements AutoCloseable {
     double run(Dataset data, Metric[] metrics, ProgressBar bar) {
         for (Metric m : metrics) m.reset();
         double[] sofar = new double[2]; // loss sum, samples
-        ProgressBar.Values values = bar == null ? null : () -> {
-            Map<String, Double> v = new LinkedHashMap<>();
-            v.put("loss", sofar[0] / sofar[1]);
-            for (Metric m : metrics) v.put(m.name(), m.result());
-            return v;
-        };
+        ProgressBar.Values values = bar == null
+                ? null
+                : () -> {
+                    Map<String, Double> v = new LinkedHashMap<>();
+                    v.put("loss", sofar[0] / sofar[1]);
+                    for (Metric m : metrics) v.put(m.name(), m.result());
+                    return v;
+                };
         int step = 0;
         int n = data.size();
         int cols = model.outputSize();
@@ -63,7 +64,8 @@ final class BatchEvaluator implements AutoCloseable {
             } finally {
                 model.parameters().endRead(gate);
             }
-            sum += rows * loss.compute(ws.logits(), ws.output(), targets, rows, cols, outputActivation, MemorySegment.NULL);
+            sum += rows
+                    * loss.compute(ws.logits(), ws.output(), targets, rows, cols, outputActivation, MemorySegment.NULL);
             for (Metric m : metrics) m.update(ws.output(), targets, rows, cols, targetColumns);
             if (bar != null) {
                 sofar[0] = sum;

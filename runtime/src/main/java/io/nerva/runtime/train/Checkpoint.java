@@ -1,13 +1,12 @@
 package io.nerva.runtime.train;
 
+import io.nerva.format.SafeTensorsHeader;
+import io.nerva.format.WeightFileException;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.io.LoadOptions;
 import io.nerva.runtime.io.SafeTensors;
-import io.nerva.format.SafeTensorsHeader;
-import io.nerva.format.WeightFileException;
 import io.nerva.runtime.optim.Optimizer;
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -38,6 +37,7 @@ import java.util.Map;
 public final class Checkpoint {
     /** The version of this layout; present in every checkpoint. */
     public static final String KEY = "nerva.checkpoint";
+
     public static final String VERSION = "1";
     public static final String EPOCH_KEY = KEY + ".epoch";
     public static final String EPOCHS_KEY = KEY + ".epochs";
@@ -66,9 +66,19 @@ public final class Checkpoint {
      * @param epoch   epochs completed; a resumed fit starts with epoch index {@code epoch}
      * @param step    optimizer steps taken
      */
-    public record Info(String modelClass, String fingerprint, int epoch, int epochs, long step, long shuffleRngState,
-                       long dropoutRngState, String optimizer, String optimizerClass, int optimizerSlots,
-                       long parameters, Map<String, String> metadata) {
+    public record Info(
+            String modelClass,
+            String fingerprint,
+            int epoch,
+            int epochs,
+            long step,
+            long shuffleRngState,
+            long dropoutRngState,
+            String optimizer,
+            String optimizerClass,
+            int optimizerSlots,
+            long parameters,
+            Map<String, String> metadata) {
         public Info {
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         }
@@ -83,30 +93,52 @@ public final class Checkpoint {
     private static Info info(Map<String, String> md, String source) throws WeightFileException {
         String version = md.get(KEY);
         if (version == null) {
-            throw new WeightFileException(source, null, "not a training checkpoint (no " + KEY
-                    + " metadata); weights saved with Model.save are loaded with Model.load");
+            throw new WeightFileException(
+                    source,
+                    null,
+                    "not a training checkpoint (no " + KEY
+                            + " metadata); weights saved with Model.save are loaded with Model.load");
         }
         if (!version.equals(VERSION)) {
-            throw new WeightFileException(source, null, KEY + " is '" + version + "', this version reads only '" + VERSION + "'");
+            throw new WeightFileException(
+                    source, null, KEY + " is '" + version + "', this version reads only '" + VERSION + "'");
         }
-        return new Info(md.get(SafeTensors.CLASS_KEY), md.get(SafeTensors.FINGERPRINT_KEY),
+        return new Info(
+                md.get(SafeTensors.CLASS_KEY),
+                md.get(SafeTensors.FINGERPRINT_KEY),
                 (int) parseLong(md, EPOCH_KEY, 1, Integer.MAX_VALUE, source),
                 (int) parseLong(md, EPOCHS_KEY, 1, Integer.MAX_VALUE, source),
                 parseLong(md, STEP_KEY, 0, Long.MAX_VALUE, source),
                 parseLong(md, SHUFFLE_RNG_KEY, Long.MIN_VALUE, Long.MAX_VALUE, source),
                 parseLong(md, DROPOUT_RNG_KEY, Long.MIN_VALUE, Long.MAX_VALUE, source),
-                require(md, OPTIMIZER_KEY, source), require(md, OPTIMIZER_CLASS_KEY, source),
+                require(md, OPTIMIZER_KEY, source),
+                require(md, OPTIMIZER_CLASS_KEY, source),
                 (int) parseLong(md, OPTIMIZER_SLOTS_KEY, 0, Integer.MAX_VALUE, source),
-                parseLong(md, PARAMETERS_KEY, 0, Long.MAX_VALUE, source), md);
+                parseLong(md, PARAMETERS_KEY, 0, Long.MAX_VALUE, source),
+                md);
     }
 
     // ---------------------------------------------------------------- writing
 
     /** Writes the state of {@code loop} after {@code epochsDone} epochs of {@code epochs}, atomically. */
-    static void write(Path file, Network model, TrainingLoop loop, int epochsDone, int epochs, Monitor best,
-                      Monitor stopper) throws IOException {
-        write(file, model, loop.optimizer(), loop.parameters(), loop.optimizerState(), loop.step(), loop.shuffleRngState(),
-                loop.dropoutRngState(), loop.batch(), loop.samples(), epochsDone, epochs, best, stopper);
+    static void write(
+            Path file, Network model, TrainingLoop loop, int epochsDone, int epochs, Monitor best, Monitor stopper)
+            throws IOException {
+        write(
+                file,
+                model,
+                loop.optimizer(),
+                loop.parameters(),
+                loop.optimizerState(),
+                loop.step(),
+                loop.shuffleRngState(),
+                loop.dropoutRngState(),
+                loop.batch(),
+                loop.samples(),
+                epochsDone,
+                epochs,
+                best,
+                stopper);
     }
 
     /**
@@ -116,15 +148,49 @@ public final class Checkpoint {
      * global batches of {@code batch}, with {@code shuffleRngState} the state of the
      * {@link io.nerva.runtime.core.Rng} drawing the sample order.
      */
-    public static void write(Path file, Network model, GradientStep step, int epochsDone, int epochs, int batch, int samples,
-                             long shuffleRngState) throws IOException {
-        write(file, model, step.optimizer(), model.parameters(), step.optimizerState(), step.step(), shuffleRngState,
-                step.dropoutRngState(), batch, samples, epochsDone, epochs, null, null);
+    public static void write(
+            Path file,
+            Network model,
+            GradientStep step,
+            int epochsDone,
+            int epochs,
+            int batch,
+            int samples,
+            long shuffleRngState)
+            throws IOException {
+        write(
+                file,
+                model,
+                step.optimizer(),
+                model.parameters(),
+                step.optimizerState(),
+                step.step(),
+                shuffleRngState,
+                step.dropoutRngState(),
+                batch,
+                samples,
+                epochsDone,
+                epochs,
+                null,
+                null);
     }
 
-    private static void write(Path file, Network model, Optimizer optimizer, Parameters params, MemorySegment state,
-                              long step, long shuffleRngState, long dropoutRngState, int batch, int samples,
-                              int epochsDone, int epochs, Monitor best, Monitor stopper) throws IOException {
+    private static void write(
+            Path file,
+            Network model,
+            Optimizer optimizer,
+            Parameters params,
+            MemorySegment state,
+            long step,
+            long shuffleRngState,
+            long dropoutRngState,
+            int batch,
+            int samples,
+            int epochsDone,
+            int epochs,
+            Monitor best,
+            Monitor stopper)
+            throws IOException {
         Map<String, String> md = new LinkedHashMap<>();
         md.put(SafeTensors.CLASS_KEY, model.name());
         md.put(SafeTensors.FINGERPRINT_KEY, model.fingerprint());
@@ -181,28 +247,50 @@ public final class Checkpoint {
         return i;
     }
 
-    private static Info load(Path file, Network model, Optimizer optimizer, Parameters params, MemorySegment state,
-                             Monitor best, Monitor stopper) throws IOException {
+    private static Info load(
+            Path file,
+            Network model,
+            Optimizer optimizer,
+            Parameters params,
+            MemorySegment state,
+            Monitor best,
+            Monitor stopper)
+            throws IOException {
         Info[] info = new Info[1];
         Runnable[] monitors = new Runnable[2];
-        SafeTensors.load(params, slots(optimizer, params, state), file,
+        SafeTensors.load(
+                params,
+                slots(optimizer, params, state),
+                file,
                 LoadOptions.defaults().expectFingerprint(model.fingerprint()),
                 (md, source) -> {
                     Info i = info(md, source);
                     if (i.parameters() != params.count()) {
-                        throw new WeightFileException(source, null, "checkpoint holds " + i.parameters()
-                                + " parameters (" + PARAMETERS_KEY + "), model '" + model.name() + "' has " + params.count());
+                        throw new WeightFileException(
+                                source,
+                                null,
+                                "checkpoint holds " + i.parameters() + " parameters (" + PARAMETERS_KEY + "), model '"
+                                        + model.name() + "' has " + params.count());
                     }
                     if (!i.optimizerClass().equals(optimizer.getClass().getName())) {
-                        throw new WeightFileException(source, null, "checkpoint holds the state of optimizer "
-                                + i.optimizer() + " (" + i.optimizerClass() + "), this fit uses " + optimizer + " ("
-                                + optimizer.getClass().getName() + "); resume with the same optimizer, or load just "
-                                + "the weights with Model.load(file, LoadOptions.defaults().withAllowExtra())");
+                        throw new WeightFileException(
+                                source,
+                                null,
+                                "checkpoint holds the state of optimizer "
+                                        + i.optimizer() + " (" + i.optimizerClass() + "), this fit uses " + optimizer
+                                        + " ("
+                                        + optimizer.getClass().getName()
+                                        + "); resume with the same optimizer, or load just "
+                                        + "the weights with Model.load(file, LoadOptions.defaults().withAllowExtra())");
                     }
                     if (i.optimizerSlots() != optimizer.stateSlots()) {
-                        throw new WeightFileException(source, null, "checkpoint holds " + i.optimizerSlots()
-                                + " optimizer state slot(s) per parameter (" + OPTIMIZER_SLOTS_KEY + "), this fit's "
-                                + optimizer + " needs " + optimizer.stateSlots());
+                        throw new WeightFileException(
+                                source,
+                                null,
+                                "checkpoint holds " + i.optimizerSlots()
+                                        + " optimizer state slot(s) per parameter (" + OPTIMIZER_SLOTS_KEY
+                                        + "), this fit's "
+                                        + optimizer + " needs " + optimizer.stateSlots());
                     }
                     monitors[0] = best == null ? () -> {} : best.restorer(md, SAVE_BEST_PREFIX, source);
                     monitors[1] = stopper == null ? () -> {} : stopper.restorer(md, EARLY_STOPPING_PREFIX, source);
@@ -230,7 +318,8 @@ public final class Checkpoint {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new WeightFileException(source, null, key + " is '" + v + "', expected an integer in [" + min + ", " + max + "]");
+        throw new WeightFileException(
+                source, null, key + " is '" + v + "', expected an integer in [" + min + ", " + max + "]");
     }
 
     static double parseDouble(Map<String, String> md, String key, String source) throws WeightFileException {

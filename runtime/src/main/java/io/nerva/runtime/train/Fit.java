@@ -1,20 +1,14 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.core.Network;
-
 import io.nerva.annotations.LossFunction;
+import io.nerva.runtime.core.Network;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
-
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * How to train: an immutable, fluent configuration, each method returning a changed copy.

@@ -1,13 +1,11 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.core.Network;
-
 import io.nerva.annotations.LossFunction;
+import io.nerva.runtime.core.Network;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
-
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -159,7 +157,8 @@ final class FitSettings implements Fit {
     public Fit loss(LossFunction function) {
         Objects.requireNonNull(function, "function");
         if (function == LossFunction.UNSPECIFIED) {
-            throw new IllegalArgumentException("UNSPECIFIED is not a loss: choose one, e.g. LossFunction.CATEGORICAL_CROSSENTROPY");
+            throw new IllegalArgumentException(
+                    "UNSPECIFIED is not a loss: choose one, e.g. LossFunction.CATEGORICAL_CROSSENTROPY");
         }
         return loss(Loss.of(function));
     }
@@ -360,7 +359,8 @@ final class FitSettings implements Fit {
 
     /** As {@link #earlyStopping(String, int, double, boolean)} with an explicit direction. */
     @Override
-    public Fit earlyStopping(String monitor, int patience, MonitorMode mode, double minDelta, boolean restoreBestWeights) {
+    public Fit earlyStopping(
+            String monitor, int patience, MonitorMode mode, double minDelta, boolean restoreBestWeights) {
         if (patience < 0) throw new IllegalArgumentException("patience must be at least 0, got " + patience);
         if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
             throw new IllegalArgumentException("minDelta must be finite and at least 0, got " + minDelta);
@@ -519,7 +519,8 @@ final class FitSettings implements Fit {
 
     Optimizer requireOptimizer() {
         if (optimizer == null) {
-            throw new IllegalStateException("no optimizer: add .optimizer(...) to the Fit, e.g. Fit.epochs(10).optimizer(Optimizers.adam(1e-3))");
+            throw new IllegalStateException(
+                    "no optimizer: add .optimizer(...) to the Fit, e.g. Fit.epochs(10).optimizer(Optimizers.adam(1e-3))");
         }
         return optimizer;
     }
@@ -528,8 +529,9 @@ final class FitSettings implements Fit {
     Loss resolveLoss(Network model) {
         if (loss != null) return loss;
         if (model.declaredLoss() != LossFunction.UNSPECIFIED) return Loss.of(model.declaredLoss());
-        throw new IllegalStateException("no loss: add .loss(...) to the Fit, e.g. .loss(LossFunction.CATEGORICAL_CROSSENTROPY),"
-                + " or declare it on the network with @Network(loss = ...)");
+        throw new IllegalStateException(
+                "no loss: add .loss(...) to the Fit, e.g. .loss(LossFunction.CATEGORICAL_CROSSENTROPY),"
+                        + " or declare it on the network with @Network(loss = ...)");
     }
 
     @Override
@@ -541,8 +543,11 @@ final class FitSettings implements Fit {
                 + (checkpointFile == null ? "" : ", checkpoint " + checkpointFile)
                 + (resumeFile == null ? "" : ", resume from " + resumeFile)
                 + (bestFile == null ? "" : ", best " + bestMonitor + " (" + bestMode + ") to " + bestFile)
-                + (stopMonitor == null ? "" : ", early stopping on " + stopMonitor + " (" + stopMode + ") after " + patience
-                        + (minDelta > 0 ? " by more than " + minDelta : "") + (restoreBestWeights ? ", restoring the best weights" : ""))
+                + (stopMonitor == null
+                        ? ""
+                        : ", early stopping on " + stopMonitor + " (" + stopMode + ") after " + patience
+                                + (minDelta > 0 ? " by more than " + minDelta : "")
+                                + (restoreBestWeights ? ", restoring the best weights" : ""))
                 + "]";
     }
 }

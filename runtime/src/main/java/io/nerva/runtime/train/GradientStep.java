@@ -7,7 +7,6 @@ import io.nerva.runtime.core.Workspace;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.optim.Optimizer;
 import io.nerva.runtime.optim.Optimizers;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,9 +42,11 @@ public final class GradientStep implements AutoCloseable {
     private final MemorySegment state;
     /** A copy of the weights before each update, only for optimizers that do not guard their own update. */
     private final MemorySegment backup;
+
     private long step;
 
-    private GradientStep(Network model, Loss loss, Optimizer optimizer, int capacity, int targetColumns, long dropoutSeed) {
+    private GradientStep(
+            Network model, Loss loss, Optimizer optimizer, int capacity, int targetColumns, long dropoutSeed) {
         this.model = model;
         this.modelName = model.name();
         this.loss = loss;
@@ -60,7 +61,8 @@ public final class GradientStep implements AutoCloseable {
             this.targets = arena.allocate((long) capacity * targetColumns * Float.BYTES, 64);
             // Arena memory is zeroed: the optimizer starts from a clean state, as in fit.
             this.state = arena.allocate(Math.max(1L, (long) optimizer.stateSlots() * params.count()) * Float.BYTES, 64);
-            this.backup = optimizer instanceof Optimizers.Guarded ? MemorySegment.NULL
+            this.backup = optimizer instanceof Optimizers.Guarded
+                    ? MemorySegment.NULL
                     : arena.allocate(Math.max(1L, params.count()) * Float.BYTES, 64);
         } catch (RuntimeException | Error e) {
             w.close();
@@ -85,8 +87,9 @@ public final class GradientStep implements AutoCloseable {
         Parameters params = model.parameters();
         long[] runs = params.trainedRanges();
         if (runs.length != 2 || runs[0] != 0 || runs[1] != params.count()) {
-            throw new UnsupportedOperationException(model.name() + ": data-parallel steps need every parameter trained; "
-                    + "this model has frozen layers or BatchNorm moving averages, which only fit handles so far");
+            throw new UnsupportedOperationException(
+                    model.name() + ": data-parallel steps need every parameter trained; "
+                            + "this model has frozen layers or BatchNorm moving averages, which only fit handles so far");
         }
         if (Regularization.of(params) != null) {
             throw new UnsupportedOperationException(model.name() + ": data-parallel steps do not add @Regularize "
@@ -114,24 +117,39 @@ public final class GradientStep implements AutoCloseable {
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(targets, "targets");
         if (rows < 1 || rows > ws.capacity()) {
-            throw new IllegalArgumentException("expected 1 to " + ws.capacity() + " rows (this step's capacity), got " + rows);
+            throw new IllegalArgumentException(
+                    "expected 1 to " + ws.capacity() + " rows (this step's capacity), got " + rows);
         }
         if (features.length < (long) rows * inputSize || targets.length < (long) rows * targetColumns) {
             throw new IllegalArgumentException(rows + " rows need " + (long) rows * inputSize + " feature floats and "
-                    + (long) rows * targetColumns + " target floats, got " + features.length + " and " + targets.length);
+                    + (long) rows * targetColumns + " target floats, got " + features.length + " and "
+                    + targets.length);
         }
         long gate = params.beginWrite(modelName);
         try {
             MemorySegment.copy(features, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, rows * inputSize);
             MemorySegment.copy(targets, 0, this.targets, ValueLayout.JAVA_FLOAT, 0, rows * targetColumns);
             model.forward(ws, rows, true);
-            double l = loss.compute(ws.logits(), ws.output(), this.targets, rows, outputSize, model.outputActivation(),
+            double l = loss.compute(
+                    ws.logits(),
+                    ws.output(),
+                    this.targets,
+                    rows,
+                    outputSize,
+                    model.outputActivation(),
                     ws.outputGrad());
             if (!Double.isFinite(l)) {
-                throw new TrainingDivergedException(String.format(Locale.ROOT,
-                        "loss is %s computing the gradients for step %d: training diverged; the weights are unchanged. "
-                                + "Try a lower learning rate or check the inputs for large values", l, step + 1),
-                        0, step + 1, null, true);
+                throw new TrainingDivergedException(
+                        String.format(
+                                Locale.ROOT,
+                                "loss is %s computing the gradients for step %d: training diverged; the weights are unchanged. "
+                                        + "Try a lower learning rate or check the inputs for large values",
+                                l,
+                                step + 1),
+                        0,
+                        step + 1,
+                        null,
+                        true);
             }
             model.backward(ws, rows, fused);
             Divergence.gradients(params, "computing the gradients for step " + (step + 1), -1, step + 1);
@@ -150,7 +168,8 @@ public final class GradientStep implements AutoCloseable {
     public float[] copyGradients(float[] dst) {
         Objects.requireNonNull(dst, "dst");
         if (dst.length < params.count()) {
-            throw new IllegalArgumentException("dst has " + dst.length + " floats, the model has " + params.count() + " parameters");
+            throw new IllegalArgumentException(
+                    "dst has " + dst.length + " floats, the model has " + params.count() + " parameters");
         }
         MemorySegment.copy(params.grads(), ValueLayout.JAVA_FLOAT, 0, dst, 0, (int) params.count());
         return dst;
@@ -166,8 +185,8 @@ public final class GradientStep implements AutoCloseable {
     public void applyGradients(float[] grads, int epoch) {
         Objects.requireNonNull(grads, "grads");
         if (grads.length != params.count()) {
-            throw new IllegalArgumentException("expected " + params.count() + " gradient floats (one per parameter), got "
-                    + grads.length);
+            throw new IllegalArgumentException(
+                    "expected " + params.count() + " gradient floats (one per parameter), got " + grads.length);
         }
         if (epoch < 0) throw new IllegalArgumentException("epoch counts from 0, got " + epoch);
         long next = step + 1;

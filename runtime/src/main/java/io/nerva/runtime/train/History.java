@@ -6,7 +6,6 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
-
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,8 @@ public final class History {
         int n = -1;
         for (Map.Entry<String, double[]> e : values.entrySet()) {
             if (n >= 0 && e.getValue().length != n) {
-                throw new IllegalArgumentException("'" + e.getKey() + "' has " + e.getValue().length + " epochs, expected " + n);
+                throw new IllegalArgumentException(
+                        "'" + e.getKey() + "' has " + e.getValue().length + " epochs, expected " + n);
             }
             n = e.getValue().length;
             this.values.put(e.getKey(), e.getValue().clone());
@@ -51,7 +51,8 @@ public final class History {
 
         void add(Map<String, Double> logs) {
             if (!epochs.isEmpty() && !epochs.getFirst().keySet().equals(logs.keySet())) {
-                throw new IllegalStateException("epoch logs changed names: " + epochs.getFirst().keySet() + " vs " + logs.keySet());
+                throw new IllegalStateException(
+                        "epoch logs changed names: " + epochs.getFirst().keySet() + " vs " + logs.keySet());
             }
             epochs.add(new LinkedHashMap<>(logs));
         }
@@ -97,7 +98,8 @@ public final class History {
 
     private double[] series(String name) {
         double[] v = values.get(Objects.requireNonNull(name, "name"));
-        if (v == null) throw new IllegalArgumentException("no '" + name + "' in this history; it has " + values.keySet());
+        if (v == null)
+            throw new IllegalArgumentException("no '" + name + "' in this history; it has " + values.keySet());
         return v;
     }
 
@@ -137,8 +139,12 @@ public final class History {
             double[] v = e.getValue();
             for (int i = 0; i < v.length; i++) {
                 if (i > 0) sb.append(',');
-                sb.append(Double.isNaN(v[i]) ? "NaN" : v[i] == Double.POSITIVE_INFINITY ? "Infinity"
-                        : v[i] == Double.NEGATIVE_INFINITY ? "-Infinity" : Double.toString(v[i]));
+                sb.append(
+                        Double.isNaN(v[i])
+                                ? "NaN"
+                                : v[i] == Double.POSITIVE_INFINITY
+                                        ? "Infinity"
+                                        : v[i] == Double.NEGATIVE_INFINITY ? "-Infinity" : Double.toString(v[i]));
             }
             sb.append(']');
         }
@@ -162,24 +168,30 @@ public final class History {
             throw new IllegalArgumentException("history JSON does not parse: " + e.getMessage(), e);
         }
         if (!root.isJsonObject()) {
-            throw new IllegalArgumentException("history JSON must be an object of arrays, e.g. {\"loss\":[0.5]}, got " + root);
+            throw new IllegalArgumentException(
+                    "history JSON must be an object of arrays, e.g. {\"loss\":[0.5]}, got " + root);
         }
         LinkedHashMap<String, double[]> series = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
             if (!e.getValue().isJsonArray()) {
-                throw new IllegalArgumentException("history JSON: '" + e.getKey() + "' must be an array of numbers, got " + e.getValue());
+                throw new IllegalArgumentException(
+                        "history JSON: '" + e.getKey() + "' must be an array of numbers, got " + e.getValue());
             }
             var arr = e.getValue().getAsJsonArray();
             double[] v = new double[arr.size()];
             for (int i = 0; i < v.length; i++) {
                 JsonElement x = arr.get(i);
-                if (!x.isJsonPrimitive() || !(x.getAsJsonPrimitive().isNumber() || x.getAsJsonPrimitive().isString())) {
-                    throw new IllegalArgumentException("history JSON: '" + e.getKey() + "'[" + i + "] must be a number, got " + x);
+                if (!x.isJsonPrimitive()
+                        || !(x.getAsJsonPrimitive().isNumber()
+                                || x.getAsJsonPrimitive().isString())) {
+                    throw new IllegalArgumentException(
+                            "history JSON: '" + e.getKey() + "'[" + i + "] must be a number, got " + x);
                 }
                 try {
                     v[i] = Double.parseDouble(x.getAsString());
                 } catch (NumberFormatException nfe) {
-                    throw new IllegalArgumentException("history JSON: '" + e.getKey() + "'[" + i + "] must be a number, got " + x);
+                    throw new IllegalArgumentException(
+                            "history JSON: '" + e.getKey() + "'[" + i + "] must be a number, got " + x);
                 }
             }
             series.put(e.getKey(), v);
@@ -193,15 +205,16 @@ public final class History {
         String[] lines = csv.strip().split("\\R");
         String[] header = lines[0].split(",", -1);
         if (!header[0].equals("epoch")) {
-            throw new IllegalArgumentException("history CSV must start with an 'epoch' column, got header '" + lines[0] + "'");
+            throw new IllegalArgumentException(
+                    "history CSV must start with an 'epoch' column, got header '" + lines[0] + "'");
         }
         LinkedHashMap<String, double[]> series = new LinkedHashMap<>();
         for (int k = 1; k < header.length; k++) series.put(header[k], new double[lines.length - 1]);
         for (int e = 1; e < lines.length; e++) {
             String[] cells = lines[e].split(",", -1);
             if (cells.length != header.length) {
-                throw new IllegalArgumentException("history CSV line " + (e + 1) + " has " + cells.length + " cells, expected "
-                        + header.length + " as the header");
+                throw new IllegalArgumentException("history CSV line " + (e + 1) + " has " + cells.length
+                        + " cells, expected " + header.length + " as the header");
             }
             for (int k = 1; k < header.length; k++) {
                 try {
@@ -242,7 +255,8 @@ public final class History {
         for (int e = 0; e < epochs; e++) {
             sb.append('\n').append(String.format(Locale.ROOT, "%5d", e + 1));
             for (int k = 0; k < names.size(); k++) {
-                sb.append("  ").append(String.format(Locale.ROOT, "%" + widths[k] + ".4f", values.get(names.get(k))[e]));
+                sb.append("  ")
+                        .append(String.format(Locale.ROOT, "%" + widths[k] + ".4f", values.get(names.get(k))[e]));
             }
         }
         return sb.toString();
@@ -262,7 +276,8 @@ public final class History {
     @Override
     public int hashCode() {
         int h = epochs;
-        for (Map.Entry<String, double[]> e : values.entrySet()) h = 31 * h + e.getKey().hashCode() * 17 + Arrays.hashCode(e.getValue());
+        for (Map.Entry<String, double[]> e : values.entrySet())
+            h = 31 * h + e.getKey().hashCode() * 17 + Arrays.hashCode(e.getValue());
         return h;
     }
 }

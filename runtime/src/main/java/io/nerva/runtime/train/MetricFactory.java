@@ -1,7 +1,6 @@
 package io.nerva.runtime.train;
 
 import io.nerva.runtime.metric.Metric;
-
 import java.util.function.Supplier;
 
 /**

@@ -1,7 +1,6 @@
 package io.nerva.runtime.train;
 
 import io.nerva.format.WeightFileException;
-
 import java.util.Map;
 
 /**
@@ -24,7 +23,8 @@ final class Monitor {
     /** {@code minDelta}: how much a value must beat the best by to count as an improvement (Keras' {@code min_delta}). */
     Monitor(String name, MonitorMode mode, double minDelta) {
         this.minDelta = minDelta;
-        if (mode != MonitorMode.MAX && mode != MonitorMode.MIN) throw new IllegalArgumentException("unresolved mode " + mode);
+        if (mode != MonitorMode.MAX && mode != MonitorMode.MIN)
+            throw new IllegalArgumentException("unresolved mode " + mode);
         this.name = name;
         this.mode = mode;
         this.best = mode == MonitorMode.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;

@@ -25,12 +25,19 @@ public enum MonitorMode {
         if (mode != AUTO) return mode;
         String name = monitor.toLowerCase(Locale.ROOT);
         if (name.startsWith("val_")) name = name.substring(4);
-        if (name.endsWith("loss") || name.equals("mse") || name.equals("mae") || name.equals("rmse")
+        if (name.endsWith("loss")
+                || name.equals("mse")
+                || name.equals("mae")
+                || name.equals("rmse")
                 || name.contains("error")) {
             return MIN;
         }
-        if (name.contains("acc") || name.contains("auc") || name.startsWith("precision") || name.startsWith("recall")
-                || name.startsWith("f1") || name.startsWith("fmeasure")) {
+        if (name.contains("acc")
+                || name.contains("auc")
+                || name.startsWith("precision")
+                || name.startsWith("recall")
+                || name.startsWith("f1")
+                || name.startsWith("fmeasure")) {
             return MAX;
         }
         throw new IllegalArgumentException("cannot tell whether '" + monitor + "' should be maximised or minimised; "

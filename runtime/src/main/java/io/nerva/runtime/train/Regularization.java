@@ -2,7 +2,6 @@ package io.nerva.runtime.train;
 
 import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.core.Parameters;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -23,7 +22,8 @@ public final class Regularization {
 
     /** The penalties of {@code parameters}, or null when no tensor has one. */
     public static Regularization of(Parameters parameters) {
-        List<ParamSpec> regularized = parameters.specs().stream().filter(ParamSpec::regularized).toList();
+        List<ParamSpec> regularized =
+                parameters.specs().stream().filter(ParamSpec::regularized).toList();
         return regularized.isEmpty() ? null : new Regularization(regularized.toArray(ParamSpec[]::new));
     }
 

@@ -21,9 +21,12 @@ final class TargetCheck {
             float label = labels[i];
             if (!(label >= 0f && label < classes && label == (int) label)) {
                 throw new IllegalArgumentException(what + ": sample " + i + " has label " + label + ", but model '"
-                        + model.name() + "' has " + classes + " outputs, so a label must be an integer class index in [0, "
-                        + classes + ")" + (label >= classes && label == (int) label
-                        ? "; does the data have more classes than the last layer?" : ""));
+                        + model.name() + "' has " + classes
+                        + " outputs, so a label must be an integer class index in [0, "
+                        + classes + ")"
+                        + (label >= classes && label == (int) label
+                                ? "; does the data have more classes than the last layer?"
+                                : ""));
             }
         }
     }

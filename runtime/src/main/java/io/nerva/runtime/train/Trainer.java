@@ -1,16 +1,15 @@
 package io.nerva.runtime.train;
 
 import io.nerva.runtime.core.Network;
-import io.nerva.runtime.io.SaveOptions;
-import io.nerva.runtime.io.SafeTensors;
 import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.data.Dataset;
+import io.nerva.runtime.io.SafeTensors;
+import io.nerva.runtime.io.SaveOptions;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
 import io.nerva.runtime.predict.Predictor;
 import io.nerva.runtime.progress.ProgressBar;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -71,14 +70,25 @@ public final class Trainer {
         if (validation != null) checkData(model, loss, validation, "validation data");
 
         Metric[] trainMetrics = instantiate(FitSettings.of(fit).metricSuppliers());
-        Metric[] valMetrics = validation == null ? new Metric[0] : instantiate(FitSettings.of(fit).metricSuppliers());
+        Metric[] valMetrics = validation == null
+                ? new Metric[0]
+                : instantiate(FitSettings.of(fit).metricSuppliers());
         List<String> reported = reportedNames(trainMetrics, validation != null);
         if (fit.bestFile() != null) checkMonitor("saveBest", fit.bestMonitor(), reported);
         if (fit.stopMonitor() != null) checkMonitor("earlyStopping", fit.stopMonitor(), reported);
-        Monitor best = fit.bestFile() == null ? null
-                : new Monitor(fit.bestMonitor(), MonitorMode.resolve(fit.bestMonitor(), FitSettings.of(fit).bestMode()));
-        Monitor stopper = fit.stopMonitor() == null ? null
-                : new Monitor(fit.stopMonitor(), MonitorMode.resolve(fit.stopMonitor(), FitSettings.of(fit).stopMode()), fit.minDelta());
+        Monitor best = fit.bestFile() == null
+                ? null
+                : new Monitor(
+                        fit.bestMonitor(),
+                        MonitorMode.resolve(
+                                fit.bestMonitor(), FitSettings.of(fit).bestMode()));
+        Monitor stopper = fit.stopMonitor() == null
+                ? null
+                : new Monitor(
+                        fit.stopMonitor(),
+                        MonitorMode.resolve(
+                                fit.stopMonitor(), FitSettings.of(fit).stopMode()),
+                        fit.minDelta());
         int epochs = fit.epochCount();
         PrintStream log = FitSettings.of(fit).logStream();
         History.Builder history = new History.Builder();
@@ -92,10 +102,16 @@ public final class Trainer {
         }
         boolean bars = fit.verbosity() == 1 && FitSettings.of(fit).isTerminal();
 
-        try (TrainingLoop loop = new TrainingLoop(model, loss, optimizer, train, fit.batchSize(), fit.seed(), fit.shuffle());
-             BatchEvaluator validator = validation == null ? null
-                     : new BatchEvaluator(model, loss, Math.min(fit.batchSize(), validation.size()),
-                     validation.targetColumns(), derivedSeed(fit.seed(), 2))) {
+        try (TrainingLoop loop =
+                        new TrainingLoop(model, loss, optimizer, train, fit.batchSize(), fit.seed(), fit.shuffle());
+                BatchEvaluator validator = validation == null
+                        ? null
+                        : new BatchEvaluator(
+                                model,
+                                loss,
+                                Math.min(fit.batchSize(), validation.size()),
+                                validation.targetColumns(),
+                                derivedSeed(fit.seed(), 2))) {
             TrainingControl control = new TrainingControl(model, loop, epochs);
             int first = 0;
             if (fit.resumeFile() != null) {
@@ -107,75 +123,96 @@ public final class Trainer {
                 }
                 first = resumed.epoch();
                 if (fit.verbose()) {
-                    log.println(String.format(Locale.ROOT, "Resuming from %s after epoch %d/%d (step %d)%s",
-                            fit.resumeFile(), first, epochs, resumed.step(), first >= epochs ? ": no epoch left to train" : ""));
+                    log.println(String.format(
+                            Locale.ROOT,
+                            "Resuming from %s after epoch %d/%d (step %d)%s",
+                            fit.resumeFile(),
+                            first,
+                            epochs,
+                            resumed.step(),
+                            first >= epochs ? ": no epoch left to train" : ""));
                 }
             }
             for (Callback h : hooks) h.onTrainBegin(control);
             boolean completed = false;
             float[] bestWeights = null;
             try {
-            for (int epoch = first; epoch < epochs; epoch++) {
-                control.epoch(epoch);
-                for (Callback h : hooks) h.onEpochBegin(epoch, control);
-                long started = System.nanoTime();
-                ProgressBar bar = null;
-                if (bars) {
-                    log.println(String.format(Locale.ROOT, "Epoch %d/%d", epoch + 1, epochs));
-                    bar = new ProgressBar(log, loop.stepsPerEpoch(), true);
-                }
-                loop.batchListener(bar == null && batchHooks.isEmpty() ? null : batchListener(bar, batchHooks, trainMetrics, control));
-                Map<String, Double> logs = new LinkedHashMap<>();
-                logs.put("loss", loop.epoch(epoch, epochs, trainMetrics));
-                for (Metric m : trainMetrics) logs.put(m.name(), m.result());
-                if (validator != null) {
-                    double valLoss = validator.run(validation, valMetrics);
-                    if (!Double.isFinite(valLoss)) throw Divergence.validation(valLoss, epoch, epochs);
-                    logs.put("val_loss", valLoss);
-                    for (Metric m : valMetrics) logs.put("val_" + m.name(), m.result());
-                }
-                double seconds = (System.nanoTime() - started) / 1e9;
-                history.add(logs);
-                if (bar != null) {
-                    bar.finish(logs);
-                } else if (fit.verbose()) {
-                    log.println(epochLine(epoch, epochs, seconds, logs));
-                }
-                Map<String, Double> view = Collections.unmodifiableMap(logs);
-                for (EpochCallback callback : fit.callbacks()) callback.onEpochEnd(epoch, view, control);
-                try {
-                    if (best != null && best.update(epoch, logs)) SafeTensors.save(model, fit.bestFile(), SaveOptions.defaults());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("could not save the best weights (epoch " + (epoch + 1) + ", "
-                            + best.name() + " " + logs.get(best.name()) + ") to " + fit.bestFile() + ": " + e.getMessage(), e);
-                }
-                if (stopper != null) {
-                    if (stopper.update(epoch, logs)) {
-                        if (fit.restoreBestWeights()) bestWeights = model.parameters().toArray();
-                    } else if (stopper.epochsWithoutImprovement() >= fit.patience()) {
-                        control.stop();
-                        if (fit.restoreBestWeights() && bestWeights != null) {
-                            // As Keras: back to the best epoch's weights when early stopping ends the run.
-                            model.parameters().copyFrom(bestWeights);
-                            if (fit.verbose()) {
-                                log.println(String.format(Locale.ROOT, "Early stopping: %s did not improve for %d epochs;"
-                                        + " restored the weights of epoch %d (%s %.4f)", stopper.name(),
-                                        stopper.epochsWithoutImprovement(), stopper.bestEpoch() + 1, stopper.name(), stopper.best()));
+                for (int epoch = first; epoch < epochs; epoch++) {
+                    control.epoch(epoch);
+                    for (Callback h : hooks) h.onEpochBegin(epoch, control);
+                    long started = System.nanoTime();
+                    ProgressBar bar = null;
+                    if (bars) {
+                        log.println(String.format(Locale.ROOT, "Epoch %d/%d", epoch + 1, epochs));
+                        bar = new ProgressBar(log, loop.stepsPerEpoch(), true);
+                    }
+                    loop.batchListener(
+                            bar == null && batchHooks.isEmpty()
+                                    ? null
+                                    : batchListener(bar, batchHooks, trainMetrics, control));
+                    Map<String, Double> logs = new LinkedHashMap<>();
+                    logs.put("loss", loop.epoch(epoch, epochs, trainMetrics));
+                    for (Metric m : trainMetrics) logs.put(m.name(), m.result());
+                    if (validator != null) {
+                        double valLoss = validator.run(validation, valMetrics);
+                        if (!Double.isFinite(valLoss)) throw Divergence.validation(valLoss, epoch, epochs);
+                        logs.put("val_loss", valLoss);
+                        for (Metric m : valMetrics) logs.put("val_" + m.name(), m.result());
+                    }
+                    double seconds = (System.nanoTime() - started) / 1e9;
+                    history.add(logs);
+                    if (bar != null) {
+                        bar.finish(logs);
+                    } else if (fit.verbose()) {
+                        log.println(epochLine(epoch, epochs, seconds, logs));
+                    }
+                    Map<String, Double> view = Collections.unmodifiableMap(logs);
+                    for (EpochCallback callback : fit.callbacks()) callback.onEpochEnd(epoch, view, control);
+                    try {
+                        if (best != null && best.update(epoch, logs))
+                            SafeTensors.save(model, fit.bestFile(), SaveOptions.defaults());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(
+                                "could not save the best weights (epoch " + (epoch + 1) + ", " + best.name() + " "
+                                        + logs.get(best.name()) + ") to " + fit.bestFile() + ": " + e.getMessage(),
+                                e);
+                    }
+                    if (stopper != null) {
+                        if (stopper.update(epoch, logs)) {
+                            if (fit.restoreBestWeights())
+                                bestWeights = model.parameters().toArray();
+                        } else if (stopper.epochsWithoutImprovement() >= fit.patience()) {
+                            control.stop();
+                            if (fit.restoreBestWeights() && bestWeights != null) {
+                                // As Keras: back to the best epoch's weights when early stopping ends the run.
+                                model.parameters().copyFrom(bestWeights);
+                                if (fit.verbose()) {
+                                    log.println(String.format(
+                                            Locale.ROOT,
+                                            "Early stopping: %s did not improve for %d epochs;"
+                                                    + " restored the weights of epoch %d (%s %.4f)",
+                                            stopper.name(),
+                                            stopper.epochsWithoutImprovement(),
+                                            stopper.bestEpoch() + 1,
+                                            stopper.name(),
+                                            stopper.best()));
+                                }
                             }
                         }
                     }
-                }
-                if (fit.checkpointFile() != null) {
-                    try {
-                        Checkpoint.write(fit.checkpointFile(), model, loop, epoch + 1, epochs, best, stopper);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("could not write the checkpoint after epoch " + (epoch + 1)
-                                + " to " + fit.checkpointFile() + ": " + e.getMessage(), e);
+                    if (fit.checkpointFile() != null) {
+                        try {
+                            Checkpoint.write(fit.checkpointFile(), model, loop, epoch + 1, epochs, best, stopper);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(
+                                    "could not write the checkpoint after epoch " + (epoch + 1) + " to "
+                                            + fit.checkpointFile() + ": " + e.getMessage(),
+                                    e);
+                        }
                     }
+                    if (control.stopRequested()) break;
                 }
-                if (control.stopRequested()) break;
-            }
-            completed = true;
+                completed = true;
             } finally {
                 loop.batchListener(null);
                 History sofar = history.build();
@@ -200,8 +237,8 @@ public final class Trainer {
      * The per-step work besides training, made once per epoch: batch callbacks, the progress bar
      * (running loss and metrics, built only when the bar is redrawn), and a stop asked for by a callback.
      */
-    private static TrainingLoop.BatchListener batchListener(ProgressBar bar, List<Callback> batchHooks, Metric[] metrics,
-                                                           TrainingControl control) {
+    private static TrainingLoop.BatchListener batchListener(
+            ProgressBar bar, List<Callback> batchHooks, Metric[] metrics, TrainingControl control) {
         double[] running = new double[2]; // loss sum, samples
         ProgressBar.Values values = () -> {
             Map<String, Double> v = new LinkedHashMap<>();
@@ -236,17 +273,18 @@ public final class Trainer {
         String hint = monitor.startsWith("val_") && !reported.contains("val_loss")
                 ? "; it needs validation data: add .validation(data) or .validationSplit(fraction) to the Fit"
                 : "";
-        throw new IllegalArgumentException(what + " watches '" + monitor + "', which this fit does not report (it reports "
-                + reported + ")" + hint);
+        throw new IllegalArgumentException(what + " watches '" + monitor
+                + "', which this fit does not report (it reports " + reported + ")" + hint);
     }
 
     /** Loss and metrics of {@code model} on {@code data}, in that order: {@code loss}, then each metric by name. */
-    public static Map<String, Double> evaluate(Network model, Dataset data, Loss loss, List<Metric> metrics, int batch) {
+    public static Map<String, Double> evaluate(
+            Network model, Dataset data, Loss loss, List<Metric> metrics, int batch) {
         return evaluate(model, data, loss, metrics, batch, null);
     }
 
-    private static Map<String, Double> evaluate(Network model, Dataset data, Loss loss, List<Metric> metrics, int batch,
-                                                ProgressBar bar) {
+    private static Map<String, Double> evaluate(
+            Network model, Dataset data, Loss loss, List<Metric> metrics, int batch, ProgressBar bar) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(loss, "loss");
@@ -254,7 +292,8 @@ public final class Trainer {
         checkData(model, loss, data, "evaluation data");
         Metric[] ms = metrics.toArray(Metric[]::new);
         checkMetricNames(ms);
-        try (BatchEvaluator evaluator = new BatchEvaluator(model, loss, Math.min(batch, data.size()), data.targetColumns(), 0)) {
+        try (BatchEvaluator evaluator =
+                new BatchEvaluator(model, loss, Math.min(batch, data.size()), data.targetColumns(), 0)) {
             Map<String, Double> results = new LinkedHashMap<>();
             results.put("loss", evaluator.run(data, ms, bar));
             for (Metric m : ms) results.put(m.name(), m.result());
@@ -270,14 +309,22 @@ public final class Trainer {
      */
     public static Map<String, Double> evaluate(Network model, Dataset data, Fit fit) {
         Objects.requireNonNull(fit, "fit");
-        return evaluate(model, data, FitSettings.of(fit).resolveLoss(model), Arrays.asList(instantiate(FitSettings.of(fit).metricSuppliers())), fit.batchSize(),
+        return evaluate(
+                model,
+                data,
+                FitSettings.of(fit).resolveLoss(model),
+                Arrays.asList(instantiate(FitSettings.of(fit).metricSuppliers())),
+                fit.batchSize(),
                 progress(fit, data, fit.batchSize()));
     }
 
     /** A bar for a pass over {@code data} when the fit asks for progress and the data is large; else null. */
     private static ProgressBar progress(Fit fit, Dataset data, int batch) {
         if (fit.verbosity() == 0 || data == null || data.size() < ProgressBar.LARGE) return null;
-        return new ProgressBar(FitSettings.of(fit).logStream(), (data.size() + batch - 1) / batch, fit.verbosity() == 1 && FitSettings.of(fit).isTerminal());
+        return new ProgressBar(
+                FitSettings.of(fit).logStream(),
+                (data.size() + batch - 1) / batch,
+                fit.verbosity() == 1 && FitSettings.of(fit).isTerminal());
     }
 
     /**
@@ -305,7 +352,8 @@ public final class Trainer {
 
     /** {@code Epoch 3/10 - 1.52s - loss: 0.3121 - accuracy: 0.8874 - val_loss: 0.3410 - val_accuracy: 0.8792} */
     static String epochLine(int epoch, int epochs, double seconds, Map<String, Double> logs) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Epoch %d/%d - %.2fs", epoch + 1, epochs, seconds));
+        StringBuilder sb =
+                new StringBuilder(String.format(Locale.ROOT, "Epoch %d/%d - %.2fs", epoch + 1, epochs, seconds));
         for (Map.Entry<String, Double> e : logs.entrySet()) {
             sb.append(String.format(Locale.ROOT, " - %s: %.4f", e.getKey(), e.getValue()));
         }
@@ -319,13 +367,15 @@ public final class Trainer {
 
     static void checkTrainable(Network model) {
         if (!model.parameters().hasGradients()) {
-            throw new IllegalStateException("model '" + model.name() + "' cannot be trained: it was created for inference only "
-                    + "and has no gradient buffers; use it with evaluate and Predictor");
+            throw new IllegalStateException(
+                    "model '" + model.name() + "' cannot be trained: it was created for inference only "
+                            + "and has no gradient buffers; use it with evaluate and Predictor");
         }
         if (!model.trainable()) {
             throw new IllegalStateException("model '" + model.name() + "' cannot be trained: it is declared "
                     + "@Network(inferenceOnly = true) or has a layer gradients cannot flow through (a BINARY_STEP "
-                    + "activation, output activation " + model.outputActivation() + "); use it with evaluate and Predictor");
+                    + "activation, output activation " + model.outputActivation()
+                    + "); use it with evaluate and Predictor");
         }
     }
 
@@ -342,9 +392,11 @@ public final class Trainer {
         if (have != expected) {
             String hint = "";
             if (have == 1 && expected == outputs && outputs > 1) {
-                hint = "; for class indices use the sparse variant of the loss, or one-hot targets (Dataset.classification)";
+                hint =
+                        "; for class indices use the sparse variant of the loss, or one-hot targets (Dataset.classification)";
             } else if (expected == 1 && have == outputs) {
-                hint = "; for one-hot targets use the non-sparse variant of the loss, or class indices (Dataset.withSparseLabels)";
+                hint =
+                        "; for one-hot targets use the non-sparse variant of the loss, or class indices (Dataset.withSparseLabels)";
             }
             throw new IllegalArgumentException(what + " has " + have + " target column" + (have == 1 ? "" : "s")
                     + " per sample but " + loss.name() + " on the " + outputs + " outputs of model '" + model.name()

@@ -1,7 +1,6 @@
 package io.nerva.runtime.train;
 
 import io.nerva.runtime.core.Network;
-
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -11,7 +11,6 @@ import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
 import io.nerva.runtime.optim.Optimizers;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -42,6 +41,7 @@ final class TrainingLoop implements AutoCloseable {
     private final MemorySegment state;
     /** A copy of the weights before each update, only for optimizers that do not guard their own update. */
     private final MemorySegment backup;
+
     private final String modelName;
     /** The {@code @Regularize} penalties, or null when the model has none. */
     private final Regularization regularization;
@@ -51,6 +51,7 @@ final class TrainingLoop implements AutoCloseable {
      * Run {@code [a, b)} keeps its state at {@code [slots·a, slots·b)}; one run over everything is the whole buffer.
      */
     private final long[] ranges;
+
     private final MemorySegment[] valueRuns, gradRuns, stateRuns;
     private final int trainableVersion;
     private long step;
@@ -67,6 +68,7 @@ final class TrainingLoop implements AutoCloseable {
     }
     /** For messages: the epoch count and the batch within the epoch of the step running. */
     private int epochs = 1;
+
     private int batchIndex;
 
     TrainingLoop(Network model, Loss loss, Optimizer optimizer, Dataset data, int batch, long seed, boolean shuffle) {
@@ -93,7 +95,8 @@ final class TrainingLoop implements AutoCloseable {
             this.targets = arena.allocate((long) this.batch * targetBytes, 64);
             // Arena memory is zeroed: the optimizer starts from a clean state.
             this.state = arena.allocate(Math.max(1L, (long) optimizer.stateSlots() * params.count()) * Float.BYTES, 64);
-            this.backup = optimizer instanceof Optimizers.Guarded ? MemorySegment.NULL
+            this.backup = optimizer instanceof Optimizers.Guarded
+                    ? MemorySegment.NULL
                     : arena.allocate(Math.max(1L, params.count()) * Float.BYTES, 64);
         } catch (RuntimeException | Error e) {
             w.close();
@@ -112,7 +115,8 @@ final class TrainingLoop implements AutoCloseable {
             boolean whole = a == 0 && n == params.count();
             valueRuns[r] = whole ? params.values() : params.values().asSlice(a * Float.BYTES, n * Float.BYTES);
             gradRuns[r] = whole ? params.grads() : params.grads().asSlice(a * Float.BYTES, n * Float.BYTES);
-            stateRuns[r] = whole || slots == 0 ? state : state.asSlice(slots * a * Float.BYTES, slots * n * Float.BYTES);
+            stateRuns[r] =
+                    whole || slots == 0 ? state : state.asSlice(slots * a * Float.BYTES, slots * n * Float.BYTES);
         }
     }
 
@@ -203,7 +207,8 @@ final class TrainingLoop implements AutoCloseable {
             double l = trainBatch(start, rows, epoch, metrics);
             // A non-finite loss reaches here only when a listener (TerminateOnNaN) ended the run at it,
             // before anything was applied; otherwise the listener comes after the step.
-            if (!Double.isFinite(l) || batchListener != null && batchListener.afterBatch(epoch, batchIndex - 1, rows, l)) {
+            if (!Double.isFinite(l)
+                    || batchListener != null && batchListener.afterBatch(epoch, batchIndex - 1, rows, l)) {
                 return (sum + l * rows) / (seen + rows);
             }
             sum += l * rows;
@@ -263,7 +268,8 @@ final class TrainingLoop implements AutoCloseable {
             } else {
                 MemorySegment.copy(values, 0, backup, 0, params.count() * Float.BYTES);
                 for (int r = 0; r < valueRuns.length; r++) {
-                    optimizer.update(valueRuns[r], gradRuns[r], stateRuns[r], ranges[2 * r + 1] - ranges[2 * r], next, lr);
+                    optimizer.update(
+                            valueRuns[r], gradRuns[r], stateRuns[r], ranges[2 * r + 1] - ranges[2 * r], next, lr);
                 }
                 long bad = Finite.firstNonFinite(values, 0, params.count());
                 if (bad >= 0) {

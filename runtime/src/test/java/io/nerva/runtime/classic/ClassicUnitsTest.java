@@ -1,11 +1,11 @@
 package io.nerva.runtime.classic;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class ClassicUnitsTest {
     static final float[][] X = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
@@ -87,11 +87,14 @@ class ClassicUnitsTest {
 
     @Test
     void badInputSaysWhatWasExpected() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new Perceptron(2).fit(X, new int[] {0, 1, 2, 0}, 1, 0.1));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> new Perceptron(2).fit(X, new int[] {0, 1, 2, 0}, 1, 0.1));
         assertEquals("label 2: expected 0 or 1, got 2", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Adaline(3).predict(new float[] {1, 2}));
         assertEquals("sample: expected 3 inputs, got 2", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> SignNetwork.builder(2).layer(new float[][] {{1, 1, 1}}, new float[] {0}));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> SignNetwork.builder(2).layer(new float[][] {{1, 1, 1}}, new float[] {0}));
         assertEquals("layer 0, unit 0 weights: expected 2 inputs, got 3", e.getMessage());
     }
 }

@@ -1,11 +1,11 @@
 package io.nerva.runtime.custom;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.CustomShape;
 import io.nerva.annotations.CustomShape.Dim;
 import io.nerva.runtime.loss.ElementwiseLoss;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** The checker users run on their own pieces: it passes correct ones and names the wrong derivative of broken ones. */
 class GradientCheckerTest {
@@ -19,7 +19,8 @@ class GradientCheckerTest {
         @Override
         public void forward(CustomPass p) {
             for (int r = 0; r < p.rows(); r++) {
-                for (int i = 0; i < p.inputSize(); i++) p.setOutput(r, i, p.param(0, i) * p.input(r, i) * p.input(r, i));
+                for (int i = 0; i < p.inputSize(); i++)
+                    p.setOutput(r, i, p.param(0, i) * p.input(r, i) * p.input(r, i));
             }
         }
 
@@ -59,7 +60,8 @@ class GradientCheckerTest {
 
     @Test
     void aCorrectLayerPasses() {
-        GradientChecker.Report report = GradientChecker.check(new GainSquare(), new int[] {2, 3}, 0).assertPasses();
+        GradientChecker.Report report =
+                GradientChecker.check(new GainSquare(), new int[] {2, 3}, 0).assertPasses();
         assertEquals(6 + 3 * 6, report.checked(), "every gain and every input of 3 samples");
         GradientChecker.check(new SumCopies(), new int[] {4}, 3).assertPasses();
     }
@@ -79,7 +81,8 @@ class GradientCheckerTest {
     void theSpecFollowsTheDeclaredRule() {
         CustomSpec spec = GradientChecker.spec(SumCopies.class, "sum", new int[] {2, 5}, 7);
         assertArrayEquals(new int[] {7}, spec.outputShape());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> GradientChecker.spec(SumCopies.class, "sum", new int[] {2, 5}, 0));
         assertTrue(e.getMessage().contains("needs units >= 1"), e.getMessage());
     }
@@ -87,20 +90,36 @@ class GradientCheckerTest {
     @Test
     void activationsAndLossesAreCheckedToo() {
         ActivationFunction softsign = new ActivationFunction() {
-            public float apply(float x) { return x / (1 + Math.abs(x)); }
-            public float derivative(float x, float y) { return 1 / ((1 + Math.abs(x)) * (1 + Math.abs(x))); }
+            public float apply(float x) {
+                return x / (1 + Math.abs(x));
+            }
+
+            public float derivative(float x, float y) {
+                return 1 / ((1 + Math.abs(x)) * (1 + Math.abs(x)));
+            }
         };
         GradientChecker.checkActivation(softsign, -4, 4, 40).assertPasses();
         ActivationFunction wrong = new ActivationFunction() {
-            public float apply(float x) { return x * x; }
-            public float derivative(float x, float y) { return x; }
+            public float apply(float x) {
+                return x * x;
+            }
+
+            public float derivative(float x, float y) {
+                return x;
+            }
         };
         assertFalse(GradientChecker.checkActivation(wrong, -2, 2, 9).passed());
 
         ElementwiseLoss cubic = new ElementwiseLoss("cubic") {
-            protected double value(double p, double y) { return Math.pow(Math.abs(p - y), 3); }
-            protected double derivative(double p, double y) { return 3 * (p - y) * Math.abs(p - y); }
+            protected double value(double p, double y) {
+                return Math.pow(Math.abs(p - y), 3);
+            }
+
+            protected double derivative(double p, double y) {
+                return 3 * (p - y) * Math.abs(p - y);
+            }
         };
-        GradientChecker.checkLoss(cubic, new float[] {0.5f, -1f, 2f, 0.1f}, new float[] {0f, 1f, 1f, -1f}, 2, 2).assertPasses();
+        GradientChecker.checkLoss(cubic, new float[] {0.5f, -1f, 2f, 0.1f}, new float[] {0f, 1f, 1f, -1f}, 2, 2)
+                .assertPasses();
     }
 }

@@ -1,13 +1,12 @@
 package io.nerva.runtime.data;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FashionMnistTest {
 
@@ -16,7 +15,7 @@ class FashionMnistTest {
     void loadsTheRealTestSet() throws IOException {
         Dataset test = FashionMnist.test(FashionMnist.DEFAULT_DIR, false);
         assertEquals(10_000, test.size());
-        assertArrayEquals(new int[]{28, 28, 1}, test.sampleShape());
+        assertArrayEquals(new int[] {28, 28, 1}, test.sampleShape());
         assertEquals(FashionMnist.CLASS_NAMES, test.classNames());
         float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
         for (float v : test.features()) {
@@ -33,7 +32,9 @@ class FashionMnistTest {
     @Test
     void missingFilesExplainHowToGetThem(@TempDir Path empty) {
         var e = assertThrows(FileNotFoundException.class, () -> FashionMnist.load(empty));
-        assertTrue(e.getMessage().startsWith("Fashion-MNIST file " + empty.resolve("train-images-idx3-ubyte.gz") + " not found"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("Fashion-MNIST file " + empty.resolve("train-images-idx3-ubyte.gz") + " not found"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("sudo apt-get install dataset-fashion-mnist"), e.getMessage());
         assertTrue(e.getMessage().contains("FashionMnist.load(dir)"), e.getMessage());

@@ -1,8 +1,6 @@
 package io.nerva.runtime.data;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -11,8 +9,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16, item 6: bounded memory on hostile IDX input (sizes checked from the header, data
@@ -32,7 +31,7 @@ class HostileInputTest {
         try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(head))) {
             out.writeInt(IdxReader.LABELS_MAGIC);
             out.writeInt(3);
-            out.write(new byte[]{1, 2, 0});
+            out.write(new byte[] {1, 2, 0});
         }
         ByteArrayOutputStream zeros = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(zeros)) {
@@ -52,8 +51,10 @@ class HostileInputTest {
         Path bomb = labelsBomb(64); // inflates to 1 GiB; about 1 MB on disk
         assertTrue(Files.size(bomb) < 3 << 20, "compressed size " + Files.size(bomb));
         var e = assertThrows(IOException.class, () -> IdxReader.readLabels(bomb));
-        assertEquals(bomb + ": more than 1048576 unexpected bytes after the 3 bytes of labels (stopped reading; is the "
-                + "header's size wrong?)", e.getMessage());
+        assertEquals(
+                bomb + ": more than 1048576 unexpected bytes after the 3 bytes of labels (stopped reading; is the "
+                        + "header's size wrong?)",
+                e.getMessage());
     }
 
     @Test
@@ -70,8 +71,11 @@ class HostileInputTest {
         long heap = Runtime.getRuntime().maxMemory();
         var e = assertThrows(IOException.class, () -> IdxReader.readImages(file));
         if (heap < 10_000_000_000L) {
-            assertTrue(e.getMessage().startsWith(file + ": the header announces 2000000000 pixels, which need 9536 MiB, "
-                    + "more than the whole heap"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith(file + ": the header announces 2000000000 pixels, which need 9536 MiB, "
+                                    + "more than the whole heap"),
+                    e.getMessage());
         } else {
             assertEquals(file + ": truncated, expected 2000000000 bytes of pixels, file has 100", e.getMessage());
         }
@@ -93,13 +97,15 @@ class HostileInputTest {
             z.write(raw.toByteArray());
         }
         Files.write(file, gz.toByteArray());
-        assertEquals(file + ": truncated, expected 47040000 bytes of pixels, file has 1234",
-                assertThrows(IOException.class, () -> IdxReader.readImages(file)).getMessage());
+        assertEquals(
+                file + ": truncated, expected 47040000 bytes of pixels, file has 1234",
+                assertThrows(IOException.class, () -> IdxReader.readImages(file))
+                        .getMessage());
     }
 
     @Test
     void csvRefusesJavaOnlyNumberSyntax() throws IOException {
-        for (String bad : new String[]{"1d", "2f", "0x1p3", "3D", "1.5F", "0X10P0"}) {
+        for (String bad : new String[] {"1d", "2f", "0x1p3", "3D", "1.5F", "0X10P0"}) {
             Path file = dir.resolve("j.csv");
             Files.writeString(file, "x,y\n1,2\n" + bad + ",3\n");
             var e = assertThrows(IOException.class, () -> CsvReader.csv().read(file), bad);

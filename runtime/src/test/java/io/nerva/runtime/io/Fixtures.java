@@ -1,9 +1,10 @@
 package io.nerva.runtime.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import io.nerva.annotations.Initializer;
 import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.core.Parameters;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,12 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
 /** Builds small models and writes safetensors bytes by hand, independently of {@link SafeTensors}. */
 final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** Parameters for tensors given as name, shape, name, shape, ... laid out back to back. */
     static Parameters parameters(Object... namesAndShapes) {
@@ -35,14 +33,28 @@ final class Fixtures {
 
     /** Two dense layers: hidden 4 → 3, out 3 → 2. */
     static Parameters denseModel() {
-        return parameters("hidden.kernel", new int[]{4, 3}, "hidden.bias", new int[]{3},
-                "out.kernel", new int[]{3, 2}, "out.bias", new int[]{2});
+        return parameters(
+                "hidden.kernel",
+                new int[] {4, 3},
+                "hidden.bias",
+                new int[] {3},
+                "out.kernel",
+                new int[] {3, 2},
+                "out.bias",
+                new int[] {2});
     }
 
     /** Dense and conv tensors together. */
     static Parameters mixedModel() {
-        return parameters("dense.kernel", new int[]{4, 3}, "dense.bias", new int[]{3},
-                "conv.kernel", new int[]{3, 3, 2, 4}, "conv.bias", new int[]{4});
+        return parameters(
+                "dense.kernel",
+                new int[] {4, 3},
+                "dense.bias",
+                new int[] {3},
+                "conv.kernel",
+                new int[] {3, 3, 2, 4},
+                "conv.bias",
+                new int[] {4});
     }
 
     static float[] fillRandom(Parameters params, long seed) {
@@ -57,7 +69,10 @@ final class Fixtures {
     static byte[] file(String json, byte[] data) {
         byte[] header = json.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+        out.writeBytes(ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length)
+                .array());
         out.writeBytes(header);
         out.writeBytes(data);
         return out.toByteArray();

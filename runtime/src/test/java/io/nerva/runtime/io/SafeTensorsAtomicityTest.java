@@ -1,9 +1,9 @@
 package io.nerva.runtime.io;
 
-import io.nerva.runtime.core.Parameters;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.nerva.runtime.io.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
 
+import io.nerva.runtime.core.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,9 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static io.nerva.runtime.io.Fixtures.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A save that fails leaves the previous file as it was and no temporary file behind. */
 class SafeTensorsAtomicityTest {
@@ -24,7 +23,8 @@ class SafeTensorsAtomicityTest {
     @Test
     void failureHalfWayThroughTheDataLeavesThePreviousFile() throws Exception {
         Path file = dir.resolve("demo.safetensors");
-        try (Parameters first = mixedModel(); Parameters second = mixedModel()) {
+        try (Parameters first = mixedModel();
+                Parameters second = mixedModel()) {
             fillRandom(first, 1);
             SafeTensors.save(first, file, Map.of("version", "first"));
             byte[] previous = Files.readAllBytes(file);
@@ -32,8 +32,9 @@ class SafeTensorsAtomicityTest {
 
             List<Path> tempFilesSeen = new ArrayList<>();
             int[] calls = {0};
-            IOException e = assertThrows(IOException.class, () -> SafeTensors.save(second, file, Map.of("version", "second"),
-                    bytesSoFar -> {
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> SafeTensors.save(second, file, Map.of("version", "second"), bytesSoFar -> {
                         // Called after the header, then after each of the 4 tensors: fail after two of them.
                         if (++calls[0] == 3) {
                             try (Stream<Path> files = Files.list(dir)) {
@@ -46,7 +47,8 @@ class SafeTensorsAtomicityTest {
                     }));
             // names the user's file, never the temp file (issue 16)
             assertEquals("could not save weights to " + file + ": disk full (simulated)", e.getMessage());
-            assertTrue(tempFilesSeen.getFirst().getFileName().toString().startsWith(".demo.safetensors."),
+            assertTrue(
+                    tempFilesSeen.getFirst().getFileName().toString().startsWith(".demo.safetensors."),
                     "temp file is hidden and next to the target: " + tempFilesSeen);
 
             assertArrayEquals(previous, Files.readAllBytes(file));
@@ -61,9 +63,11 @@ class SafeTensorsAtomicityTest {
             SafeTensors.save(params, file, Map.of());
             byte[] previous = Files.readAllBytes(file);
             fillRandom(params, 3);
-            assertThrows(IllegalStateException.class, () -> SafeTensors.save(params, file, Map.of(), bytesSoFar -> {
-                throw new IllegalStateException("bug (simulated)");
-            }));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> SafeTensors.save(params, file, Map.of(), bytesSoFar -> {
+                        throw new IllegalStateException("bug (simulated)");
+                    }));
             assertArrayEquals(previous, Files.readAllBytes(file));
             assertOnlyFilesAre(file);
         }

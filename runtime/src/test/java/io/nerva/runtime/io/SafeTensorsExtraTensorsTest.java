@@ -1,15 +1,12 @@
 package io.nerva.runtime.io;
 
-import io.nerva.format.WeightFileException;
-
-import io.nerva.format.TensorInfo;
+import static io.nerva.runtime.io.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
 
 import io.nerva.format.SafeTensorsHeader;
-
+import io.nerva.format.TensorInfo;
+import io.nerva.format.WeightFileException;
 import io.nerva.runtime.core.Parameters;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,9 +15,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static io.nerva.runtime.io.Fixtures.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Tensors saved and loaded next to the parameters (a checkpoint's optimizer state). */
 class SafeTensorsExtraTensorsTest {
@@ -50,7 +46,9 @@ class SafeTensorsExtraTensorsTest {
     @Test
     void extraTensorsRoundTripBitForBitAfterTheParameters() throws Exception {
         Path file = dir.resolve("ckpt.safetensors");
-        try (Parameters saved = denseModel(); Parameters loaded = denseModel(); Arena arena = Arena.ofConfined()) {
+        try (Parameters saved = denseModel();
+                Parameters loaded = denseModel();
+                Arena arena = Arena.ofConfined()) {
             float[] values = fillRandom(saved, 1);
             int n = (int) saved.count();
             float[] a = range(n, 100), b = range(n, -7);
@@ -58,14 +56,23 @@ class SafeTensorsExtraTensorsTest {
             SafeTensors.save(saved, extras(segment(arena, a), segment(arena, b)), file, Map.of("k", "v"));
 
             SafeTensorsHeader header = SafeTensors.readHeader(file);
-            assertEquals(List.of("hidden.kernel", "hidden.bias", "out.kernel", "out.bias", "optimizer.slot0", "optimizer.slot1"),
+            assertEquals(
+                    List.of(
+                            "hidden.kernel",
+                            "hidden.bias",
+                            "out.kernel",
+                            "out.bias",
+                            "optimizer.slot0",
+                            "optimizer.slot1"),
                     header.tensors().stream().map(TensorInfo::name).toList());
-            assertArrayEquals(new long[]{n}, header.tensor("optimizer.slot1").orElseThrow().shape());
+            assertArrayEquals(
+                    new long[] {n},
+                    header.tensor("optimizer.slot1").orElseThrow().shape());
 
             MemorySegment into0 = arena.allocate((long) n * 4), into1 = arena.allocate((long) n * 4);
             Map<String, String> seen = new LinkedHashMap<>();
-            Map<String, String> metadata = SafeTensors.load(loaded, extras(into0, into1), file, NO_CHECKS,
-                    (m, source) -> seen.putAll(m));
+            Map<String, String> metadata =
+                    SafeTensors.load(loaded, extras(into0, into1), file, NO_CHECKS, (m, source) -> seen.putAll(m));
             assertEquals(Map.of("k", "v"), metadata);
             assertEquals(Map.of("k", "v"), seen);
             assertBitsEqual(values, loaded.toArray());
@@ -77,12 +84,16 @@ class SafeTensorsExtraTensorsTest {
     @Test
     void plainLoadRefusesTheExtraTensorsUnlessAllowed() throws Exception {
         Path file = dir.resolve("ckpt.safetensors");
-        try (Parameters saved = denseModel(); Parameters loaded = denseModel(); Arena arena = Arena.ofConfined()) {
+        try (Parameters saved = denseModel();
+                Parameters loaded = denseModel();
+                Arena arena = Arena.ofConfined()) {
             float[] values = fillRandom(saved, 2);
             int n = (int) saved.count();
             SafeTensors.save(saved, extras(segment(arena, new float[n]), segment(arena, new float[n])), file, Map.of());
-            WeightFileException e = assertThrows(WeightFileException.class, () -> SafeTensors.load(loaded, file, NO_CHECKS));
-            assertTrue(e.getMessage().contains("unexpected tensors 'optimizer.slot0', 'optimizer.slot1' not in the model"),
+            WeightFileException e =
+                    assertThrows(WeightFileException.class, () -> SafeTensors.load(loaded, file, NO_CHECKS));
+            assertTrue(
+                    e.getMessage().contains("unexpected tensors 'optimizer.slot0', 'optimizer.slot1' not in the model"),
                     e.getMessage());
             SafeTensors.load(loaded, file, NO_CHECKS.withAllowExtra());
             assertBitsEqual(values, loaded.toArray());
@@ -92,7 +103,9 @@ class SafeTensorsExtraTensorsTest {
     @Test
     void missingOrMisshapenExtraTensorsAndAFailedCheckLeaveEverythingUntouched() throws Exception {
         Path file = dir.resolve("ckpt.safetensors");
-        try (Parameters saved = denseModel(); Parameters loaded = denseModel(); Arena arena = Arena.ofConfined()) {
+        try (Parameters saved = denseModel();
+                Parameters loaded = denseModel();
+                Arena arena = Arena.ofConfined()) {
             fillRandom(saved, 3);
             float[] before = fillRandom(loaded, 4);
             int n = (int) saved.count();
@@ -100,19 +113,25 @@ class SafeTensorsExtraTensorsTest {
             float[] marker = range(n, 42);
             MemorySegment slot0 = segment(arena, marker), slot1 = segment(arena, marker);
 
-            WeightFileException missing = assertThrows(WeightFileException.class,
+            WeightFileException missing = assertThrows(
+                    WeightFileException.class,
                     () -> SafeTensors.load(loaded, extras(slot0, slot1), file, NO_CHECKS, ANY));
-            assertEquals(file + ": missing tensor 'optimizer.slot1'; the file has [hidden.kernel, hidden.bias, out.kernel,"
-                    + " out.bias, optimizer.slot0]", missing.getMessage());
+            assertEquals(
+                    file + ": missing tensor 'optimizer.slot1'; the file has [hidden.kernel, hidden.bias, out.kernel,"
+                            + " out.bias, optimizer.slot0]",
+                    missing.getMessage());
             assertEquals("optimizer.slot1", missing.tensor());
 
             MemorySegment tooLong = segment(arena, range(n + 1, 0));
-            WeightFileException shape = assertThrows(WeightFileException.class,
+            WeightFileException shape = assertThrows(
+                    WeightFileException.class,
                     () -> SafeTensors.load(loaded, Map.of("optimizer.slot0", tooLong), file, NO_CHECKS, ANY));
-            assertEquals(file + ": tensor 'optimizer.slot0': expected shape [" + (n + 1) + "], found [" + n + "]",
+            assertEquals(
+                    file + ": tensor 'optimizer.slot0': expected shape [" + (n + 1) + "], found [" + n + "]",
                     shape.getMessage());
 
-            WeightFileException refused = assertThrows(WeightFileException.class,
+            WeightFileException refused = assertThrows(
+                    WeightFileException.class,
                     () -> SafeTensors.load(loaded, Map.of("optimizer.slot0", slot0), file, NO_CHECKS, (m, source) -> {
                         throw new WeightFileException(source, null, "slots " + m.get("slots") + " refused");
                     }));
@@ -122,7 +141,8 @@ class SafeTensorsExtraTensorsTest {
             byte[] bytes = Files.readAllBytes(file);
             Path truncated = dir.resolve("truncated.safetensors");
             Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 4));
-            assertThrows(WeightFileException.class,
+            assertThrows(
+                    WeightFileException.class,
                     () -> SafeTensors.load(loaded, Map.of("optimizer.slot0", slot0), truncated, NO_CHECKS, ANY));
 
             assertBitsEqual(before, loaded.toArray());
@@ -133,14 +153,17 @@ class SafeTensorsExtraTensorsTest {
 
     @Test
     void anExtraTensorCannotShadowAParameter() throws Exception {
-        try (Parameters params = denseModel(); Arena arena = Arena.ofConfined()) {
+        try (Parameters params = denseModel();
+                Arena arena = Arena.ofConfined()) {
             Path file = dir.resolve("clash.safetensors");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.save(params,
-                    Map.of("out.bias", segment(arena, 1, 2)), file, Map.of()));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> SafeTensors.save(params, Map.of("out.bias", segment(arena, 1, 2)), file, Map.of()));
             assertEquals("tensor name 'out.bias' is reserved or used twice", e.getMessage());
             assertFalse(Files.exists(file));
-            assertThrows(IllegalArgumentException.class, () -> SafeTensors.save(params,
-                    Map.of("odd", arena.allocate(6)), file, Map.of()));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> SafeTensors.save(params, Map.of("odd", arena.allocate(6)), file, Map.of()));
         }
     }
 }

@@ -1,13 +1,11 @@
 package io.nerva.runtime.io;
 
-import io.nerva.format.WeightFileException;
+import static io.nerva.runtime.io.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
 
 import io.nerva.format.SafeTensorsHeader;
-
+import io.nerva.format.WeightFileException;
 import io.nerva.runtime.core.Parameters;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,9 +14,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
-
-import static io.nerva.runtime.io.Fixtures.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded random damage to a valid file. Whatever happens, the loader throws nothing but
@@ -41,7 +38,8 @@ class SafeTensorsFuzzTest {
             SafeTensors.save(params, file, Map.of(SafeTensors.CLASS_KEY, "Demo", SafeTensors.FORMAT_KEY, "1"));
         }
         valid = Files.readAllBytes(file);
-        dataStart = 8 + ByteBuffer.wrap(valid, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        dataStart =
+                8 + ByteBuffer.wrap(valid, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     @Test
@@ -52,17 +50,21 @@ class SafeTensorsFuzzTest {
         int rejected = 0;
         // Half the flips in the length field and header, half in the data, so both are well covered.
         for (int i = 0; i < 400; i++) {
-            int position = i % 2 == 0 ? random.nextInt((int) dataStart) : (int) dataStart + random.nextInt(valid.length - (int) dataStart);
+            int position = i % 2 == 0
+                    ? random.nextInt((int) dataStart)
+                    : (int) dataStart + random.nextInt(valid.length - (int) dataStart);
             int mask = 1 + random.nextInt(255);
             byte[] damaged = valid.clone();
             damaged[position] ^= (byte) mask;
-            String what = "flip #" + i + ": byte " + position + " ^ 0x" + Integer.toHexString(mask) + " (seed " + SEED + ")";
+            String what =
+                    "flip #" + i + ": byte " + position + " ^ 0x" + Integer.toHexString(mask) + " (seed " + SEED + ")";
 
             float[] expectedIfLoaded = saved.clone();
             if (position >= dataStart) {
                 int element = (int) (position - dataStart) / 4;
                 int shift = 8 * (int) ((position - dataStart) % 4); // little-endian: byte k holds bits 8k..8k+7
-                expectedIfLoaded[element] = Float.intBitsToFloat(Float.floatToRawIntBits(saved[element]) ^ (mask << shift));
+                expectedIfLoaded[element] =
+                        Float.intBitsToFloat(Float.floatToRawIntBits(saved[element]) ^ (mask << shift));
             }
             if (load(damaged, expectedIfLoaded, what)) {
                 if (position < dataStart) loadedFromDamagedHeader++;
@@ -109,10 +111,11 @@ class SafeTensorsFuzzTest {
             }
             assertBitsEqual(loaded ? expectedIfLoaded : before, params.toArray());
         }
-        for (var parser : new HeaderParser[]{
-                () -> SafeTensorsHeader.parse(bytes, "bytes"),
-                () -> SafeTensorsHeader.read(file),
-                () -> SafeTensorsHeader.read(new ByteArrayInputStream(bytes), "stream")}) {
+        for (var parser : new HeaderParser[] {
+            () -> SafeTensorsHeader.parse(bytes, "bytes"),
+            () -> SafeTensorsHeader.read(file),
+            () -> SafeTensorsHeader.read(new ByteArrayInputStream(bytes), "stream")
+        }) {
             try {
                 parser.parse();
             } catch (WeightFileException expected) {

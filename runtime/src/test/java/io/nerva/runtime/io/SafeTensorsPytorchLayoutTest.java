@@ -1,16 +1,14 @@
 package io.nerva.runtime.io;
 
-import io.nerva.format.WeightFileException;
-
-import io.nerva.runtime.core.Parameters;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static io.nerva.runtime.io.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
+
+import io.nerva.format.WeightFileException;
+import io.nerva.runtime.core.Parameters;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A state dict as {@code safetensors.torch.save_file} writes it, loaded into Nerva's (Keras') layout. */
 class SafeTensorsPytorchLayoutTest {
@@ -30,8 +28,7 @@ class SafeTensorsPytorchLayoutTest {
         int n = 0;
         for (int o = 0; o < 4; o++)
             for (int c = 0; c < 2; c++)
-                for (int y = 0; y < 3; y++)
-                    for (int x = 0; x < 3; x++) w[n++] = 1000 * o + 100 * c + 10 * y + x;
+                for (int y = 0; y < 3; y++) for (int x = 0; x < 3; x++) w[n++] = 1000 * o + 100 * c + 10 * y + x;
         return w;
     }
 
@@ -44,8 +41,9 @@ class SafeTensorsPytorchLayoutTest {
 
     private Path stateDict(String json) throws Exception {
         Path file = dir.resolve("model.safetensors");
-        Files.write(file, file(json, concat(f32(linearWeight()), f32(1, 2, 3), f64(convWeight()), f32(5, 6, 7, 8),
-                new byte[8])));
+        Files.write(
+                file,
+                file(json, concat(f32(linearWeight()), f32(1, 2, 3), f64(convWeight()), f32(5, 6, 7, 8), new byte[8])));
         return file;
     }
 
@@ -53,7 +51,8 @@ class SafeTensorsPytorchLayoutTest {
     void linearAndConvWeightsArePermutedIntoKerasLayout() throws Exception {
         Path file = stateDict(STATE_DICT);
         try (Parameters params = mixedModel()) {
-            SafeTensors.load(params, file, LoadOptions.defaults().withPytorchLayout().withAllowExtra());
+            SafeTensors.load(
+                    params, file, LoadOptions.defaults().withPytorchLayout().withAllowExtra());
             float[] v = params.toArray();
             int denseBias = 12, convKernel = 15, convBias = 87;
 
@@ -61,52 +60,63 @@ class SafeTensorsPytorchLayoutTest {
             assertEquals(201f, v[1 * 3 + 2], "kernel[1][2] = weight[2][1]");
             assertEquals(3f, v[3 * 3 + 0], "kernel[3][0] = weight[0][3]");
             for (int i = 0; i < 4; i++) for (int o = 0; o < 3; o++) assertEquals(100 * o + i, v[i * 3 + o]);
-            assertArrayEquals(new float[]{1, 2, 3}, java.util.Arrays.copyOfRange(v, denseBias, denseBias + 3));
+            assertArrayEquals(new float[] {1, 2, 3}, java.util.Arrays.copyOfRange(v, denseBias, denseBias + 3));
 
             // conv.kernel [kh=3, kw=3, in=2, out=4]: kernel[y][x][c][o] = weight[o][c][y][x]
-            assertEquals(3021f, v[convKernel + ((2 * 3 + 1) * 2 + 0) * 4 + 3], "kernel[2][1][0][3] = weight[3][0][2][1]");
-            assertEquals(112f, v[convKernel + ((1 * 3 + 2) * 2 + 1) * 4 + 0], "kernel[1][2][1][0] = weight[0][1][1][2]");
+            assertEquals(
+                    3021f, v[convKernel + ((2 * 3 + 1) * 2 + 0) * 4 + 3], "kernel[2][1][0][3] = weight[3][0][2][1]");
+            assertEquals(
+                    112f, v[convKernel + ((1 * 3 + 2) * 2 + 1) * 4 + 0], "kernel[1][2][1][0] = weight[0][1][1][2]");
             for (int y = 0; y < 3; y++)
                 for (int x = 0; x < 3; x++)
                     for (int c = 0; c < 2; c++)
                         for (int o = 0; o < 4; o++)
-                            assertEquals(1000 * o + 100 * c + 10 * y + x, v[convKernel + ((y * 3 + x) * 2 + c) * 4 + o]);
-            assertArrayEquals(new float[]{5, 6, 7, 8}, java.util.Arrays.copyOfRange(v, convBias, convBias + 4));
+                            assertEquals(
+                                    1000 * o + 100 * c + 10 * y + x, v[convKernel + ((y * 3 + x) * 2 + c) * 4 + o]);
+            assertArrayEquals(new float[] {5, 6, 7, 8}, java.util.Arrays.copyOfRange(v, convBias, convBias + 4));
         }
     }
 
     @Test
     void bufferStatisticsAreExtraTensors() throws Exception {
-        rejected(stateDict(STATE_DICT), LoadOptions.defaults().withPytorchLayout(),
+        rejected(
+                stateDict(STATE_DICT),
+                LoadOptions.defaults().withPytorchLayout(),
                 "unexpected tensor 'bn.num_batches_tracked' not in the model");
     }
 
     @Test
     void keraShapedWeightIsRejectedInPytorchTerms() throws Exception {
-        rejected(stateDict(STATE_DICT.replace("\"shape\":[3,4]", "\"shape\":[4,3]")),
+        rejected(
+                stateDict(STATE_DICT.replace("\"shape\":[3,4]", "\"shape\":[4,3]")),
                 LoadOptions.defaults().withPytorchLayout().withAllowExtra(),
                 "tensor 'dense.weight' (PyTorch layout, for 'dense.kernel' [4, 3]): expected shape [3, 4], found [4, 3]");
-        rejected(stateDict(STATE_DICT.replace("[4,2,3,3]", "[3,3,2,4]")),
+        rejected(
+                stateDict(STATE_DICT.replace("[4,2,3,3]", "[3,3,2,4]")),
                 LoadOptions.defaults().withPytorchLayout().withAllowExtra(),
                 "tensor 'conv.weight' (PyTorch layout, for 'conv.kernel' [3, 3, 2, 4]): expected shape [4, 2, 3, 3], found [3, 3, 2, 4]");
     }
 
     @Test
     void withoutPytorchLayoutTheNamesDoNotMatch() throws Exception {
-        rejected(stateDict(STATE_DICT), LoadOptions.defaults().withAllowExtra(),
+        rejected(
+                stateDict(STATE_DICT),
+                LoadOptions.defaults().withAllowExtra(),
                 "missing tensors 'dense.kernel', 'conv.kernel'; the file has");
     }
 
     @Test
     void missingWeightIsNamedWithAHint() throws Exception {
-        rejected(stateDict(STATE_DICT.replace("\"dense.weight\"", "\"dense.w\"")),
+        rejected(
+                stateDict(STATE_DICT.replace("\"dense.weight\"", "\"dense.w\"")),
                 LoadOptions.defaults().withPytorchLayout().withAllowExtra(),
                 "missing tensor 'dense.kernel' (a kernel is read from '<field>.weight' in PyTorch layout)");
     }
 
     @Test
     void weightAndKernelForTheSameFieldClash() throws Exception {
-        rejected(stateDict(STATE_DICT.replace("\"bn.num_batches_tracked\"", "\"dense.kernel\"")),
+        rejected(
+                stateDict(STATE_DICT.replace("\"bn.num_batches_tracked\"", "\"dense.kernel\"")),
                 LoadOptions.defaults().withPytorchLayout().withAllowExtra(),
                 "would both load into 'dense.kernel'");
     }
@@ -116,7 +126,8 @@ class SafeTensorsPytorchLayoutTest {
             float[] before = fillRandom(params, 5);
             WeightFileException e = assertThrows(WeightFileException.class, () -> SafeTensors.load(params, file, opts));
             assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
-            assertTrue(e.getMessage().contains(fragment), () -> "message\n  " + e.getMessage() + "\nlacks\n  " + fragment);
+            assertTrue(
+                    e.getMessage().contains(fragment), () -> "message\n  " + e.getMessage() + "\nlacks\n  " + fragment);
             assertBitsEqual(before, params.toArray());
         }
     }

@@ -1,15 +1,12 @@
 package io.nerva.runtime.io;
 
+import static io.nerva.runtime.io.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.format.DType;
-
-import io.nerva.format.TensorInfo;
-
 import io.nerva.format.SafeTensorsHeader;
-
+import io.nerva.format.TensorInfo;
 import io.nerva.runtime.core.Parameters;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -20,13 +17,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static io.nerva.runtime.io.Fixtures.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SafeTensorsRoundTripTest {
-    static final Map<String, String> METADATA = Map.of(
-            SafeTensors.CLASS_KEY, "Demo", SafeTensors.FINGERPRINT_KEY, "abc123", SafeTensors.FORMAT_KEY, "1");
+    static final Map<String, String> METADATA =
+            Map.of(SafeTensors.CLASS_KEY, "Demo", SafeTensors.FINGERPRINT_KEY, "abc123", SafeTensors.FORMAT_KEY, "1");
 
     @TempDir
     Path dir;
@@ -34,7 +30,8 @@ class SafeTensorsRoundTripTest {
     @Test
     void saveThenLoadGivesBitIdenticalValuesAndTheMetadata() throws Exception {
         Path file = dir.resolve("demo.safetensors");
-        try (Parameters saved = mixedModel(); Parameters loaded = mixedModel()) {
+        try (Parameters saved = mixedModel();
+                Parameters loaded = mixedModel()) {
             float[] values = fillRandom(saved, 1);
             // Values whose bits a careless conversion would lose.
             values[0] = Float.intBitsToFloat(0x7fc0_1234); // NaN with a payload
@@ -45,8 +42,13 @@ class SafeTensorsRoundTripTest {
             // NaN and infinity need the explicit options (refused by default: NonFiniteWeightsTest)
             SafeTensors.save(saved, file, METADATA, SaveOptions.defaults().withAllowNonFinite());
 
-            Map<String, String> metadata = SafeTensors.load(loaded, file,
-                    LoadOptions.defaults().expectClass("Demo").expectFingerprint("abc123").withAllowNonFinite());
+            Map<String, String> metadata = SafeTensors.load(
+                    loaded,
+                    file,
+                    LoadOptions.defaults()
+                            .expectClass("Demo")
+                            .expectFingerprint("abc123")
+                            .withAllowNonFinite());
 
             assertBitsEqual(values, loaded.toArray());
             assertEquals(METADATA, metadata);
@@ -61,16 +63,21 @@ class SafeTensorsRoundTripTest {
             SafeTensors.save(params, file, METADATA);
             byte[] bytes = Files.readAllBytes(file);
 
-            long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long headerLength =
+                    ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             assertEquals(0, headerLength % 8, "header padded to 8-byte alignment");
             String header = new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8);
-            String json = "{\"__metadata__\":{\"nerva.class\":\"Demo\",\"nerva.fingerprint\":\"abc123\",\"nerva.format\":\"1\"},"
-                    + "\"dense.kernel\":{\"dtype\":\"F32\",\"shape\":[4,3],\"data_offsets\":[0,48]},"
-                    + "\"dense.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[48,60]},"
-                    + "\"conv.kernel\":{\"dtype\":\"F32\",\"shape\":[3,3,2,4],\"data_offsets\":[60,348]},"
-                    + "\"conv.bias\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[348,364]}}";
+            String json =
+                    "{\"__metadata__\":{\"nerva.class\":\"Demo\",\"nerva.fingerprint\":\"abc123\",\"nerva.format\":\"1\"},"
+                            + "\"dense.kernel\":{\"dtype\":\"F32\",\"shape\":[4,3],\"data_offsets\":[0,48]},"
+                            + "\"dense.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[48,60]},"
+                            + "\"conv.kernel\":{\"dtype\":\"F32\",\"shape\":[3,3,2,4],\"data_offsets\":[60,348]},"
+                            + "\"conv.bias\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[348,364]}}";
             assertEquals(json, header.stripTrailing());
-            assertEquals(" ".repeat((int) headerLength - json.length()), header.substring(json.length()), "padding is spaces");
+            assertEquals(
+                    " ".repeat((int) headerLength - json.length()),
+                    header.substring(json.length()),
+                    "padding is spaces");
             assertTrue(headerLength - json.length() < 8);
 
             assertEquals(8 + headerLength + 91 * 4, bytes.length, "no gaps, nothing after the data");
@@ -148,7 +155,8 @@ class SafeTensorsRoundTripTest {
         }
 
         for (SafeTensorsHeader h : List.of(fromPath, fromBytes, fromStream)) {
-            assertEquals(List.of("dense.kernel", "dense.bias", "conv.kernel", "conv.bias"),
+            assertEquals(
+                    List.of("dense.kernel", "dense.bias", "conv.kernel", "conv.bias"),
                     h.tensors().stream().map(TensorInfo::name).toList());
             assertEquals(METADATA, h.metadata());
             assertEquals(364, h.dataLength());
@@ -156,7 +164,7 @@ class SafeTensorsRoundTripTest {
         }
         TensorInfo conv = fromPath.tensor("conv.kernel").orElseThrow();
         assertEquals(DType.F32, conv.dtype());
-        assertArrayEquals(new long[]{3, 3, 2, 4}, conv.shape());
+        assertArrayEquals(new long[] {3, 3, 2, 4}, conv.shape());
         assertEquals(60, conv.begin());
         assertEquals(348, conv.end());
         assertEquals(fromPath, fromBytes);
@@ -165,7 +173,8 @@ class SafeTensorsRoundTripTest {
     @Test
     void anEmptyModelRoundTrips() throws Exception {
         Path file = dir.resolve("empty.safetensors");
-        try (Parameters empty = parameters(); Parameters loaded = parameters()) {
+        try (Parameters empty = parameters();
+                Parameters loaded = parameters()) {
             SafeTensors.save(empty, file, Map.of());
             assertEquals(Map.of(), SafeTensors.load(loaded, file, LoadOptions.defaults()));
         }
@@ -177,7 +186,9 @@ class SafeTensorsRoundTripTest {
     @Test
     void saveReplacesAnExistingFileAndLeavesNoTemporaryFile() throws Exception {
         Path file = dir.resolve("demo.safetensors");
-        try (Parameters first = mixedModel(); Parameters second = mixedModel(); Parameters loaded = mixedModel()) {
+        try (Parameters first = mixedModel();
+                Parameters second = mixedModel();
+                Parameters loaded = mixedModel()) {
             fillRandom(first, 4);
             float[] secondValues = fillRandom(second, 5);
             SafeTensors.save(first, file, Map.of());
@@ -193,7 +204,8 @@ class SafeTensorsRoundTripTest {
     @Test
     void saveToARelativePathWorks() throws Exception {
         Path relative = Path.of("target", "relative-" + System.nanoTime() + ".safetensors");
-        try (Parameters params = denseModel(); Parameters loaded = denseModel()) {
+        try (Parameters params = denseModel();
+                Parameters loaded = denseModel()) {
             float[] values = fillRandom(params, 6);
             SafeTensors.save(params, relative, Map.of());
             SafeTensors.load(loaded, relative, LoadOptions.defaults());

@@ -1,20 +1,19 @@
 package io.nerva.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ActivationsTest {
     private static final int ROWS = 4, COLS = 6, N = ROWS * COLS;
@@ -145,9 +144,9 @@ class ActivationsTest {
     void nanAlphaMeansDefaultAndAlphaIsUsed() {
         MemorySegment z = Mem.of(-2f, 3f), a = Mem.zeros(2);
         Activations.forward(ActivationType.LEAKY_RELU, Float.NaN, z, a, 1, 2);
-        assertArrayEquals(new float[]{-0.4f, 3f}, Mem.get(a, 2));
+        assertArrayEquals(new float[] {-0.4f, 3f}, Mem.get(a, 2));
         Activations.forward(ActivationType.LEAKY_RELU, 0.5f, z, a, 1, 2);
-        assertArrayEquals(new float[]{-1f, 3f}, Mem.get(a, 2));
+        assertArrayEquals(new float[] {-1f, 3f}, Mem.get(a, 2));
         Activations.forward(ActivationType.ELU, Float.NaN, z, a, 1, 2);
         assertEquals(Math.expm1(-2), Mem.at(a, 0), 1e-7);
         Activations.forward(ActivationType.ELU, 2f, z, a, 1, 2);
@@ -157,8 +156,12 @@ class ActivationsTest {
     @Test
     void knownValues() {
         assertEquals(0.5, Activations.value(ActivationType.SIGMOID, Double.NaN, 0), 0);
-        assertEquals(1.0507009873554805 * 1.6732632423543772 * Math.expm1(-1), Activations.value(ActivationType.SELU, Double.NaN, -1), 1e-15);
-        assertEquals(0.8411919906082768, Activations.value(ActivationType.GELU, Double.NaN, 1), 1e-12);       // tanh approximation
+        assertEquals(
+                1.0507009873554805 * 1.6732632423543772 * Math.expm1(-1),
+                Activations.value(ActivationType.SELU, Double.NaN, -1),
+                1e-15);
+        assertEquals(
+                0.8411919906082768, Activations.value(ActivationType.GELU, Double.NaN, 1), 1e-12); // tanh approximation
         assertEquals(0.8413447460685429, Activations.value(ActivationType.GELU_EXACT, Double.NaN, 1), 1e-13); // Φ(1)
         assertEquals(Math.log(2), Activations.value(ActivationType.SOFTPLUS, Double.NaN, 0), 1e-15);
         assertEquals(1000.0, Activations.value(ActivationType.SOFTPLUS, Double.NaN, 1000), 0);
@@ -173,9 +176,17 @@ class ActivationsTest {
 
     @Test
     void erfAgainstKnownValues() {
-        double[][] known = {{0, 0}, {0.1, 0.1124629160182849}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149},
-                {2, 0.9953222650189527}, {2.5, 0.9995930479825550}, {3, 0.9999779095030014}, {4, 0.9999999845827421},
-                {7, 1.0}};
+        double[][] known = {
+            {0, 0},
+            {0.1, 0.1124629160182849},
+            {0.5, 0.5204998778130465},
+            {1, 0.8427007929497149},
+            {2, 0.9953222650189527},
+            {2.5, 0.9995930479825550},
+            {3, 0.9999779095030014},
+            {4, 0.9999999845827421},
+            {7, 1.0}
+        };
         for (double[] k : known) {
             assertEquals(k[1], Activations.erf(k[0]), 1e-14, "erf(" + k[0] + ")");
             assertEquals(-k[1], Activations.erf(-k[0]), 1e-14, "erf(-" + k[0] + ")");
@@ -189,7 +200,8 @@ class ActivationsTest {
 
     @Test
     void softmaxRowsSumToOneAndAreStable() {
-        float[] z = {1000f, -1000f, 0f, 999f, 1000f, 1000f, 1000f, 1000f, -1000f, -1000f, -1000f, -1000f, 1f, 2f, 3f, 4f};
+        float[] z = {1000f, -1000f, 0f, 999f, 1000f, 1000f, 1000f, 1000f, -1000f, -1000f, -1000f, -1000f, 1f, 2f, 3f, 4f
+        };
         MemorySegment zs = Mem.of(z), as = Mem.zeros(16);
         Activations.forward(ActivationType.SOFTMAX, Float.NaN, zs, as, 4, 4);
         float[] a = Mem.get(as, 16);
@@ -201,10 +213,10 @@ class ActivationsTest {
             }
             assertEquals(1.0, s, 1e-6, "row " + r);
         }
-        assertEquals(1 / (1 + Math.exp(-1)), a[0], 1e-6);     // 1000 vs 999
+        assertEquals(1 / (1 + Math.exp(-1)), a[0], 1e-6); // 1000 vs 999
         assertEquals(0f, a[1]);
-        assertEquals(0.25f, a[4], 1e-7f);                     // four equal large logits
-        assertEquals(0.25f, a[8], 1e-7f);                     // four equal very negative logits
+        assertEquals(0.25f, a[4], 1e-7f); // four equal large logits
+        assertEquals(0.25f, a[8], 1e-7f); // four equal very negative logits
         double e = Math.exp(1) + Math.exp(2) + Math.exp(3) + Math.exp(4);
         assertEquals(Math.exp(3) / e, a[14], 1e-7);
     }
@@ -213,11 +225,13 @@ class ActivationsTest {
     void binaryStepForwardOnlyAndBackwardThrows() {
         MemorySegment z = Mem.of(-1f, 0f, 2f), a = Mem.zeros(3), g = Mem.of(1f, 1f, 1f);
         Activations.forward(ActivationType.BINARY_STEP, Float.NaN, z, a, 1, 3);
-        assertArrayEquals(new float[]{0f, 1f, 1f}, Mem.get(a, 3));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        assertArrayEquals(new float[] {0f, 1f, 1f}, Mem.get(a, 3));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> Activations.backward(ActivationType.BINARY_STEP, Float.NaN, z, a, g, g, 1, 3));
         assertTrue(e.getMessage().contains("BINARY_STEP is not differentiable"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> Activations.derivative(ActivationType.BINARY_STEP, Double.NaN, 1));
+        assertThrows(
+                IllegalStateException.class, () -> Activations.derivative(ActivationType.BINARY_STEP, Double.NaN, 1));
         assertThrows(IllegalArgumentException.class, () -> Activations.value(ActivationType.SOFTMAX, Double.NaN, 1));
     }
 
@@ -225,7 +239,7 @@ class ActivationsTest {
     void linearInPlaceAndSoftmaxBackwardInPlace() {
         MemorySegment z = Mem.of(1f, -2f, 3f);
         Activations.forward(ActivationType.LINEAR, Float.NaN, z, z, 1, 3);
-        assertArrayEquals(new float[]{1f, -2f, 3f}, Mem.get(z, 3));
+        assertArrayEquals(new float[] {1f, -2f, 3f}, Mem.get(z, 3));
 
         MemorySegment a = Mem.zeros(3), g = Mem.of(0.5f, -1f, 2f), out = Mem.zeros(3);
         Activations.forward(ActivationType.SOFTMAX, Float.NaN, z, a, 1, 3);

@@ -1,5 +1,7 @@
 package io.nerva.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.management.ThreadMXBean;
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
@@ -10,13 +12,10 @@ import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.metric.Metrics;
 import io.nerva.runtime.optim.Optimizer;
 import io.nerva.runtime.optim.Optimizers;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The kernels allocate nothing on the heap per call: after JIT warm-up, {@value #CALLS} rounds
@@ -37,7 +36,8 @@ class AllocationFreeTest {
         MemorySegment state = Mem.zeros(8 * N), y = Mem.of(Mem.uniform(rnd, N, 0, 1)), labels = Mem.zeros(ROWS);
         MemorySegment c = Mem.zeros(N);
         Rng rng = new Rng(3);
-        Loss cce = Loss.of(LossFunction.CATEGORICAL_CROSSENTROPY), sparse = Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY);
+        Loss cce = Loss.of(LossFunction.CATEGORICAL_CROSSENTROPY),
+                sparse = Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY);
         Loss bce = Loss.of(LossFunction.BINARY_CROSSENTROPY);
         Optimizer adam = Optimizers.adamW(0.01, 0.01), sgd = Optimizers.sgd(0.01, 0.9, true);
         Metric acc = Metrics.accuracy(), top = Metrics.topK(3), mse = Metrics.mse();

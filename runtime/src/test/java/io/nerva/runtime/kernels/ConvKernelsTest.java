@@ -1,17 +1,16 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.runtime.Mem;
-import io.nerva.runtime.kernels.ConvKernels.Geometry;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.MemorySegment;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.runtime.Mem;
+import io.nerva.runtime.kernels.ConvKernels.Geometry;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /** Window geometry, im2col/col2im, the pointwise shortcut and the pooling kernels' edge rules. */
 class ConvKernelsTest {
@@ -101,7 +100,8 @@ class ConvKernelsTest {
                     for (int ky = 0; ky < g.kh(); ky++)
                         for (int kx = 0; kx < g.kw(); kx++)
                             for (int ci = 0; ci < g.c(); ci++, i++) {
-                                int iy = oy * g.sh() - g.padTop() + ky * g.dh(), ix = ox * g.sw() - g.padLeft() + kx * g.dw();
+                                int iy = oy * g.sh() - g.padTop() + ky * g.dh(),
+                                        ix = ox * g.sw() - g.padLeft() + kx * g.dw();
                                 boolean in = iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w();
                                 cols[i] = in ? x[n * g.inSize() + (iy * g.w() + ix) * g.c() + ci] : 0f;
                             }
@@ -112,8 +112,9 @@ class ConvKernelsTest {
     void im2colMatchesTheDefinitionForShortAndLongRunsPaddingStridesAndDilation() {
         Random r = new Random(3);
         int[][] shapes = { // h, w, c, kh, kw, sh, sw, dh, dw, same
-                {28, 28, 1, 3, 3, 1, 1, 1, 1, 1}, {14, 14, 32, 3, 3, 1, 1, 1, 1, 0}, {9, 8, 5, 5, 5, 2, 3, 1, 1, 1},
-                {7, 9, 16, 3, 3, 1, 1, 2, 2, 1}, {6, 6, 20, 2, 4, 2, 1, 1, 1, 1}, {5, 5, 3, 5, 5, 1, 1, 1, 1, 1}};
+            {28, 28, 1, 3, 3, 1, 1, 1, 1, 1}, {14, 14, 32, 3, 3, 1, 1, 1, 1, 0}, {9, 8, 5, 5, 5, 2, 3, 1, 1, 1},
+            {7, 9, 16, 3, 3, 1, 1, 2, 2, 1}, {6, 6, 20, 2, 4, 2, 1, 1, 1, 1}, {5, 5, 3, 5, 5, 1, 1, 1, 1, 1}
+        };
         for (int[] s : shapes) {
             Geometry g = Geometry.keras(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9] == 1);
             int rows = 2;
@@ -190,7 +191,10 @@ class ConvKernelsTest {
         }
         for (int j = 0; j < c; j++) {
             assertEquals(naive[j], Mem.at(grads, j), 1e-4 * (1 + Math.abs(naive[j])), "db " + j);
-            assertEquals(Float.floatToRawIntBits(Mem.at(sepGrads, j)), Float.floatToRawIntBits(Mem.at(grads, j)), "fused vs separate db " + j);
+            assertEquals(
+                    Float.floatToRawIntBits(Mem.at(sepGrads, j)),
+                    Float.floatToRawIntBits(Mem.at(grads, j)),
+                    "fused vs separate db " + j);
         }
     }
 
@@ -207,13 +211,18 @@ class ConvKernelsTest {
             int rows = 3, outSize = g.oh() * g.ow() * g.c();
             float[] x = Mem.uniform(r, rows * g.inSize(), -2, 2);
             for (int i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 2) / 2f;
-            MemorySegment y = Mem.zeros(rows * outSize), arg = Mem.zeros(rows * outSize), yRef = Mem.zeros(rows * outSize);
+            MemorySegment y = Mem.zeros(rows * outSize),
+                    arg = Mem.zeros(rows * outSize),
+                    yRef = Mem.zeros(rows * outSize);
             PoolKernels.maxForward(g, Mem.of(x), y, arg, rows);
             PoolKernels.maxForward(g, Mem.of(x), yRef, MemorySegment.NULL, rows);
             for (int n = 0; n < rows; n++) {
                 for (int j = 0; j < outSize; j++) {
                     int i = n * outSize + j;
-                    assertEquals(Float.floatToRawIntBits(Mem.at(yRef, i)), Float.floatToRawIntBits(Mem.at(y, i)), "stride " + stride + " y " + i);
+                    assertEquals(
+                            Float.floatToRawIntBits(Mem.at(yRef, i)),
+                            Float.floatToRawIntBits(Mem.at(y, i)),
+                            "stride " + stride + " y " + i);
                     int at = arg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i);
                     assertEquals(Mem.at(y, i), x[n * g.inSize() + at], 0f, "stride " + stride + " argmax " + i);
                 }
@@ -227,7 +236,9 @@ class ConvKernelsTest {
         Random r = new Random(4);
         Geometry g = Geometry.keras(6, 6, 3, 3, 3, 1, 1, 1, 1, true);
         int rows = 3, outSize = g.oh() * g.ow() * g.c();
-        MemorySegment x = Mem.of(Mem.uniform(r, rows * g.inSize(), -1, 1)), y = Mem.zeros(rows * outSize), arg = Mem.zeros(rows * outSize);
+        MemorySegment x = Mem.of(Mem.uniform(r, rows * g.inSize(), -1, 1)),
+                y = Mem.zeros(rows * outSize),
+                arg = Mem.zeros(rows * outSize);
         PoolKernels.maxForward(g, x, y, arg, rows);
         MemorySegment dy = Mem.of(Mem.uniform(r, rows * outSize, -1, 1));
         MemorySegment dx = Mem.filled(rows * g.inSize(), 9f), dxRef = Mem.filled(rows * g.inSize(), 9f);
@@ -245,8 +256,15 @@ class ConvKernelsTest {
     void maxPoolingOfFullTwoByTwoWindowsMatchesTheGeneralRuleOnTiesZerosAndNaN() {
         // 2x4x3: two windows side by side; channel values chosen to tie, mix ±0, hold NaN or -inf
         float n = Float.NaN, inf = Float.NEGATIVE_INFINITY;
-        float[][] windows = {{1, 3, 3, 2}, {-0f, 0f, -1, -2}, {0f, -0f, -0f, 0f}, {n, 2, 5, n}, {n, n, n, n},
-                {inf, inf, inf, inf}, {-5, -4, -4, -7}};
+        float[][] windows = {
+            {1, 3, 3, 2},
+            {-0f, 0f, -1, -2},
+            {0f, -0f, -0f, 0f},
+            {n, 2, 5, n},
+            {n, n, n, n},
+            {inf, inf, inf, inf},
+            {-5, -4, -4, -7}
+        };
         float[] want = {3, -0f, 0f, 5, inf, inf, -4};
         int[] wantCell = {1, 0, 0, 2, 0, 0, 1};
         for (int k = 0; k < windows.length; k++) {

@@ -1,15 +1,14 @@
 package io.nerva.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.Mem;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import java.lang.foreign.MemorySegment;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 class DenseKernelsTest {
 
@@ -47,7 +46,7 @@ class DenseKernelsTest {
     void biasActivationLinearInPlace() {
         MemorySegment z = Mem.of(1f, 2f, 3f, 4f), p = Mem.of(0f, 10f, 20f);
         DenseKernels.biasActivation(z, p, 1, z, 2, 2, ActivationType.LINEAR, Float.NaN);
-        assertArrayEquals(new float[]{11f, 22f, 13f, 24f}, Mem.get(z, 4));
+        assertArrayEquals(new float[] {11f, 22f, 13f, 24f}, Mem.get(z, 4));
     }
 
     @Test
@@ -66,7 +65,8 @@ class DenseKernelsTest {
         assertEquals(123f, Mem.at(grads, 9));
     }
 
-    static double[] referenceProduct(boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff, float[] b, int bOff) {
+    static double[] referenceProduct(
+            boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff, float[] b, int bOff) {
         double[] c = new double[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -101,7 +101,8 @@ class DenseKernelsTest {
                     DenseKernels.matmulJava(ta, tb, m, n, k, Mem.of(a), aOff, Mem.of(b), bOff, cj, cOff, beta);
                     DenseKernels.matmulBlas(ta, tb, m, n, k, Mem.of(a), aOff, Mem.of(b), bOff, cb, cOff, beta);
                     double[] ref = referenceProduct(ta, tb, m, n, k, a, aOff, b, bOff);
-                    String what = "m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + " beta=" + beta;
+                    String what =
+                            "m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + " beta=" + beta;
                     for (int i = 0; i < m * n; i++) {
                         double expect = ref[i] + (beta == 0f ? 0 : beta * (double) c0[cOff + i]);
                         double tol = 1e-5 * (k + 1);
@@ -126,7 +127,9 @@ class DenseKernelsTest {
         DenseKernels.matmulJava(false, false, m, n, k, Mem.of(a), 0, Mem.of(b), 0, c2, 0, 0f);
         assertArrayEquals(Mem.get(c2, m * n), Mem.get(c1, m * n));
         // large product through BLAS
-        m = 20; n = 20; k = 20;
+        m = 20;
+        n = 20;
+        k = 20;
         a = Mem.uniform(rnd, m * k, -1, 1);
         b = Mem.uniform(rnd, k * n, -1, 1);
         c1 = Mem.zeros(m * n);
@@ -150,7 +153,11 @@ class DenseKernelsTest {
                 double[] ref = referenceProduct(ta, tb, 1, n, k, a, 2, b, 3);
                 for (int j = 0; j < n; j++) {
                     double expect = ref[j] + (beta == 0f ? 0 : beta * (double) c0[1 + j]);
-                    assertEquals(expect, Mem.at(c, 1 + j), 1e-4, "transA=" + ta + " transB=" + tb + " beta=" + beta + " j=" + j);
+                    assertEquals(
+                            expect,
+                            Mem.at(c, 1 + j),
+                            1e-4,
+                            "transA=" + ta + " transB=" + tb + " beta=" + beta + " j=" + j);
                 }
                 assertEquals(c0[0], Mem.at(c, 0), "before C untouched");
             }

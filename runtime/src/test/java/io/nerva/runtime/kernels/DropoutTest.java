@@ -1,13 +1,12 @@
 package io.nerva.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.runtime.Mem;
 import io.nerva.runtime.core.Rng;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class DropoutTest {
     private static final int N = 100_000;

@@ -1,11 +1,5 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.annotations.ActivationType.HARD_SIGMOID;
 import static io.nerva.annotations.ActivationType.LINEAR;
 import static io.nerva.annotations.ActivationType.RELU;
@@ -15,6 +9,11 @@ import static io.nerva.annotations.ActivationType.TANH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.annotations.ActivationType;
+import io.nerva.runtime.Mem;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
 
 /** GRU (resetAfter true and false) forward against a per-sample double reference, backward against finite differences. */
 class GruKernelsTest {
@@ -26,21 +25,48 @@ class GruKernelsTest {
         int bSize = (int) sp.biasSize();
         int end = (sp.useBias() ? bOff + bSize : rOff + u * G) + 1;
         return new RecurrentCheck.Case() {
-            public int inPerRow() { return sp.timesteps() * sp.features(); }
-            public int outPerRow() { return (int) sp.outputPerRow(); }
-            public long statePerRow() { return sp.statePerRow(); }
-            public long scratchPerRow() { return sp.scratchPerRow(); }
-            public int wSize() { return end; }
-            public int[][] paramRanges() {
-                return sp.useBias() ? new int[][] {{kOff, rOff}, {rOff, bOff}, {bOff, bOff + bSize}} : new int[][] {{kOff, rOff}, {rOff, end - 1}};
+            public int inPerRow() {
+                return sp.timesteps() * sp.features();
             }
+
+            public int outPerRow() {
+                return (int) sp.outputPerRow();
+            }
+
+            public long statePerRow() {
+                return sp.statePerRow();
+            }
+
+            public long scratchPerRow() {
+                return sp.scratchPerRow();
+            }
+
+            public int wSize() {
+                return end;
+            }
+
+            public int[][] paramRanges() {
+                return sp.useBias()
+                        ? new int[][] {{kOff, rOff}, {rOff, bOff}, {bOff, bOff + bSize}}
+                        : new int[][] {{kOff, rOff}, {rOff, end - 1}};
+            }
+
             public void forward(MemorySegment x, MemorySegment w, MemorySegment state, MemorySegment out, int rows) {
                 sp.forward(x, w, kOff, rOff, bOff, state, out, rows);
             }
-            public void backward(MemorySegment x, MemorySegment w, MemorySegment state, MemorySegment scratch,
-                                 MemorySegment outGrad, MemorySegment g, MemorySegment inGrad, int rows) {
+
+            public void backward(
+                    MemorySegment x,
+                    MemorySegment w,
+                    MemorySegment state,
+                    MemorySegment scratch,
+                    MemorySegment outGrad,
+                    MemorySegment g,
+                    MemorySegment inGrad,
+                    int rows) {
                 sp.backward(x, w, kOff, rOff, bOff, state, scratch, outGrad, g, inGrad, rows);
             }
+
             public double[] reference(double[] x, double[] w, int rows) {
                 return GruKernelsTest.reference(sp, x, w, kOff, rOff, bOff, rows);
             }
@@ -62,11 +88,19 @@ class GruKernelsTest {
                 if (sp.resetAfter()) {
                     for (int j = 0; j < u; j++) {
                         double bi = bOff >= 0 ? 1 : 0;
-                        double z = RecurrentCheck.f(rec, xw[j] + bi * w[Math.max(bOff, 0) + j] + hu[j] + bi * w[Math.max(bOff, 0) + G + j]);
-                        double r = RecurrentCheck.f(rec, xw[u + j] + bi * w[Math.max(bOff, 0) + u + j]
-                                + hu[u + j] + bi * w[Math.max(bOff, 0) + G + u + j]);
-                        double cand = RecurrentCheck.f(act, xw[2 * u + j] + bi * w[Math.max(bOff, 0) + 2 * u + j]
-                                + r * (hu[2 * u + j] + bi * w[Math.max(bOff, 0) + G + 2 * u + j]));
+                        double z = RecurrentCheck.f(
+                                rec, xw[j] + bi * w[Math.max(bOff, 0) + j] + hu[j] + bi * w[Math.max(bOff, 0) + G + j]);
+                        double r = RecurrentCheck.f(
+                                rec,
+                                xw[u + j]
+                                        + bi * w[Math.max(bOff, 0) + u + j]
+                                        + hu[u + j]
+                                        + bi * w[Math.max(bOff, 0) + G + u + j]);
+                        double cand = RecurrentCheck.f(
+                                act,
+                                xw[2 * u + j]
+                                        + bi * w[Math.max(bOff, 0) + 2 * u + j]
+                                        + r * (hu[2 * u + j] + bi * w[Math.max(bOff, 0) + G + 2 * u + j]));
                         hn[j] = z * h[j] + (1 - z) * cand;
                     }
                 } else {
@@ -79,8 +113,11 @@ class GruKernelsTest {
                     }
                     for (int j = 0; j < u; j++) {
                         double bi = bOff >= 0 ? 1 : 0;
-                        double cand = RecurrentCheck.f(act, xw[2 * u + j] + RecurrentCheck.dot(rh, 0, w, rOff + 2 * u + j, G, u)
-                                + bi * w[Math.max(bOff, 0) + 2 * u + j]);
+                        double cand = RecurrentCheck.f(
+                                act,
+                                xw[2 * u + j]
+                                        + RecurrentCheck.dot(rh, 0, w, rOff + 2 * u + j, G, u)
+                                        + bi * w[Math.max(bOff, 0) + 2 * u + j]);
                         hn[j] = z[j] * h[j] + (1 - z[j]) * cand;
                     }
                 }
@@ -92,7 +129,8 @@ class GruKernelsTest {
         return out;
     }
 
-    static GruKernels.Spec spec(boolean bias, boolean seq, boolean back, boolean resetAfter, ActivationType act, ActivationType rec) {
+    static GruKernels.Spec spec(
+            boolean bias, boolean seq, boolean back, boolean resetAfter, ActivationType act, ActivationType rec) {
         return new GruKernels.Spec(T, F, U, bias, seq, back, resetAfter, act, rec);
     }
 
@@ -123,7 +161,8 @@ class GruKernelsTest {
     @Test
     void nonDefaultActivations() {
         RecurrentCheck.check("gru relu/hard_sigmoid", gru(spec(true, true, false, true, RELU, HARD_SIGMOID)), ROWS, 49);
-        RecurrentCheck.check("gru relu/hard_sigmoid before", gru(spec(true, true, false, false, RELU, HARD_SIGMOID)), ROWS, 50);
+        RecurrentCheck.check(
+                "gru relu/hard_sigmoid before", gru(spec(true, true, false, false, RELU, HARD_SIGMOID)), ROWS, 50);
         RecurrentCheck.check("gru linear/softsign", gru(spec(true, false, true, true, LINEAR, SOFTSIGN)), ROWS, 51);
         RecurrentCheck.check("gru sigmoid/tanh before", gru(spec(true, true, false, false, SIGMOID, TANH)), ROWS, 52);
     }
@@ -131,9 +170,11 @@ class GruKernelsTest {
     @Test
     void oneStepOneRowAndLargerShapes() {
         for (boolean ra : new boolean[] {true, false}) {
-            RecurrentCheck.check("gru T=1 " + ra, gru(new GruKernels.Spec(1, F, U, true, true, false, ra, TANH, SIGMOID)), ROWS, 53);
+            RecurrentCheck.check(
+                    "gru T=1 " + ra, gru(new GruKernels.Spec(1, F, U, true, true, false, ra, TANH, SIGMOID)), ROWS, 53);
             RecurrentCheck.check("gru rows=1 " + ra, gru(spec(true, true, false, ra, TANH, SIGMOID)), 1, 54);
-            RecurrentCheck.check("gru big " + ra, gru(new GruKernels.Spec(3, 8, 11, true, true, true, ra, TANH, SIGMOID)), 5, 55);
+            RecurrentCheck.check(
+                    "gru big " + ra, gru(new GruKernels.Spec(3, 8, 11, true, true, true, ra, TANH, SIGMOID)), 5, 55);
         }
     }
 
@@ -144,7 +185,11 @@ class GruKernelsTest {
         try {
             RecurrentCheck.check("gru 3 parts", gru(spec(true, false, false, true, TANH, SIGMOID)), 7, 60);
             RecurrentCheck.check("gru 3 parts seq back", gru(spec(true, true, true, true, TANH, SIGMOID)), 8, 61);
-            RecurrentCheck.check("gru 2 parts no bias", gru(new GruKernels.Spec(3, 7, 9, false, true, false, true, TANH, SIGMOID)), 5, 62);
+            RecurrentCheck.check(
+                    "gru 2 parts no bias",
+                    gru(new GruKernels.Spec(3, 7, 9, false, true, false, true, TANH, SIGMOID)),
+                    5,
+                    62);
         } finally {
             SequenceKernels.forcedParts = 0;
         }
@@ -152,7 +197,8 @@ class GruKernelsTest {
 
     @Test
     void formulasAndSizeChecks() {
-        GruKernels.Spec a = spec(true, false, false, true, TANH, SIGMOID), b = spec(true, false, false, false, TANH, SIGMOID);
+        GruKernels.Spec a = spec(true, false, false, true, TANH, SIGMOID),
+                b = spec(true, false, false, false, TANH, SIGMOID);
         assertEquals(T * (F + 10 * U) + U, a.statePerRow());
         assertEquals(T * (F + 6 * U) + U, a.scratchPerRow());
         assertEquals(T * (F + 8 * U) + U, b.statePerRow());
@@ -162,13 +208,29 @@ class GruKernelsTest {
         int G = 3 * U, k = 0, r = F * G, bias = r + U * G;
         // a [3u] bias is too short for resetAfter's [2, 3u]
         MemorySegment w = Mem.zeros(bias + 3 * U), x = Mem.zeros(ROWS * T * F);
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(
+                IllegalArgumentException.class,
                 () -> a.forward(x, w, k, r, bias, Mem.zeros(ROWS * a.statePerRow()), Mem.zeros(ROWS * U), ROWS));
-        assertTrue(e.getMessage().contains("GRU: w holds " + (bias + 3 * U) + " floats, expected at least " + (bias + 6 * U)
-                + " for bias"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("GRU: w holds " + (bias + 3 * U) + " floats, expected at least " + (bias + 6 * U)
+                                + " for bias"),
+                e.getMessage());
         b.forward(x, w, k, r, bias, Mem.zeros(ROWS * b.statePerRow()), Mem.zeros(ROWS * U), ROWS);
-        e = assertThrows(IllegalArgumentException.class, () -> b.backward(x, w, k, r, bias, Mem.zeros(ROWS * b.statePerRow()),
-                Mem.zeros(ROWS * b.scratchPerRow()), Mem.zeros(ROWS * U - 1), Mem.zeros(bias + 3 * U), MemorySegment.NULL, ROWS));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> b.backward(
+                        x,
+                        w,
+                        k,
+                        r,
+                        bias,
+                        Mem.zeros(ROWS * b.statePerRow()),
+                        Mem.zeros(ROWS * b.scratchPerRow()),
+                        Mem.zeros(ROWS * U - 1),
+                        Mem.zeros(bias + 3 * U),
+                        MemorySegment.NULL,
+                        ROWS));
         assertTrue(e.getMessage().contains("GRU: outGrad holds " + (ROWS * U - 1)), e.getMessage());
     }
 }

@@ -1,22 +1,21 @@
 package io.nerva.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.Initializer;
 import io.nerva.runtime.Mem;
 import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.core.Rng;
+import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import java.lang.foreign.MemorySegment;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 class InitializersTest {
     private static final int FAN_IN = 300, FAN_OUT = 200, N = FAN_IN * FAN_OUT, OFF = 4;
 
     static ParamSpec spec(Initializer init, float value) {
-        return new ParamSpec("d.kernel", new int[]{FAN_IN, FAN_OUT}, OFF, init, value, FAN_IN, FAN_OUT);
+        return new ParamSpec("d.kernel", new int[] {FAN_IN, FAN_OUT}, OFF, init, value, FAN_IN, FAN_OUT);
     }
 
     static double expectedVariance(Initializer init) {
@@ -29,8 +28,9 @@ class InitializersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Initializer.class, names = {"GLOROT_UNIFORM", "HE_UNIFORM", "LECUN_UNIFORM",
-            "GLOROT_NORMAL", "HE_NORMAL", "LECUN_NORMAL"})
+    @EnumSource(
+            value = Initializer.class,
+            names = {"GLOROT_UNIFORM", "HE_UNIFORM", "LECUN_UNIFORM", "GLOROT_NORMAL", "HE_NORMAL", "LECUN_NORMAL"})
     void varianceScalingStatistics(Initializer init) {
         MemorySegment v = Mem.filled(OFF + N + 3, 9f);
         Initializers.fill(spec(init, 0), v, new Rng(123));
@@ -95,7 +95,8 @@ class InitializersTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"8, 8", "12, 4", "4, 12", "128, 512"})
     void orthogonalHasOrthonormalColumnsOrRows(int rows, int cols) {
-        ParamSpec s = new ParamSpec("r.recurrent_kernel", new int[] {rows, cols}, OFF, Initializer.ORTHOGONAL, 0, rows, cols);
+        ParamSpec s =
+                new ParamSpec("r.recurrent_kernel", new int[] {rows, cols}, OFF, Initializer.ORTHOGONAL, 0, rows, cols);
         MemorySegment v = Mem.filled(OFF + rows * cols, 9f);
         Initializers.fill(s, v, new Rng(5));
         boolean tall = rows >= cols;

@@ -1,11 +1,5 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.annotations.ActivationType.HARD_SIGMOID;
 import static io.nerva.annotations.ActivationType.LINEAR;
 import static io.nerva.annotations.ActivationType.RELU;
@@ -15,6 +9,11 @@ import static io.nerva.annotations.ActivationType.TANH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.annotations.ActivationType;
+import io.nerva.runtime.Mem;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
 
 /** LSTM forward against a per-sample double reference of Keras' formulas, backward against finite differences. */
 class LstmKernelsTest {
@@ -26,21 +25,48 @@ class LstmKernelsTest {
         int kOff = 2, rOff = kOff + sp.features() * G, bOff = sp.useBias() ? rOff + sp.units() * G : -1;
         int end = (sp.useBias() ? bOff + G : rOff + sp.units() * G) + 3;
         return new RecurrentCheck.Case() {
-            public int inPerRow() { return sp.timesteps() * sp.features(); }
-            public int outPerRow() { return (int) sp.outputPerRow(); }
-            public long statePerRow() { return sp.statePerRow(); }
-            public long scratchPerRow() { return sp.scratchPerRow(); }
-            public int wSize() { return end; }
-            public int[][] paramRanges() {
-                return sp.useBias() ? new int[][] {{kOff, rOff}, {rOff, bOff}, {bOff, bOff + G}} : new int[][] {{kOff, rOff}, {rOff, end - 3}};
+            public int inPerRow() {
+                return sp.timesteps() * sp.features();
             }
+
+            public int outPerRow() {
+                return (int) sp.outputPerRow();
+            }
+
+            public long statePerRow() {
+                return sp.statePerRow();
+            }
+
+            public long scratchPerRow() {
+                return sp.scratchPerRow();
+            }
+
+            public int wSize() {
+                return end;
+            }
+
+            public int[][] paramRanges() {
+                return sp.useBias()
+                        ? new int[][] {{kOff, rOff}, {rOff, bOff}, {bOff, bOff + G}}
+                        : new int[][] {{kOff, rOff}, {rOff, end - 3}};
+            }
+
             public void forward(MemorySegment x, MemorySegment w, MemorySegment state, MemorySegment out, int rows) {
                 sp.forward(x, w, kOff, rOff, bOff, state, out, rows);
             }
-            public void backward(MemorySegment x, MemorySegment w, MemorySegment state, MemorySegment scratch,
-                                 MemorySegment outGrad, MemorySegment g, MemorySegment inGrad, int rows) {
+
+            public void backward(
+                    MemorySegment x,
+                    MemorySegment w,
+                    MemorySegment state,
+                    MemorySegment scratch,
+                    MemorySegment outGrad,
+                    MemorySegment g,
+                    MemorySegment inGrad,
+                    int rows) {
                 sp.backward(x, w, kOff, rOff, bOff, state, scratch, outGrad, g, inGrad, rows);
             }
+
             public double[] reference(double[] x, double[] w, int rows) {
                 return LstmKernelsTest.reference(sp, x, w, kOff, rOff, bOff, rows);
             }
@@ -56,7 +82,8 @@ class LstmKernelsTest {
             for (int s = 0; s < t0; s++) {
                 int t = sp.goBackwards() ? t0 - 1 - s : s;
                 for (int k = 0; k < G; k++) {
-                    z[k] = (bOff >= 0 ? w[bOff + k] : 0) + RecurrentCheck.dot(x, (n * t0 + t) * f0, w, kOff + k, G, f0)
+                    z[k] = (bOff >= 0 ? w[bOff + k] : 0)
+                            + RecurrentCheck.dot(x, (n * t0 + t) * f0, w, kOff + k, G, f0)
                             + RecurrentCheck.dot(h, 0, w, rOff + k, G, u);
                 }
                 for (int j = 0; j < u; j++) {
@@ -108,7 +135,8 @@ class LstmKernelsTest {
 
     @Test
     void oneStepOneRowAndLargerShapes() {
-        RecurrentCheck.check("lstm T=1", lstm(new LstmKernels.Spec(1, F, U, true, true, false, TANH, SIGMOID)), ROWS, 9);
+        RecurrentCheck.check(
+                "lstm T=1", lstm(new LstmKernels.Spec(1, F, U, true, true, false, TANH, SIGMOID)), ROWS, 9);
         RecurrentCheck.check("lstm rows=1", lstm(spec(true, true, true, TANH, SIGMOID)), 1, 10);
         // big enough that every product goes through BLAS (the small ones run in Java)
         RecurrentCheck.check("lstm big", lstm(new LstmKernels.Spec(3, 7, 9, true, true, false, TANH, SIGMOID)), 5, 11);
@@ -121,7 +149,11 @@ class LstmKernelsTest {
         try {
             RecurrentCheck.check("lstm 3 parts", lstm(spec(true, false, false, TANH, SIGMOID)), 7, 12);
             RecurrentCheck.check("lstm 3 parts seq back", lstm(spec(true, true, true, TANH, SIGMOID)), 8, 13);
-            RecurrentCheck.check("lstm 2 parts no bias", lstm(new LstmKernels.Spec(3, 7, 9, false, true, false, TANH, SIGMOID)), 5, 14);
+            RecurrentCheck.check(
+                    "lstm 2 parts no bias",
+                    lstm(new LstmKernels.Spec(3, 7, 9, false, true, false, TANH, SIGMOID)),
+                    5,
+                    14);
         } finally {
             SequenceKernels.forcedParts = 0;
         }
@@ -144,30 +176,42 @@ class LstmKernelsTest {
         MemorySegment out = Mem.zeros(ROWS * U), sc = Mem.zeros(ROWS * s.scratchPerRow());
         long k = 2, r = k + F * G, b = r + U * G;
         var e = assertThrows(IllegalArgumentException.class, () -> s.forward(x, w, k, r, b, Mem.zeros(10), out, ROWS));
-        assertTrue(e.getMessage().contains("state") && e.getMessage().contains("10")
-                && e.getMessage().contains(String.valueOf(ROWS * s.statePerRow())), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("state")
+                        && e.getMessage().contains("10")
+                        && e.getMessage().contains(String.valueOf(ROWS * s.statePerRow())),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> s.forward(Mem.zeros(5), w, k, r, b, st, out, ROWS));
-        assertTrue(e.getMessage().contains("x holds 5 floats") && e.getMessage().contains(String.valueOf(ROWS * T * F)), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> s.forward(x, w, k, r, b, st, Mem.zeros(ROWS * U - 1), ROWS));
+        assertTrue(
+                e.getMessage().contains("x holds 5 floats") && e.getMessage().contains(String.valueOf(ROWS * T * F)),
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> s.forward(x, w, k, r, b, st, Mem.zeros(ROWS * U - 1), ROWS));
         assertTrue(e.getMessage().contains("out holds " + (ROWS * U - 1)), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> s.forward(x, Mem.zeros(wSize - 1), k, r, b, st, out, ROWS));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> s.forward(x, Mem.zeros(wSize - 1), k, r, b, st, out, ROWS));
         assertTrue(e.getMessage().contains("w holds") && e.getMessage().contains("bias"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> s.forward(x, w, k, r, -1, st, out, ROWS));
         assertTrue(e.getMessage().contains("bias offset -1 is negative"), e.getMessage());
         s.forward(x, w, k, r, b, st, out, ROWS);
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> s.backward(x, w, k, r, b, st, Mem.zeros(3), out, Mem.zeros(wSize), MemorySegment.NULL, ROWS));
         assertTrue(e.getMessage().contains("scratch holds 3 floats"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> s.backward(x, w, k, r, b, st, sc, out, Mem.zeros(wSize), Mem.zeros(4), ROWS));
         assertTrue(e.getMessage().contains("inGrad holds 4 floats"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> s.backward(x, w, k, r, b, st, sc, out, Mem.zeros(7), MemorySegment.NULL, ROWS));
         assertTrue(e.getMessage().contains("g holds 7 floats"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new LstmKernels.Spec(T, F, U, true, false, false, ActivationType.SOFTMAX, SIGMOID));
         assertTrue(e.getMessage().contains("SOFTMAX"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LstmKernels.Spec(T, F, 0, true, false, false, TANH, SIGMOID));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> new LstmKernels.Spec(T, F, 0, true, false, false, TANH, SIGMOID));
         assertTrue(e.getMessage().contains("units=0"), e.getMessage());
     }
 }

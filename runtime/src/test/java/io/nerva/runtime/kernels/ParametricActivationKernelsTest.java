@@ -1,12 +1,11 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
+import io.nerva.runtime.Mem;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /** PReLU and Maxout kernels against the formulas written out here, and their gradients against finite differences. */
 class ParametricActivationKernelsTest {
@@ -84,10 +83,11 @@ class ParametricActivationKernelsTest {
 
     @Test
     void buffersTooSmallAreRefusedWithTheirSizes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MaxoutKernels.forward(Mem.zeros(5), Mem.zeros(2), 1, 2, 3));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> MaxoutKernels.forward(Mem.zeros(5), Mem.zeros(2), 1, 2, 3));
         assertTrue(e.getMessage().contains("expected at least 6"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> PReluKernels.forward(Mem.zeros(10), Mem.zeros(3), 0, Mem.zeros(10), 2, 5));
         assertTrue(e.getMessage().contains("parameters"), e.getMessage());
     }

@@ -1,15 +1,14 @@
 package io.nerva.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.management.ThreadMXBean;
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The recurrent and embedding kernels allocate nothing on the heap per call (the training step
@@ -24,18 +23,23 @@ class RecurrentAllocationFreeTest {
         long tid = Thread.currentThread().threadId();
         Random rnd = new Random(1);
         var lstm = new LstmKernels.Spec(T, F, U, true, true, true, ActivationType.TANH, ActivationType.SIGMOID);
-        var lstmRelu = new LstmKernels.Spec(T, F, U, false, false, false, ActivationType.RELU, ActivationType.HARD_SIGMOID);
+        var lstmRelu =
+                new LstmKernels.Spec(T, F, U, false, false, false, ActivationType.RELU, ActivationType.HARD_SIGMOID);
         var gruA = new GruKernels.Spec(T, F, U, true, false, false, true, ActivationType.TANH, ActivationType.SIGMOID);
-        var gruNoBias = new GruKernels.Spec(T, F, U, false, true, false, true, ActivationType.TANH, ActivationType.SIGMOID);
+        var gruNoBias =
+                new GruKernels.Spec(T, F, U, false, true, false, true, ActivationType.TANH, ActivationType.SIGMOID);
         var gruB = new GruKernels.Spec(T, F, U, true, true, true, false, ActivationType.TANH, ActivationType.SIGMOID);
         var rnn = new SimpleRnnKernels.Spec(T, F, U, true, true, false, ActivationType.TANH);
         var rnnRelu = new SimpleRnnKernels.Spec(T, F, U, false, false, true, ActivationType.RELU);
         var emb = new EmbeddingKernels.Spec(T, 10, F);
         int wSize = F * 4 * U + U * 4 * U + 6 * U;
         MemorySegment x = Mem.of(Mem.uniform(rnd, ROWS * T * F, -1, 1)), w = Mem.of(Mem.uniform(rnd, wSize, -0.3, 0.3));
-        MemorySegment g = Mem.zeros(wSize), state = Mem.zeros(ROWS * Math.max(lstm.statePerRow(), gruA.statePerRow())),
+        MemorySegment g = Mem.zeros(wSize),
+                state = Mem.zeros(ROWS * Math.max(lstm.statePerRow(), gruA.statePerRow())),
                 scratch = Mem.zeros(ROWS * Math.max(lstm.scratchPerRow(), gruA.scratchPerRow()));
-        MemorySegment out = Mem.zeros(ROWS * T * U), og = Mem.of(Mem.uniform(rnd, ROWS * T * U, -1, 1)), dx = Mem.zeros(ROWS * T * F);
+        MemorySegment out = Mem.zeros(ROWS * T * U),
+                og = Mem.of(Mem.uniform(rnd, ROWS * T * U, -1, 1)),
+                dx = Mem.zeros(ROWS * T * F);
         MemorySegment ids = Mem.zeros(ROWS * T);
         for (int i = 0; i < ROWS * T; i++) Mem.set(ids, i, i % 10);
         long k = 0, r = F * 4 * U, b = r + U * 4 * U;
@@ -62,7 +66,8 @@ class RecurrentAllocationFreeTest {
         long before = mx.getThreadAllocatedBytes(tid);
         for (int i = 0; i < CALLS; i++) work.run();
         long allocated = mx.getThreadAllocatedBytes(tid) - before;
-        assertTrue(allocated < 16L * CALLS, "recurrent kernels allocated " + allocated + " bytes in " + CALLS + " rounds");
+        assertTrue(
+                allocated < 16L * CALLS, "recurrent kernels allocated " + allocated + " bytes in " + CALLS + " rounds");
 
         // the same with the rows split over two threads (reused tasks, no per-call objects)
         SequenceKernels.forcedParts = 2;
@@ -74,6 +79,8 @@ class RecurrentAllocationFreeTest {
         } finally {
             SequenceKernels.forcedParts = 0;
         }
-        assertTrue(allocated < 16L * CALLS, "recurrent kernels on row parts allocated " + allocated + " bytes in " + CALLS + " rounds");
+        assertTrue(
+                allocated < 16L * CALLS,
+                "recurrent kernels on row parts allocated " + allocated + " bytes in " + CALLS + " rounds");
     }
 }

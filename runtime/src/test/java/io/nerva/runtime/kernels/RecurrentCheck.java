@@ -1,14 +1,13 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.Mem;
-
-import java.lang.foreign.MemorySegment;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import io.nerva.annotations.ActivationType;
+import io.nerva.runtime.Mem;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
 
 /**
  * Test harness for the recurrent kernels: a layer under test is its float kernel (forward and
@@ -37,8 +36,15 @@ final class RecurrentCheck {
 
         void forward(MemorySegment x, MemorySegment w, MemorySegment state, MemorySegment out, int rows);
 
-        void backward(MemorySegment x, MemorySegment w, MemorySegment state, MemorySegment scratch,
-                      MemorySegment outGrad, MemorySegment g, MemorySegment inGrad, int rows);
+        void backward(
+                MemorySegment x,
+                MemorySegment w,
+                MemorySegment state,
+                MemorySegment scratch,
+                MemorySegment outGrad,
+                MemorySegment g,
+                MemorySegment inGrad,
+                int rows);
 
         /** The reference forward in double precision. */
         double[] reference(double[] x, double[] w, int rows);
@@ -120,7 +126,10 @@ final class RecurrentCheck {
         c.backward(xs, ws, state, scratch2, ogs, g2, MemorySegment.NULL, rows);
         for (int[] range : c.paramRanges()) {
             for (int p = range[0]; p < range[1]; p++) {
-                assertEquals(Mem.at(g, p), Mem.at(g2, p), 1e-6 * (1 + Math.abs(Mem.at(g, p))),
+                assertEquals(
+                        Mem.at(g, p),
+                        Mem.at(g2, p),
+                        1e-6 * (1 + Math.abs(Mem.at(g, p))),
                         name + ": dw[" + p + "] with inGrad NULL");
             }
         }

@@ -1,13 +1,12 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.MemorySegment;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nerva.runtime.Mem;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
 
 /** The fast float tanh/sigmoid against Math in double, and the step-major copies. */
 class SequenceKernelsTest {

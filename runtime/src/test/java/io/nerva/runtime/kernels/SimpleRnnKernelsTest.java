@@ -1,11 +1,5 @@
 package io.nerva.runtime.kernels;
 
-import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.nerva.annotations.ActivationType.ELU;
 import static io.nerva.annotations.ActivationType.HARD_SIGMOID;
 import static io.nerva.annotations.ActivationType.LINEAR;
@@ -16,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nerva.annotations.ActivationType;
+import io.nerva.runtime.Mem;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+
 /** SimpleRNN forward against a per-sample double reference, backward against finite differences. */
 class SimpleRnnKernelsTest {
     static final int T = 4, F = 3, U = 5, ROWS = 3;
@@ -25,21 +24,48 @@ class SimpleRnnKernelsTest {
         int kOff = 1, rOff = kOff + sp.features() * u, bOff = sp.useBias() ? rOff + u * u : -1;
         int end = (sp.useBias() ? bOff + u : rOff + u * u) + 2;
         return new RecurrentCheck.Case() {
-            public int inPerRow() { return sp.timesteps() * sp.features(); }
-            public int outPerRow() { return (int) sp.outputPerRow(); }
-            public long statePerRow() { return sp.statePerRow(); }
-            public long scratchPerRow() { return sp.scratchPerRow(); }
-            public int wSize() { return end; }
-            public int[][] paramRanges() {
-                return sp.useBias() ? new int[][] {{kOff, rOff}, {rOff, bOff}, {bOff, bOff + u}} : new int[][] {{kOff, rOff}, {rOff, end - 2}};
+            public int inPerRow() {
+                return sp.timesteps() * sp.features();
             }
+
+            public int outPerRow() {
+                return (int) sp.outputPerRow();
+            }
+
+            public long statePerRow() {
+                return sp.statePerRow();
+            }
+
+            public long scratchPerRow() {
+                return sp.scratchPerRow();
+            }
+
+            public int wSize() {
+                return end;
+            }
+
+            public int[][] paramRanges() {
+                return sp.useBias()
+                        ? new int[][] {{kOff, rOff}, {rOff, bOff}, {bOff, bOff + u}}
+                        : new int[][] {{kOff, rOff}, {rOff, end - 2}};
+            }
+
             public void forward(MemorySegment x, MemorySegment w, MemorySegment state, MemorySegment out, int rows) {
                 sp.forward(x, w, kOff, rOff, bOff, state, out, rows);
             }
-            public void backward(MemorySegment x, MemorySegment w, MemorySegment state, MemorySegment scratch,
-                                 MemorySegment outGrad, MemorySegment g, MemorySegment inGrad, int rows) {
+
+            public void backward(
+                    MemorySegment x,
+                    MemorySegment w,
+                    MemorySegment state,
+                    MemorySegment scratch,
+                    MemorySegment outGrad,
+                    MemorySegment g,
+                    MemorySegment inGrad,
+                    int rows) {
                 sp.backward(x, w, kOff, rOff, bOff, state, scratch, outGrad, g, inGrad, rows);
             }
+
             public double[] reference(double[] x, double[] w, int rows) {
                 int t0 = sp.timesteps(), f0 = sp.features();
                 double[] out = new double[rows * (int) sp.outputPerRow()];
@@ -48,7 +74,8 @@ class SimpleRnnKernelsTest {
                     for (int s = 0; s < t0; s++) {
                         int t = sp.goBackwards() ? t0 - 1 - s : s;
                         for (int k = 0; k < u; k++) {
-                            z[k] = (bOff >= 0 ? w[bOff + k] : 0) + RecurrentCheck.dot(x, (n * t0 + t) * f0, w, kOff + k, u, f0)
+                            z[k] = (bOff >= 0 ? w[bOff + k] : 0)
+                                    + RecurrentCheck.dot(x, (n * t0 + t) * f0, w, kOff + k, u, f0)
                                     + RecurrentCheck.dot(h, 0, w, rOff + k, u, u);
                         }
                         for (int j = 0; j < u; j++) {
@@ -119,12 +146,22 @@ class SimpleRnnKernelsTest {
         assertEquals(T * (F + U) + U, s.scratchPerRow());
         int wSize = F * U + U * U + U;
         MemorySegment x = Mem.zeros(ROWS * T * F), w = Mem.zeros(wSize), st = Mem.zeros(ROWS * s.statePerRow());
-        var e = assertThrows(IllegalArgumentException.class, () -> s.forward(x, w, 0, F * U, F * U + U * U, st, Mem.zeros(ROWS * U - 2), ROWS));
-        assertTrue(e.getMessage().contains("SimpleRNN: out holds " + (ROWS * U - 2) + " floats, expected at least " + ROWS * U), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> s.forward(x, w, 0, F * U, F * U + U * U, Mem.zeros(8), Mem.zeros(ROWS * U), ROWS));
-        assertTrue(e.getMessage().contains("SimpleRNN: state holds 8 floats, expected at least " + ROWS * s.statePerRow()), e.getMessage());
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> s.forward(x, w, 0, F * U, F * U + U * U, st, Mem.zeros(ROWS * U - 2), ROWS));
+        assertTrue(
+                e.getMessage()
+                        .contains("SimpleRNN: out holds " + (ROWS * U - 2) + " floats, expected at least " + ROWS * U),
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> s.forward(x, w, 0, F * U, F * U + U * U, Mem.zeros(8), Mem.zeros(ROWS * U), ROWS));
+        assertTrue(
+                e.getMessage().contains("SimpleRNN: state holds 8 floats, expected at least " + ROWS * s.statePerRow()),
+                e.getMessage());
         SimpleRnnKernels.Spec nb = spec(false, false, false, TANH);
-        e = assertThrows(IllegalArgumentException.class, () -> nb.forward(x, w, 0, F * U, 0, st, Mem.zeros(ROWS * U), ROWS));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> nb.forward(x, w, 0, F * U, 0, st, Mem.zeros(ROWS * U), ROWS));
         assertTrue(e.getMessage().contains("bias offset must be -1"), e.getMessage());
     }
 }

@@ -1,20 +1,19 @@
 package io.nerva.runtime.loss;
 
+import static io.nerva.annotations.ActivationType.*;
+import static io.nerva.annotations.LossFunction.*;
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
 import io.nerva.runtime.Mem;
 import io.nerva.runtime.kernels.Activations;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static io.nerva.annotations.ActivationType.*;
-import static io.nerva.annotations.LossFunction.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class LossesTest {
     private static final int R = 3, C = 4;
@@ -96,10 +95,14 @@ class LossesTest {
 
         float[] mseX = Mem.uniform(rnd, R * C, -2, 2), mseY = Mem.uniform(rnd, R * C, -2, 2);
         float[] maeY = Mem.uniform(rnd, R * C, -2, 2), maeX = new float[R * C];
-        for (int i = 0; i < maeX.length; i++) maeX[i] = maeY[i] + Mem.awayFromZero(rnd, 1, 0.1, 1.5)[0]; // away from the kink
+        for (int i = 0; i < maeX.length; i++)
+            maeX[i] = maeY[i] + Mem.awayFromZero(rnd, 1, 0.1, 1.5)[0]; // away from the kink
         float[] probs = Mem.uniform(rnd, R * C, 0.05, 0.95), binY = Mem.uniform(rnd, R * C, 0, 1);
         float[] logits = Mem.uniform(rnd, R * C, -4, 4);
-        float[] hingeY = new float[R * C], hingeYpm = new float[R * C], hingeX = new float[R * C], hingeXpm = new float[R * C];
+        float[] hingeY = new float[R * C],
+                hingeYpm = new float[R * C],
+                hingeX = new float[R * C],
+                hingeXpm = new float[R * C];
         for (int i = 0; i < R * C; i++) {
             hingeY[i] = rnd.nextBoolean() ? 1f : 0f;
             hingeYpm[i] = hingeY[i] == 0f ? -1f : 1f;
@@ -127,20 +130,55 @@ class LossesTest {
                     return s / x.length;
                 }),
                 new Case("bce on probabilities", BINARY_CROSSENTROPY, LINEAR, probs, binY, LossesTest::bceOnProbs),
-                new Case("bce fused with sigmoid", BINARY_CROSSENTROPY, SIGMOID, logits, binY,
+                new Case(
+                        "bce fused with sigmoid",
+                        BINARY_CROSSENTROPY,
+                        SIGMOID,
+                        logits,
+                        binY,
                         (x, y) -> bceOnProbs(map(x, LossesTest::sigmoid), y)),
-                new Case("bce from logits", BINARY_CROSSENTROPY_FROM_LOGITS, LINEAR, logits, binY,
+                new Case(
+                        "bce from logits",
+                        BINARY_CROSSENTROPY_FROM_LOGITS,
+                        LINEAR,
+                        logits,
+                        binY,
                         (x, y) -> bceOnProbs(map(x, LossesTest::sigmoid), y)),
                 new Case("cce on probabilities", CATEGORICAL_CROSSENTROPY, LINEAR, probs, soft, LossesTest::cceOnProbs),
-                new Case("cce fused one-hot", CATEGORICAL_CROSSENTROPY, SOFTMAX, logits, oneHot,
+                new Case(
+                        "cce fused one-hot",
+                        CATEGORICAL_CROSSENTROPY,
+                        SOFTMAX,
+                        logits,
+                        oneHot,
                         (x, y) -> cceOnProbs(softmax(x), y)),
-                new Case("cce fused soft labels", CATEGORICAL_CROSSENTROPY, SOFTMAX, logits, soft,
+                new Case(
+                        "cce fused soft labels",
+                        CATEGORICAL_CROSSENTROPY,
+                        SOFTMAX,
+                        logits,
+                        soft,
                         (x, y) -> cceOnProbs(softmax(x), y)),
-                new Case("cce fused labels summing to 0.7", CATEGORICAL_CROSSENTROPY, SOFTMAX, logits, partial,
+                new Case(
+                        "cce fused labels summing to 0.7",
+                        CATEGORICAL_CROSSENTROPY,
+                        SOFTMAX,
+                        logits,
+                        partial,
                         (x, y) -> cceOnProbs(softmax(x), y)),
-                new Case("sparse cce on probabilities", SPARSE_CATEGORICAL_CROSSENTROPY, LINEAR, probs, labels,
+                new Case(
+                        "sparse cce on probabilities",
+                        SPARSE_CATEGORICAL_CROSSENTROPY,
+                        LINEAR,
+                        probs,
+                        labels,
                         (x, y) -> cceOnProbs(x, oneHot(y))),
-                new Case("sparse cce fused", SPARSE_CATEGORICAL_CROSSENTROPY, SOFTMAX, logits, labels,
+                new Case(
+                        "sparse cce fused",
+                        SPARSE_CATEGORICAL_CROSSENTROPY,
+                        SOFTMAX,
+                        logits,
+                        labels,
                         (x, y) -> cceOnProbs(softmax(x), oneHot(y))),
                 new Case("hinge 0/1 targets", HINGE, LINEAR, hingeX, hingeY, hinge),
                 new Case("hinge -1/1 targets", HINGE, LINEAR, hingeXpm, hingeYpm, hinge),
@@ -168,7 +206,12 @@ class LossesTest {
                     }
                     return s / R;
                 }),
-                new Case("cce from logits", CATEGORICAL_CROSSENTROPY_FROM_LOGITS, LINEAR, logits, soft,
+                new Case(
+                        "cce from logits",
+                        CATEGORICAL_CROSSENTROPY_FROM_LOGITS,
+                        LINEAR,
+                        logits,
+                        soft,
                         (x, y) -> cceOnProbs(softmax(x), y)));
     }
 
@@ -266,8 +309,11 @@ class LossesTest {
         float[] labels = {1, 0, 3};
         float[] oneHot = new float[R * C];
         for (int r = 0; r < R; r++) oneHot[r * C + (int) labels[r]] = 1;
-        Object[][] combos = {{BINARY_CROSSENTROPY, SIGMOID, yb}, {CATEGORICAL_CROSSENTROPY, SOFTMAX, oneHot},
-                {SPARSE_CATEGORICAL_CROSSENTROPY, SOFTMAX, labels}};
+        Object[][] combos = {
+            {BINARY_CROSSENTROPY, SIGMOID, yb},
+            {CATEGORICAL_CROSSENTROPY, SOFTMAX, oneHot},
+            {SPARSE_CATEGORICAL_CROSSENTROPY, SOFTMAX, labels}
+        };
         for (Object[] k : combos) {
             Loss loss = Loss.of((LossFunction) k[0]);
             ActivationType act = (ActivationType) k[1];
@@ -284,7 +330,7 @@ class LossesTest {
     void stableForExtremeLogits() {
         float[] z = {1000f, -1000f, 100f, -100f, 0f, 30f};
         float[] y = {0f, 1f, 1f, 0f, 1f, 1f};
-        for (LossFunction f : new LossFunction[]{BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_FROM_LOGITS}) {
+        for (LossFunction f : new LossFunction[] {BINARY_CROSSENTROPY, BINARY_CROSSENTROPY_FROM_LOGITS}) {
             ActivationType act = f == BINARY_CROSSENTROPY ? SIGMOID : LINEAR;
             MemorySegment zs = Mem.of(z), out = act == LINEAR ? zs : Mem.zeros(6), g = Mem.zeros(6);
             Activations.forward(act, Float.NaN, zs, out, 1, 6);
@@ -293,7 +339,11 @@ class LossesTest {
             double expect = (2000 + 2 * Math.log1p(Math.exp(-100)) + Math.log(2) + Math.log1p(Math.exp(-30))) / 6;
             assertEquals(expect, l, 1e-9 * expect, f.toString());
             float[] gr = Mem.get(g, 6);
-            assertArrayEquals(new float[]{1f / 6, -1f / 6, 0f, 0f, -0.5f / 6, (float) ((sigmoid(30) - 1) / 6)}, gr, 1e-7f, f.toString());
+            assertArrayEquals(
+                    new float[] {1f / 6, -1f / 6, 0f, 0f, -0.5f / 6, (float) ((sigmoid(30) - 1) / 6)},
+                    gr,
+                    1e-7f,
+                    f.toString());
         }
         // categorical, fused with softmax: wrong class at -1000 vs 1000
         float[] logits = {1000f, -1000f, 0f, -1000f, 1000f, 1000f};
@@ -302,12 +352,12 @@ class LossesTest {
         Activations.forward(SOFTMAX, Float.NaN, zs, out, 2, 3);
         double l = Loss.of(CATEGORICAL_CROSSENTROPY).compute(zs, out, Mem.of(oneHot), 2, 3, SOFTMAX, g);
         assertEquals((2000 + 2000 + Math.log(2)) / 2, l, 1e-9);
-        assertArrayEquals(new float[]{0.5f, -0.5f, 0f, -0.5f, 0.25f, 0.25f}, Mem.get(g, 6), 1e-7f);
+        assertArrayEquals(new float[] {0.5f, -0.5f, 0f, -0.5f, 0.25f, 0.25f}, Mem.get(g, 6), 1e-7f);
         // plain probabilities at exactly 0 and 1 are clamped to [1e-7, 1 − 1e-7]
         MemorySegment p = Mem.of(0f, 1f), t = Mem.of(1f, 0f), pg = Mem.zeros(2);
         double bce = Loss.of(BINARY_CROSSENTROPY).compute(p, p, t, 1, 2, LINEAR, pg);
         assertEquals(-Math.log(1e-7), bce, 1e-6);
-        assertArrayEquals(new float[]{0f, 0f}, Mem.get(pg, 2), "no gradient through the clamp");
+        assertArrayEquals(new float[] {0f, 0f}, Mem.get(pg, 2), "no gradient through the clamp");
         double cce = Loss.of(CATEGORICAL_CROSSENTROPY).compute(p, p, t, 1, 2, LINEAR, pg);
         assertEquals(-Math.log(1e-7), cce, 1e-6);
     }
@@ -317,14 +367,15 @@ class LossesTest {
         Loss loss = Loss.of(SPARSE_CATEGORICAL_CROSSENTROPY);
         assertEquals(1, loss.targetColumns(10));
         MemorySegment z = Mem.zeros(9), g = Mem.filled(9, 5f);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> loss.compute(z, z, Mem.of(0f, 3f, 1f), 3, 3, SOFTMAX, g));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> loss.compute(z, z, Mem.of(0f, 3f, 1f), 3, 3, SOFTMAX, g));
         assertTrue(e.getMessage().contains("row 1"), e.getMessage());
         assertTrue(e.getMessage().contains("is 3.0"), e.getMessage());
         assertTrue(e.getMessage().contains("[0, 3)"), e.getMessage());
         assertEquals(5f, Mem.at(g, 0), "nothing written before the check");
-        for (float bad : new float[]{-1f, 1.5f, Float.NaN, 1e9f}) {
-            IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
+        for (float bad : new float[] {-1f, 1.5f, Float.NaN, 1e9f}) {
+            IllegalArgumentException e2 = assertThrows(
+                    IllegalArgumentException.class,
                     () -> loss.compute(z, z, Mem.of(0f, 1f, bad), 3, 3, LINEAR, MemorySegment.NULL));
             assertTrue(e2.getMessage().contains("row 2") && e2.getMessage().contains("is " + bad), e2.getMessage());
         }
@@ -334,14 +385,21 @@ class LossesTest {
     void hingeLikeLossesHaveTheirKnownValues() {
         // categorical hinge: target 1 scores 0.5, the best other 0.8 → 1 + 0.8 − 0.5; second row beyond the margin → 0
         MemorySegment p = Mem.of(0.5f, 0.8f, 0.1f, 3f, 0.5f, 1f), y = Mem.of(1f, 0f, 0f, 1f, 0f, 0f);
-        assertEquals((1 + 0.8f - 0.5f) / 2.0, Loss.of(CATEGORICAL_HINGE).compute(p, p, y, 2, 3, LINEAR, MemorySegment.NULL), 1e-7);
+        assertEquals(
+                (1 + 0.8f - 0.5f) / 2.0,
+                Loss.of(CATEGORICAL_HINGE).compute(p, p, y, 2, 3, LINEAR, MemorySegment.NULL),
+                1e-7);
         // Huber, delta 1: errors 0.5 and 3 → 0.125 and 2.5
         MemorySegment hp = Mem.of(0.5f, 3f), hy = Mem.of(0f, 0f);
         assertEquals((0.125 + 2.5) / 2, Loss.of(HUBER).compute(hp, hp, hy, 1, 2, LINEAR, MemorySegment.NULL), 1e-12);
-        assertEquals((0.125 + 0.5 * 2.75) / 2, Loss.huber(0.5).compute(hp, hp, hy, 1, 2, LINEAR, MemorySegment.NULL), 1e-12);
+        assertEquals(
+                (0.125 + 0.5 * 2.75) / 2, Loss.huber(0.5).compute(hp, hp, hy, 1, 2, LINEAR, MemorySegment.NULL), 1e-12);
         // log-cosh of a huge error does not overflow: log cosh 100 = 100 − log 2
         MemorySegment big = Mem.of(100f);
-        assertEquals(100 - Math.log(2), Loss.of(LOG_COSH).compute(big, big, Mem.of(0f), 1, 1, LINEAR, MemorySegment.NULL), 1e-9);
+        assertEquals(
+                100 - Math.log(2),
+                Loss.of(LOG_COSH).compute(big, big, Mem.of(0f), 1, 1, LINEAR, MemorySegment.NULL),
+                1e-9);
         // KL of identical distributions is 0
         MemorySegment q = Mem.of(0.25f, 0.75f);
         assertEquals(0.0, Loss.of(KL_DIVERGENCE).compute(q, q, q, 1, 2, LINEAR, MemorySegment.NULL), 1e-12);
@@ -352,8 +410,10 @@ class LossesTest {
     @Test
     void crossEntropyFromLogitsNeedsALinearOutputOfTwoOrMoreUnits() {
         assertNull(CATEGORICAL_CROSSENTROPY_FROM_LOGITS.mismatch(LINEAR, 3, "out"));
-        assertTrue(CATEGORICAL_CROSSENTROPY_FROM_LOGITS.mismatch(SOFTMAX, 3, "out").contains("raw logits"));
-        assertTrue(CATEGORICAL_CROSSENTROPY_FROM_LOGITS.mismatch(LINEAR, 1, "out").contains("2 or more"));
+        assertTrue(
+                CATEGORICAL_CROSSENTROPY_FROM_LOGITS.mismatch(SOFTMAX, 3, "out").contains("raw logits"));
+        assertTrue(
+                CATEGORICAL_CROSSENTROPY_FROM_LOGITS.mismatch(LINEAR, 1, "out").contains("2 or more"));
     }
 
     @Test
@@ -372,10 +432,15 @@ class LossesTest {
         assertEquals(1.8 / 4, Loss.of(HINGE).compute(hp, hp, hy, 2, 2, LINEAR, MemorySegment.NULL), 1e-7);
         // cce on probabilities: −(log 0.7 + log 0.5)/2
         MemorySegment cp = Mem.of(0.7f, 0.3f, 0.5f, 0.5f), cy = Mem.of(1f, 0f, 0f, 1f);
-        assertEquals(-(Math.log(0.7f) + Math.log(0.5)) / 2,
-                Loss.of(CATEGORICAL_CROSSENTROPY).compute(cp, cp, cy, 2, 2, LINEAR, MemorySegment.NULL), 1e-12);
-        assertEquals(-(Math.log(0.7f) + Math.log(0.5)) / 2,
-                Loss.of(SPARSE_CATEGORICAL_CROSSENTROPY).compute(cp, cp, Mem.of(0f, 1f), 2, 2, LINEAR, MemorySegment.NULL), 1e-12);
+        assertEquals(
+                -(Math.log(0.7f) + Math.log(0.5)) / 2,
+                Loss.of(CATEGORICAL_CROSSENTROPY).compute(cp, cp, cy, 2, 2, LINEAR, MemorySegment.NULL),
+                1e-12);
+        assertEquals(
+                -(Math.log(0.7f) + Math.log(0.5)) / 2,
+                Loss.of(SPARSE_CATEGORICAL_CROSSENTROPY)
+                        .compute(cp, cp, Mem.of(0f, 1f), 2, 2, LINEAR, MemorySegment.NULL),
+                1e-12);
 
         for (LossFunction f : LossFunction.values()) {
             if (f == UNSPECIFIED) continue;
@@ -387,7 +452,16 @@ class LossesTest {
                         || ((f == CATEGORICAL_CROSSENTROPY || f == SPARSE_CATEGORICAL_CROSSENTROPY) && a == SOFTMAX);
                 assertEquals(fuses, l.fusesWith(a), f + " with " + a);
             }
-            assertEquals(0.0, l.compute(MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, 0, 3, LINEAR, MemorySegment.NULL));
+            assertEquals(
+                    0.0,
+                    l.compute(
+                            MemorySegment.NULL,
+                            MemorySegment.NULL,
+                            MemorySegment.NULL,
+                            0,
+                            3,
+                            LINEAR,
+                            MemorySegment.NULL));
         }
     }
 }

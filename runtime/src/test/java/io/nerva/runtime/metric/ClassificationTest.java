@@ -1,13 +1,12 @@
 package io.nerva.runtime.metric;
 
-import org.junit.jupiter.api.Test;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /** Precision, recall, F1, the confusion matrix and the report, on cases computed by hand. */
 class ClassificationTest {
@@ -18,7 +17,7 @@ class ClassificationTest {
     @Test
     void perClassAndAveragedValuesMatchTheHandComputation() {
         ConfusionMatrix cm = ConfusionMatrix.of(ACTUAL, PREDICTED, 3);
-        assertArrayEquals(new long[][]{{2, 1, 0}, {0, 1, 1}, {1, 1, 3}}, cm.counts());
+        assertArrayEquals(new long[][] {{2, 1, 0}, {0, 1, 1}, {1, 1, 3}}, cm.counts());
         assertEquals(10, cm.total());
         assertEquals(0.6, cm.accuracy(), 1e-15);
         // precision = diagonal / column sum: 2/3, 1/3, 3/4
@@ -39,7 +38,7 @@ class ClassificationTest {
         assertEquals((3 * 2.0 / 3 + 2 * 1.0 / 3 + 5 * 0.75) / 10, cm.precision(Average.WEIGHTED), 1e-15);
         assertEquals(0.6, cm.recall(Average.WEIGHTED), 1e-15);
         assertEquals((3 * 2.0 / 3 + 2 * 0.4 + 5 * 2.0 / 3) / 10, cm.f1(Average.WEIGHTED), 1e-15);
-        for (Average micro : new Average[]{Average.MICRO}) {
+        for (Average micro : new Average[] {Average.MICRO}) {
             assertEquals(0.6, cm.precision(micro), 1e-15);
             assertEquals(0.6, cm.recall(micro), 1e-15);
             assertEquals(0.6, cm.f1(micro), 1e-15);
@@ -59,17 +58,26 @@ class ClassificationTest {
                    macro avg       0.58      0.59      0.58        10
                 weighted avg       0.64      0.60      0.61        10
                 """;
-        assertEquals(expected, ClassificationReport.of(ConfusionMatrix.of(ACTUAL, PREDICTED, 3)).toString());
-        String named = ClassificationReport.of(ConfusionMatrix.of(ACTUAL, PREDICTED, 3), List.of("T-shirt/top", "Trouser", "Pullover"))
+        assertEquals(
+                expected,
+                ClassificationReport.of(ConfusionMatrix.of(ACTUAL, PREDICTED, 3))
+                        .toString());
+        String named = ClassificationReport.of(
+                        ConfusionMatrix.of(ACTUAL, PREDICTED, 3), List.of("T-shirt/top", "Trouser", "Pullover"))
                 .toString();
         assertTrue(named.contains("\n T-shirt/top       0.67      0.67      0.67         3\n"), named);
-        assertEquals("expected 3 class names, got 2", assertThrows(IllegalArgumentException.class,
-                () -> ClassificationReport.of(ConfusionMatrix.of(ACTUAL, PREDICTED, 3), List.of("a", "b"))).getMessage());
+        assertEquals(
+                "expected 3 class names, got 2",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> ClassificationReport.of(
+                                        ConfusionMatrix.of(ACTUAL, PREDICTED, 3), List.of("a", "b")))
+                        .getMessage());
     }
 
     @Test
     void aClassNeverPredictedOrNeverPresentScoresZeroNotNaN() {
-        ConfusionMatrix cm = ConfusionMatrix.of(new int[]{0, 0, 1}, new int[]{0, 0, 0}, 3);
+        ConfusionMatrix cm = ConfusionMatrix.of(new int[] {0, 0, 1}, new int[] {0, 0, 0}, 3);
         assertEquals(0, cm.precision(1));
         assertEquals(0, cm.recall(2));
         assertEquals(0, cm.f1(1));
@@ -79,18 +87,29 @@ class ClassificationTest {
 
     @Test
     void badLabelsSayWhatWasExpected() {
-        assertEquals("predicted class 3 is outside [0, 3)", assertThrows(IllegalArgumentException.class,
-                () -> ConfusionMatrix.of(new int[]{0}, new int[]{3}, 3)).getMessage());
-        assertEquals("expected as many predicted labels as true ones (2), got 1", assertThrows(IllegalArgumentException.class,
-                () -> ConfusionMatrix.of(new int[]{0, 1}, new int[]{0}, 3)).getMessage());
-        assertEquals("a confusion matrix needs at least 2 classes, got 1",
-                assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(1)).getMessage());
+        assertEquals(
+                "predicted class 3 is outside [0, 3)",
+                assertThrows(IllegalArgumentException.class, () -> ConfusionMatrix.of(new int[] {0}, new int[] {3}, 3))
+                        .getMessage());
+        assertEquals(
+                "expected as many predicted labels as true ones (2), got 1",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> ConfusionMatrix.of(new int[] {0, 1}, new int[] {0}, 3))
+                        .getMessage());
+        assertEquals(
+                "a confusion matrix needs at least 2 classes, got 1",
+                assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(1))
+                        .getMessage());
     }
 
     @Test
     void outputsAreTurnedIntoClassesByArgmaxOrThreshold() {
-        assertArrayEquals(new int[]{1, 0, 2}, ConfusionMatrix.predictedClasses(new float[][]{{0.1f, 0.8f, 0.1f}, {0.5f, 0.5f, 0f}, {0, 0, 1}}));
-        assertArrayEquals(new int[]{1, 0, 0}, ConfusionMatrix.predictedClasses(new float[][]{{0.7f}, {0.5f}, {0.2f}}));
+        assertArrayEquals(new int[] {1, 0, 2}, ConfusionMatrix.predictedClasses(new float[][] {
+            {0.1f, 0.8f, 0.1f}, {0.5f, 0.5f, 0f}, {0, 0, 1}
+        }));
+        assertArrayEquals(
+                new int[] {1, 0, 0}, ConfusionMatrix.predictedClasses(new float[][] {{0.7f}, {0.5f}, {0.2f}}));
     }
 
     private static MemorySegment segment(Arena arena, float... v) {
@@ -126,7 +145,8 @@ class ClassificationTest {
             for (int i = 0; i < 10; i++) outputs[i * 3 + PREDICTED[i]] = 1;
             for (int i = 0; i < 5; i++) oneHot[i * 3 + ACTUAL[i]] = 1;
             for (int i = 0; i < 5; i++) indices[i] = ACTUAL[5 + i];
-            float[] firstOut = java.util.Arrays.copyOfRange(outputs, 0, 15), secondOut = java.util.Arrays.copyOfRange(outputs, 15, 30);
+            float[] firstOut = java.util.Arrays.copyOfRange(outputs, 0, 15),
+                    secondOut = java.util.Arrays.copyOfRange(outputs, 15, 30);
             for (Metric m : List.of(macro, weighted)) {
                 m.reset();
                 m.update(segment(arena, firstOut), segment(arena, oneHot), 5, 3, 3);
@@ -134,9 +154,12 @@ class ClassificationTest {
             }
             assertEquals((2.0 / 3 + 0.4 + 2.0 / 3) / 3, macro.result(), 1e-15);
             assertEquals((3 * 2.0 / 3 + 2 * 1.0 / 3 + 5 * 0.75) / 10, weighted.result(), 1e-15);
-            assertEquals("f1: the target of row 0 is 3.0, but it must be an integer class index in [0, 3)",
-                    assertThrows(IllegalArgumentException.class,
-                            () -> macro.update(segment(arena, 1, 0, 0), segment(arena, 3), 1, 3, 1)).getMessage());
+            assertEquals(
+                    "f1: the target of row 0 is 3.0, but it must be an integer class index in [0, 3)",
+                    assertThrows(
+                                    IllegalArgumentException.class,
+                                    () -> macro.update(segment(arena, 1, 0, 0), segment(arena, 3), 1, 3, 1))
+                            .getMessage());
         }
     }
 }

@@ -1,11 +1,10 @@
 package io.nerva.runtime.metric;
 
-import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.MemorySegment;
-
 import static org.junit.jupiter.api.Assertions.*;
+
+import io.nerva.runtime.Mem;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
 
 class MetricsTest {
 
@@ -43,8 +42,8 @@ class MetricsTest {
 
         Metric fresh = Metrics.categoricalAccuracy();
         assertEquals(0.0, fresh.result(), "a fresh instance shares no sums");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> fresh.update(out, Mem.of(0f, 3f, 1f), 3, 3, 1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> fresh.update(out, Mem.of(0f, 3f, 1f), 3, 3, 1));
         assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("[0, 3)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> fresh.update(out, Mem.zeros(6), 3, 3, 2));
     }
@@ -56,10 +55,10 @@ class MetricsTest {
         assertEquals("top_5_accuracy", Metrics.topK(5).name());
         // scores per row (4 classes), sparse targets
         MemorySegment out = Mem.of(
-                0.1f, 0.5f, 0.3f, 0.1f,   // true 2: second best ✓
-                0.4f, 0.3f, 0.2f, 0.1f,   // true 3: last ✗
-                0.2f, 0.2f, 0.2f, 0.4f,   // true 1: tie with 0 and 2 for second; ties broken by index → rank 2 ✗
-                0.2f, 0.2f, 0.2f, 0.4f);  // true 0: rank 1 ✓
+                0.1f, 0.5f, 0.3f, 0.1f, // true 2: second best ✓
+                0.4f, 0.3f, 0.2f, 0.1f, // true 3: last ✗
+                0.2f, 0.2f, 0.2f, 0.4f, // true 1: tie with 0 and 2 for second; ties broken by index → rank 2 ✗
+                0.2f, 0.2f, 0.2f, 0.4f); // true 0: rank 1 ✓
         top2.update(out, Mem.of(2f, 3f, 1f, 0f), 4, 4, 1);
         assertEquals(0.5, top2.result(), 0);
 
@@ -82,8 +81,8 @@ class MetricsTest {
         assertEquals("mae", mae.name());
         assertEquals("rmse", rmse.name());
         MemorySegment o1 = Mem.of(1f, 2f, 3f, 4f), t1 = Mem.of(1f, 1f, 1f, 1f); // errors 0, 1, 2, 3
-        MemorySegment o2 = Mem.of(-1f, 1f), t2 = Mem.of(1f, 1f);               // errors 2, 0
-        for (Metric m : new Metric[]{mse, mae, rmse}) {
+        MemorySegment o2 = Mem.of(-1f, 1f), t2 = Mem.of(1f, 1f); // errors 2, 0
+        for (Metric m : new Metric[] {mse, mae, rmse}) {
             m.update(o1, t1, 2, 2, 2);
             m.update(o2, t2, 1, 2, 2);
         }

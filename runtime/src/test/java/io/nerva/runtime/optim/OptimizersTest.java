@@ -1,15 +1,14 @@
 package io.nerva.runtime.optim;
 
-import io.nerva.runtime.Mem;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.*;
 
+import io.nerva.runtime.Mem;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class OptimizersTest {
     private static final int N = 9, STEPS = 6;
@@ -77,12 +76,19 @@ class OptimizersTest {
                 new Case("sgd nesterov", Optimizers.sgd(0.1, 0.8, true), 1, sgdMomentum(0.8, true)),
                 new Case("adam", Optimizers.adam(0.05), 2, adam(0.9, 0.999, 1e-7, 0)),
                 new Case("adam large epsilon", Optimizers.adam(0.05, 0.8, 0.95, 0.1), 2, adam(0.8, 0.95, 0.1, 0)),
-                new Case("adam exponential schedule", Optimizers.adam(LearningRates.exponential(0.1, 2, 0.5)), 2,
+                new Case(
+                        "adam exponential schedule",
+                        Optimizers.adam(LearningRates.exponential(0.1, 2, 0.5)),
+                        2,
                         adam(0.9, 0.999, 1e-7, 0)),
                 new Case("adamW", Optimizers.adamW(0.05, 0.1), 2, adam(0.9, 0.999, 1e-7, 0.1)),
                 new Case("adamW default decay", Optimizers.adamW(0.05), 2, adam(0.9, 0.999, 1e-7, 0.004)),
                 new Case("rmsprop", Optimizers.rmsprop(0.05), 1, rmsprop(0.9, 1e-7)),
-                new Case("rmsprop large epsilon (inside the sqrt)", Optimizers.rmsprop(c05, 0.8, 0.5), 1, rmsprop(0.8, 0.5)),
+                new Case(
+                        "rmsprop large epsilon (inside the sqrt)",
+                        Optimizers.rmsprop(c05, 0.8, 0.5),
+                        1,
+                        rmsprop(0.8, 0.5)),
                 new Case("adagrad", Optimizers.adagrad(0.1), 1, adagrad(0.1, 1e-7)),
                 new Case("adagrad custom", Optimizers.adagrad(c05, 0.3, 0.5), 1, adagrad(0.3, 0.5)));
     }
@@ -144,7 +150,9 @@ class OptimizersTest {
         }
         long refSubnormal = 0;
         for (float[] slot : refS) for (float x : slot) if (subnormal(x)) refSubnormal++;
-        assertTrue(refSubnormal > n / 4, name + ": the unflushed reference should show the problem, has " + refSubnormal + " subnormal moments");
+        assertTrue(
+                refSubnormal > n / 4,
+                name + ": the unflushed reference should show the problem, has " + refSubnormal + " subnormal moments");
         for (long i = 0; i < (long) slots * n; i++) {
             assertFalse(subnormal(Mem.at(state, i)), name + ": state " + i + " is subnormal: " + Mem.at(state, i));
         }
@@ -201,7 +209,7 @@ class OptimizersTest {
     @Test
     void schedulesAtKnownSteps() {
         LearningRate exp = LearningRates.exponential(0.1, 10, 0.5);
-        assertEquals(0.1, exp.at(1, 0), 1e-15);                      // first update: Keras step 0
+        assertEquals(0.1, exp.at(1, 0), 1e-15); // first update: Keras step 0
         assertEquals(0.1 * Math.pow(0.5, 0.5), exp.at(6, 0), 1e-15);
         assertEquals(0.05, exp.at(11, 3), 1e-15);
         assertEquals(0.025, exp.at(21, 0), 1e-15);
@@ -211,9 +219,9 @@ class OptimizersTest {
         assertEquals(0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * 0.25)), cos.at(26, 0), 1e-15);
         assertEquals(0.55, cos.at(51, 0), 1e-15);
         assertEquals(0.1, cos.at(101, 0), 1e-15);
-        assertEquals(0.1, cos.at(5000, 0), 1e-15);                   // stays at alpha·initial
+        assertEquals(0.1, cos.at(5000, 0), 1e-15); // stays at alpha·initial
 
-        LearningRate step = LearningRates.step(0.1, 10, 0.5);        // by epochs
+        LearningRate step = LearningRates.step(0.1, 10, 0.5); // by epochs
         assertEquals(0.1, step.at(1, 0), 1e-15);
         assertEquals(0.1, step.at(999, 9), 1e-15);
         assertEquals(0.05, step.at(1, 10), 1e-15);

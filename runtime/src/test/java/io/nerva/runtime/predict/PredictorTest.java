@@ -1,17 +1,16 @@
 package io.nerva.runtime.predict;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.train.LinearModel;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class PredictorTest {
 
@@ -26,7 +25,7 @@ class PredictorTest {
     void eightThreadsGiveTheSingleThreadedResults() throws Exception {
         float[][] x = samples(1000, 5, 1);
         try (LinearModel model = new LinearModel(5, 4, ActivationType.SOFTMAX, 3);
-             Predictor predictor = new Predictor(model, 16)) {
+                Predictor predictor = new Predictor(model, 16)) {
             float[][] expected = new float[x.length][];
             for (int i = 0; i < x.length; i++) expected[i] = predictor.predict(x[i]);
             try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
@@ -38,7 +37,9 @@ class PredictorTest {
                         float[] out = new float[4];
                         for (int k = 0; k < x.length; k++) {
                             int i = (k + offset) % x.length;
-                            got[i] = k % 2 == 0 ? predictor.predict(x[i]) : predictor.predict(x[i], out).clone();
+                            got[i] = k % 2 == 0
+                                    ? predictor.predict(x[i])
+                                    : predictor.predict(x[i], out).clone();
                             assertEquals(argmax(got[i]), predictor.predictClass(x[i]));
                         }
                         return got;
@@ -62,7 +63,7 @@ class PredictorTest {
     void batchesGoInChunksOfTheCapacity() {
         float[][] x = samples(50, 3, 2);
         try (LinearModel model = new LinearModel(3, 2, ActivationType.LINEAR, 3);
-             Predictor predictor = new Predictor(model, 7)) {
+                Predictor predictor = new Predictor(model, 7)) {
             float[][] batch = predictor.predict(x);
             float[] flat = new float[50 * 3];
             for (int i = 0; i < 50; i++) System.arraycopy(x[i], 0, flat, i * 3, 3);
@@ -78,32 +79,46 @@ class PredictorTest {
     @Test
     void tiesGoToTheFirstClass() {
         try (LinearModel model = new LinearModel(2, 3, ActivationType.SOFTMAX, 3);
-             Predictor predictor = new Predictor(model)) {
+                Predictor predictor = new Predictor(model)) {
             model.parameters().copyFrom(new float[9]); // all outputs equal
-            assertEquals(0, predictor.predictClass(new float[]{1, 2}));
+            assertEquals(0, predictor.predictClass(new float[] {1, 2}));
         }
     }
 
     @Test
     void inputsAreChecked() {
-        try (LinearModel model = new LinearModel(new int[]{28, 28, 1}, 10, ActivationType.SOFTMAX, 3, true);
-             Predictor predictor = new Predictor(model)) {
-            assertEquals("expected 784 floats (shape 28x28x1), got 783", assertThrows(IllegalArgumentException.class,
-                    () -> predictor.predict(new float[783])).getMessage());
+        try (LinearModel model = new LinearModel(new int[] {28, 28, 1}, 10, ActivationType.SOFTMAX, 3, true);
+                Predictor predictor = new Predictor(model)) {
+            assertEquals(
+                    "expected 784 floats (shape 28x28x1), got 783",
+                    assertThrows(IllegalArgumentException.class, () -> predictor.predict(new float[783]))
+                            .getMessage());
             float[] nan = new float[784];
             nan[17] = Float.NaN;
-            assertEquals("sample[17] is NaN", assertThrows(IllegalArgumentException.class,
-                    () -> predictor.predictClass(nan)).getMessage());
+            assertEquals(
+                    "sample[17] is NaN",
+                    assertThrows(IllegalArgumentException.class, () -> predictor.predictClass(nan))
+                            .getMessage());
             float[] flat = new float[2 * 784];
             flat[784 + 5] = Float.POSITIVE_INFINITY;
-            assertEquals("row 1, feature 5 is Infinity", assertThrows(IllegalArgumentException.class,
-                    () -> predictor.predictBatch(flat, 2)).getMessage());
-            assertEquals("expected 3 rows × 784 floats (shape 28x28x1) = 2352, got 1568", assertThrows(
-                    IllegalArgumentException.class, () -> predictor.predictBatch(flat, 3)).getMessage());
-            assertEquals("row 1: expected 784 floats (shape 28x28x1), got 2", assertThrows(IllegalArgumentException.class,
-                    () -> predictor.predict(new float[][]{new float[784], new float[2]})).getMessage());
-            assertEquals("out has 3 floats, needs 10", assertThrows(IllegalArgumentException.class,
-                    () -> predictor.predict(new float[784], new float[3])).getMessage());
+            assertEquals(
+                    "row 1, feature 5 is Infinity",
+                    assertThrows(IllegalArgumentException.class, () -> predictor.predictBatch(flat, 2))
+                            .getMessage());
+            assertEquals(
+                    "expected 3 rows × 784 floats (shape 28x28x1) = 2352, got 1568",
+                    assertThrows(IllegalArgumentException.class, () -> predictor.predictBatch(flat, 3))
+                            .getMessage());
+            assertEquals(
+                    "row 1: expected 784 floats (shape 28x28x1), got 2",
+                    assertThrows(
+                                    IllegalArgumentException.class,
+                                    () -> predictor.predict(new float[][] {new float[784], new float[2]}))
+                            .getMessage());
+            assertEquals(
+                    "out has 3 floats, needs 10",
+                    assertThrows(IllegalArgumentException.class, () -> predictor.predict(new float[784], new float[3]))
+                            .getMessage());
         }
     }
 
@@ -111,24 +126,28 @@ class PredictorTest {
     void closedPredictorRefusesWork() {
         try (LinearModel model = new LinearModel(2, 1, ActivationType.LINEAR, 3)) {
             Predictor predictor = new Predictor(model);
-            predictor.predict(new float[]{1, 2});
+            predictor.predict(new float[] {1, 2});
             predictor.close();
-            assertEquals("model Linear2x1 is closed; create or load a new model to use it again", assertThrows(IllegalStateException.class,
-                    () -> predictor.predict(new float[]{1, 2})).getMessage());
+            assertEquals(
+                    "model Linear2x1 is closed; create or load a new model to use it again",
+                    assertThrows(IllegalStateException.class, () -> predictor.predict(new float[] {1, 2}))
+                            .getMessage());
         }
     }
 
     @Test
     void singlePredictionsAllocateOnlyTheResultOnceWarm() {
         try (LinearModel model = new LinearModel(8, 4, ActivationType.SOFTMAX, 3);
-             Predictor predictor = new Predictor(model)) {
+                Predictor predictor = new Predictor(model)) {
             float[] x = samples(1, 8, 5)[0];
             float[] out = new float[4];
             var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             int sink = 0;
-            for (int i = 0; i < 20_000; i++) sink += predictor.predictClass(x) + (int) predictor.predict(x, out)[0];
+            for (int i = 0; i < 20_000; i++)
+                sink += predictor.predictClass(x) + (int) predictor.predict(x, out)[0];
             long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 10_000; i++) sink += predictor.predictClass(x) + (int) predictor.predict(x, out)[0];
+            for (int i = 0; i < 10_000; i++)
+                sink += predictor.predictClass(x) + (int) predictor.predict(x, out)[0];
             long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / 20_000;
             assertTrue(perCall < 8, perCall + " bytes per prediction (sink " + sink + ")");
         }

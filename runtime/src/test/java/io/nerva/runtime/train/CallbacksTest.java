@@ -1,14 +1,13 @@
 package io.nerva.runtime.train;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.callback.CSVLogger;
 import io.nerva.runtime.callback.LearningRateScheduler;
 import io.nerva.runtime.callback.ReduceLROnPlateau;
 import io.nerva.runtime.callback.TerminateOnNaN;
 import io.nerva.runtime.data.Dataset;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link Callback}'s hooks, the callbacks in {@code io.nerva.runtime.callback}, early stopping's minDelta and restoreBestWeights. */
 class CallbacksTest {
@@ -44,17 +43,36 @@ class CallbacksTest {
             this.batches = batches;
         }
 
-        @Override public void onTrainBegin(TrainingControl c) { events.add("trainBegin"); }
-        @Override public void onTrainEnd(History h, TrainingControl c) { events.add("trainEnd:" + h.epochs()); }
-        @Override public void onEpochBegin(int epoch, TrainingControl c) { events.add("epochBegin:" + epoch); }
-        @Override public void onBatchEnd(int epoch, int batch, double loss, TrainingControl c) {
+        @Override
+        public void onTrainBegin(TrainingControl c) {
+            events.add("trainBegin");
+        }
+
+        @Override
+        public void onTrainEnd(History h, TrainingControl c) {
+            events.add("trainEnd:" + h.epochs());
+        }
+
+        @Override
+        public void onEpochBegin(int epoch, TrainingControl c) {
+            events.add("epochBegin:" + epoch);
+        }
+
+        @Override
+        public void onBatchEnd(int epoch, int batch, double loss, TrainingControl c) {
             assertTrue(Double.isFinite(loss) && loss > 0, "batch loss " + loss);
             events.add("batch:" + epoch + "." + batch);
         }
-        @Override public void onEpochEnd(int epoch, Map<String, Double> logs, TrainingControl c) {
+
+        @Override
+        public void onEpochEnd(int epoch, Map<String, Double> logs, TrainingControl c) {
             events.add("epochEnd:" + epoch + ":" + logs.keySet());
         }
-        @Override public boolean wantsBatches() { return batches; }
+
+        @Override
+        public boolean wantsBatches() {
+            return batches;
+        }
     }
 
     @Test
@@ -63,10 +81,23 @@ class CallbacksTest {
         try (LinearModel m = model()) {
             Trainer.fit(m, DATA, fit(2).optimizer(TestOptimizers.sgd(0.1)).callback(r));
         }
-        assertEquals(List.of("trainBegin",
-                "epochBegin:0", "batch:0.0", "batch:0.1", "batch:0.2", "batch:0.3", "epochEnd:0:[loss]",
-                "epochBegin:1", "batch:1.0", "batch:1.1", "batch:1.2", "batch:1.3", "epochEnd:1:[loss]",
-                "trainEnd:2"), r.events);
+        assertEquals(
+                List.of(
+                        "trainBegin",
+                        "epochBegin:0",
+                        "batch:0.0",
+                        "batch:0.1",
+                        "batch:0.2",
+                        "batch:0.3",
+                        "epochEnd:0:[loss]",
+                        "epochBegin:1",
+                        "batch:1.0",
+                        "batch:1.1",
+                        "batch:1.2",
+                        "batch:1.3",
+                        "epochEnd:1:[loss]",
+                        "trainEnd:2"),
+                r.events);
     }
 
     @Test
@@ -84,10 +115,13 @@ class CallbacksTest {
         RecordingOptimizer opt = new RecordingOptimizer(0.1);
         opt.poisonAt = 2;
         try (LinearModel m = model()) {
-            ArithmeticException e = assertThrows(ArithmeticException.class,
+            ArithmeticException e = assertThrows(
+                    ArithmeticException.class,
                     () -> Trainer.fit(m, DATA, fit(3).optimizer(opt).callback(r)));
             // The poisoned update is caught where it happens, and the step is undone.
-            assertTrue(e.getMessage().contains("at epoch 1/3") && e.getMessage().contains("training diverged"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("at epoch 1/3") && e.getMessage().contains("training diverged"),
+                    e.getMessage());
         }
         assertEquals(List.of("trainBegin", "epochBegin:0", "trainEnd:0"), r.events);
     }
@@ -96,8 +130,13 @@ class CallbacksTest {
     void aBatchHookCanStopMidEpoch() {
         List<Integer> batches = new ArrayList<>();
         Callback stopAtSecond = new Callback() {
-            @Override public boolean wantsBatches() { return true; }
-            @Override public void onBatchEnd(int epoch, int batch, double loss, TrainingControl c) {
+            @Override
+            public boolean wantsBatches() {
+                return true;
+            }
+
+            @Override
+            public void onBatchEnd(int epoch, int batch, double loss, TrainingControl c) {
                 batches.add(batch);
                 if (batch == 1) c.stop();
             }
@@ -129,42 +168,69 @@ class CallbacksTest {
         assertEquals(0, t.stoppedEpoch());
         assertEquals(0, t.stoppedBatch());
         assertEquals(0, opt.rates.size(), "no step was applied");
-        assertEquals("Batch 0: Invalid loss NaN, terminating training", out.toString(StandardCharsets.UTF_8).strip());
+        assertEquals(
+                "Batch 0: Invalid loss NaN, terminating training",
+                out.toString(StandardCharsets.UTF_8).strip());
     }
 
     @Test
     void reduceLROnPlateauFollowsKerasPatienceAndCooldown() {
         List<Double> atBegin = new ArrayList<>();
         Callback lrs = new Callback() {
-            @Override public void onEpochBegin(int epoch, TrainingControl c) { atBegin.add(c.learningRate()); }
+            @Override
+            public void onEpochBegin(int epoch, TrainingControl c) {
+                atBegin.add(c.learningRate());
+            }
         };
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         RecordingOptimizer opt = new RecordingOptimizer(0.1);
         try (LinearModel m = model()) {
             // 'score' never improves after epoch 0.
-            Trainer.fit(m, DATA, fit(7).optimizer(opt).metrics(new ScriptedMetric("score", 1, 1, 1, 1, 1, 1, 1))
-                    .callback(lrs).callback(ReduceLROnPlateau.on("score", MonitorMode.MIN).factor(0.5).patience(2)
-                            .cooldown(1).minLr(0.02).log(new PrintStream(out, true, StandardCharsets.UTF_8))));
+            Trainer.fit(
+                    m,
+                    DATA,
+                    fit(7).optimizer(opt)
+                            .metrics(new ScriptedMetric("score", 1, 1, 1, 1, 1, 1, 1))
+                            .callback(lrs)
+                            .callback(ReduceLROnPlateau.on("score", MonitorMode.MIN)
+                                    .factor(0.5)
+                                    .patience(2)
+                                    .cooldown(1)
+                                    .minLr(0.02)
+                                    .log(new PrintStream(out, true, StandardCharsets.UTF_8))));
         }
-        // e0 best; e1 wait 1; e2 wait 2 -> 0.05 and a cooldown epoch; e3 cooldown ends, wait 1; e4 wait 2 -> 0.025; e5 ...
+        // e0 best; e1 wait 1; e2 wait 2 -> 0.05 and a cooldown epoch; e3 cooldown ends, wait 1; e4 wait 2 -> 0.025; e5
+        // ...
         assertEquals(List.of(0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025), atBegin);
         assertEquals(0.05, opt.rates.get(3 * 4), "the first step of epoch 3 uses the reduced rate");
         assertEquals(0.1, opt.rates.get(3 * 4 - 1));
-        assertEquals("Epoch 3: ReduceLROnPlateau reducing learning rate to 0.05.\n"
-                + "Epoch 5: ReduceLROnPlateau reducing learning rate to 0.025.\n"
-                + "Epoch 7: ReduceLROnPlateau reducing learning rate to 0.02.", out.toString(StandardCharsets.UTF_8).strip()
-                .replace("\r", ""));
+        assertEquals(
+                "Epoch 3: ReduceLROnPlateau reducing learning rate to 0.05.\n"
+                        + "Epoch 5: ReduceLROnPlateau reducing learning rate to 0.025.\n"
+                        + "Epoch 7: ReduceLROnPlateau reducing learning rate to 0.02.",
+                out.toString(StandardCharsets.UTF_8).strip().replace("\r", ""));
     }
 
     @Test
     void reduceLROnPlateauStopsAtMinLr() {
         List<Double> atBegin = new ArrayList<>();
         Callback lrs = new Callback() {
-            @Override public void onEpochBegin(int epoch, TrainingControl c) { atBegin.add(c.learningRate()); }
+            @Override
+            public void onEpochBegin(int epoch, TrainingControl c) {
+                atBegin.add(c.learningRate());
+            }
         };
         try (LinearModel m = model()) {
-            Trainer.fit(m, DATA, fit(4).optimizer(new RecordingOptimizer(0.1)).metrics(new ScriptedMetric("score", 1))
-                    .callback(lrs).callback(ReduceLROnPlateau.on("score", MonitorMode.MAX).factor(0.5).patience(0).minLr(0.03)));
+            Trainer.fit(
+                    m,
+                    DATA,
+                    fit(4).optimizer(new RecordingOptimizer(0.1))
+                            .metrics(new ScriptedMetric("score", 1))
+                            .callback(lrs)
+                            .callback(ReduceLROnPlateau.on("score", MonitorMode.MAX)
+                                    .factor(0.5)
+                                    .patience(0)
+                                    .minLr(0.03)));
         }
         // e0 improves; every later epoch halves the rate, down to 0.03 and no further
         assertEquals(List.of(0.1, 0.1, 0.05, 0.03), atBegin);
@@ -173,25 +239,42 @@ class CallbacksTest {
     @Test
     void reduceLROnPlateauNamesAMissingMonitor() {
         try (LinearModel m = model()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.fit(m, DATA,
-                    fit(2).optimizer(new RecordingOptimizer(0.1)).callback(ReduceLROnPlateau.on("val_loss"))));
-            assertEquals("ReduceLROnPlateau watches 'val_loss', which this fit does not report (it reports [loss])", e.getMessage());
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> Trainer.fit(
+                            m,
+                            DATA,
+                            fit(2).optimizer(new RecordingOptimizer(0.1)).callback(ReduceLROnPlateau.on("val_loss"))));
+            assertEquals(
+                    "ReduceLROnPlateau watches 'val_loss', which this fit does not report (it reports [loss])",
+                    e.getMessage());
         }
-        assertEquals("factor must be in (0, 1), got 1.5",
-                assertThrows(IllegalArgumentException.class, () -> ReduceLROnPlateau.on("val_loss").factor(1.5)).getMessage());
+        assertEquals(
+                "factor must be in (0, 1), got 1.5",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> ReduceLROnPlateau.on("val_loss").factor(1.5))
+                        .getMessage());
     }
 
     @Test
     void learningRateSchedulerSetsEveryEpochsRate() {
         RecordingOptimizer opt = new RecordingOptimizer(0.1);
         try (LinearModel m = model()) {
-            Trainer.fit(m, DATA, fit(3).optimizer(opt).callback(new LearningRateScheduler((epoch, lr) -> epoch == 0 ? lr : lr / 2)));
+            Trainer.fit(
+                    m,
+                    DATA,
+                    fit(3).optimizer(opt).callback(new LearningRateScheduler((epoch, lr) -> epoch == 0 ? lr : lr / 2)));
         }
         assertEquals(List.of(0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025), opt.rates);
         try (LinearModel m = model()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.fit(m, DATA,
-                    fit(2).optimizer(opt).callback(new LearningRateScheduler((epoch, lr) -> -1))));
-            assertEquals("the learning-rate schedule gave -1.0 for epoch 0; expected a positive finite rate", e.getMessage());
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> Trainer.fit(
+                            m, DATA, fit(2).optimizer(opt).callback(new LearningRateScheduler((epoch, lr) -> -1))));
+            assertEquals(
+                    "the learning-rate schedule gave -1.0 for epoch 0; expected a positive finite rate",
+                    e.getMessage());
         }
     }
 
@@ -199,37 +282,56 @@ class CallbacksTest {
     void earlyStoppingMinDeltaIgnoresSmallImprovements() {
         double[] shrinking = {1.0, 0.95, 0.93, 0.92, 0.91, 0.90};
         try (LinearModel m = model()) {
-            History plain = Trainer.fit(m, DATA, fit(6).optimizer(new RecordingOptimizer(0.1))
-                    .metrics(new ScriptedMetric("score", shrinking)).earlyStopping("score", 2, MonitorMode.MIN));
+            History plain = Trainer.fit(
+                    m,
+                    DATA,
+                    fit(6).optimizer(new RecordingOptimizer(0.1))
+                            .metrics(new ScriptedMetric("score", shrinking))
+                            .earlyStopping("score", 2, MonitorMode.MIN));
             assertEquals(6, plain.epochs(), "every epoch improves strictly");
         }
         try (LinearModel m = model()) {
-            History delta = Trainer.fit(m, DATA, fit(6).optimizer(new RecordingOptimizer(0.1))
-                    .metrics(new ScriptedMetric("score", shrinking)).earlyStopping("score", 2, MonitorMode.MIN, 0.1, false));
+            History delta = Trainer.fit(
+                    m,
+                    DATA,
+                    fit(6).optimizer(new RecordingOptimizer(0.1))
+                            .metrics(new ScriptedMetric("score", shrinking))
+                            .earlyStopping("score", 2, MonitorMode.MIN, 0.1, false));
             assertEquals(3, delta.epochs(), "0.95 and 0.93 are within 0.1 of 1.0");
         }
-        assertEquals("minDelta must be finite and at least 0, got -0.1", assertThrows(IllegalArgumentException.class,
-                () -> Fit.epochs(1).earlyStopping("loss", 1, -0.1, true)).getMessage());
+        assertEquals(
+                "minDelta must be finite and at least 0, got -0.1",
+                assertThrows(IllegalArgumentException.class, () -> Fit.epochs(1).earlyStopping("loss", 1, -0.1, true))
+                        .getMessage());
     }
 
     @Test
     void earlyStoppingRestoresTheBestWeights() {
         double[] score = {0.5, 0.9, 0.6, 0.7, 0.95};
-        for (boolean restore : new boolean[]{true, false}) {
+        for (boolean restore : new boolean[] {true, false}) {
             List<float[]> weights = new ArrayList<>();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (LinearModel m = model()) {
-                History h = Trainer.fit(m, DATA, fit(5).optimizer(TestOptimizers.sgd(0.5))
-                        .verbose(2).log(new PrintStream(out, true, StandardCharsets.UTF_8))
-                        .metrics(new ScriptedMetric("score", score))
-                        .callback((epoch, logs, c) -> weights.add(c.model().parameters().toArray()))
-                        .earlyStopping("score", 2, MonitorMode.MAX, 0, restore));
+                History h = Trainer.fit(
+                        m,
+                        DATA,
+                        fit(5).optimizer(TestOptimizers.sgd(0.5))
+                                .verbose(2)
+                                .log(new PrintStream(out, true, StandardCharsets.UTF_8))
+                                .metrics(new ScriptedMetric("score", score))
+                                .callback((epoch, logs, c) ->
+                                        weights.add(c.model().parameters().toArray()))
+                                .earlyStopping("score", 2, MonitorMode.MAX, 0, restore));
                 assertEquals(4, h.epochs());
                 assertArrayEquals(weights.get(restore ? 1 : 3), m.parameters().toArray(), "restore " + restore);
                 assertFalse(java.util.Arrays.equals(weights.get(1), weights.get(3)));
             }
             String text = out.toString(StandardCharsets.UTF_8);
-            assertEquals(restore, text.contains("Early stopping: score did not improve for 2 epochs; restored the weights of epoch 2 (score 0.9000)"), text);
+            assertEquals(
+                    restore,
+                    text.contains(
+                            "Early stopping: score did not improve for 2 epochs; restored the weights of epoch 2 (score 0.9000)"),
+                    text);
         }
     }
 
@@ -238,8 +340,13 @@ class CallbacksTest {
         Path file = dir.resolve("logs/run.csv");
         History h;
         try (LinearModel m = model()) {
-            h = Trainer.fit(m, DATA, fit(3).optimizer(TestOptimizers.sgd(0.1)).metrics(new TestAccuracy())
-                    .validation(DATA).callback(new CSVLogger(file)));
+            h = Trainer.fit(
+                    m,
+                    DATA,
+                    fit(3).optimizer(TestOptimizers.sgd(0.1))
+                            .metrics(new TestAccuracy())
+                            .validation(DATA)
+                            .callback(new CSVLogger(file)));
         }
         String csv = Files.readString(file);
         assertEquals(h.toCsv(), csv);

@@ -1,18 +1,17 @@
 package io.nerva.runtime.train;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.ElementwiseLoss;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.RowMetric;
 import io.nerva.runtime.optim.Optimizers;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /** A loss and a metric written by the user go through fit, validation, callbacks, early stopping and evaluate. */
 class CustomLossAndMetricFitTest {
@@ -65,12 +64,20 @@ class CustomLossAndMetricFitTest {
         Dataset train = data(64, 1), val = data(32, 2);
         List<Map<String, Double>> seen = new ArrayList<>();
         try (LinearModel m = new LinearModel(2, 1, ActivationType.LINEAR, 3)) {
-            Fit fit = Fit.epochs(40).batch(16).optimizer(Optimizers.sgd(0.01)).loss(new Quartic())
-                    .metricFactories(WithinHalf::new).validation(val).verbose(false)
+            Fit fit = Fit.epochs(40)
+                    .batch(16)
+                    .optimizer(Optimizers.sgd(0.01))
+                    .loss(new Quartic())
+                    .metricFactories(WithinHalf::new)
+                    .validation(val)
+                    .verbose(false)
                     .callback((epoch, logs, control) -> seen.add(new java.util.LinkedHashMap<>(logs)))
-                    .earlyStopping("val_within_half", 50, MonitorMode.MAX); // a name of your own: say which way is better
+                    .earlyStopping(
+                            "val_within_half", 50, MonitorMode.MAX); // a name of your own: say which way is better
             History h = m.fit(train, fit);
-            assertEquals(List.of("loss", "within_half", "val_loss", "val_within_half"), List.copyOf(seen.get(0).keySet()));
+            assertEquals(
+                    List.of("loss", "within_half", "val_loss", "val_within_half"),
+                    List.copyOf(seen.get(0).keySet()));
             assertTrue(h.last("loss") < h.get("loss")[0] / 10, "the quartic loss trains the model: " + h.last("loss"));
             assertEquals(1.0, h.last("val_within_half"), "a linear target is learnt to within 0.5");
 
@@ -92,8 +99,11 @@ class CustomLossAndMetricFitTest {
     void aLossOfYourOwnNamesItselfInDataErrors() {
         Loss own = new Quartic();
         try (LinearModel m = new LinearModel(2, 3, ActivationType.LINEAR, 3)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> m.fit(data(8, 1), Fit.epochs(1).loss(own).optimizer(Optimizers.sgd()).verbose(false)));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> m.fit(
+                            data(8, 1),
+                            Fit.epochs(1).loss(own).optimizer(Optimizers.sgd()).verbose(false)));
             assertTrue(e.getMessage().contains("but quartic on the 3 outputs"), e.getMessage());
         }
     }

@@ -1,5 +1,8 @@
 package io.nerva.runtime.train;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.LossFunction;
 import io.nerva.runtime.data.Dataset;
@@ -7,13 +10,9 @@ import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.optim.LearningRate;
 import io.nerva.runtime.optim.Optimizer;
 import io.nerva.runtime.optim.Optimizers;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
 import java.util.function.IntFunction;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 16, item 4: a non-finite loss, gradient, learning rate or parameter at any step — here
@@ -41,16 +40,36 @@ class DivergenceTest {
             this.gradOverride = gradOverride;
         }
 
-        @Override public LossFunction function() { return LossFunction.MEAN_SQUARED_ERROR; }
-        @Override public int targetColumns(int outputColumns) { return outputColumns; }
-        @Override public boolean fusesWith(ActivationType a) { return false; }
+        @Override
+        public LossFunction function() {
+            return LossFunction.MEAN_SQUARED_ERROR;
+        }
 
         @Override
-        public double compute(MemorySegment logits, MemorySegment output, MemorySegment targets, int rows, int cols,
-                              ActivationType act, MemorySegment grad) {
+        public int targetColumns(int outputColumns) {
+            return outputColumns;
+        }
+
+        @Override
+        public boolean fusesWith(ActivationType a) {
+            return false;
+        }
+
+        @Override
+        public double compute(
+                MemorySegment logits,
+                MemorySegment output,
+                MemorySegment targets,
+                int rows,
+                int cols,
+                ActivationType act,
+                MemorySegment grad) {
             double l = TestLosses.MSE.compute(logits, output, targets, rows, cols, act, grad);
             if (grad == MemorySegment.NULL || ++calls != at) return l;
-            weightsBefore = model.parameters().values().asSlice(0, model.parameters().count() * 4).toArray(JAVA_FLOAT);
+            weightsBefore = model.parameters()
+                    .values()
+                    .asSlice(0, model.parameters().count() * 4)
+                    .toArray(JAVA_FLOAT);
             if (!Float.isNaN(gradOverride)) grad.setAtIndex(JAVA_FLOAT, 0, gradOverride);
             else if (lossOverride == null) grad.setAtIndex(JAVA_FLOAT, 0, Float.NaN);
             return lossOverride == null ? l : lossOverride.apply(calls);
@@ -60,18 +79,23 @@ class DivergenceTest {
     private static Dataset data() {
         float[][] x = new float[N][], y = new float[N][];
         for (int i = 0; i < N; i++) {
-            x[i] = new float[]{0.1f * i, 1 - 0.05f * i};
-            y[i] = new float[]{0.3f * i - 1};
+            x[i] = new float[] {0.1f * i, 1 - 0.05f * i};
+            y[i] = new float[] {0.3f * i - 1};
         }
         return Dataset.of(x, y);
     }
 
     private static Fit fit(Optimizer optimizer, Loss loss) {
-        return Fit.epochs(EPOCHS).batch(BATCH).shuffle(false).verbose(false).optimizer(optimizer).loss(loss);
+        return Fit.epochs(EPOCHS)
+                .batch(BATCH)
+                .shuffle(false)
+                .verbose(false)
+                .optimizer(optimizer)
+                .loss(loss);
     }
 
-    private static TrainingDivergedException diverge(Optimizer optimizer, IntFunction<Float> lossOverride,
-                                                     float gradOverride, boolean restored) {
+    private static TrainingDivergedException diverge(
+            Optimizer optimizer, IntFunction<Float> lossOverride, float gradOverride, boolean restored) {
         try (LinearModel model = new LinearModel(2, 1, ActivationType.LINEAR, 5)) {
             Poisoned loss = new Poisoned(model, LAST_STEP, lossOverride, gradOverride);
             var e = assertThrows(TrainingDivergedException.class, () -> model.fit(data(), fit(optimizer, loss)));
@@ -84,7 +108,7 @@ class DivergenceTest {
             if (restored) assertArrayEquals(loss.weightsBefore, after, 0f, "the weights before the failing step");
             assertEquals(restored, e.weightsRestored());
             // and the model still works: predictions and saves are finite
-            assertTrue(Float.isFinite(model.predict(new float[]{1, 1})[0]));
+            assertTrue(Float.isFinite(model.predict(new float[] {1, 1})[0]));
             return e;
         }
     }
@@ -104,11 +128,20 @@ class DivergenceTest {
 
     @Test
     void nanGradientWithAFiniteLossKeepsTheWeightsBeforeIt() {
-        for (Optimizer o : new Optimizer[]{Optimizers.sgd(0.01), Optimizers.adam(0.01), Optimizers.rmsprop(0.01),
-                Optimizers.adagrad(0.01), Optimizers.sgd(0.01, 0.9, true), TestOptimizers.sgd(0.01)}) {
+        for (Optimizer o : new Optimizer[] {
+            Optimizers.sgd(0.01),
+            Optimizers.adam(0.01),
+            Optimizers.rmsprop(0.01),
+            Optimizers.adagrad(0.01),
+            Optimizers.sgd(0.01, 0.9, true),
+            TestOptimizers.sgd(0.01)
+        }) {
             var e = diverge(o, null, Float.NaN, true);
-            assertTrue(e.getMessage().startsWith("the gradient of 'dense.kernel' is NaN at [0, 0] (index 0) at epoch 3/3, "
-                    + "step 9"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("the gradient of 'dense.kernel' is NaN at [0, 0] (index 0) at epoch 3/3, "
+                                    + "step 9"),
+                    e.getMessage());
             assertEquals("dense.kernel", e.tensor());
         }
     }
@@ -119,37 +152,54 @@ class DivergenceTest {
     @Test
     void anUpdateThatOverflowsKeepsEveryWeightFinite() {
         var e = diverge(Optimizers.sgd(SPIKE), null, 1e30f, false);
-        assertTrue(e.getMessage().startsWith("the update of 'dense.kernel' at [0, 0] (index 0) at epoch 3/3, step 9"),
+        assertTrue(
+                e.getMessage().startsWith("the update of 'dense.kernel' at [0, 0] (index 0) at epoch 3/3, step 9"),
                 e.getMessage());
     }
 
     @Test
     void aCustomOptimizerThatOverflowsIsUndoneFromACopy() {
         Optimizer custom = new Optimizer() {
-            @Override public int stateSlots() { return 0; }
-            @Override public LearningRate learningRate() { return SPIKE; }
+            @Override
+            public int stateSlots() {
+                return 0;
+            }
 
             @Override
-            public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+            public LearningRate learningRate() {
+                return SPIKE;
+            }
+
+            @Override
+            public void update(
+                    MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
                 for (long i = 0; i < count; i++) {
-                    params.setAtIndex(JAVA_FLOAT, i, params.getAtIndex(JAVA_FLOAT, i) - (float) lr * grads.getAtIndex(JAVA_FLOAT, i));
+                    params.setAtIndex(
+                            JAVA_FLOAT,
+                            i,
+                            params.getAtIndex(JAVA_FLOAT, i) - (float) lr * grads.getAtIndex(JAVA_FLOAT, i));
                 }
             }
         };
         var e = diverge(custom, null, 1e30f, true);
-        assertTrue(e.getMessage().startsWith("the optimizer made 'dense.kernel' NaN or infinite at [0, 0] (index 0) at epoch "
-                + "3/3, step 9"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("the optimizer made 'dense.kernel' NaN or infinite at [0, 0] (index 0) at epoch "
+                                + "3/3, step 9"),
+                e.getMessage());
     }
 
     @Test
     void aScheduleReturningANonFiniteRateIsRefusedWhenItDoes() {
-        for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY, 1e39, -0.1}) {
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, 1e39, -0.1}) {
             LearningRate schedule = (step, epoch) -> step == LAST_STEP ? bad : 0.01;
             try (LinearModel model = new LinearModel(2, 1, ActivationType.LINEAR, 5)) {
                 Poisoned loss = new Poisoned(model, LAST_STEP, null, 0f); // records the weights, tampers with nothing
-                var e = assertThrows(TrainingDivergedException.class,
-                        () -> model.fit(data(), fit(Optimizers.adam(schedule), loss)));
-                assertTrue(e.getMessage().startsWith("the learning rate schedule returned " + bad + " at epoch 3/3, step 9"),
+                var e = assertThrows(
+                        TrainingDivergedException.class, () -> model.fit(data(), fit(Optimizers.adam(schedule), loss)));
+                assertTrue(
+                        e.getMessage()
+                                .startsWith("the learning rate schedule returned " + bad + " at epoch 3/3, step 9"),
                         e.getMessage());
                 assertArrayEquals(loss.weightsBefore, model.parameters().toArray(), 0f);
             }
@@ -158,10 +208,12 @@ class DivergenceTest {
 
     @Test
     void aRateFiniteAsADoubleButInfiniteAsAFloatIsRefusedWhenTheFitIsBuilt() {
-        for (var make : new java.util.function.DoubleFunction<?>[]{Optimizers::sgd, Optimizers::adam, Optimizers::rmsprop,
-                Optimizers::adagrad, Optimizers::adamW}) {
+        for (var make : new java.util.function.DoubleFunction<?>[] {
+            Optimizers::sgd, Optimizers::adam, Optimizers::rmsprop, Optimizers::adagrad, Optimizers::adamW
+        }) {
             var e = assertThrows(IllegalArgumentException.class, () -> make.apply(1e39));
-            assertTrue(e.getMessage().startsWith("learning rate 1.0E39 is finite as a double but infinite as a float"),
+            assertTrue(
+                    e.getMessage().startsWith("learning rate 1.0E39 is finite as a double but infinite as a float"),
                     e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> make.apply(1e-50));
         }
@@ -170,12 +222,19 @@ class DivergenceTest {
     @Test
     void aNonFiniteValidationLossIsAnErrorNotAHistoryEntry() {
         try (LinearModel model = new LinearModel(1, 1, ActivationType.LINEAR, 5)) {
-            model.parameters().copyFrom(new float[]{2f, 0f});
-            Dataset train = Dataset.of(new float[][]{{0.1f}, {0.2f}}, new float[][]{{0.2f}, {0.4f}});
-            Dataset validation = Dataset.of(new float[][]{{3e38f}}, new float[][]{{0f}}); // 2 × 3e38 overflows
-            var e = assertThrows(TrainingDivergedException.class, () -> model.fit(train,
-                    Fit.epochs(2).batch(2).verbose(false).optimizer(Optimizers.sgd(1e-3)).loss(TestLosses.MSE)
-                            .validation(validation)));
+            model.parameters().copyFrom(new float[] {2f, 0f});
+            Dataset train = Dataset.of(new float[][] {{0.1f}, {0.2f}}, new float[][] {{0.2f}, {0.4f}});
+            Dataset validation = Dataset.of(new float[][] {{3e38f}}, new float[][] {{0f}}); // 2 × 3e38 overflows
+            var e = assertThrows(
+                    TrainingDivergedException.class,
+                    () -> model.fit(
+                            train,
+                            Fit.epochs(2)
+                                    .batch(2)
+                                    .verbose(false)
+                                    .optimizer(Optimizers.sgd(1e-3))
+                                    .loss(TestLosses.MSE)
+                                    .validation(validation)));
             assertTrue(e.getMessage().startsWith("validation loss is Infinity after epoch 1/2"), e.getMessage());
         }
     }

@@ -1,22 +1,21 @@
 package io.nerva.runtime.train;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
-import java.net.URI;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code Fit.epochs} starts a configuration; called on an existing one it used to compile (a static
@@ -45,10 +44,27 @@ class FitMisuseTest {
         };
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        boolean ok = javac.getTask(null, null, diagnostics, List.of("-proc:none", "-Xlint:all", "-Werror", "-d", out.toString(),
-                "-classpath", System.getProperty("java.class.path")), null, List.of(unit)).call();
-        return ok ? "" : diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-                .map(d -> d.getMessage(Locale.ROOT)).collect(Collectors.joining("\n"));
+        boolean ok = javac.getTask(
+                        null,
+                        null,
+                        diagnostics,
+                        List.of(
+                                "-proc:none",
+                                "-Xlint:all",
+                                "-Werror",
+                                "-d",
+                                out.toString(),
+                                "-classpath",
+                                System.getProperty("java.class.path")),
+                        null,
+                        List.of(unit))
+                .call();
+        return ok
+                ? ""
+                : diagnostics.getDiagnostics().stream()
+                        .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+                        .map(d -> d.getMessage(Locale.ROOT))
+                        .collect(Collectors.joining("\n"));
     }
 
     @Test

@@ -1,17 +1,16 @@
 package io.nerva.runtime.train;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.optim.Optimizers;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GradientStepTest {
     @TempDir
@@ -20,7 +19,12 @@ class GradientStepTest {
     private static final Dataset DATA = TestData.blobs(30, 5, true); // 90 samples, one-hot: 90 = 5·16 + 10
 
     private static Fit fit(int epochs) {
-        return Fit.epochs(epochs).verbose(false).batch(16).optimizer(Optimizers.adam(0.05)).loss(TestLosses.CCE).seed(11);
+        return Fit.epochs(epochs)
+                .verbose(false)
+                .batch(16)
+                .optimizer(Optimizers.adam(0.05))
+                .loss(TestLosses.CCE)
+                .seed(11);
     }
 
     /** With input dropout, so the step's dropout generator must match fit's too. */
@@ -70,7 +74,8 @@ class GradientStepTest {
             h = Trainer.fit(m, DATA, fit(3));
             fitted = m.parameters().toArray();
         }
-        try (LinearModel m = model(3); GradientStep step = GradientStep.of(m, fit(3), 16, 3)) {
+        try (LinearModel m = model(3);
+                GradientStep step = GradientStep.of(m, fit(3), 16, 3)) {
             double[] losses = train(step, DATA, 16, new Rng(11), 0, 3);
             assertArrayEquals(h.get("loss"), losses, 0.0);
             assertArrayEquals(fitted, m.parameters().toArray(), 0f);
@@ -80,7 +85,8 @@ class GradientStepTest {
 
     @Test
     void computeLeavesTheWeightsAndApplyUsesOnlyTheGivenGradient() {
-        try (LinearModel m = model(3); GradientStep step = GradientStep.of(m, fit(1).optimizer(Optimizers.sgd(0.5)), 16, 3)) {
+        try (LinearModel m = model(3);
+                GradientStep step = GradientStep.of(m, fit(1).optimizer(Optimizers.sgd(0.5)), 16, 3)) {
             float[] before = m.parameters().toArray();
             float[] x = DATA.slice(0, 4).features();
             float[] y = DATA.slice(0, 4).targets();
@@ -95,7 +101,8 @@ class GradientStepTest {
             for (int i = 0; i < g.length; i++) external[i] = 2 * g[i];
             step.applyGradients(external, 0);
             float[] after = m.parameters().toArray();
-            for (int i = 0; i < g.length; i++) assertEquals(before[i] - 0.5f * external[i], after[i], 0f, "parameter " + i);
+            for (int i = 0; i < g.length; i++)
+                assertEquals(before[i] - 0.5f * external[i], after[i], 0f, "parameter " + i);
             assertEquals(1, step.step());
         }
     }
@@ -111,7 +118,8 @@ class GradientStepTest {
 
         // Two epochs by steps, checkpoint, two more by fit.
         Path fromSteps = dir.resolve("steps.ckpt.safetensors");
-        try (LinearModel m = model(3); GradientStep step = GradientStep.of(m, fit(4), 16, 3)) {
+        try (LinearModel m = model(3);
+                GradientStep step = GradientStep.of(m, fit(4), 16, 3)) {
             Rng order = new Rng(11);
             train(step, DATA, 16, order, 0, 2);
             Checkpoint.write(fromSteps, m, step, 2, 4, 16, DATA.size(), order.state());
@@ -127,7 +135,8 @@ class GradientStepTest {
         try (LinearModel m = model(3)) {
             Trainer.fit(m, DATA, fit(2).checkpoint(fromFit));
         }
-        try (LinearModel m = model(99); GradientStep step = GradientStep.of(m, fit(4), 16, 3)) {
+        try (LinearModel m = model(99);
+                GradientStep step = GradientStep.of(m, fit(4), 16, 3)) {
             Checkpoint.Info info = Checkpoint.restore(fromFit, m, step);
             assertEquals(2, info.epoch());
             assertEquals(2 * 6, step.step());
@@ -139,12 +148,14 @@ class GradientStepTest {
 
     @Test
     void badInputIsRefusedWithWhatWasExpected() {
-        try (LinearModel m = model(3); GradientStep step = GradientStep.of(m, fit(1), 4, 3)) {
+        try (LinearModel m = model(3);
+                GradientStep step = GradientStep.of(m, fit(1), 4, 3)) {
             float[] x = new float[5 * 2];
             float[] y = new float[5 * 3];
             var tooMany = assertThrows(IllegalArgumentException.class, () -> step.computeGradients(x, y, 5));
             assertEquals("expected 1 to 4 rows (this step's capacity), got 5", tooMany.getMessage());
-            var shortTargets = assertThrows(IllegalArgumentException.class, () -> step.computeGradients(x, new float[3], 2));
+            var shortTargets =
+                    assertThrows(IllegalArgumentException.class, () -> step.computeGradients(x, new float[3], 2));
             assertEquals("2 rows need 4 feature floats and 6 target floats, got 10 and 3", shortTargets.getMessage());
             var grads = assertThrows(IllegalArgumentException.class, () -> step.applyGradients(new float[2], 0));
             assertEquals("expected 9 gradient floats (one per parameter), got 2", grads.getMessage());

@@ -1,14 +1,13 @@
 package io.nerva.runtime.train;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link History}'s CSV and JSON forms. */
 class HistoryExportTest {
@@ -17,8 +16,8 @@ class HistoryExportTest {
 
     private static History sample() {
         Map<String, double[]> v = new LinkedHashMap<>();
-        v.put("loss", new double[]{0.5, 0.1 + 0.2, Double.NaN});
-        v.put("accuracy", new double[]{0.25, 1.0, Double.POSITIVE_INFINITY});
+        v.put("loss", new double[] {0.5, 0.1 + 0.2, Double.NaN});
+        v.put("accuracy", new double[] {0.25, 1.0, Double.POSITIVE_INFINITY});
         return new History(v);
     }
 
@@ -42,15 +41,25 @@ class HistoryExportTest {
 
     @Test
     void badInputSaysWhatWasExpected() {
-        assertEquals("history JSON must be an object of arrays, e.g. {\"loss\":[0.5]}, got [1,2]",
-                assertThrows(IllegalArgumentException.class, () -> History.fromJson("[1,2]")).getMessage());
-        assertEquals("history JSON: 'loss'[1] must be a number, got \"x\"",
-                assertThrows(IllegalArgumentException.class, () -> History.fromJson("{\"loss\":[1,\"x\"]}")).getMessage());
-        assertEquals("'b' has 1 epochs, expected 2",
-                assertThrows(IllegalArgumentException.class, () -> History.fromJson("{\"a\":[1,2],\"b\":[1]}")).getMessage());
-        assertEquals("history CSV must start with an 'epoch' column, got header 'loss'",
-                assertThrows(IllegalArgumentException.class, () -> History.fromCsv("loss\n1")).getMessage());
-        assertEquals("history CSV line 3, column 'loss': expected a number, got 'abc'",
-                assertThrows(IllegalArgumentException.class, () -> History.fromCsv("epoch,loss\n0,1\n1,abc\n")).getMessage());
+        assertEquals(
+                "history JSON must be an object of arrays, e.g. {\"loss\":[0.5]}, got [1,2]",
+                assertThrows(IllegalArgumentException.class, () -> History.fromJson("[1,2]"))
+                        .getMessage());
+        assertEquals(
+                "history JSON: 'loss'[1] must be a number, got \"x\"",
+                assertThrows(IllegalArgumentException.class, () -> History.fromJson("{\"loss\":[1,\"x\"]}"))
+                        .getMessage());
+        assertEquals(
+                "'b' has 1 epochs, expected 2",
+                assertThrows(IllegalArgumentException.class, () -> History.fromJson("{\"a\":[1,2],\"b\":[1]}"))
+                        .getMessage());
+        assertEquals(
+                "history CSV must start with an 'epoch' column, got header 'loss'",
+                assertThrows(IllegalArgumentException.class, () -> History.fromCsv("loss\n1"))
+                        .getMessage());
+        assertEquals(
+                "history CSV line 3, column 'loss': expected a number, got 'abc'",
+                assertThrows(IllegalArgumentException.class, () -> History.fromCsv("epoch,loss\n0,1\n1,abc\n"))
+                        .getMessage());
     }
 }

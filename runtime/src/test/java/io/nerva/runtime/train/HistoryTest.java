@@ -1,12 +1,11 @@
 package io.nerva.runtime.train;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class HistoryTest {
 
@@ -22,12 +21,14 @@ class HistoryTest {
         History h = history(0.9, 0.5, 0.25);
         assertEquals(3, h.epochs());
         assertEquals(List.of("loss", "accuracy"), h.names());
-        assertArrayEquals(new double[]{0.9, 0.5, 0.25}, h.get("loss"));
+        assertArrayEquals(new double[] {0.9, 0.5, 0.25}, h.get("loss"));
         assertEquals(0.25, h.last("loss"));
         h.get("loss")[0] = 7; // a copy
         assertEquals(0.9, h.get("loss")[0]);
-        assertEquals("no 'val_loss' in this history; it has [loss, accuracy]",
-                assertThrows(IllegalArgumentException.class, () -> h.get("val_loss")).getMessage());
+        assertEquals(
+                "no 'val_loss' in this history; it has [loss, accuracy]",
+                assertThrows(IllegalArgumentException.class, () -> h.get("val_loss"))
+                        .getMessage());
     }
 
     @Test
@@ -52,7 +53,9 @@ class HistoryTest {
         Map<String, double[]> m = new LinkedHashMap<>();
         m.put("loss", new double[2]);
         m.put("val_loss", new double[1]);
-        assertEquals("'val_loss' has 1 epochs, expected 2",
-                assertThrows(IllegalArgumentException.class, () -> new History(m)).getMessage());
+        assertEquals(
+                "'val_loss' has 1 epochs, expected 2",
+                assertThrows(IllegalArgumentException.class, () -> new History(m))
+                        .getMessage());
     }
 }

@@ -1,5 +1,7 @@
 package io.nerva.runtime.train;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.annotations.Initializer;
 import io.nerva.runtime.Layer;
@@ -10,12 +12,9 @@ import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.core.Workspace;
 import io.nerva.runtime.predict.Predictor;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * A hand-written model for the tests: one dense layer {@code z = x·W + b} followed by a linear
@@ -33,6 +32,7 @@ public final class LinearModel implements Model {
     int[] seenCounts;
     /** When set, training forward passes record the sample ids in order. */
     int[] seenOrder;
+
     int seenOrderLength;
     /**
      * When positive, training forward passes apply inverted dropout to the inputs: each feature
@@ -42,7 +42,7 @@ public final class LinearModel implements Model {
     float inputDropout;
 
     public LinearModel(int in, int out, ActivationType activation, long initSeed) {
-        this(new int[]{in}, out, activation, initSeed, true);
+        this(new int[] {in}, out, activation, initSeed, true);
     }
 
     public LinearModel(int[] inputShape, int out, ActivationType activation, long initSeed, boolean trainable) {
@@ -51,10 +51,12 @@ public final class LinearModel implements Model {
         this.out = out;
         this.activation = activation;
         this.trainable = trainable;
-        ParamSpec kernel = new ParamSpec("dense.kernel", new int[]{in, out}, 0, Initializer.GLOROT_UNIFORM, 0, in, out);
-        ParamSpec bias = new ParamSpec("dense.bias", new int[]{out}, (long) in * out, Initializer.ZEROS, 0, in, out);
+        ParamSpec kernel =
+                new ParamSpec("dense.kernel", new int[] {in, out}, 0, Initializer.GLOROT_UNIFORM, 0, in, out);
+        ParamSpec bias = new ParamSpec("dense.bias", new int[] {out}, (long) in * out, Initializer.ZEROS, 0, in, out);
         this.params = new Parameters(List.of(kernel, bias), true);
-        this.layers = List.of(new Layer("dense", "Dense", new int[]{out}, new Param(params, kernel), new Param(params, bias)));
+        this.layers = List.of(
+                new Layer("dense", "Dense", new int[] {out}, new Param(params, kernel), new Param(params, bias)));
         Rng rng = new Rng(initSeed);
         double limit = Math.sqrt(6.0 / (in + out));
         MemorySegment w = params.values();
@@ -73,14 +75,36 @@ public final class LinearModel implements Model {
             logitsGrad = training && softmax ? allocate((long) capacity * out) : outputGrad;
         }
 
-        @Override public MemorySegment input() { return input; }
-        @Override public MemorySegment output() { return output; }
-        @Override public MemorySegment logits() { return logits; }
-        @Override public MemorySegment outputGrad() { return outputGrad; }
+        @Override
+        public MemorySegment input() {
+            return input;
+        }
+
+        @Override
+        public MemorySegment output() {
+            return output;
+        }
+
+        @Override
+        public MemorySegment logits() {
+            return logits;
+        }
+
+        @Override
+        public MemorySegment outputGrad() {
+            return outputGrad;
+        }
     }
 
-    @Override public String name() { return "Linear" + in + "x" + out; }
-    @Override public String fingerprint() { return "linear-" + in + "x" + out; }
+    @Override
+    public String name() {
+        return "Linear" + in + "x" + out;
+    }
+
+    @Override
+    public String fingerprint() {
+        return "linear-" + in + "x" + out;
+    }
 
     private Predictor predictor;
 
@@ -89,14 +113,46 @@ public final class LinearModel implements Model {
         if (predictor == null) predictor = new Predictor(this);
         return predictor;
     }
-    @Override public int[] inputShape() { return inputShape.clone(); }
-    @Override public int inputSize() { return in; }
-    @Override public int outputSize() { return out; }
-    @Override public ActivationType outputActivation() { return activation; }
-    @Override public boolean trainable() { return trainable; }
-    @Override public Parameters parameters() { return params; }
-    @Override public List<Layer> layers() { return layers; }
-    @Override public String summary() { return name() + ": " + params.count() + " parameters"; }
+
+    @Override
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    @Override
+    public int inputSize() {
+        return in;
+    }
+
+    @Override
+    public int outputSize() {
+        return out;
+    }
+
+    @Override
+    public ActivationType outputActivation() {
+        return activation;
+    }
+
+    @Override
+    public boolean trainable() {
+        return trainable;
+    }
+
+    @Override
+    public Parameters parameters() {
+        return params;
+    }
+
+    @Override
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    @Override
+    public String summary() {
+        return name() + ": " + params.count() + " parameters";
+    }
 
     @Override
     public Workspace newWorkspace(int capacity, boolean training, long seed) {
@@ -127,7 +183,8 @@ public final class LinearModel implements Model {
             for (int j = 0; j < out; j++) {
                 float z = w.getAtIndex(JAVA_FLOAT, biasOffset + j);
                 for (int i = 0; i < in; i++) {
-                    z += ws.input.getAtIndex(JAVA_FLOAT, (long) r * in + i) * w.getAtIndex(JAVA_FLOAT, (long) i * out + j);
+                    z += ws.input.getAtIndex(JAVA_FLOAT, (long) r * in + i)
+                            * w.getAtIndex(JAVA_FLOAT, (long) i * out + j);
                 }
                 ws.logits.setAtIndex(JAVA_FLOAT, (long) r * out + j, z);
             }
@@ -158,11 +215,15 @@ public final class LinearModel implements Model {
             for (int r = 0; r < rows; r++) {
                 float dot = 0;
                 for (int k = 0; k < out; k++) {
-                    dot += ws.outputGrad.getAtIndex(JAVA_FLOAT, (long) r * out + k) * ws.output.getAtIndex(JAVA_FLOAT, (long) r * out + k);
+                    dot += ws.outputGrad.getAtIndex(JAVA_FLOAT, (long) r * out + k)
+                            * ws.output.getAtIndex(JAVA_FLOAT, (long) r * out + k);
                 }
                 for (int j = 0; j < out; j++) {
                     long k = (long) r * out + j;
-                    dz.setAtIndex(JAVA_FLOAT, k, ws.output.getAtIndex(JAVA_FLOAT, k) * (ws.outputGrad.getAtIndex(JAVA_FLOAT, k) - dot));
+                    dz.setAtIndex(
+                            JAVA_FLOAT,
+                            k,
+                            ws.output.getAtIndex(JAVA_FLOAT, k) * (ws.outputGrad.getAtIndex(JAVA_FLOAT, k) - dot));
                 }
             }
         }
@@ -172,7 +233,8 @@ public final class LinearModel implements Model {
             for (int j = 0; j < out; j++) {
                 float s = 0;
                 for (int r = 0; r < rows; r++) {
-                    s += ws.input.getAtIndex(JAVA_FLOAT, (long) r * in + i) * dz.getAtIndex(JAVA_FLOAT, (long) r * out + j);
+                    s += ws.input.getAtIndex(JAVA_FLOAT, (long) r * in + i)
+                            * dz.getAtIndex(JAVA_FLOAT, (long) r * out + j);
                 }
                 g.setAtIndex(JAVA_FLOAT, (long) i * out + j, s);
             }

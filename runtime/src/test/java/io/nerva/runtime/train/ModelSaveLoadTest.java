@@ -1,11 +1,10 @@
 package io.nerva.runtime.train;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.ActivationType;
 import io.nerva.runtime.core.Rng;
 import io.nerva.runtime.optim.Optimizers;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link io.nerva.runtime.Model#save} and {@code load} through the predictions of a trained model. */
 class ModelSaveLoadTest {
@@ -37,8 +36,14 @@ class ModelSaveLoadTest {
         float[][] x = samples(2000, 11);
         float[][] expected = new float[x.length][];
         try (LinearModel trained = new LinearModel(2, 3, ActivationType.SOFTMAX, 5)) {
-            Trainer.fit(trained, TestData.blobs(50, 1, true), Fit.epochs(5).verbose(false).batch(16)
-                    .optimizer(Optimizers.adam(0.05)).loss(TestLosses.CCE));
+            Trainer.fit(
+                    trained,
+                    TestData.blobs(50, 1, true),
+                    Fit.epochs(5)
+                            .verbose(false)
+                            .batch(16)
+                            .optimizer(Optimizers.adam(0.05))
+                            .loss(TestLosses.CCE));
             for (int i = 0; i < x.length; i++) expected[i] = trained.predict(x[i]);
             trained.save(file);
         }
@@ -79,7 +84,8 @@ class ModelSaveLoadTest {
                 start.countDown();
                 for (int t = 0; t < threads; t++) {
                     float[][] got = results.get(t).get();
-                    for (int i = 0; i < x.length; i++) assertArrayEquals(single[i], got[i], "thread " + t + ", sample " + i);
+                    for (int i = 0; i < x.length; i++)
+                        assertArrayEquals(single[i], got[i], "thread " + t + ", sample " + i);
                 }
             }
         }

@@ -1,30 +1,32 @@
 package io.nerva.runtime.train;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nerva.annotations.Initializer;
 import io.nerva.runtime.core.ParamSpec;
 import io.nerva.runtime.core.Parameters;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class RegularizationTest {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
     private static Parameters params() {
-        return new Parameters(List.of(
-                new ParamSpec("d.kernel", new int[] {2, 3}, 0, Initializer.ZEROS, 0, 2, 3, 0.01, 0.02),
-                new ParamSpec("d.bias", new int[] {3}, 6, Initializer.ZEROS, 0, 2, 3),
-                new ParamSpec("e.kernel", new int[] {3}, 9, Initializer.ZEROS, 0, 3, 1, 0, 0.5)), true);
+        return new Parameters(
+                List.of(
+                        new ParamSpec("d.kernel", new int[] {2, 3}, 0, Initializer.ZEROS, 0, 2, 3, 0.01, 0.02),
+                        new ParamSpec("d.bias", new int[] {3}, 6, Initializer.ZEROS, 0, 2, 3),
+                        new ParamSpec("e.kernel", new int[] {3}, 9, Initializer.ZEROS, 0, 3, 1, 0, 0.5)),
+                true);
     }
 
     @Test
     void noPenaltiesCostNothing() {
-        try (Parameters p = new Parameters(List.of(new ParamSpec("d.kernel", new int[] {2}, 0, Initializer.ZEROS, 0, 1, 2)), true)) {
+        try (Parameters p = new Parameters(
+                List.of(new ParamSpec("d.kernel", new int[] {2}, 0, Initializer.ZEROS, 0, 1, 2)), true)) {
             assertNull(Regularization.of(p));
         }
     }
@@ -65,7 +67,8 @@ class RegularizationTest {
 
     @Test
     void negativeOrInfinitePenaltiesAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new ParamSpec("d.kernel", new int[] {2}, 0, Initializer.ZEROS, 0, 1, 2, -1, 0));
         assertTrue(e.getMessage().contains("d.kernel"), e.getMessage());
     }

@@ -16,7 +16,9 @@ final class TestData {
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             int c = i % centers.length; // interleaved so every slice holds all classes
-            x[i] = new float[]{centers[c][0] + (float) (0.5 * rng.nextGaussian()), centers[c][1] + (float) (0.5 * rng.nextGaussian())};
+            x[i] = new float[] {
+                centers[c][0] + (float) (0.5 * rng.nextGaussian()), centers[c][1] + (float) (0.5 * rng.nextGaussian())
+            };
             labels[i] = c;
         }
         return oneHot ? Dataset.classification(x, labels, 3) : Dataset.withSparseLabels(x, labels, 3);

@@ -1,11 +1,10 @@
 package io.nerva.runtime.train;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import io.nerva.runtime.optim.LearningRate;
 import io.nerva.runtime.optim.Optimizer;
-
 import java.lang.foreign.MemorySegment;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /** Plain SGD and SGD with momentum for the tests (the real ones live in {@code optim.Optimizers}). */
 final class TestOptimizers {
@@ -14,18 +13,30 @@ final class TestOptimizers {
     static Optimizer sgd(double lr) {
         LearningRate rate = LearningRate.constant(lr);
         return new Optimizer() {
-            @Override public int stateSlots() { return 0; }
-            @Override public LearningRate learningRate() { return rate; }
+            @Override
+            public int stateSlots() {
+                return 0;
+            }
 
             @Override
-            public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+            public LearningRate learningRate() {
+                return rate;
+            }
+
+            @Override
+            public void update(
+                    MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
                 float a = (float) lr;
                 for (long i = 0; i < count; i++) {
-                    params.setAtIndex(JAVA_FLOAT, i, params.getAtIndex(JAVA_FLOAT, i) - a * grads.getAtIndex(JAVA_FLOAT, i));
+                    params.setAtIndex(
+                            JAVA_FLOAT, i, params.getAtIndex(JAVA_FLOAT, i) - a * grads.getAtIndex(JAVA_FLOAT, i));
                 }
             }
 
-            @Override public String toString() { return "SGD(" + lr + ")"; }
+            @Override
+            public String toString() {
+                return "SGD(" + lr + ")";
+            }
         };
     }
 
@@ -34,11 +45,19 @@ final class TestOptimizers {
         LearningRate rate = LearningRate.constant(lr);
         float m = (float) mu;
         return new Optimizer() {
-            @Override public int stateSlots() { return 1; }
-            @Override public LearningRate learningRate() { return rate; }
+            @Override
+            public int stateSlots() {
+                return 1;
+            }
 
             @Override
-            public void update(MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+            public LearningRate learningRate() {
+                return rate;
+            }
+
+            @Override
+            public void update(
+                    MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
                 float a = (float) lr;
                 for (long i = 0; i < count; i++) {
                     float v = m * state.getAtIndex(JAVA_FLOAT, i) - a * grads.getAtIndex(JAVA_FLOAT, i);

@@ -7,9 +7,14 @@ import io.nerva.runtime.custom.CustomLayer;
 import io.nerva.runtime.custom.CustomPass;
 
 /** A user's Dense over the last axis: {@code y = x·W + b}, per step of a sequence. */
-@CustomShape(output = CustomShape.Rule.LAST_AXIS_TO_UNITS, params = {
-        @CustomShape.Param(name = "kernel", shape = {Dim.INPUT_LAST, Dim.UNITS}),
-        @CustomShape.Param(name = "bias", shape = Dim.UNITS, init = Initializer.CONSTANT, initValue = 0.1f)})
+@CustomShape(
+        output = CustomShape.Rule.LAST_AXIS_TO_UNITS,
+        params = {
+            @CustomShape.Param(
+                    name = "kernel",
+                    shape = {Dim.INPUT_LAST, Dim.UNITS}),
+            @CustomShape.Param(name = "bias", shape = Dim.UNITS, init = Initializer.CONSTANT, initValue = 0.1f)
+        })
 public final class Affine implements CustomLayer {
     @Override
     public void forward(CustomPass p) {
@@ -19,7 +24,8 @@ public final class Affine implements CustomLayer {
             for (int t = 0; t < steps; t++) {
                 for (int u = 0; u < units; u++) {
                     float z = p.param(1, u);
-                    for (int f = 0; f < features; f++) z += p.input(r, t * features + f) * p.param(0, (long) f * units + u);
+                    for (int f = 0; f < features; f++)
+                        z += p.input(r, t * features + f) * p.param(0, (long) f * units + u);
                     p.setOutput(r, t * units + u, z);
                 }
             }
