@@ -1,6 +1,5 @@
 package io.nerva.runtime.train;
 
-import io.nerva.runtime.core.Finite;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.core.Workspace;
@@ -40,8 +39,10 @@ public final class GradientStep implements AutoCloseable {
     private final Workspace ws;
     private final MemorySegment targets;
     private final MemorySegment state;
-    /** A copy of the weights before each update, only for optimizers that do not guard their own update. */
-    private final MemorySegment backup;
+    /** The optimizer step over the trained runs, as fit takes it. */
+    private final ParameterUpdate update;
+    /** The {@code @Regularize} penalties, or null when the model has none (added as fit adds them). */
+    private final Regularization regularization;
 
     private long step;
 
@@ -52,6 +53,7 @@ public final class GradientStep implements AutoCloseable {
         this.loss = loss;
         this.optimizer = optimizer;
         this.params = model.parameters();
+        this.regularization = Regularization.of(params);
         this.fused = loss.fusesWith(model.outputActivation());
         this.inputSize = model.inputSize();
         this.outputSize = model.outputSize();
@@ -61,9 +63,8 @@ public final class GradientStep implements AutoCloseable {
             this.targets = arena.allocate((long) capacity * targetColumns * Float.BYTES, 64);
             // Arena memory is zeroed: the optimizer starts from a clean state, as in fit.
             this.state = arena.allocate(Math.max(1L, (long) optimizer.stateSlots() * params.count()) * Float.BYTES, 64);
-            this.backup = optimizer instanceof Optimizers.Guarded
-                    ? MemorySegment.NULL
-                    : arena.allocate(Math.max(1L, params.count()) * Float.BYTES, 64);
+            this.update = new ParameterUpdate(
+                    params, optimizer, state, ParameterUpdate.backupFor(optimizer, params, arena), modelName);
         } catch (RuntimeException | Error e) {
             w.close();
             arena.close();
@@ -83,18 +84,6 @@ public final class GradientStep implements AutoCloseable {
         Optimizer optimizer = FitSettings.of(fit).requireOptimizer();
         Loss loss = FitSettings.of(fit).resolveLoss(model);
         Trainer.checkTrainable(model);
-        // fit updates only the trained runs and adds @Regularize penalties; this step updates the whole buffer
-        Parameters params = model.parameters();
-        long[] runs = params.trainedRanges();
-        if (runs.length != 2 || runs[0] != 0 || runs[1] != params.count()) {
-            throw new UnsupportedOperationException(
-                    model.name() + ": data-parallel steps need every parameter trained; "
-                            + "this model has frozen layers or BatchNorm moving averages, which only fit handles so far");
-        }
-        if (Regularization.of(params) != null) {
-            throw new UnsupportedOperationException(model.name() + ": data-parallel steps do not add @Regularize "
-                    + "penalties yet; train this model with fit");
-        }
         String mismatch = loss.function().mismatch(model.outputActivation(), model.outputSize(), "the last layer");
         if (mismatch != null) throw new IllegalArgumentException(model.name() + ": " + mismatch);
         if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1 row, got " + capacity);
@@ -151,7 +140,9 @@ public final class GradientStep implements AutoCloseable {
                         null,
                         true);
             }
+            if (regularization != null) l += regularization.penalty(params.values());
             model.backward(ws, rows, fused);
+            if (regularization != null) regularization.addGradient(params.values(), params.grads());
             Divergence.gradients(params, "computing the gradients for step " + (step + 1), -1, step + 1);
             return l;
         } finally {
@@ -197,19 +188,7 @@ public final class GradientStep implements AutoCloseable {
             double lr = optimizer.learningRate().at(next, epoch);
             Divergence.rate(lr, where, epoch, next);
             Divergence.gradients(params, where, epoch, next);
-            MemorySegment values = params.values();
-            if (optimizer instanceof Optimizers.Guarded guarded) {
-                long bad = guarded.updateGuarded(values, params.grads(), state, params.count(), next, lr);
-                if (bad >= 0) throw Divergence.update(params, bad, where, epoch, next, lr);
-            } else {
-                MemorySegment.copy(values, 0, backup, 0, params.count() * Float.BYTES);
-                optimizer.update(values, params.grads(), state, params.count(), next, lr);
-                long bad = Finite.firstNonFinite(values, 0, params.count());
-                if (bad >= 0) {
-                    MemorySegment.copy(backup, 0, values, 0, params.count() * Float.BYTES);
-                    throw Divergence.restored(params, bad, where, epoch, next, lr);
-                }
-            }
+            update.apply(next, lr, epoch, (e, s) -> where);
             step = next;
         } finally {
             params.endWrite(gate);

@@ -10,7 +10,6 @@ import io.nerva.runtime.data.Dataset;
 import io.nerva.runtime.loss.Loss;
 import io.nerva.runtime.metric.Metric;
 import io.nerva.runtime.optim.Optimizer;
-import io.nerva.runtime.optim.Optimizers;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -19,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * buffer and the optimizer state, all allocated up front so that {@link #trainBatch} allocates
  * nothing on the heap. Used by {@link Trainer} and {@link AllocationProbe}.
  */
-final class TrainingLoop implements AutoCloseable {
+final class TrainingLoop implements AutoCloseable, ParameterUpdate.StepName {
     private final Network model;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -39,21 +38,13 @@ final class TrainingLoop implements AutoCloseable {
     private final Workspace ws;
     private final MemorySegment targets;
     private final MemorySegment state;
-    /** A copy of the weights before each update, only for optimizers that do not guard their own update. */
-    private final MemorySegment backup;
 
     private final String modelName;
     /** The {@code @Regularize} penalties, or null when the model has none. */
     private final Regularization regularization;
-    /**
-     * The trained runs of the parameter buffer (everything but frozen layers and BatchNorm's moving averages),
-     * fixed for the run: slices of values, gradients and optimizer state made once, so a step allocates nothing.
-     * Run {@code [a, b)} keeps its state at {@code [slots·a, slots·b)}; one run over everything is the whole buffer.
-     */
-    private final long[] ranges;
+    /** The optimizer step over the trained runs, shared with {@link GradientStep}. */
+    private final ParameterUpdate update;
 
-    private final MemorySegment[] valueRuns, gradRuns, stateRuns;
-    private final int trainableVersion;
     private long step;
     /** Told after every training batch (progress, batch callbacks); null when no one listens. */
     private BatchListener batchListener;
@@ -95,29 +86,14 @@ final class TrainingLoop implements AutoCloseable {
             this.targets = arena.allocate((long) this.batch * targetBytes, 64);
             // Arena memory is zeroed: the optimizer starts from a clean state.
             this.state = arena.allocate(Math.max(1L, (long) optimizer.stateSlots() * params.count()) * Float.BYTES, 64);
-            this.backup = optimizer instanceof Optimizers.Guarded
-                    ? MemorySegment.NULL
-                    : arena.allocate(Math.max(1L, params.count()) * Float.BYTES, 64);
+            this.update = new ParameterUpdate(
+                    params, optimizer, state, ParameterUpdate.backupFor(optimizer, params, arena), modelName);
         } catch (RuntimeException | Error e) {
             w.close();
             arena.close();
             throw e;
         }
         this.ws = w;
-        this.trainableVersion = params.trainableVersion();
-        this.ranges = params.trainedRanges();
-        int runs = ranges.length / 2, slots = optimizer.stateSlots();
-        this.valueRuns = new MemorySegment[runs];
-        this.gradRuns = new MemorySegment[runs];
-        this.stateRuns = new MemorySegment[runs];
-        for (int r = 0; r < runs; r++) {
-            long a = ranges[2 * r], n = ranges[2 * r + 1] - a;
-            boolean whole = a == 0 && n == params.count();
-            valueRuns[r] = whole ? params.values() : params.values().asSlice(a * Float.BYTES, n * Float.BYTES);
-            gradRuns[r] = whole ? params.grads() : params.grads().asSlice(a * Float.BYTES, n * Float.BYTES);
-            stateRuns[r] =
-                    whole || slots == 0 ? state : state.asSlice(slots * a * Float.BYTES, slots * n * Float.BYTES);
-        }
     }
 
     int batch() {
@@ -252,31 +228,7 @@ final class TrainingLoop implements AutoCloseable {
             if (Finite.firstNonFinite(params.grads(), 0, params.count()) >= 0) {
                 Divergence.gradients(params, where(epoch, next), epoch, next);
             }
-            if (params.trainableVersion() != trainableVersion) {
-                throw new IllegalStateException("a layer of " + modelName + " was frozen or unfrozen while it trained ("
-                        + where(epoch, next) + "); Layer.setTrainable takes effect at the next fit");
-            }
-            MemorySegment values = params.values();
-            if (optimizer instanceof Optimizers.Guarded guarded) {
-                long firstBad = -1;
-                for (int r = 0; r < valueRuns.length; r++) {
-                    long n = ranges[2 * r + 1] - ranges[2 * r];
-                    long bad = guarded.updateGuarded(valueRuns[r], gradRuns[r], stateRuns[r], n, next, lr);
-                    if (bad >= 0 && firstBad < 0) firstBad = ranges[2 * r] + bad;
-                }
-                if (firstBad >= 0) throw Divergence.update(params, firstBad, where(epoch, next), epoch, next, lr);
-            } else {
-                MemorySegment.copy(values, 0, backup, 0, params.count() * Float.BYTES);
-                for (int r = 0; r < valueRuns.length; r++) {
-                    optimizer.update(
-                            valueRuns[r], gradRuns[r], stateRuns[r], ranges[2 * r + 1] - ranges[2 * r], next, lr);
-                }
-                long bad = Finite.firstNonFinite(values, 0, params.count());
-                if (bad >= 0) {
-                    MemorySegment.copy(backup, 0, values, 0, params.count() * Float.BYTES);
-                    throw Divergence.restored(params, bad, where(epoch, next), epoch, next, lr);
-                }
-            }
+            update.apply(next, lr, epoch, this);
             step = next;
         } finally {
             params.endWrite(gate);
@@ -285,7 +237,8 @@ final class TrainingLoop implements AutoCloseable {
         return l;
     }
 
-    private String where(int epoch, long s) {
+    @Override
+    public String where(int epoch, long s) {
         return Divergence.where(epoch, epochs, s, batchIndex, stepsPerEpoch());
     }
 

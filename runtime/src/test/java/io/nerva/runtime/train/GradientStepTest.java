@@ -83,6 +83,35 @@ class GradientStepTest {
         }
     }
 
+    /** A frozen tensor: fit leaves it alone, and so does the step, through the same update over trained runs. */
+    @Test
+    void aFrozenTensorStaysPutAndTheRestEqualsFitBitForBit() {
+        History h;
+        float[] fitted;
+        try (LinearModel m = model(3)) {
+            m.parameters()
+                    .setTrainable(java.util.List.of(m.layers().get(0).bias().spec()), false);
+            h = Trainer.fit(m, DATA, fit(2));
+            fitted = m.parameters().toArray();
+        }
+        try (LinearModel m = model(3)) {
+            m.parameters()
+                    .setTrainable(java.util.List.of(m.layers().get(0).bias().spec()), false);
+            float[] bias = m.layers().get(0).bias().get();
+            float[] kernel = m.layers().get(0).kernel().get();
+            try (GradientStep step = GradientStep.of(m, fit(2), 16, 3)) {
+                double[] losses = train(step, DATA, 16, new Rng(11), 0, 2);
+                assertArrayEquals(h.get("loss"), losses, 0.0);
+                assertArrayEquals(fitted, m.parameters().toArray(), 0f);
+                assertArrayEquals(bias, m.layers().get(0).bias().get(), 0f);
+                assertFalse(
+                        java.util.Arrays.equals(
+                                kernel, m.layers().get(0).kernel().get()),
+                        "the kernel trains");
+            }
+        }
+    }
+
     @Test
     void computeLeavesTheWeightsAndApplyUsesOnlyTheGivenGradient() {
         try (LinearModel m = model(3);
