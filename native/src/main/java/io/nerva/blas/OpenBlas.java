@@ -146,6 +146,13 @@ public final class OpenBlas implements Blas {
         getNumThreads = LINKER.downcallHandle(find(lib, "openblas_get_num_threads"), FunctionDescriptor.of(JAVA_INT));
         setNumThreads =
                 LINKER.downcallHandle(find(lib, "openblas_set_num_threads"), FunctionDescriptor.ofVoid(JAVA_INT));
+
+        if (NERVA_THREADS) {
+            // OpenBLAS's pool size (cores, or OPENBLAS_NUM_THREADS) becomes Nerva's; OpenBLAS itself runs
+            // single-threaded
+            Parallel.setThreads(Math.max(Parallel.threads(), openblasThreads()));
+            openblasSetThreads(1);
+        }
     }
 
     /**
@@ -271,8 +278,35 @@ public final class OpenBlas implements Blas {
 
     // ---------------------------------------------------------------- threads
 
+    /**
+     * Who runs a product's threads: {@code nerva} (default; {@link Parallel} splits products into
+     * single-threaded BLAS calls) or {@code openblas} (OpenBLAS's own pool). System property
+     * {@code nerva.threading}.
+     */
+    static final boolean NERVA_THREADS = !"openblas".equals(System.getProperty("nerva.threading", "nerva"));
+
     @Override
     public int threads() {
+        return NERVA_THREADS ? Parallel.threads() : openblasThreads();
+    }
+
+    /**
+     * The threads products may use, the caller's included: with {@code nerva.threading=nerva} (the
+     * default) {@link Parallel}'s, OpenBLAS staying single-threaded; else {@code
+     * openblas_set_num_threads} (process-wide; OpenBLAS caps it at the threads its pool was created
+     * with, and an OpenMP build ignores it in favour of {@code OMP_NUM_THREADS}).
+     */
+    @Override
+    public void setThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (NERVA_THREADS) {
+            Parallel.setThreads(threads);
+        } else {
+            openblasSetThreads(threads);
+        }
+    }
+
+    private int openblasThreads() {
         try {
             return (int) getNumThreads.invokeExact();
         } catch (Throwable t) {
@@ -280,14 +314,7 @@ public final class OpenBlas implements Blas {
         }
     }
 
-    /**
-     * {@code openblas_set_num_threads}: process-wide for this library. OpenBLAS caps it at the
-     * number of threads its pool was created with (cores, or {@code OPENBLAS_NUM_THREADS}); an
-     * OpenMP build ignores it in favour of {@code OMP_NUM_THREADS}.
-     */
-    @Override
-    public void setThreads(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    private void openblasSetThreads(int threads) {
         try {
             setNumThreads.invokeExact(threads);
         } catch (Throwable t) {
@@ -333,6 +360,34 @@ public final class OpenBlas implements Blas {
                 "segment");
         Checks.writable("C", c);
         if (m == 0 || n == 0) return;
+        int parts = GemmSplit.parts(m, n, k);
+        if (parts > 1 && Parallel.shared(a) && Parallel.shared(b) && Parallel.shared(c)) {
+            GemmSplit split = GemmSplit.get();
+            split.segments(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            split.run(parts);
+        } else {
+            sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /** One checked product (or a block of one), on the calling thread. */
+    void sgemmBlock(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment b,
+            long bOff,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOff,
+            int ldc) {
         try {
             if (a.isNative() && b.isNative() && c.isNative()) {
                 sgemm.invokeExact(
@@ -411,6 +466,34 @@ public final class OpenBlas implements Blas {
                 4L * c.length,
                 "array");
         if (m == 0 || n == 0) return;
+        int parts = GemmSplit.parts(m, n, k);
+        if (parts > 1) {
+            GemmSplit split = GemmSplit.get();
+            split.arrays(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            split.run(parts);
+        } else {
+            sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /** One checked product on heap arrays (or a block of one), on the calling thread. */
+    void sgemmBlock(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         try {
             sgemmHeap.invokeExact(
                     ROW_MAJOR,

@@ -229,7 +229,7 @@ public final class Optimizers {
         return lr;
     }
 
-    record Sgd(LearningRate learningRate, double momentum, boolean nesterov) implements Guarded {
+    record Sgd(LearningRate learningRate, double momentum, boolean nesterov) implements Guarded, ChunkedUpdate.Rule {
         @Override
         public int stateSlots() {
             return momentum > 0 ? 1 : 0;
@@ -238,29 +238,16 @@ public final class Optimizers {
         @Override
         public long updateGuarded(
                 MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
-            final float a = (float) lr, mu = (float) momentum;
-            final boolean slot = momentum != 0;
-            Scratch s = Scratch.get();
-            long first = -1;
-            for (long at = 0; at < count; at += Scratch.CHUNK) {
-                int len = (int) Math.min(Scratch.CHUNK, count - at);
-                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
-                MemorySegment.copy(params, off, s.segW, 0, bytes);
-                MemorySegment.copy(grads, off, s.segG, 0, bytes);
-                if (slot) MemorySegment.copy(state, off, s.segA, 0, bytes);
-                float worst = !slot
-                        ? plainChunk(s.w, s.g, len, a)
-                        : nesterov
-                                ? nesterovChunk(s.w, s.g, s.a, len, a, mu)
-                                : momentumChunk(s.w, s.g, s.a, len, a, mu);
-                if (!(worst <= Float.MAX_VALUE)) { // rare: some new value is not finite; keep the old one
-                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
-                    if (first < 0) first = bad;
-                }
-                MemorySegment.copy(s.segW, 0, params, off, bytes);
-                if (slot) MemorySegment.copy(s.segA, 0, state, off, bytes);
-            }
-            return first;
+            ChunkedUpdate job = ChunkedUpdate.get();
+            job.k[0] = (float) lr;
+            job.k[1] = (float) momentum;
+            return job.run(this, stateSlots(), params, grads, state, count);
+        }
+
+        @Override
+        public float chunk(Scratch s, int n, float[] k) {
+            if (momentum == 0) return plainChunk(s.w, s.g, n, k[0]);
+            return nesterov ? nesterovChunk(s.w, s.g, s.a, n, k[0], k[1]) : momentumChunk(s.w, s.g, s.a, n, k[0], k[1]);
         }
 
         // Each chunk loop returns the largest |new weight| (not finite when one is not), as Adam's.
@@ -304,7 +291,7 @@ public final class Optimizers {
     }
 
     record Adam(LearningRate learningRate, double beta1, double beta2, double epsilon, double weightDecay)
-            implements Guarded {
+            implements Guarded, ChunkedUpdate.Rule {
         @Override
         public int stateSlots() {
             return 2;
@@ -317,25 +304,18 @@ public final class Optimizers {
             final float alpha = (float) (lr * Math.sqrt(1.0 - Math.pow(beta2, step)) / (1.0 - Math.pow(beta1, step)));
             final float c1 = (float) (1.0 - beta1), c2 = (float) (1.0 - beta2), eps = (float) epsilon;
             final float decay = weightDecay != 0 ? (float) (1.0 - lr * weightDecay) : 1f; // w − w·wd·lr = w·(1 − wd·lr)
-            Scratch s = Scratch.get();
-            long first = -1;
-            for (long at = 0; at < count; at += Scratch.CHUNK) {
-                int len = (int) Math.min(Scratch.CHUNK, count - at);
-                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES, vOff = (count + at) * Float.BYTES;
-                MemorySegment.copy(params, off, s.segW, 0, bytes);
-                MemorySegment.copy(grads, off, s.segG, 0, bytes);
-                MemorySegment.copy(state, off, s.segA, 0, bytes);
-                MemorySegment.copy(state, vOff, s.segB, 0, bytes);
-                float worst = adamChunk(s.w, s.g, s.a, s.b, len, alpha, c1, c2, eps, decay);
-                if (!(worst <= Float.MAX_VALUE)) { // rare: some new value is not finite; keep the old one
-                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
-                    if (first < 0) first = bad;
-                }
-                MemorySegment.copy(s.segW, 0, params, off, bytes);
-                MemorySegment.copy(s.segA, 0, state, off, bytes);
-                MemorySegment.copy(s.segB, 0, state, vOff, bytes);
-            }
-            return first;
+            ChunkedUpdate job = ChunkedUpdate.get();
+            job.k[0] = alpha;
+            job.k[1] = c1;
+            job.k[2] = c2;
+            job.k[3] = eps;
+            job.k[4] = decay;
+            return job.run(this, 2, params, grads, state, count);
+        }
+
+        @Override
+        public float chunk(Scratch s, int n, float[] k) {
+            return adamChunk(s.w, s.g, s.a, s.b, n, k[0], k[1], k[2], k[3], k[4]);
         }
 
         /**
@@ -372,7 +352,7 @@ public final class Optimizers {
         }
     }
 
-    record RmsProp(LearningRate learningRate, double rho, double epsilon) implements Guarded {
+    record RmsProp(LearningRate learningRate, double rho, double epsilon) implements Guarded, ChunkedUpdate.Rule {
         @Override
         public int stateSlots() {
             return 1;
@@ -381,23 +361,17 @@ public final class Optimizers {
         @Override
         public long updateGuarded(
                 MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
-            final float r = (float) rho, r1 = (float) (1.0 - rho), a = (float) lr, eps = (float) epsilon;
-            Scratch s = Scratch.get();
-            long first = -1;
-            for (long at = 0; at < count; at += Scratch.CHUNK) {
-                int len = (int) Math.min(Scratch.CHUNK, count - at);
-                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
-                MemorySegment.copy(params, off, s.segW, 0, bytes);
-                MemorySegment.copy(grads, off, s.segG, 0, bytes);
-                MemorySegment.copy(state, off, s.segA, 0, bytes);
-                if (!(chunk(s.w, s.g, s.a, len, r, r1, a, eps) <= Float.MAX_VALUE)) {
-                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
-                    if (first < 0) first = bad;
-                }
-                MemorySegment.copy(s.segW, 0, params, off, bytes);
-                MemorySegment.copy(s.segA, 0, state, off, bytes);
-            }
-            return first;
+            ChunkedUpdate job = ChunkedUpdate.get();
+            job.k[0] = (float) rho;
+            job.k[1] = (float) (1.0 - rho);
+            job.k[2] = (float) lr;
+            job.k[3] = (float) epsilon;
+            return job.run(this, 1, params, grads, state, count);
+        }
+
+        @Override
+        public float chunk(Scratch s, int n, float[] k) {
+            return chunk(s.w, s.g, s.a, n, k[0], k[1], k[2], k[3]);
         }
 
         private static float chunk(float[] w, float[] g, float[] ms, int n, float r, float r1, float a, float eps) {
@@ -415,7 +389,8 @@ public final class Optimizers {
         }
     }
 
-    record Adagrad(LearningRate learningRate, double initialAccumulator, double epsilon) implements Guarded {
+    record Adagrad(LearningRate learningRate, double initialAccumulator, double epsilon)
+            implements Guarded, ChunkedUpdate.Rule {
         @Override
         public int stateSlots() {
             return 1;
@@ -424,23 +399,16 @@ public final class Optimizers {
         @Override
         public long updateGuarded(
                 MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
-            final float a = (float) lr, init = (float) initialAccumulator, eps = (float) epsilon;
-            Scratch s = Scratch.get();
-            long first = -1;
-            for (long at = 0; at < count; at += Scratch.CHUNK) {
-                int len = (int) Math.min(Scratch.CHUNK, count - at);
-                long bytes = (long) len * Float.BYTES, off = at * Float.BYTES;
-                MemorySegment.copy(params, off, s.segW, 0, bytes);
-                MemorySegment.copy(grads, off, s.segG, 0, bytes);
-                MemorySegment.copy(state, off, s.segA, 0, bytes);
-                if (!(chunk(s.w, s.g, s.a, len, a, init, eps) <= Float.MAX_VALUE)) {
-                    long bad = Scratch.restoreNonFinite(s.w, params, at, len);
-                    if (first < 0) first = bad;
-                }
-                MemorySegment.copy(s.segW, 0, params, off, bytes);
-                MemorySegment.copy(s.segA, 0, state, off, bytes);
-            }
-            return first;
+            ChunkedUpdate job = ChunkedUpdate.get();
+            job.k[0] = (float) lr;
+            job.k[1] = (float) initialAccumulator;
+            job.k[2] = (float) epsilon;
+            return job.run(this, 1, params, grads, state, count);
+        }
+
+        @Override
+        public float chunk(Scratch s, int n, float[] k) {
+            return chunk(s.w, s.g, s.a, n, k[0], k[1], k[2]);
         }
 
         private static float chunk(float[] w, float[] g, float[] acc, int n, float a, float init, float eps) {

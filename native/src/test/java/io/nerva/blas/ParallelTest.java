@@ -1,0 +1,178 @@
+package io.nerva.blas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Nerva's own threads ({@link Parallel}) and the products they split ({@link GemmSplit}). */
+class ParallelTest {
+    private int savedThreads;
+
+    @BeforeEach
+    void twoThreads() {
+        savedThreads = Parallel.threads();
+        Parallel.setThreads(2);
+    }
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(savedThreads);
+    }
+
+    @Test
+    void everyPartRunsExactlyOnce() {
+        for (int parts = 1; parts <= 7; parts++) {
+            AtomicIntegerArray runs = new AtomicIntegerArray(parts);
+            int n = parts;
+            for (int rep = 0; rep < 200; rep++) {
+                Parallel.run(
+                        (p, total) -> {
+                            assertEquals(n, total);
+                            runs.incrementAndGet(p);
+                        },
+                        parts);
+            }
+            for (int p = 0; p < parts; p++) assertEquals(200, runs.get(p), "part " + p + " of " + parts);
+        }
+    }
+
+    @Test
+    void aFailingPartIsRethrownAndThePoolStaysUsable() {
+        IllegalStateException boom = new IllegalStateException("part 1 failed");
+        for (int rep = 0; rep < 50; rep++) {
+            IllegalStateException thrown = assertThrows(
+                    IllegalStateException.class,
+                    () -> Parallel.run(
+                            (p, n) -> {
+                                if (p == 1) throw boom;
+                            },
+                            2));
+            assertSame(boom, thrown);
+        }
+        AtomicIntegerArray runs = new AtomicIntegerArray(2);
+        Parallel.run((p, n) -> runs.incrementAndGet(p), 2);
+        assertEquals(1, runs.get(0));
+        assertEquals(1, runs.get(1));
+    }
+
+    @Test
+    void aNestedTaskRunsOnTheThreadThatStartedIt() {
+        AtomicIntegerArray foreign = new AtomicIntegerArray(1);
+        Parallel.run(
+                (p, n) -> {
+                    Thread outer = Thread.currentThread();
+                    Parallel.run(
+                            (q, m) -> {
+                                if (Thread.currentThread() != outer) foreign.incrementAndGet(0);
+                            },
+                            2);
+                },
+                2);
+        assertEquals(0, foreign.get(0));
+    }
+
+    @Test
+    void splitEdgesAreOrderedAlignedAndCoverTheRange() {
+        for (int len : new int[] {1, 15, 33, 64, 100, 128, 784, 1792}) {
+            for (int parts = 1; parts <= 4; parts++) {
+                assertEquals(0, GemmSplit.edge(0, len, parts));
+                assertEquals(len, GemmSplit.edge(parts, len, parts));
+                for (int p = 1; p < parts; p++) {
+                    int e = GemmSplit.edge(p, len, parts);
+                    assertTrue(e >= GemmSplit.edge(p - 1, len, parts) && e <= len, len + "/" + parts);
+                    assertTrue(e % 16 == 0 || e == len, "edge " + e);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> shapes() {
+        return Stream.of(
+                Arguments.of(64, 128, 784, false, false),
+                Arguments.of(784, 128, 64, true, false),
+                Arguments.of(64, 512, 128, false, false),
+                Arguments.of(64, 128, 512, false, true),
+                Arguments.of(200, 70, 90, true, true),
+                Arguments.of(33, 300, 40, false, true),
+                Arguments.of(97, 97, 97, true, false));
+    }
+
+    /** A split product (rows or columns, offsets, padded leading dimensions, beta) equals the oracle. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void splitProductsMatchTheReference(int m, int n, int k, boolean ta, boolean tb) {
+        assertTrue((long) m * n * k >= GemmSplit.MIN_MULTIPLY_ADDS, "the shape must be split");
+        Blas blas = Backends.get("system");
+        Random rnd = new Random(m * 31L + n);
+        int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 7;
+        int aOff = 11, bOff = 13, cOff = 17;
+        float[] a = random(rnd, aOff + (ta ? k : m) * lda), b = random(rnd, bOff + (tb ? n : k) * ldb);
+        float[] c = random(rnd, cOff + m * ldc);
+        double[] mag = new double[m * n];
+        double[] want = Reference.sgemm(ta, tb, m, n, k, 0.5f, a, aOff, lda, b, bOff, ldb, 2f, c, cOff, ldc, mag);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment sa = copy(arena, a), sb = copy(arena, b), sc = copy(arena, c);
+            blas.sgemm(ta, tb, m, n, k, 0.5f, sa, aOff, lda, sb, bOff, ldb, 2f, sc, cOff, ldc);
+            float[] got = sc.toArray(ValueLayout.JAVA_FLOAT);
+            float[] onArrays = c.clone();
+            blas.sgemm(ta, tb, m, n, k, 0.5f, a, aOff, lda, b, bOff, ldb, 2f, onArrays, cOff, ldc);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double tol = Reference.tolerance(mag[i * n + j], k);
+                    int at = cOff + i * ldc + j;
+                    assertEquals(want[i * n + j], got[at], tol, "segments C[" + i + "," + j + "]");
+                    assertEquals(want[i * n + j], onArrays[at], tol, "arrays C[" + i + "," + j + "]");
+                }
+            }
+            // padding between and around the rows stays untouched
+            for (int i = 0; i < m; i++) {
+                for (int j = n; j < ldc && cOff + i * ldc + j < c.length; j++) {
+                    assertEquals(c[cOff + i * ldc + j], got[cOff + i * ldc + j], "padding");
+                }
+            }
+        }
+    }
+
+    @Test
+    void confinedSegmentsAreMultipliedOnTheirOwnThread() {
+        Blas blas = Backends.get("system");
+        int m = 64, n = 128, k = 784;
+        Random rnd = new Random(7);
+        float[] a = random(rnd, m * k), b = random(rnd, k * n);
+        double[] mag = new double[m * n];
+        double[] want = Reference.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, new float[m * n], 0, n, mag);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sc = arena.allocate((long) m * n * 4);
+            blas.sgemm(false, false, m, n, k, 1f, copy(arena, a), 0, k, copy(arena, b), 0, n, 0f, sc, 0, n);
+            for (int i = 0; i < m * n; i++) {
+                assertEquals(want[i], sc.getAtIndex(ValueLayout.JAVA_FLOAT, i), Reference.tolerance(mag[i], k));
+            }
+        }
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) rnd.nextGaussian();
+        return v;
+    }
+
+    private static MemorySegment copy(Arena arena, float[] v) {
+        MemorySegment s = arena.allocate((long) v.length * 4, 64);
+        MemorySegment.copy(v, 0, s, ValueLayout.JAVA_FLOAT, 0, v.length);
+        return s;
+    }
+}
