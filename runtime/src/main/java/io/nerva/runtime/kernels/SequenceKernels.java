@@ -2,10 +2,9 @@ package io.nerva.runtime.kernels;
 
 import io.nerva.annotations.ActivationType;
 import io.nerva.blas.Blas;
+import io.nerva.blas.Parallel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 
 /**
  * What the recurrent kernels ({@link SimpleRnnKernels}, {@link LstmKernels}, {@link GruKernels})
@@ -162,142 +161,51 @@ final class SequenceKernels {
 
     /**
      * The through-time loop of one kernel call over a range of batch rows. Rows of a batch are
-     * independent through time, so the loop runs on {@link Blas#threads()} disjoint row ranges
-     * at once with no synchronisation per step; what sums over rows (the weight gradients) is
-     * done after, by the caller. One instance per calling thread, reused (nothing allocated per call).
+     * independent through time, so the loop runs on {@link Parallel}'s threads over disjoint row
+     * ranges at once with no synchronisation per step (the products inside a part stay whole on
+     * its thread); what sums over rows (the weight gradients) is done after, by the caller. One
+     * instance per calling thread, reused (nothing allocated per call).
      */
-    abstract static class RowJob {
-        private Part[] helpers = new Part[0];
+    abstract static class RowJob implements Parallel.Task {
+        private int rows;
 
         /** Runs rows {@code [r0, r1)} as part {@code index} (0 is the calling thread's). */
         abstract void part(int index, int r0, int r1);
+
+        @Override
+        public final void run(int part, int parts) {
+            part(part, start(part, rows, parts), start(part + 1, rows, parts));
+        }
     }
 
     /**
-     * Row parts are opt-in (system property {@code nerva.recurrentRowParts=true}): on the 2-core
-     * AVX-512 machine they were measured, LSTM(128) at 2 threads took 9.4 s/epoch with them against
-     * 8.6 s with OpenBLAS's own threading (OpenBLAS's workers, once woken, spin on the core the
-     * second part needs); see the kernels' javadoc.
+     * Row parts (system property {@code nerva.recurrentRowParts}, default true) against splitting
+     * each step's product across the threads; see the kernels' javadoc for what was measured.
      */
-    static final boolean ROW_PARTS = Boolean.getBoolean("nerva.recurrentRowParts");
+    static final boolean ROW_PARTS = Boolean.parseBoolean(System.getProperty("nerva.recurrentRowParts", "true"));
 
-    /** Tests only: when positive, the parts per call whatever the BLAS threads and rows (so 1 core tests them too). */
+    /** Tests only: when positive, the parts per call whatever the threads and rows (so 1 core tests them too). */
     static volatile int forcedParts;
 
-    /** A part of a {@link RowJob} run by a pool thread: a reusable task. */
-    @SuppressWarnings("serial")
-    private static final class Part extends ForkJoinTask<Void> {
-        RowJob job;
-        int index, r0, r1;
-
-        @Override
-        public Void getRawResult() {
-            return null;
-        }
-
-        @Override
-        protected void setRawResult(Void v) {}
-
-        @Override
-        protected boolean exec() {
-            job.part(index, r0, r1);
-            return true;
-        }
-    }
-
     /**
-     * The number of parts {@link #runRows} splits {@code rows} into: one per BLAS thread, each of
-     * at least {@link #MIN_PART_ROWS} rows.
+     * The number of parts {@link #runRows} splits {@code rows} into: one per thread, each of at
+     * least {@link #MIN_PART_ROWS} rows.
      */
     static int parts(int rows) {
         int forced = forcedParts;
         if (forced > 0) return Math.max(1, Math.min(forced, rows));
-        if (!ROW_PARTS || rows < 2 * MIN_PART_ROWS) return 1; // without asking the BLAS (a downcall): batch-1 latency
-        int threads = blasThreads();
-        return Math.max(1, Math.min(threads, rows / MIN_PART_ROWS));
+        if (!ROW_PARTS || rows < 2 * MIN_PART_ROWS || !Parallel.available()) return 1;
+        return Math.max(1, Math.min(Parallel.threads(), rows / MIN_PART_ROWS));
     }
 
-    /**
-     * Runs {@code job} over rows {@code [0, rows)} in {@code parts} contiguous ranges: part 0 on
-     * the calling thread, the others on the common fork-join pool. While they run, the BLAS runs
-     * single-threaded (restored after; process-wide, so a {@link Blas#setThreads} meanwhile is
-     * undone): the parts are the parallelism, and OpenBLAS serialises concurrent multi-threaded calls.
-     */
+    /** Runs {@code job} over rows {@code [0, rows)} in {@code parts} contiguous ranges on {@link Parallel}'s threads. */
     static void runRows(RowJob job, int rows, int parts) {
+        job.rows = rows;
         if (parts <= 1) {
             job.part(0, 0, rows);
-            return;
+        } else {
+            Parallel.run(job, parts);
         }
-        if (job.helpers.length < parts - 1) {
-            Part[] grown = java.util.Arrays.copyOf(job.helpers, parts - 1);
-            for (int i = job.helpers.length; i < grown.length; i++) grown[i] = new Part();
-            job.helpers = grown;
-        }
-        singleThreadedBlas(true);
-        int forked = 0;
-        try {
-            for (int p = 1; p < parts; p++) {
-                Part h = job.helpers[p - 1];
-                h.reinitialize();
-                h.job = job;
-                h.index = p;
-                h.r0 = start(p, rows, parts);
-                h.r1 = start(p + 1, rows, parts);
-                ForkJoinPool.commonPool().execute(h);
-                forked++;
-            }
-            job.part(0, 0, start(1, rows, parts));
-        } finally {
-            Throwable failure = null;
-            for (int p = 0; p < forked; p++) {
-                Part h = job.helpers[p];
-                awaitDone(h);
-                try {
-                    h.join();
-                } catch (RuntimeException | Error e) {
-                    if (failure == null) failure = e;
-                }
-            }
-            singleThreadedBlas(false);
-            if (failure instanceof RuntimeException e) throw e;
-            if (failure instanceof Error e) throw e;
-        }
-    }
-
-    // Row-parallel sections of several calls (models trained on several threads) may overlap: the
-    // first one in saves the BLAS threads and sets 1, the last one out restores them, and parts()
-    // meanwhile reads the saved count (the BLAS reports 1).
-    private static final Object BLAS_THREADS = new Object();
-    private static int sectionsRunning, savedBlasThreads;
-
-    /** The BLAS threads as configured, also while row-parallel sections run it single-threaded. */
-    static int blasThreads() {
-        synchronized (BLAS_THREADS) {
-            return sectionsRunning > 0 ? savedBlasThreads : Blas.get().threads();
-        }
-    }
-
-    /** Enters ({@code true}) or leaves a section that runs the BLAS single-threaded (nests). */
-    static void singleThreadedBlas(boolean enter) {
-        synchronized (BLAS_THREADS) {
-            if (enter) {
-                if (sectionsRunning++ == 0) {
-                    savedBlasThreads = Blas.get().threads();
-                    Blas.get().setThreads(1);
-                }
-            } else if (--sectionsRunning == 0) {
-                Blas.get().setThreads(savedBlasThreads);
-            }
-        }
-    }
-
-    /**
-     * Waits for {@code task} without allocating ({@link ForkJoinTask#join} allocates a wait node
-     * when it has to block): a short spin, the parts usually end together, then short parks.
-     */
-    private static void awaitDone(ForkJoinTask<?> task) {
-        for (int spin = 0; spin < 2_000 && !task.isDone(); spin++) Thread.onSpinWait();
-        while (!task.isDone()) java.util.concurrent.locks.LockSupport.parkNanos(20_000);
     }
 
     /** First row of part {@code p} of {@code parts} over {@code rows} rows (balanced, contiguous). */
