@@ -135,7 +135,7 @@ public final class GruKernels {
                 ForwardJob job = FORWARD.get();
                 job.set(this, w, recurrentOff, b, state, out, rows, oX, oH3, oA, oH);
                 try {
-                    SequenceKernels.runRows(job, rows, SequenceKernels.parts(rows));
+                    SequenceKernels.runRows(job, rows, SequenceKernels.parts(rows, w, state, out, null));
                 } finally {
                     job.clear();
                 }
@@ -304,7 +304,8 @@ public final class GruKernels {
                     job = BACKWARD.get();
                     job.set(this, w, recurrentOff, b, state, scratch, outGrad, rows, oH3, oA, oH, oDG, oDGH, oDH);
                     try {
-                        SequenceKernels.runRows(job, rows, job.parts(SequenceKernels.parts(rows)));
+                        SequenceKernels.runRows(
+                                job, rows, job.parts(SequenceKernels.parts(rows, w, state, scratch, outGrad)));
                     } catch (RuntimeException | Error e) {
                         job.clear();
                         throw e;

@@ -129,14 +129,14 @@ public final class LstmKernels {
                 MemorySegment state,
                 MemorySegment out,
                 int rows) {
-            forward(x, w, kernelOff, recurrentOff, biasOff, state, out, rows, rowParts(rows));
+            forward(x, w, kernelOff, recurrentOff, biasOff, state, out, rows, rowParts(rows, x, w, state, out));
         }
 
         /** Row parts of a call (1 for the generic path, which runs serially). */
-        private int rowParts(int rows) {
+        private int rowParts(int rows, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
             boolean fast =
                     SequenceKernels.code(activation) == TANH && SequenceKernels.code(recurrentActivation) == SIGMOID;
-            return fast && rows > 0 ? SequenceKernels.parts(rows) : 1;
+            return fast && rows > 0 ? SequenceKernels.parts(rows, a, b, c, d) : 1;
         }
 
         private void forward(
@@ -240,7 +240,19 @@ public final class LstmKernels {
                 MemorySegment g,
                 MemorySegment inGrad,
                 int rows) {
-            backward(x, w, kernelOff, recurrentOff, biasOff, state, scratch, outGrad, g, inGrad, rows, rowParts(rows));
+            backward(
+                    x,
+                    w,
+                    kernelOff,
+                    recurrentOff,
+                    biasOff,
+                    state,
+                    scratch,
+                    outGrad,
+                    g,
+                    inGrad,
+                    rows,
+                    rowParts(rows, w, state, scratch, outGrad));
         }
 
         private void backward(

@@ -189,8 +189,17 @@ final class SequenceKernels {
 
     /**
      * The number of parts {@link #runRows} splits {@code rows} into: one per thread, each of at
-     * least {@link #MIN_PART_ROWS} rows.
+     * least {@link #MIN_PART_ROWS} rows; 1 when one of the segments the parts touch is confined.
      */
+    static int parts(int rows, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
+        return shared(a) && shared(b) && shared(c) && shared(d) ? parts(rows) : 1;
+    }
+
+    /** Whether {@code s} is absent or the workers may touch it (a confined arena's segment: only its owner). */
+    private static boolean shared(MemorySegment s) {
+        return s == null || Parallel.shared(s);
+    }
+
     static int parts(int rows) {
         int forced = forcedParts;
         if (forced > 0) return Math.max(1, Math.min(forced, rows));

@@ -114,7 +114,7 @@ public final class SimpleRnnKernels {
                 ForwardJob job = FORWARD.get();
                 job.set(this, w, recurrentOff, b, state, out, rows, oZ, oH);
                 try {
-                    SequenceKernels.runRows(job, rows, SequenceKernels.parts(rows));
+                    SequenceKernels.runRows(job, rows, SequenceKernels.parts(rows, w, state, out, null));
                 } finally {
                     job.clear();
                 }
@@ -188,7 +188,8 @@ public final class SimpleRnnKernels {
                 job = BACKWARD.get();
                 job.set(this, w, recurrentOff, state, scratch, outGrad, rows, oH, oDZ, oDH);
                 try {
-                    SequenceKernels.runRows(job, rows, job.parts(SequenceKernels.parts(rows)));
+                    SequenceKernels.runRows(
+                            job, rows, job.parts(SequenceKernels.parts(rows, w, state, scratch, outGrad)));
                 } catch (RuntimeException | Error e) {
                     job.clear();
                     throw e;

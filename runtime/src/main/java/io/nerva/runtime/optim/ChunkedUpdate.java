@@ -50,7 +50,13 @@ final class ChunkedUpdate implements Parallel.Task {
         this.state = state;
         this.count = count;
         long chunks = (count + Scratch.CHUNK - 1) / Scratch.CHUNK;
-        int parts = count >= MIN_PARALLEL && Parallel.available() ? (int) Math.min(Parallel.threads(), chunks) : 1;
+        int parts = count >= MIN_PARALLEL
+                        && Parallel.available()
+                        && Parallel.shared(params)
+                        && Parallel.shared(grads)
+                        && Parallel.shared(state)
+                ? (int) Math.min(Parallel.threads(), chunks)
+                : 1;
         if (firstBad.length < parts) firstBad = new long[parts];
         try {
             if (parts == 1) {
