@@ -154,15 +154,20 @@ public final class ConvKernels {
      * single-channel input) element loops.
      */
     public static void im2col(Geometry g, MemorySegment x, MemorySegment cols, int rows) {
+        if (!SampleParts.IM2COL.split(g, x, cols, MemorySegment.NULL, rows)) im2col(g, x, cols, 0, rows);
+    }
+
+    /** {@link #im2col} of samples {@code [from, to)}. */
+    static void im2col(Geometry g, MemorySegment x, MemorySegment cols, int from, int to) {
         if (g.kw() * g.c() < BULK_MIN) {
-            im2colStaged(g, x, cols, rows);
+            im2colStaged(g, x, cols, from, to);
             return;
         }
         final int c = g.c(), patch = g.patch(), kw = g.kw(), w = g.w(), h = g.h();
         final int tapRun = g.dw() == 1 ? kw * c : c; // floats copied per run
         final int tapsPerRun = g.dw() == 1 ? kw : 1;
-        long row = 0;
-        for (int n = 0; n < rows; n++) {
+        long row = (long) from * g.oh() * g.ow();
+        for (int n = from; n < to; n++) {
             long xn = (long) n * g.inSize();
             for (int oy = 0; oy < g.oh(); oy++) {
                 for (int ox = 0; ox < g.ow(); ox++, row++) {
@@ -201,12 +206,12 @@ public final class ConvKernels {
      * dominate): each image is copied into a heap array, its patch rows are built in another with
      * plain array loops, and written to {@code cols} in one bulk copy.
      */
-    private static void im2colStaged(Geometry g, MemorySegment x, MemorySegment cols, int rows) {
+    private static void im2colStaged(Geometry g, MemorySegment x, MemorySegment cols, int from, int to) {
         final int c = g.c(), patch = g.patch(), w = g.w(), h = g.h(), in = g.inSize();
         final int perImage = g.oh() * g.ow() * patch;
         Staging s = Staging.get(in, perImage);
         final float[] img = s.a, out = s.b;
-        for (int n = 0; n < rows; n++) {
+        for (int n = from; n < to; n++) {
             MemorySegment.copy(x, (long) n * in * Float.BYTES, s.as, 0, (long) in * Float.BYTES);
             int dst = 0;
             for (int oy = 0; oy < g.oh(); oy++) {
@@ -289,12 +294,17 @@ public final class ConvKernels {
      * pixel, one contiguous run of {@code kw·c} floats per kernel row (dilation 1 along x).
      */
     public static void col2im(Geometry g, MemorySegment cols, MemorySegment dx, int rows) {
+        if (!SampleParts.COL2IM.split(g, cols, dx, MemorySegment.NULL, rows)) col2im(g, cols, dx, 0, rows);
+    }
+
+    /** {@link #col2im} of samples {@code [from, to)}. */
+    static void col2im(Geometry g, MemorySegment cols, MemorySegment dx, int from, int to) {
         final int c = g.c(), patch = g.patch(), kw = g.kw(), w = g.w(), h = g.h();
         final int tapRun = g.dw() == 1 ? kw * c : c;
         final int tapsPerRun = g.dw() == 1 ? kw : 1;
-        clear(dx, 0, (long) rows * g.inSize());
-        long row = 0;
-        for (int n = 0; n < rows; n++) {
+        clear(dx, (long) from * g.inSize(), (long) (to - from) * g.inSize());
+        long row = (long) from * g.oh() * g.ow();
+        for (int n = from; n < to; n++) {
             long xn = (long) n * g.inSize();
             for (int oy = 0; oy < g.oh(); oy++) {
                 for (int ox = 0; ox < g.ow(); ox++, row++) {

@@ -27,15 +27,20 @@ public final class PoolKernels {
      * window, the common case, has its own unrolled loop).
      */
     public static void maxForward(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
+        if (!SampleParts.MAX_FORWARD.split(g, x, y, argmax, rows)) maxForward(g, x, y, argmax, 0, rows);
+    }
+
+    /** {@link #maxForward} of samples {@code [from, to)}. */
+    static void maxForward(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int from, int to) {
         if (argmax != MemorySegment.NULL && fullTwoByTwo(g)) {
-            maxForward2x2Staged(g, x, y, argmax, rows);
+            maxForward2x2Staged(g, x, y, argmax, from, to);
             return;
         }
         final int c = g.c();
         final boolean record = argmax != MemorySegment.NULL;
         final int outSize = g.oh() * g.ow() * c;
         final int w = g.w(), rowStride = w * c;
-        for (int n = 0; n < rows; n++) {
+        for (int n = from; n < to; n++) {
             long xn = (long) n * g.inSize();
             for (int oy = 0; oy < g.oh(); oy++) {
                 int y0 = oy * g.sh() - g.padTop();
@@ -92,13 +97,13 @@ public final class PoolKernels {
      * {@link #max4}, without a segment access per element.
      */
     private static void maxForward2x2Staged(
-            Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
+            Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int from, int to) {
         final int c = g.c(), in = g.inSize(), outSize = g.oh() * g.ow() * c, rowStride = g.w() * c;
         ConvKernels.Staging s = ConvKernels.Staging.get(in, outSize);
         int[] arg = PoolStaging.ints(outSize);
         MemorySegment argSeg = PoolStaging.intSegment();
         final float[] img = s.a, out = s.b;
-        for (int n = 0; n < rows; n++) {
+        for (int n = from; n < to; n++) {
             MemorySegment.copy(x, (long) n * in * Float.BYTES, s.as, 0, (long) in * Float.BYTES);
             for (int oy = 0; oy < g.oh(); oy++) {
                 for (int ox = 0; ox < g.ow(); ox++) {
@@ -217,7 +222,12 @@ public final class PoolKernels {
 
     /** {@code dx = 0}, then {@code dx[n, argmax[n, j]] += dy[n, j]} for every output value. */
     public static void maxBackward(Geometry g, MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows) {
-        scatter(dy, argmax, dx, rows, g.oh() * g.ow() * g.c(), g.inSize());
+        if (!SampleParts.MAX_BACKWARD.split(g, dy, dx, argmax, rows)) maxBackward(g, dy, argmax, dx, 0, rows);
+    }
+
+    /** {@link #maxBackward} of samples {@code [from, to)}. */
+    static void maxBackward(Geometry g, MemorySegment dy, MemorySegment argmax, MemorySegment dx, int from, int to) {
+        scatter(dy, argmax, dx, from, to, g.oh() * g.ow() * g.c(), g.inSize());
     }
 
     /** {@code y = } mean of the window's cells inside the input. */
@@ -338,18 +348,18 @@ public final class PoolKernels {
     /** {@code dx = 0}, then each channel's gradient goes to its argmax pixel. */
     public static void globalMaxBackward(
             MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int hw, int c) {
-        scatter(dy, argmax, dx, rows, c, hw * c);
+        scatter(dy, argmax, dx, 0, rows, c, hw * c);
     }
 
     private static void scatter(
-            MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows, int outSize, int inSize) {
+            MemorySegment dy, MemorySegment argmax, MemorySegment dx, int from, int to, int outSize, int inSize) {
         // One image at a time through heap arrays: the image's gradient is zeroed and summed there
         // and copied out in bulk, instead of a read-modify-write of the segment per element.
         ConvKernels.Staging s = ConvKernels.Staging.get(inSize, outSize);
         int[] arg = PoolStaging.ints(outSize);
         MemorySegment argSeg = PoolStaging.intSegment();
         final float[] img = s.a, grad = s.b;
-        for (int n = 0; n < rows; n++) {
+        for (int n = from; n < to; n++) {
             long yn = (long) n * outSize;
             MemorySegment.copy(dy, yn * Float.BYTES, s.bs, 0, (long) outSize * Float.BYTES);
             MemorySegment.copy(argmax, yn * Integer.BYTES, argSeg, 0, (long) outSize * Integer.BYTES);
