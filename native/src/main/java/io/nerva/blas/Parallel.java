@@ -30,6 +30,9 @@ public final class Parallel {
     /** How long an idle worker spins before it parks (system property {@code nerva.spinMicros}). */
     static final long SPIN_NANOS = 1000L * Long.getLong("nerva.spinMicros", 200L);
 
+    /** How long an idle worker only spins, before it starts yielding its core. */
+    private static final long PURE_SPIN_NANOS = 40_000;
+
     private static final AtomicBoolean BUSY = new AtomicBoolean();
     // The running task: generation in the high 32 bits, next unclaimed part in the low 32.
     private static final AtomicLong STATE = new AtomicLong();
@@ -151,17 +154,19 @@ public final class Parallel {
             while (true) {
                 long idleSince = System.nanoTime();
                 int spins = 0;
+                long idle = 0;
                 while ((int) (STATE.get() >>> 32) == seen) {
-                    if (++spins < 1024) {
+                    if ((++spins & 63) == 0) idle = System.nanoTime() - idleSince;
+                    if (idle < PURE_SPIN_NANOS) {
                         Thread.onSpinWait();
-                    } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    } else if (idle < SPIN_NANOS) {
                         Thread.yield(); // lets another process have this core while no task comes
                     } else {
                         parked = true;
                         if ((int) (STATE.get() >>> 32) == seen) LockSupport.park(this);
                         parked = false;
                         idleSince = System.nanoTime();
-                        spins = 0;
+                        idle = 0;
                     }
                 }
                 seen = (int) (STATE.get() >>> 32);
