@@ -47,6 +47,9 @@ public final class BlasLoader {
     public static final String LIBRARY_PROPERTY = "nerva.blas.library";
     public static final String LIBRARY_ENV = "NERVA_BLAS_LIBRARY";
     public static final String THREADS_PROPERTY = "nerva.threads";
+    /** {@code auto} (oneDNN's sgemm when libdnnl.so.2 loads), {@code onednn} (required) or {@code blas}. */
+    public static final String GEMM_PROPERTY = "nerva.gemm";
+
     public static final String CACHE_DIR_PROPERTY = "nerva.cache.dir";
 
     private static final String BYTEDECO_POM = "META-INF/maven/org.bytedeco/openblas/pom.properties";
@@ -139,6 +142,22 @@ public final class BlasLoader {
                         "-D" + BACKEND_PROPERTY + " must be one of auto, system, bytedeco, java; got '" + mode + "'");
         }
 
+        String gemm = blankToNull(props.apply(GEMM_PROPERTY));
+        gemm = gemm == null ? "auto" : gemm.strip().toLowerCase(Locale.ROOT);
+        if (!gemm.equals("auto") && !gemm.equals("onednn") && !gemm.equals("blas"))
+            throw new IllegalArgumentException(
+                    "-D" + GEMM_PROPERTY + " must be one of auto, onednn, blas; got '" + gemm + "'");
+        if (!gemm.equals("blas") && !(blas instanceof JavaBlas && !gemm.equals("onednn"))) {
+            // oneDNN's sgemm in front: about twice OpenBLAS' rate on AVX-512 (native/README.md); never
+            // loaded for the pure-Java backend unless asked (it is chosen so that nothing native loads)
+            String[] why = {null};
+            OneDnnGemm dnnl = OneDnnGemm.load(blas, why);
+            if (dnnl != null) {
+                blas = dnnl;
+            } else if (gemm.equals("onednn")) {
+                throw new IllegalStateException("-D" + GEMM_PROPERTY + "=onednn but " + why[0]);
+            }
+        }
         String threads = blankToNull(props.apply(THREADS_PROPERTY));
         if (threads != null) {
             int n;

@@ -19,7 +19,7 @@ final class GemmSplit implements Parallel.Task {
     private static final int ALIGN = 16;
     private static final ThreadLocal<GemmSplit> LOCAL = ThreadLocal.withInitial(GemmSplit::new);
 
-    private OpenBlas blas;
+    private BlockGemm blas;
     private boolean transA, transB, arrays;
     private int m, n, k, lda, ldb, ldc;
     private float alpha, beta;
@@ -38,7 +38,7 @@ final class GemmSplit implements Parallel.Task {
     }
 
     void segments(
-            OpenBlas blas,
+            BlockGemm blas,
             boolean transA,
             boolean transB,
             int m,
@@ -63,7 +63,7 @@ final class GemmSplit implements Parallel.Task {
     }
 
     void arrays(
-            OpenBlas blas,
+            BlockGemm blas,
             boolean transA,
             boolean transB,
             int m,
@@ -88,7 +88,7 @@ final class GemmSplit implements Parallel.Task {
     }
 
     private void shape(
-            OpenBlas blas,
+            BlockGemm blas,
             boolean transA,
             boolean transB,
             int m,

@@ -42,7 +42,7 @@ import java.util.Objects;
  * {@code USE64BITINT} (reported by {@code openblas_get_config}) gets 64-bit bindings, adapted to
  * the same Java signatures.
  */
-public final class OpenBlas implements Blas {
+public final class OpenBlas implements Blas, BlockGemm {
     // cblas.h enums (always C int, even in 64-bit-integer builds)
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
@@ -371,7 +371,8 @@ public final class OpenBlas implements Blas {
     }
 
     /** One checked product (or a block of one), on the calling thread. */
-    void sgemmBlock(
+    @Override
+    public void sgemmBlock(
             boolean transA,
             boolean transB,
             int m,
@@ -477,7 +478,8 @@ public final class OpenBlas implements Blas {
     }
 
     /** One checked product on heap arrays (or a block of one), on the calling thread. */
-    void sgemmBlock(
+    @Override
+    public void sgemmBlock(
             boolean transA,
             boolean transB,
             int m,

@@ -1,0 +1,42 @@
+package io.nerva.blas;
+
+import java.lang.foreign.MemorySegment;
+
+/** A backend's single-threaded sgemm on already checked operands: what {@link GemmSplit} runs per block. */
+interface BlockGemm {
+    void sgemmBlock(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment b,
+            long bOff,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOff,
+            int ldc);
+
+    void sgemmBlock(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc);
+}

@@ -1,0 +1,405 @@
+package io.nerva.blas;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
+import java.util.Objects;
+
+/**
+ * sgemm through oneDNN's {@code dnnl_sgemm} (row-major, JIT-compiled kernels for the CPU's widest
+ * vectors), every other routine through another backend. On the 2-core AVX-512 machines of this
+ * project oneDNN 2.6 ran the products of the MLP, CNN and LSTM steps at 175–220 GFLOP/s on one core
+ * against OpenBLAS 0.3.21's 88–100 (native/README.md). Debian: {@code apt-get install libdnnl2}.
+ *
+ * <p>oneDNN's OpenMP threads are pinned to one per call ({@code OMP_NUM_THREADS=1} set before the
+ * library loads, checked after): the threads are Nerva's ({@link Parallel}, {@link GemmSplit}).
+ */
+public final class OneDnnGemm implements Blas, BlockGemm {
+    /** The library oneDNN 2.x installs as ({@code libdnnl2}). */
+    static final String LIBRARY = "libdnnl.so.2";
+
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    private final Blas rest;
+    private final String version;
+    private final MethodHandle sgemm, sgemmHeap;
+
+    private OneDnnGemm(SymbolLookup lib, Blas rest) {
+        this.rest = Objects.requireNonNull(rest, "rest");
+        // dnnl_status_t dnnl_sgemm(char transa, char transb, dim_t M, N, K, float alpha, const float *A,
+        //     dim_t lda, const float *B, dim_t ldb, float beta, float *C, dim_t ldc)
+        MemorySegment symbol = lib.find("dnnl_sgemm")
+                .orElseThrow(() -> new IllegalArgumentException(LIBRARY + " has no symbol dnnl_sgemm"));
+        // native operands go as raw addresses (no slice per call: a training step allocates nothing),
+        // heap ones as critical heap segments
+        this.sgemm = LINKER.downcallHandle(symbol, descriptor(JAVA_LONG));
+        this.sgemmHeap = LINKER.downcallHandle(symbol, descriptor(ADDRESS), Linker.Option.critical(true));
+        this.version = lib.find("dnnl_version")
+                .map(s -> {
+                    try {
+                        // const dnnl_version_t *dnnl_version(void): {int major, minor, patch; ...}
+                        MemorySegment v = ((MemorySegment) LINKER.downcallHandle(s, FunctionDescriptor.of(ADDRESS))
+                                        .invokeExact())
+                                .reinterpret(12);
+                        return v.get(JAVA_INT, 0) + "." + v.get(JAVA_INT, 4) + "." + v.get(JAVA_INT, 8);
+                    } catch (Throwable t) {
+                        return "unknown";
+                    }
+                })
+                .orElse("unknown");
+    }
+
+    private static FunctionDescriptor descriptor(java.lang.foreign.MemoryLayout pointer) {
+        return FunctionDescriptor.of(
+                JAVA_INT,
+                JAVA_BYTE,
+                JAVA_BYTE,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_FLOAT,
+                pointer,
+                JAVA_LONG,
+                pointer,
+                JAVA_LONG,
+                JAVA_FLOAT,
+                pointer,
+                JAVA_LONG);
+    }
+
+    /**
+     * oneDNN's sgemm in front of {@code rest}, or null with the reason in {@code why[0]} when
+     * {@code libdnnl.so.2} cannot be loaded or would run more than one OpenMP thread per call.
+     */
+    static OneDnnGemm load(Blas rest, String[] why) {
+        try {
+            singleOpenMpThread();
+            SymbolLookup lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
+            int threads = openMpMaxThreads();
+            if (threads > 1) {
+                why[0] = "OpenMP was loaded before oneDNN with " + threads
+                        + " threads per call (set OMP_NUM_THREADS=1 to use oneDNN)";
+                return null;
+            }
+            return new OneDnnGemm(lib, rest);
+        } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
+            why[0] = LIBRARY + " not found (apt-get install libdnnl2)";
+            return null;
+        }
+    }
+
+    /** {@code setenv("OMP_NUM_THREADS", "1", 0)}: libgomp reads it when it loads, with oneDNN. */
+    private static void singleOpenMpThread() {
+        try (Arena arena = Arena.ofConfined()) {
+            MethodHandle setenv = LINKER.downcallHandle(
+                    LINKER.defaultLookup().find("setenv").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+            int rc = (int) setenv.invokeExact(arena.allocateFrom("OMP_NUM_THREADS"), arena.allocateFrom("1"), 0);
+            if (rc != 0) throw new IllegalStateException("setenv failed: " + rc);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code omp_get_max_threads()} of the OpenMP runtime oneDNN loaded (1 when there is none). */
+    private static int openMpMaxThreads() {
+        return SymbolLookup.loaderLookup()
+                .or(LINKER.defaultLookup())
+                .find("omp_get_max_threads")
+                .or(() -> {
+                    try {
+                        return SymbolLookup.libraryLookup("libgomp.so.1", Arena.global())
+                                .find("omp_get_max_threads");
+                    } catch (IllegalArgumentException e) {
+                        return java.util.Optional.empty();
+                    }
+                })
+                .map(s -> {
+                    try {
+                        return (int) LINKER.downcallHandle(s, FunctionDescriptor.of(JAVA_INT))
+                                .invokeExact();
+                    } catch (Throwable t) {
+                        return 1;
+                    }
+                })
+                .orElse(1);
+    }
+
+    @Override
+    public String name() {
+        return "oneDNN " + version + " sgemm (" + LIBRARY + ") + " + rest.name();
+    }
+
+    @Override
+    public String config() {
+        return "oneDNN " + version + " sgemm, 1 OpenMP thread per call; " + rest.config();
+    }
+
+    /** The backend for everything but sgemm. */
+    public Blas rest() {
+        return rest;
+    }
+
+    @Override
+    public void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment b,
+            long bOff,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOff,
+            int ldc) {
+        Checks.sgemm(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                lda,
+                aOff,
+                a.byteSize(),
+                ldb,
+                bOff,
+                b.byteSize(),
+                ldc,
+                cOff,
+                c.byteSize(),
+                "segment");
+        Checks.writable("C", c);
+        if (m == 0 || n == 0) return;
+        int parts = GemmSplit.parts(m, n, k);
+        if (parts > 1 && Parallel.shared(a) && Parallel.shared(b) && Parallel.shared(c)) {
+            GemmSplit split = GemmSplit.get();
+            split.segments(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            split.run(parts);
+        } else {
+            sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    @Override
+    public void sgemmBlock(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment b,
+            long bOff,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOff,
+            int ldc) {
+        int status;
+        try {
+            if (a.isNative() && b.isNative() && c.isNative()) {
+                status = (int) sgemm.invokeExact(
+                        trans(transA),
+                        trans(transB),
+                        (long) m,
+                        (long) n,
+                        (long) k,
+                        alpha,
+                        a.address() + aOff * 4,
+                        (long) lda,
+                        b.address() + bOff * 4,
+                        (long) ldb,
+                        beta,
+                        c.address() + cOff * 4,
+                        (long) ldc);
+            } else {
+                status = (int) sgemmHeap.invokeExact(
+                        trans(transA),
+                        trans(transB),
+                        (long) m,
+                        (long) n,
+                        (long) k,
+                        alpha,
+                        at(a, aOff),
+                        (long) lda,
+                        at(b, bOff),
+                        (long) ldb,
+                        beta,
+                        at(c, cOff),
+                        (long) ldc);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        } finally {
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            Reference.reachabilityFence(c);
+        }
+        if (status != 0) throw failed(status, m, n, k);
+    }
+
+    @Override
+    public void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
+        Checks.sgemm(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                lda,
+                aOff,
+                4L * a.length,
+                ldb,
+                bOff,
+                4L * b.length,
+                ldc,
+                cOff,
+                4L * c.length,
+                "array");
+        if (m == 0 || n == 0) return;
+        int parts = GemmSplit.parts(m, n, k);
+        if (parts > 1) {
+            GemmSplit split = GemmSplit.get();
+            split.arrays(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            split.run(parts);
+        } else {
+            sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    @Override
+    public void sgemmBlock(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
+        sgemmBlock(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                alpha,
+                MemorySegment.ofArray(a),
+                aOff,
+                lda,
+                MemorySegment.ofArray(b),
+                bOff,
+                ldb,
+                beta,
+                MemorySegment.ofArray(c),
+                cOff,
+                ldc);
+    }
+
+    private static byte trans(boolean t) {
+        return (byte) (t ? 'T' : 'N');
+    }
+
+    /** The operand from float {@code off} on (an empty operand's offset may lie past its end; never read then). */
+    private static MemorySegment at(MemorySegment s, long off) {
+        return off != 0 && off * 4 <= s.byteSize() ? s.asSlice(off * 4) : s;
+    }
+
+    private static IllegalStateException failed(int status, int m, int n, int k) {
+        return new IllegalStateException(
+                "dnnl_sgemm failed with status " + status + " on a " + m + "×" + k + " by " + k + "×" + n + " product");
+    }
+
+    // ---------------------------------------------------------------- everything else: the other backend
+
+    @Override
+    public void sgemv(
+            boolean transA,
+            int m,
+            int n,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment x,
+            long xOff,
+            float beta,
+            MemorySegment y,
+            long yOff) {
+        rest.sgemv(transA, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
+    }
+
+    @Override
+    public void saxpy(int n, float alpha, MemorySegment x, long xOffset, MemorySegment y, long yOffset) {
+        rest.saxpy(n, alpha, x, xOffset, y, yOffset);
+    }
+
+    @Override
+    public void sscal(int n, float alpha, MemorySegment x, long xOffset) {
+        rest.sscal(n, alpha, x, xOffset);
+    }
+
+    @Override
+    public int threads() {
+        return Parallel.threads();
+    }
+
+    @Override
+    public void setThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        Parallel.setThreads(threads);
+        if (rest instanceof OpenBlas) rest.setThreads(threads); // its sgemv: OpenBLAS' pool in nerva.threading=openblas
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}
