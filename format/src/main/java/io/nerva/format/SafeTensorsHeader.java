@@ -61,14 +61,31 @@ public record SafeTensorsHeader(
     /** Headers larger than this are refused as corrupt: the reference implementation's limit, 100,000,000 bytes. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    private static final Gson GSON = new GsonBuilder()
-            .setStrictness(Strictness.STRICT)
-            .disableHtmlEscaping()
-            .create();
-    private static final TypeToken<LinkedHashMap<String, JsonElement>> HEADER_TYPE = new TypeToken<>() {};
     private static final Set<String> TENSOR_KEYS = Set.of("dtype", "shape", "data_offsets");
-    /** A JSON number that is a non-negative integer, spelled without sign, fraction or exponent. */
-    private static final Pattern NON_NEGATIVE_INTEGER = Pattern.compile("0|[1-9][0-9]*");
+
+    /**
+     * Gson, initialised only when a header needs it: writing one, or reading one that
+     * {@link HeaderJson} leaves to it (anything unusual or wrong). Loading Gson is a large part of
+     * an embedded model's start-up, and a well-formed header needs none of it.
+     */
+    private static final class GsonHolder {
+        static final Gson GSON = new GsonBuilder()
+                .setStrictness(Strictness.STRICT)
+                .disableHtmlEscaping()
+                .create();
+        static final TypeToken<LinkedHashMap<String, JsonElement>> HEADER_TYPE = new TypeToken<>() {};
+        /** A JSON number that is a non-negative integer, spelled without sign, fraction or exponent. */
+        static final Pattern NON_NEGATIVE_INTEGER = Pattern.compile("0|[1-9][0-9]*");
+    }
+
+    /** Data order: by first byte, then by end (an empty tensor before one that starts where it does). */
+    private static final Comparator<TensorInfo> BY_OFFSETS = new Comparator<>() {
+        @Override
+        public int compare(TensorInfo a, TensorInfo b) {
+            int c = Long.compare(a.begin(), b.begin());
+            return c != 0 ? c : Long.compare(a.end(), b.end());
+        }
+    };
 
     public SafeTensorsHeader {
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -109,7 +126,7 @@ public record SafeTensorsHeader(
         checkHeaderLength(headerLength, fileSize - 8, source);
         ByteBuffer json = ByteBuffer.allocate((int) headerLength);
         readFully(channel, json, 8, source);
-        return parseJson(json.array(), 0, (int) headerLength, fileSize - 8 - headerLength, source);
+        return parseJson(json.array(), 0, (int) headerLength, fileSize - 8 - headerLength, source, true);
     }
 
     /**
@@ -128,7 +145,15 @@ public record SafeTensorsHeader(
         long headerLength =
                 ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         checkHeaderLength(headerLength, file.length - 8L, source);
-        return parseJson(file, 8, (int) headerLength, file.length - 8 - headerLength, source);
+        return parseJson(file, 8, (int) headerLength, file.length - 8 - headerLength, source, true);
+    }
+
+    /** As {@link #parse(byte[], String)}, always through Gson when {@code plainParser} is false (tests). */
+    static SafeTensorsHeader parse(byte[] file, String source, boolean plainParser) throws WeightFileException {
+        long headerLength =
+                ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        checkHeaderLength(headerLength, file.length - 8L, source);
+        return parseJson(file, 8, (int) headerLength, file.length - 8 - headerLength, source, plainParser);
     }
 
     /**
@@ -155,7 +180,7 @@ public record SafeTensorsHeader(
                     null,
                     "header length is " + headerLength + " bytes but the stream ends after " + json.length);
         }
-        return parseJson(json, 0, json.length, -1, source);
+        return parseJson(json, 0, json.length, -1, source, true);
     }
 
     private static void checkHeaderLength(long headerLength, long available, String source) throws WeightFileException {
@@ -191,30 +216,38 @@ public record SafeTensorsHeader(
      *
      * @param dataLength bytes in the data section, or -1 when unknown
      */
-    private static SafeTensorsHeader parseJson(byte[] bytes, int offset, int length, long dataLength, String source)
+    private static SafeTensorsHeader parseJson(
+            byte[] bytes, int offset, int length, long dataLength, String source, boolean plainParser)
             throws WeightFileException {
         if (isBlank(bytes, offset, length)) {
             throw new WeightFileException(source, null, "header is empty, expected a JSON object");
         }
-        // Decoded as it is parsed: no String copy of a header that may be up to 100 MB.
-        Reader text = new InputStreamReader(
-                new ByteArrayInputStream(bytes, offset, length),
-                StandardCharsets.UTF_8
-                        .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT));
-        Map<String, JsonElement> root = parseObject(text, source);
-
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
-        for (Map.Entry<String, JsonElement> entry : root.entrySet()) {
-            if (entry.getKey().equals(METADATA_KEY)) {
-                metadata = readMetadata(entry.getValue(), source);
-            } else {
-                tensors.add(readTensor(entry.getKey(), entry.getValue(), dataLength, source));
+        HeaderJson.Parsed plain = plainParser ? HeaderJson.parse(bytes, offset, length) : null;
+        if (plain != null) { // the usual header: the same values as Gson's path would read, without Gson
+            metadata = plain.metadata();
+            for (HeaderJson.Entry e : plain.tensors()) {
+                tensors.add(checkedTensor(e.name(), e.dtype(), e.shape(), e.begin(), e.end(), dataLength, source));
+            }
+        } else {
+            // Decoded as it is parsed: no String copy of a header that may be up to 100 MB.
+            Reader text = new InputStreamReader(
+                    new ByteArrayInputStream(bytes, offset, length),
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT));
+            Map<String, JsonElement> root = parseObject(text, source);
+            for (Map.Entry<String, JsonElement> entry : root.entrySet()) {
+                if (entry.getKey().equals(METADATA_KEY)) {
+                    metadata = readMetadata(entry.getValue(), source);
+                } else {
+                    tensors.add(readTensor(entry.getKey(), entry.getValue(), dataLength, source));
+                }
             }
         }
-        tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        tensors.sort(BY_OFFSETS);
         long end = checkCoverage(tensors, source);
         if (dataLength >= 0 && end != dataLength) {
             throw new WeightFileException(
@@ -242,7 +275,7 @@ public record SafeTensorsHeader(
         boolean fullyConsumed;
         try {
             first = reader.peek();
-            root = first == JsonToken.BEGIN_OBJECT ? GSON.fromJson(reader, HEADER_TYPE) : null;
+            root = first == JsonToken.BEGIN_OBJECT ? GsonHolder.GSON.fromJson(reader, GsonHolder.HEADER_TYPE) : null;
             // Only the space padding may follow the object.
             fullyConsumed = root != null && reader.peek() == JsonToken.END_DOCUMENT;
         } catch (JsonParseException | IOException e) {
@@ -336,8 +369,13 @@ public record SafeTensorsHeader(
                                 + Arrays.toString(DType.values())));
         long[] shape = readNonNegativeIntegers(entry.get("shape"), -1, name, "shape", source);
         long[] offsets = readNonNegativeIntegers(entry.get("data_offsets"), 2, name, "data_offsets", source);
-        long begin = offsets[0];
-        long end = offsets[1];
+        return checkedTensor(name, dtype, shape, offsets[0], offsets[1], dataLength, source);
+    }
+
+    /** A tensor entry whose JSON was well-formed, once its offsets fit the data section and its size. */
+    private static TensorInfo checkedTensor(
+            String name, DType dtype, long[] shape, long begin, long end, long dataLength, String source)
+            throws WeightFileException {
         String where = "tensor '" + name + "': data_offsets [" + begin + ", " + end + "]";
         if (end < begin) {
             throw new WeightFileException(source, name, where + " end before they begin");
@@ -380,7 +418,7 @@ public record SafeTensorsHeader(
             JsonElement e = array.get(i);
             boolean ok = e instanceof JsonPrimitive p
                     && p.isNumber()
-                    && NON_NEGATIVE_INTEGER.matcher(p.getAsString()).matches();
+                    && GsonHolder.NON_NEGATIVE_INTEGER.matcher(p.getAsString()).matches();
             try {
                 if (ok) numbers[i] = Long.parseLong(e.getAsString());
             } catch (NumberFormatException tooLarge) {
@@ -454,7 +492,7 @@ public record SafeTensorsHeader(
             entry.add("data_offsets", offsets);
             root.add(t.name(), entry);
         }
-        byte[] json = GSON.toJson(root).getBytes(StandardCharsets.UTF_8);
+        byte[] json = GsonHolder.GSON.toJson(root).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         byte[] header = Arrays.copyOf(json, padded);
         Arrays.fill(header, json.length, padded, (byte) ' ');
