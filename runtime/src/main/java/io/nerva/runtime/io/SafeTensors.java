@@ -538,8 +538,8 @@ public final class SafeTensors {
     private static void checkFinite(List<Match> matches, MemorySegment staging, String source)
             throws WeightFileException {
         for (Match m : matches) {
-            long bad =
-                    Finite.firstNonFinite(staging, m.spec().offset(), m.spec().size());
+            long bad = Finite.firstNonFiniteCopying(
+                    staging, m.spec().offset(), m.spec().size());
             if (bad >= 0) {
                 float v = staging.getAtIndex(ValueLayout.JAVA_FLOAT, m.spec().offset() + bad);
                 String name = m.tensor().name();

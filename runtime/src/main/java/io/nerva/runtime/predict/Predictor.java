@@ -12,7 +12,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.stream.Collectors;
 
 /**
  * Thread-safe inference: any number of threads may call the {@code predict} methods at once.
@@ -58,11 +57,23 @@ public final class Predictor implements AutoCloseable {
         this.name = model.name();
         Parameters params = model.parameters();
         if (params != null) params.owner(name);
-        this.shape =
-                Arrays.stream(model.inputShape()).mapToObj(Integer::toString).collect(Collectors.joining("x"));
+        this.shape = shapeString(model.inputShape());
         this.pool =
                 new AtomicReferenceArray<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.gradientPool = new AtomicReferenceArray<>(pool.length());
+    }
+
+    /**
+     * {@code "28x28x1"}. A loop, not a stream: a predictor is made by every model's constructor, on
+     * the way to an embedded model's first prediction, where a stream's lambda bootstrap shows.
+     */
+    private static String shapeString(int[] shape) {
+        StringBuilder s = new StringBuilder();
+        for (int d = 0; d < shape.length; d++) {
+            if (d > 0) s.append('x');
+            s.append(shape[d]);
+        }
+        return s.toString();
     }
 
     public Network model() {
