@@ -61,14 +61,223 @@ public record SafeTensorsHeader(
     /** Headers larger than this are refused as corrupt: the reference implementation's limit, 100,000,000 bytes. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    private static final Gson GSON = new GsonBuilder()
-            .setStrictness(Strictness.STRICT)
-            .disableHtmlEscaping()
-            .create();
-    private static final TypeToken<LinkedHashMap<String, JsonElement>> HEADER_TYPE = new TypeToken<>() {};
     private static final Set<String> TENSOR_KEYS = Set.of("dtype", "shape", "data_offsets");
-    /** A JSON number that is a non-negative integer, spelled without sign, fraction or exponent. */
-    private static final Pattern NON_NEGATIVE_INTEGER = Pattern.compile("0|[1-9][0-9]*");
+
+    /**
+     * Everything that uses Gson, in a class of its own so that it is loaded (and Gson with it) only
+     * when a header needs it: writing one, or reading one that {@link HeaderJson} leaves to it
+     * (anything unusual or wrong). Loading and initialising Gson is a large part of an embedded
+     * model's start-up, and a well-formed header needs none of it.
+     */
+    private static final class GsonPath {
+        static final Gson GSON = new GsonBuilder()
+                .setStrictness(Strictness.STRICT)
+                .disableHtmlEscaping()
+                .create();
+        static final TypeToken<LinkedHashMap<String, JsonElement>> HEADER_TYPE = new TypeToken<>() {};
+        /** A JSON number that is a non-negative integer, spelled without sign, fraction or exponent. */
+        static final Pattern NON_NEGATIVE_INTEGER = Pattern.compile("0|[1-9][0-9]*");
+
+        /** Reads header JSON through Gson into {@code metadata} and {@code tensors} (in document order). */
+        static void read(
+                byte[] bytes,
+                int offset,
+                int length,
+                long dataLength,
+                String source,
+                Map<String, String> metadata,
+                List<TensorInfo> tensors)
+                throws WeightFileException {
+            // Decoded as it is parsed: no String copy of a header that may be up to 100 MB.
+            Reader text = new InputStreamReader(
+                    new ByteArrayInputStream(bytes, offset, length),
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT));
+            Map<String, JsonElement> root = parseObject(text, source);
+            for (Map.Entry<String, JsonElement> entry : root.entrySet()) {
+                if (entry.getKey().equals(METADATA_KEY)) {
+                    metadata.putAll(readMetadata(entry.getValue(), source));
+                } else {
+                    tensors.add(readTensor(entry.getKey(), entry.getValue(), dataLength, source));
+                }
+            }
+        }
+
+        static Map<String, JsonElement> parseObject(Reader text, String source) throws WeightFileException {
+            JsonReader reader = new JsonReader(text);
+            reader.setStrictness(Strictness.STRICT);
+            JsonToken first;
+            Map<String, JsonElement> root;
+            boolean fullyConsumed;
+            try {
+                first = reader.peek();
+                root = first == JsonToken.BEGIN_OBJECT ? GSON.fromJson(reader, HEADER_TYPE) : null;
+                // Only the space padding may follow the object.
+                fullyConsumed = root != null && reader.peek() == JsonToken.END_DOCUMENT;
+            } catch (JsonParseException | IOException e) {
+                for (Throwable c = e; c != null; c = c.getCause()) {
+                    if (c instanceof CharacterCodingException bad) {
+                        throw new WeightFileException(source, null, "header is not valid UTF-8 (" + bad + ")", bad);
+                    }
+                }
+                throw new WeightFileException(source, null, "header is malformed JSON: " + gsonMessage(e), e);
+            }
+            if (first != JsonToken.BEGIN_OBJECT) {
+                throw new WeightFileException(
+                        source,
+                        null,
+                        "header is not a JSON object, it is "
+                                + switch (first) {
+                                    case BEGIN_ARRAY -> "an array";
+                                    case STRING -> "a string";
+                                    case NUMBER -> "a number";
+                                    case BOOLEAN -> "a boolean";
+                                    default -> first.name().toLowerCase();
+                                });
+            }
+            if (!fullyConsumed) {
+                throw new WeightFileException(source, null, "header is malformed JSON: more follows the closing brace");
+            }
+            return root;
+        }
+
+        /**
+         * Gson's own explanation, which says where ("... at line 1 column 42 path $.dense.shape"),
+         * without the wrapping exception's class name, the troubleshooting link, or the advice to
+         * parse leniently, which is meant for programmers using Gson rather than for our users.
+         */
+        static String gsonMessage(Exception e) {
+            Throwable innermost = e;
+            while (innermost.getCause() != null && innermost.getCause().getMessage() != null)
+                innermost = innermost.getCause();
+            String message = String.valueOf(innermost.getMessage());
+            int link = message.indexOf("\nSee https://");
+            if (link >= 0) message = message.substring(0, link);
+            return message.replace(
+                    "Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "not strict JSON");
+        }
+
+        static Map<String, String> readMetadata(JsonElement value, String source) throws WeightFileException {
+            if (!(value instanceof JsonObject object)) {
+                throw new WeightFileException(
+                        source, null, METADATA_KEY + " must be an object of strings, found " + value);
+            }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : object.entrySet()) {
+                if (!(e.getValue() instanceof JsonPrimitive p) || !p.isString()) {
+                    throw new WeightFileException(
+                            source,
+                            null,
+                            METADATA_KEY + " entry '" + e.getKey() + "' must be a string, found " + e.getValue());
+                }
+                metadata.put(e.getKey(), p.getAsString());
+            }
+            return metadata;
+        }
+
+        static TensorInfo readTensor(String name, JsonElement value, long dataLength, String source)
+                throws WeightFileException {
+            if (!(value instanceof JsonObject entry)) {
+                throw new WeightFileException(
+                        source,
+                        name,
+                        "tensor '" + name + "': expected an object with dtype, shape and data_offsets, found " + value);
+            }
+            for (String key : entry.keySet()) {
+                if (!TENSOR_KEYS.contains(key)) {
+                    throw new WeightFileException(
+                            source,
+                            name,
+                            "tensor '" + name + "': unexpected key '" + key
+                                    + "', expected only dtype, shape and data_offsets");
+                }
+            }
+            if (!(entry.get("dtype") instanceof JsonPrimitive dtypeJson) || !dtypeJson.isString()) {
+                throw new WeightFileException(
+                        source,
+                        name,
+                        "tensor '" + name + "': dtype must be a string such as \"F32\", found " + entry.get("dtype"));
+            }
+            DType dtype = DType.fromHeader(dtypeJson.getAsString())
+                    .orElseThrow(() -> new WeightFileException(
+                            source,
+                            name,
+                            "tensor '" + name + "': unknown dtype " + dtypeJson + ", expected one of "
+                                    + Arrays.toString(DType.values())));
+            long[] shape = readNonNegativeIntegers(entry.get("shape"), -1, name, "shape", source);
+            long[] offsets = readNonNegativeIntegers(entry.get("data_offsets"), 2, name, "data_offsets", source);
+            return checkedTensor(name, dtype, shape, offsets[0], offsets[1], dataLength, source);
+        }
+
+        /** Reads a JSON list of non-negative integers; {@code size} -1 means any length. */
+        static long[] readNonNegativeIntegers(JsonElement value, int size, String tensor, String key, String source)
+                throws WeightFileException {
+            String expected =
+                    size < 0 ? "a list of non-negative integers" : "a list of " + size + " non-negative integers";
+            if (!(value instanceof JsonArray array) || (size >= 0 && array.size() != size)) {
+                throw new WeightFileException(
+                        source,
+                        tensor,
+                        "tensor '" + tensor + "': " + key + " must be " + expected + ", found " + value);
+            }
+            long[] numbers = new long[array.size()];
+            for (int i = 0; i < numbers.length; i++) {
+                JsonElement e = array.get(i);
+                boolean ok = e instanceof JsonPrimitive p
+                        && p.isNumber()
+                        && NON_NEGATIVE_INTEGER.matcher(p.getAsString()).matches();
+                try {
+                    if (ok) numbers[i] = Long.parseLong(e.getAsString());
+                } catch (NumberFormatException tooLarge) {
+                    ok = false;
+                }
+                if (!ok) {
+                    throw new WeightFileException(
+                            source,
+                            tensor,
+                            "tensor '" + tensor + "': " + key + " must be " + expected + " (below 2^63), found "
+                                    + value);
+                }
+            }
+            return numbers;
+        }
+
+        static byte[] encode(Map<String, String> metadata, List<TensorInfo> tensors) {
+            JsonObject root = new JsonObject();
+            if (!metadata.isEmpty()) {
+                JsonObject meta = new JsonObject();
+                metadata.forEach((k, v) -> meta.addProperty(k, v));
+                root.add(METADATA_KEY, meta);
+            }
+            for (TensorInfo t : tensors) {
+                if (t.name().equals(METADATA_KEY) || root.has(t.name())) {
+                    throw new IllegalArgumentException("tensor name '" + t.name() + "' is reserved or used twice");
+                }
+                JsonObject entry = new JsonObject();
+                entry.addProperty("dtype", t.dtype().name());
+                JsonArray shape = new JsonArray();
+                for (long d : t.shape()) shape.add(d);
+                entry.add("shape", shape);
+                JsonArray offsets = new JsonArray();
+                offsets.add(t.begin());
+                offsets.add(t.end());
+                entry.add("data_offsets", offsets);
+                root.add(t.name(), entry);
+            }
+            return GSON.toJson(root).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Data order: by first byte, then by end (an empty tensor before one that starts where it does). */
+    private static final Comparator<TensorInfo> BY_OFFSETS = new Comparator<>() {
+        @Override
+        public int compare(TensorInfo a, TensorInfo b) {
+            int c = Long.compare(a.begin(), b.begin());
+            return c != 0 ? c : Long.compare(a.end(), b.end());
+        }
+    };
 
     public SafeTensorsHeader {
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -109,7 +318,7 @@ public record SafeTensorsHeader(
         checkHeaderLength(headerLength, fileSize - 8, source);
         ByteBuffer json = ByteBuffer.allocate((int) headerLength);
         readFully(channel, json, 8, source);
-        return parseJson(json.array(), 0, (int) headerLength, fileSize - 8 - headerLength, source);
+        return parseJson(json.array(), 0, (int) headerLength, fileSize - 8 - headerLength, source, true);
     }
 
     /**
@@ -128,7 +337,15 @@ public record SafeTensorsHeader(
         long headerLength =
                 ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         checkHeaderLength(headerLength, file.length - 8L, source);
-        return parseJson(file, 8, (int) headerLength, file.length - 8 - headerLength, source);
+        return parseJson(file, 8, (int) headerLength, file.length - 8 - headerLength, source, true);
+    }
+
+    /** As {@link #parse(byte[], String)}, always through Gson when {@code plainParser} is false (tests). */
+    static SafeTensorsHeader parse(byte[] file, String source, boolean plainParser) throws WeightFileException {
+        long headerLength =
+                ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        checkHeaderLength(headerLength, file.length - 8L, source);
+        return parseJson(file, 8, (int) headerLength, file.length - 8 - headerLength, source, plainParser);
     }
 
     /**
@@ -155,7 +372,7 @@ public record SafeTensorsHeader(
                     null,
                     "header length is " + headerLength + " bytes but the stream ends after " + json.length);
         }
-        return parseJson(json, 0, json.length, -1, source);
+        return parseJson(json, 0, json.length, -1, source, true);
     }
 
     private static void checkHeaderLength(long headerLength, long available, String source) throws WeightFileException {
@@ -191,30 +408,24 @@ public record SafeTensorsHeader(
      *
      * @param dataLength bytes in the data section, or -1 when unknown
      */
-    private static SafeTensorsHeader parseJson(byte[] bytes, int offset, int length, long dataLength, String source)
+    private static SafeTensorsHeader parseJson(
+            byte[] bytes, int offset, int length, long dataLength, String source, boolean plainParser)
             throws WeightFileException {
         if (isBlank(bytes, offset, length)) {
             throw new WeightFileException(source, null, "header is empty, expected a JSON object");
         }
-        // Decoded as it is parsed: no String copy of a header that may be up to 100 MB.
-        Reader text = new InputStreamReader(
-                new ByteArrayInputStream(bytes, offset, length),
-                StandardCharsets.UTF_8
-                        .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT));
-        Map<String, JsonElement> root = parseObject(text, source);
-
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
-        for (Map.Entry<String, JsonElement> entry : root.entrySet()) {
-            if (entry.getKey().equals(METADATA_KEY)) {
-                metadata = readMetadata(entry.getValue(), source);
-            } else {
-                tensors.add(readTensor(entry.getKey(), entry.getValue(), dataLength, source));
+        HeaderJson.Parsed plain = plainParser ? HeaderJson.parse(bytes, offset, length) : null;
+        if (plain != null) { // the usual header: the same values as Gson's path would read, without Gson
+            metadata = plain.metadata();
+            for (HeaderJson.Entry e : plain.tensors()) {
+                tensors.add(checkedTensor(e.name(), e.dtype(), e.shape(), e.begin(), e.end(), dataLength, source));
             }
+        } else {
+            GsonPath.read(bytes, offset, length, dataLength, source, metadata, tensors);
         }
-        tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        tensors.sort(BY_OFFSETS);
         long end = checkCoverage(tensors, source);
         if (dataLength >= 0 && end != dataLength) {
             throw new WeightFileException(
@@ -234,110 +445,10 @@ public record SafeTensorsHeader(
         return true;
     }
 
-    private static Map<String, JsonElement> parseObject(Reader text, String source) throws WeightFileException {
-        JsonReader reader = new JsonReader(text);
-        reader.setStrictness(Strictness.STRICT);
-        JsonToken first;
-        Map<String, JsonElement> root;
-        boolean fullyConsumed;
-        try {
-            first = reader.peek();
-            root = first == JsonToken.BEGIN_OBJECT ? GSON.fromJson(reader, HEADER_TYPE) : null;
-            // Only the space padding may follow the object.
-            fullyConsumed = root != null && reader.peek() == JsonToken.END_DOCUMENT;
-        } catch (JsonParseException | IOException e) {
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof CharacterCodingException bad) {
-                    throw new WeightFileException(source, null, "header is not valid UTF-8 (" + bad + ")", bad);
-                }
-            }
-            throw new WeightFileException(source, null, "header is malformed JSON: " + gsonMessage(e), e);
-        }
-        if (first != JsonToken.BEGIN_OBJECT) {
-            throw new WeightFileException(
-                    source,
-                    null,
-                    "header is not a JSON object, it is "
-                            + switch (first) {
-                                case BEGIN_ARRAY -> "an array";
-                                case STRING -> "a string";
-                                case NUMBER -> "a number";
-                                case BOOLEAN -> "a boolean";
-                                default -> first.name().toLowerCase();
-                            });
-        }
-        if (!fullyConsumed) {
-            throw new WeightFileException(source, null, "header is malformed JSON: more follows the closing brace");
-        }
-        return root;
-    }
-
-    /**
-     * Gson's own explanation, which says where ("... at line 1 column 42 path $.dense.shape"),
-     * without the wrapping exception's class name, the troubleshooting link, or the advice to
-     * parse leniently, which is meant for programmers using Gson rather than for our users.
-     */
-    private static String gsonMessage(Exception e) {
-        Throwable innermost = e;
-        while (innermost.getCause() != null && innermost.getCause().getMessage() != null)
-            innermost = innermost.getCause();
-        String message = String.valueOf(innermost.getMessage());
-        int link = message.indexOf("\nSee https://");
-        if (link >= 0) message = message.substring(0, link);
-        return message.replace(
-                "Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "not strict JSON");
-    }
-
-    private static Map<String, String> readMetadata(JsonElement value, String source) throws WeightFileException {
-        if (!(value instanceof JsonObject object)) {
-            throw new WeightFileException(source, null, METADATA_KEY + " must be an object of strings, found " + value);
-        }
-        Map<String, String> metadata = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> e : object.entrySet()) {
-            if (!(e.getValue() instanceof JsonPrimitive p) || !p.isString()) {
-                throw new WeightFileException(
-                        source,
-                        null,
-                        METADATA_KEY + " entry '" + e.getKey() + "' must be a string, found " + e.getValue());
-            }
-            metadata.put(e.getKey(), p.getAsString());
-        }
-        return metadata;
-    }
-
-    private static TensorInfo readTensor(String name, JsonElement value, long dataLength, String source)
+    /** A tensor entry whose JSON was well-formed, once its offsets fit the data section and its size. */
+    private static TensorInfo checkedTensor(
+            String name, DType dtype, long[] shape, long begin, long end, long dataLength, String source)
             throws WeightFileException {
-        if (!(value instanceof JsonObject entry)) {
-            throw new WeightFileException(
-                    source,
-                    name,
-                    "tensor '" + name + "': expected an object with dtype, shape and data_offsets, found " + value);
-        }
-        for (String key : entry.keySet()) {
-            if (!TENSOR_KEYS.contains(key)) {
-                throw new WeightFileException(
-                        source,
-                        name,
-                        "tensor '" + name + "': unexpected key '" + key
-                                + "', expected only dtype, shape and data_offsets");
-            }
-        }
-        if (!(entry.get("dtype") instanceof JsonPrimitive dtypeJson) || !dtypeJson.isString()) {
-            throw new WeightFileException(
-                    source,
-                    name,
-                    "tensor '" + name + "': dtype must be a string such as \"F32\", found " + entry.get("dtype"));
-        }
-        DType dtype = DType.fromHeader(dtypeJson.getAsString())
-                .orElseThrow(() -> new WeightFileException(
-                        source,
-                        name,
-                        "tensor '" + name + "': unknown dtype " + dtypeJson + ", expected one of "
-                                + Arrays.toString(DType.values())));
-        long[] shape = readNonNegativeIntegers(entry.get("shape"), -1, name, "shape", source);
-        long[] offsets = readNonNegativeIntegers(entry.get("data_offsets"), 2, name, "data_offsets", source);
-        long begin = offsets[0];
-        long end = offsets[1];
         String where = "tensor '" + name + "': data_offsets [" + begin + ", " + end + "]";
         if (end < begin) {
             throw new WeightFileException(source, name, where + " end before they begin");
@@ -365,35 +476,6 @@ public record SafeTensorsHeader(
                             + Arrays.toString(shape));
         }
         return new TensorInfo(name, dtype, shape, begin, end);
-    }
-
-    /** Reads a JSON list of non-negative integers; {@code size} -1 means any length. */
-    private static long[] readNonNegativeIntegers(JsonElement value, int size, String tensor, String key, String source)
-            throws WeightFileException {
-        String expected = size < 0 ? "a list of non-negative integers" : "a list of " + size + " non-negative integers";
-        if (!(value instanceof JsonArray array) || (size >= 0 && array.size() != size)) {
-            throw new WeightFileException(
-                    source, tensor, "tensor '" + tensor + "': " + key + " must be " + expected + ", found " + value);
-        }
-        long[] numbers = new long[array.size()];
-        for (int i = 0; i < numbers.length; i++) {
-            JsonElement e = array.get(i);
-            boolean ok = e instanceof JsonPrimitive p
-                    && p.isNumber()
-                    && NON_NEGATIVE_INTEGER.matcher(p.getAsString()).matches();
-            try {
-                if (ok) numbers[i] = Long.parseLong(e.getAsString());
-            } catch (NumberFormatException tooLarge) {
-                ok = false;
-            }
-            if (!ok) {
-                throw new WeightFileException(
-                        source,
-                        tensor,
-                        "tensor '" + tensor + "': " + key + " must be " + expected + " (below 2^63), found " + value);
-            }
-        }
-        return numbers;
     }
 
     /** Checks that the tensors, sorted by offset, tile the data section from 0 without gap or overlap. */
@@ -433,28 +515,7 @@ public record SafeTensorsHeader(
      * section starts 8-byte aligned. The length field is not included.
      */
     public static byte[] encode(Map<String, String> metadata, List<TensorInfo> tensors) {
-        JsonObject root = new JsonObject();
-        if (!metadata.isEmpty()) {
-            JsonObject meta = new JsonObject();
-            metadata.forEach((k, v) -> meta.addProperty(k, v));
-            root.add(METADATA_KEY, meta);
-        }
-        for (TensorInfo t : tensors) {
-            if (t.name().equals(METADATA_KEY) || root.has(t.name())) {
-                throw new IllegalArgumentException("tensor name '" + t.name() + "' is reserved or used twice");
-            }
-            JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", t.dtype().name());
-            JsonArray shape = new JsonArray();
-            for (long d : t.shape()) shape.add(d);
-            entry.add("shape", shape);
-            JsonArray offsets = new JsonArray();
-            offsets.add(t.begin());
-            offsets.add(t.end());
-            entry.add("data_offsets", offsets);
-            root.add(t.name(), entry);
-        }
-        byte[] json = GSON.toJson(root).getBytes(StandardCharsets.UTF_8);
+        byte[] json = GsonPath.encode(metadata, tensors);
         int padded = (json.length + 7) / 8 * 8;
         byte[] header = Arrays.copyOf(json, padded);
         Arrays.fill(header, json.length, padded, (byte) ' ');

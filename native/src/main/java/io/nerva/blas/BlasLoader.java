@@ -71,15 +71,32 @@ public final class BlasLoader {
     // ---------------------------------------------------------------- the process-wide choice
 
     static Choice choose() {
-        return choose(System::getProperty, System::getenv);
+        return choose(SystemLookup.PROPERTIES, SystemLookup.ENVIRONMENT);
+    }
+
+    /**
+     * System properties or environment variables as a lookup. Classes, not method references: the
+     * choice is made on the way to an application's first prediction, where each lambda bootstrap
+     * shows in the start-up time.
+     */
+    private static final class SystemLookup implements UnaryOperator<String> {
+        static final SystemLookup PROPERTIES = new SystemLookup(false), ENVIRONMENT = new SystemLookup(true);
+        private final boolean environment;
+
+        private SystemLookup(boolean environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        public String apply(String name) {
+            return environment ? System.getenv(name) : System.getProperty(name);
+        }
     }
 
     /** {@code props} and {@code env} are injectable so that tests need not touch global state. */
     static Choice choose(UnaryOperator<String> props, UnaryOperator<String> env) {
-        String mode = Optional.ofNullable(props.apply(BACKEND_PROPERTY))
-                .map(String::strip)
-                .orElse("auto")
-                .toLowerCase(Locale.ROOT);
+        String asked = props.apply(BACKEND_PROPERTY);
+        String mode = (asked == null ? "auto" : asked.strip()).toLowerCase(Locale.ROOT);
         String libraryProperty = blankToNull(props.apply(LIBRARY_PROPERTY));
         String libraryEnv = blankToNull(env.apply(LIBRARY_ENV));
         String librarySource =

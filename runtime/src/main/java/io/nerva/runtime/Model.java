@@ -13,10 +13,10 @@ import io.nerva.runtime.train.Trainer;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -161,17 +161,26 @@ public interface Model extends Network {
                 throw new FileNotFoundException(
                         "weights resource '" + name + "' not found on the class path next to " + anchor.getName());
             }
-            // The checked loader reads from a file: stage the resource in a private temp file.
+            // messages name the resource, not where its bytes are read from
+            String source = "resource '" + name + "' (next to " + anchor.getName() + ")";
+            LoadOptions options = LoadOptions.defaults().expectFingerprint(fingerprint());
+            // Read into memory (no temp file: creating one seeds a SecureRandom, a tenth of an embedded
+            // model's start-up); a resource too large to hold twice is staged in a private temp file.
+            int inMemory = 64 << 20; // bytes
+            byte[] head = in.readNBytes(inMemory + 1);
+            if (head.length <= inMemory) {
+                parameters().checkOpen(name());
+                SafeTensors.load(parameters(), head, source, options);
+                return;
+            }
             Path staged = Files.createTempFile("nerva-weights-", ".safetensors");
             try {
-                Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
+                try (OutputStream out = Files.newOutputStream(staged)) {
+                    out.write(head);
+                    in.transferTo(out);
+                }
                 parameters().checkOpen(name());
-                // messages name the resource, not the private temp file
-                SafeTensors.load(
-                        parameters(),
-                        staged,
-                        "resource '" + name + "' (next to " + anchor.getName() + ")",
-                        LoadOptions.defaults().expectFingerprint(fingerprint()));
+                SafeTensors.load(parameters(), staged, source, options);
             } finally {
                 Files.deleteIfExists(staged);
             }

@@ -33,6 +33,28 @@ public final class Finite {
         return -1;
     }
 
+    /**
+     * As {@link #firstNonFinite(MemorySegment, long, long)}, scanning heap copies of the floats a
+     * block at a time. For one-off checks such as loading weights: they run once, usually before
+     * anything is compiled, and the interpreter goes through an {@code int[]} some ten times faster
+     * than through segment accesses (C2 vectorises the array loop as well). Allocates its block.
+     */
+    public static long firstNonFiniteCopying(MemorySegment floats, long from, long count) {
+        int[] block = new int[(int) Math.min(count, 8 * BLOCK)];
+        for (long b = 0; b < count; b += block.length) {
+            int n = (int) Math.min(block.length, count - b);
+            MemorySegment.copy(floats, BITS, (from + b) * Integer.BYTES, block, 0, n);
+            int acc = 0;
+            for (int i = 0; i < n; i++) acc |= (block[i] & 0x7f800000) + 0x00800000;
+            if (acc < 0) {
+                for (int i = 0; i < n; i++) {
+                    if (!Float.isFinite(Float.intBitsToFloat(block[i]))) return b + i;
+                }
+            }
+        }
+        return -1;
+    }
+
     /** As {@link #firstNonFinite(MemorySegment, long, long)} over a heap array. */
     public static int firstNonFinite(float[] values) {
         for (int i = 0; i < values.length; i++) {

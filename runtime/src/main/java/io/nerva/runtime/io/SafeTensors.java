@@ -401,6 +401,45 @@ public final class SafeTensors {
         return load(params, Map.of(), file, source, opts, (metadata, s) -> {});
     }
 
+    /**
+     * As {@link #load(Parameters, Path, String, LoadOptions)} from a whole file held in memory
+     * (e.g. a class-path resource): the same checks, the same messages naming {@code source}.
+     */
+    public static Map<String, String> load(Parameters params, byte[] file, String source, LoadOptions opts)
+            throws IOException {
+        SafeTensorsHeader header = SafeTensorsHeader.parse(file, source);
+        return load(params, Map.of(), header, new BytesInput(file), source, opts, NO_CHECK);
+    }
+
+    /** Not a lambda: the in-memory path is an embedded model's start-up, where each bootstrap counts. */
+    private static final MetadataCheck NO_CHECK = new MetadataCheck() {
+        @Override
+        public void check(Map<String, String> metadata, String source) {}
+    };
+
+    /** Positional reads from a weights file or from a file held in memory, as {@link FileChannel#read(ByteBuffer, long)}. */
+    private interface Input {
+        /** Bytes read into {@code into} from {@code position}, -1 at or past the end. */
+        int read(ByteBuffer into, long position) throws IOException;
+    }
+
+    private record FileInput(FileChannel channel) implements Input {
+        @Override
+        public int read(ByteBuffer into, long position) throws IOException {
+            return channel.read(into, position);
+        }
+    }
+
+    private record BytesInput(byte[] bytes) implements Input {
+        @Override
+        public int read(ByteBuffer into, long position) {
+            if (position >= bytes.length) return -1;
+            int n = (int) Math.min(into.remaining(), bytes.length - position);
+            into.put(bytes, (int) position, n);
+            return n;
+        }
+    }
+
     private static Map<String, String> load(
             Parameters params,
             Map<String, MemorySegment> extra,
@@ -422,73 +461,85 @@ public final class SafeTensors {
                             ? e.getReason()
                             : "cannot open weights file (" + e.getClass().getSimpleName() + ")");
         }
-        try (FileChannel in = opened) {
-            SafeTensorsHeader header = SafeTensorsHeader.read(in, source);
-            checkFormat(header.metadata(), source);
-            // Tensor problems first: they say precisely what does not fit; a metadata problem is added to them.
-            String metadataProblem = metadataProblem(header.metadata(), opts);
-            List<Match> matches;
-            List<TensorInfo> extraTensors;
-            try {
-                check.check(header.metadata(), source); // the caller's own check (a checkpoint's kind, optimizer)
-                matches = match(params, extra.keySet(), header, opts, source);
-                extraTensors = matchExtra(extra, header, source);
-            } catch (WeightFileException e) {
-                if (metadataProblem == null) throw e;
-                String detail = e.getMessage().substring(source.length() + 2);
-                throw new WeightFileException(
-                        source,
-                        e.tensor(),
-                        detail + "; also, the "
-                                + metadataProblem.replace(FOREIGN, " (the file was not written by Nerva's Model.save)"),
-                        e.getCause());
-            }
-            if (metadataProblem != null) throw new WeightFileException(source, null, metadataProblem);
-            try (Arena arena = Arena.ofConfined()) {
-                long bytes = params.count() * Float.BYTES;
-                long extraBytes = 0;
-                for (MemorySegment e : extra.values()) extraBytes += e.byteSize();
-                MemorySegment staging = arena.allocate(Math.max(1, bytes + extraBytes), 64);
-                for (Match m : matches) {
-                    stage(in, header.dataStart(), m, staging, source);
-                }
-                long at = bytes;
-                for (TensorInfo t : extraTensors) {
-                    MemorySegment target = staging.asSlice(at, t.byteLength());
-                    readFully(in, target, header.dataStart() + t.begin(), t.name(), source);
-                    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-                        MemorySegment.copy(
-                                target, INT_LE, 0, target, ValueLayout.JAVA_INT, 0, t.byteLength() / Float.BYTES);
-                    }
-                    at += t.byteLength();
-                }
-                if (!opts.allowNonFinite()) {
-                    checkFinite(matches, staging, source);
-                }
-                // The only writes to the model and the extra buffers, after everything has been read and
-                // checked; under the write gate, so a concurrent prediction sees all-old or all-new weights.
-                long stamp = params.beginWrite(null);
-                try {
-                    MemorySegment.copy(staging, 0, params.values(), 0, bytes);
-                } finally {
-                    params.endWrite(stamp);
-                }
-                at = bytes;
-                for (MemorySegment e : extra.values()) {
-                    MemorySegment.copy(staging, at, e, 0, e.byteSize());
-                    at += e.byteSize();
-                }
-            }
-            return header.metadata();
+        try (FileChannel channel = opened) {
+            SafeTensorsHeader header = SafeTensorsHeader.read(channel, source);
+            return load(params, extra, header, new FileInput(channel), source, opts, check);
         }
+    }
+
+    private static Map<String, String> load(
+            Parameters params,
+            Map<String, MemorySegment> extra,
+            SafeTensorsHeader header,
+            Input in,
+            String source,
+            LoadOptions opts,
+            MetadataCheck check)
+            throws IOException {
+        checkFormat(header.metadata(), source);
+        // Tensor problems first: they say precisely what does not fit; a metadata problem is added to them.
+        String metadataProblem = metadataProblem(header.metadata(), opts);
+        List<Match> matches;
+        List<TensorInfo> extraTensors;
+        try {
+            check.check(header.metadata(), source); // the caller's own check (a checkpoint's kind, optimizer)
+            matches = match(params, extra.keySet(), header, opts, source);
+            extraTensors = matchExtra(extra, header, source);
+        } catch (WeightFileException e) {
+            if (metadataProblem == null) throw e;
+            String detail = e.getMessage().substring(source.length() + 2);
+            throw new WeightFileException(
+                    source,
+                    e.tensor(),
+                    detail + "; also, the "
+                            + metadataProblem.replace(FOREIGN, " (the file was not written by Nerva's Model.save)"),
+                    e.getCause());
+        }
+        if (metadataProblem != null) throw new WeightFileException(source, null, metadataProblem);
+        try (Arena arena = Arena.ofConfined()) {
+            long bytes = params.count() * Float.BYTES;
+            long extraBytes = 0;
+            for (MemorySegment e : extra.values()) extraBytes += e.byteSize();
+            MemorySegment staging = arena.allocate(Math.max(1, bytes + extraBytes), 64);
+            for (Match m : matches) {
+                stage(in, header.dataStart(), m, staging, source);
+            }
+            long at = bytes;
+            for (TensorInfo t : extraTensors) {
+                MemorySegment target = staging.asSlice(at, t.byteLength());
+                readFully(in, target, header.dataStart() + t.begin(), t.name(), source);
+                if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                    MemorySegment.copy(
+                            target, INT_LE, 0, target, ValueLayout.JAVA_INT, 0, t.byteLength() / Float.BYTES);
+                }
+                at += t.byteLength();
+            }
+            if (!opts.allowNonFinite()) {
+                checkFinite(matches, staging, source);
+            }
+            // The only writes to the model and the extra buffers, after everything has been read and
+            // checked; under the write gate, so a concurrent prediction sees all-old or all-new weights.
+            long stamp = params.beginWrite(null);
+            try {
+                MemorySegment.copy(staging, 0, params.values(), 0, bytes);
+            } finally {
+                params.endWrite(stamp);
+            }
+            at = bytes;
+            for (MemorySegment e : extra.values()) {
+                MemorySegment.copy(staging, at, e, 0, e.byteSize());
+                at += e.byteSize();
+            }
+        }
+        return header.metadata();
     }
 
     /** Refuses NaN and infinity in any staged tensor, naming the file's tensor and the first bad index. */
     private static void checkFinite(List<Match> matches, MemorySegment staging, String source)
             throws WeightFileException {
         for (Match m : matches) {
-            long bad =
-                    Finite.firstNonFinite(staging, m.spec().offset(), m.spec().size());
+            long bad = Finite.firstNonFiniteCopying(
+                    staging, m.spec().offset(), m.spec().size());
             if (bad >= 0) {
                 float v = staging.getAtIndex(ValueLayout.JAVA_FLOAT, m.spec().offset() + bad);
                 String name = m.tensor().name();
@@ -697,7 +748,7 @@ public final class SafeTensors {
     }
 
     /** Reads one tensor's bytes from the file and writes them, converted and permuted, into {@code staging}. */
-    private static void stage(FileChannel in, long dataStart, Match m, MemorySegment staging, String source)
+    private static void stage(Input in, long dataStart, Match m, MemorySegment staging, String source)
             throws IOException {
         TensorInfo t = m.tensor();
         long at = dataStart + t.begin();
@@ -763,7 +814,7 @@ public final class SafeTensors {
         };
     }
 
-    private static void readFully(FileChannel in, MemorySegment into, long position, String tensor, String source)
+    private static void readFully(Input in, MemorySegment into, long position, String tensor, String source)
             throws IOException {
         for (long done = 0; done < into.byteSize(); ) {
             ByteBuffer chunk = into.asSlice(done, Math.min(IO_CHUNK, into.byteSize() - done))

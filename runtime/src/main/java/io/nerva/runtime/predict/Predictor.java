@@ -12,7 +12,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.stream.Collectors;
 
 /**
  * Thread-safe inference: any number of threads may call the {@code predict} methods at once.
@@ -39,6 +38,12 @@ public final class Predictor implements AutoCloseable {
     private final int outputSize;
     private final String shape;
     private final AtomicReferenceArray<Workspace> pool;
+    /**
+     * One-row workspaces for {@link #predict(float[], float[])} and {@link #predictClass}: a sample
+     * needs 4 KB where a full workspace is {@code capacity} rows (1 MB for a 784-input MLP), whose
+     * first touch costs milliseconds, e.g. in an application that predicts one image and exits.
+     */
+    private final AtomicReferenceArray<Workspace> singlePool;
     /** Input-gradient workspaces ({@link #inputGradient}), made on first use. */
     private final AtomicReferenceArray<Workspace> gradientPool;
 
@@ -58,11 +63,24 @@ public final class Predictor implements AutoCloseable {
         this.name = model.name();
         Parameters params = model.parameters();
         if (params != null) params.owner(name);
-        this.shape =
-                Arrays.stream(model.inputShape()).mapToObj(Integer::toString).collect(Collectors.joining("x"));
+        this.shape = shapeString(model.inputShape());
         this.pool =
                 new AtomicReferenceArray<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.gradientPool = new AtomicReferenceArray<>(pool.length());
+        this.singlePool = new AtomicReferenceArray<>(pool.length());
+    }
+
+    /**
+     * {@code "28x28x1"}. A loop, not a stream: a predictor is made by every model's constructor, on
+     * the way to an embedded model's first prediction, where a stream's lambda bootstrap shows.
+     */
+    private static String shapeString(int[] shape) {
+        StringBuilder s = new StringBuilder();
+        for (int d = 0; d < shape.length; d++) {
+            if (d > 0) s.append('x');
+            s.append(shape[d]);
+        }
+        return s.toString();
     }
 
     public Network model() {
@@ -92,13 +110,13 @@ public final class Predictor implements AutoCloseable {
         Parameters params = model.parameters();
         long stamp = params.beginRead(name);
         try {
-            Workspace ws = borrow();
+            Workspace ws = borrow(singlePool, 1);
             try {
                 MemorySegment.copy(sample, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, inputSize);
                 model.forward(ws, 1, false);
                 MemorySegment.copy(ws.output(), ValueLayout.JAVA_FLOAT, 0, out, 0, outputSize);
             } finally {
-                giveBack(ws);
+                giveBack(singlePool, ws);
             }
         } finally {
             params.endRead(stamp);
@@ -113,7 +131,7 @@ public final class Predictor implements AutoCloseable {
         Parameters params = model.parameters();
         long stamp = params.beginRead(name);
         try {
-            Workspace ws = borrow();
+            Workspace ws = borrow(singlePool, 1);
             try {
                 MemorySegment.copy(sample, 0, ws.input(), ValueLayout.JAVA_FLOAT, 0, inputSize);
                 model.forward(ws, 1, false);
@@ -129,7 +147,7 @@ public final class Predictor implements AutoCloseable {
                 }
                 return best;
             } finally {
-                giveBack(ws);
+                giveBack(singlePool, ws);
             }
         } finally {
             params.endRead(stamp);
@@ -341,12 +359,17 @@ public final class Predictor implements AutoCloseable {
     }
 
     private Workspace borrow() {
+        return borrow(pool, capacity);
+    }
+
+    /** An inference workspace of {@code rows} rows from {@code from}, or a new one if every pooled one is in use. */
+    private Workspace borrow(AtomicReferenceArray<Workspace> from, int rows) {
         checkOpen();
-        for (int i = 0; i < pool.length(); i++) {
-            Workspace ws = pool.get(i);
-            if (ws != null && pool.compareAndSet(i, ws, null)) return ws;
+        for (int i = 0; i < from.length(); i++) {
+            Workspace ws = from.get(i);
+            if (ws != null && from.compareAndSet(i, ws, null)) return ws;
         }
-        return model.newWorkspace(capacity, false, 0L);
+        return model.newWorkspace(rows, false, 0L);
     }
 
     private Workspace borrowGradient() {
@@ -385,6 +408,8 @@ public final class Predictor implements AutoCloseable {
             Workspace ws = pool.getAndSet(i, null);
             if (ws != null) ws.close();
             ws = gradientPool.getAndSet(i, null);
+            if (ws != null) ws.close();
+            ws = singlePool.getAndSet(i, null);
             if (ws != null) ws.close();
         }
     }

@@ -111,6 +111,9 @@ class SafeTensorsFuzzTest {
             }
             assertBitsEqual(loaded ? expectedIfLoaded : before, params.toArray());
         }
+        // The same bytes held in memory (an embedded resource): the same outcome, the same message.
+        String fromFile = outcome(bytes, file, true), fromMemory = outcome(bytes, file, false);
+        assertEquals(fromFile, fromMemory, what + ": from a file and from memory");
         for (var parser : new HeaderParser[] {
             () -> SafeTensorsHeader.parse(bytes, "bytes"),
             () -> SafeTensorsHeader.read(file),
@@ -125,6 +128,23 @@ class SafeTensorsFuzzTest {
             }
         }
         return loaded;
+    }
+
+    /** "loaded <values>" or "rejected: <message>", loading {@code bytes} from {@code file} or from memory. */
+    private static String outcome(byte[] bytes, Path file, boolean fromFile) throws Exception {
+        try (Parameters params = mixedModel()) {
+            fillRandom(params, 12);
+            try {
+                if (fromFile) {
+                    SafeTensors.load(params, file, "resource 'w'", LoadOptions.defaults());
+                } else {
+                    SafeTensors.load(params, bytes, "resource 'w'", LoadOptions.defaults());
+                }
+            } catch (WeightFileException e) {
+                return "rejected: " + e.getMessage() + " (tensor " + e.tensor() + ")";
+            }
+            return "loaded " + Arrays.toString(params.toArray());
+        }
     }
 
     @FunctionalInterface
