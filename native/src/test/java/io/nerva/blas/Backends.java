@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * system library exists). A missing one fails the test that needs it, with how to fix it.
  */
 final class Backends {
-    static final List<String> ALL = List.of("system", "bytedeco", "java");
+    static final List<String> ALL = List.of("system", "bytedeco", "java", "onednn");
     static final List<String> OPENBLAS = List.of("system", "bytedeco");
     /** The bytedeco copy is extracted under target/, not the user's cache. */
     static final Path CACHE = Path.of("target", "nerva-cache").toAbsolutePath();
@@ -32,6 +32,12 @@ final class Backends {
                                 "bytedeco OpenBLAS not loadable; is org.bytedeco:openblas:linux-x86_64 a test dependency? "
                                         + tryBytedeco()));
             case "java" -> Blas.java();
+            case "onednn" -> {
+                String[] why = {null};
+                OneDnnGemm g = OneDnnGemm.load(get("system"), why);
+                if (g == null) throw new AssertionError("oneDNN not loadable: " + why[0]);
+                yield g;
+            }
             default -> throw new IllegalArgumentException(n);
         });
     }

@@ -31,6 +31,7 @@ class BlasLoaderTest {
     private BlasLoader.Choice choose(Map<String, String> props, Map<String, String> env) {
         Map<String, String> p = new HashMap<>(props);
         p.putIfAbsent(BlasLoader.CACHE_DIR_PROPERTY, Backends.CACHE.toString());
+        p.putIfAbsent(BlasLoader.GEMM_PROPERTY, "blas"); // the BLAS choice alone; oneDNN in front: its own tests
         return BlasLoader.choose(p::get, env::get);
     }
 
@@ -59,6 +60,29 @@ class BlasLoaderTest {
         var java = choose(Map.of("nerva.blas", "JAVA"), Map.of());
         assertInstanceOf(JavaBlas.class, java.blas());
         assertEquals("nerva: BLAS backend = pure Java, 1 thread", java.report());
+    }
+
+    @Test
+    void oneDnnGoesInFrontOfTheBlasWhenItLoads() {
+        var c = choose(Map.of("nerva.gemm", "auto"), Map.of());
+        OneDnnGemm g = assertInstanceOf(OneDnnGemm.class, c.blas(), "libdnnl2 is installed by dev/setup");
+        assertEquals("system", assertInstanceOf(OpenBlas.class, g.rest()).origin());
+        assertTrue(
+                c.report()
+                        .matches(
+                                "nerva: BLAS backend = oneDNN 2\\.\\d+\\.\\d+ sgemm \\(libdnnl\\.so\\.2\\) \\+ OpenBLAS \\S+ \\(system, /\\S+\\), \\d+ threads?"),
+                c.report());
+        // the pure-Java backend is chosen so that nothing native loads: oneDNN only when asked for
+        assertInstanceOf(
+                JavaBlas.class,
+                choose(Map.of("nerva.gemm", "auto", "nerva.blas", "java"), Map.of())
+                        .blas());
+        var forced = choose(Map.of("nerva.gemm", "onednn", "nerva.blas", "java"), Map.of());
+        assertInstanceOf(
+                JavaBlas.class,
+                assertInstanceOf(OneDnnGemm.class, forced.blas()).rest());
+        var e = assertThrows(IllegalArgumentException.class, () -> choose(Map.of("nerva.gemm", "mkl"), Map.of()));
+        assertEquals("-Dnerva.gemm must be one of auto, onednn, blas; got 'mkl'", e.getMessage());
     }
 
     @Test
@@ -225,7 +249,11 @@ class BlasLoaderTest {
         assertEquals(0, p.exitValue(), err);
         List<String> lines = err.lines().toList();
         assertEquals(1, lines.size(), "stderr: " + err);
-        assertTrue(lines.getFirst().matches("nerva: BLAS backend = OpenBLAS \\S+ \\(system, /\\S+\\), 1 thread"), err);
+        assertTrue(
+                lines.getFirst()
+                        .matches(
+                                "nerva: BLAS backend = (oneDNN \\S+ sgemm \\(libdnnl.so.2\\) \\+ )?OpenBLAS \\S+ \\(system, /\\S+\\), 1 thread"),
+                err);
         assertTrue(out.startsWith("product 7.0 10.0 15.0 22.0"), out);
     }
 
