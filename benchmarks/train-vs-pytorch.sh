@@ -15,7 +15,8 @@
 # directory, default ../shared/peers from the repository's main checkout), BENCH_WORK (work
 # directory, default /tmp/nerva-train-vs-pytorch), MLP_EPOCHS (timed Nerva MLP epochs, default 3),
 # CNN_BATCHES (batches of the CNN epoch, both sides, default 503: 32 warm-up + 3 windows of 157; 0: all),
-# REPORT_ONLY=1 (print the table again from the last run's logs, with the same --baseline).
+# REPORT_ONLY=1 (print the table again from the last run's logs, with the same --baseline),
+# SKIP_LSTM=1 (leave out the LSTM rows: FashionLstmBench beside benchmarks/peers/lstm_torch.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -71,7 +72,7 @@ elif [[ -n "$BASELINE" ]]; then
   rm -rf "$base" && mkdir -p "$base"
   if [[ -d "$BASELINE" ]]; then cp -r "$BASELINE/." "$base/"; else git archive "$BASELINE" | tar -x -C "$base"; fi
   # The benchmark mains and their networks from this tree, so both trees run the same measurement.
-  for f in FashionMlpBench FashionCnnBench FashionDeepMlpNet FashionCnnPeerNet; do
+  for f in FashionMlpBench FashionCnnBench FashionLstmBench FashionDeepMlpNet FashionCnnPeerNet; do
     cp "$ROOT/examples/src/main/java/io/nerva/examples/$f.java" "$base/examples/src/main/java/io/nerva/examples/"
   done
   echo "building baseline $BASELINE in $base" >&2
@@ -112,6 +113,11 @@ for i in "${!TREES[@]}"; do nerva "$i" io.nerva.examples.FashionCnnBench --peers
 (cd "$PT" && CNN_MAX_BATCHES="$CNN_BATCHES" torch_py 1 bench.py cnn 1 32 157 > "$LOGS/torch-cnn-t1.log" 2>&1)
 (cd "$PT" && CNN_MAX_BATCHES="$CNN_BATCHES" torch_py 2 bench.py cnn 2 32 157 > "$LOGS/torch-cnn-t2.log" 2>&1)
 torch_py 1 "$ROOT/benchmarks/peers/cnn_infer_torch.py" "$PT" > "$LOGS/torch-cnn-infer.log" 2>&1
+if [[ -z "${SKIP_LSTM:-}" ]]; then
+  echo "LSTM: Nerva, PyTorch" >&2
+  for i in "${!TREES[@]}"; do nerva "$i" io.nerva.examples.FashionLstmBench 1 > "$LOGS/nerva$i-lstm.log" 2>&1; done
+  for th in 1 2; do torch_py "$th" "$ROOT/benchmarks/peers/lstm_torch.py" "$th" > "$LOGS/torch-lstm-t$th.log" 2>&1; done
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 fi
 
@@ -124,6 +130,9 @@ tcnn2=$(value "$LOGS/torch-cnn-t2.log" median_s_per_10k)
 tlat=$(grep '^RESULT latency' "$LOGS/torch-infer.log" | grep 'api=forward/no_grad ' | grep -o 'median_us=[0-9.]*' | cut -d= -f2)
 tb64=$(grep '^RESULT batch64' "$LOGS/torch-infer.log" | grep 'api=forward/no_grad ' | grep -o 'samples_per_s=[0-9.]*' | cut -d= -f2)
 tcnnb64=$(value "$LOGS/torch-cnn-infer.log" samples_per_s)
+tlstm1=$(grep -s '^RESULT lstm_train' "$LOGS/torch-lstm-t1.log" | grep -o 's_per_epoch=[0-9.]*' | cut -d= -f2 || true)
+tlstm2=$(grep -s '^RESULT lstm_train' "$LOGS/torch-lstm-t2.log" | grep -o 's_per_epoch=[0-9.]*' | cut -d= -f2 || true)
+tlstmlat=$(grep -s '^RESULT lstm_latency' "$LOGS/torch-lstm-t1.log" | grep -o 'median_us=[0-9.]*' | cut -d= -f2 || true)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "?"; else printf "%.2f×", a / b }'; }
 row() { # NAME PEER KEY LOGKIND
@@ -157,5 +166,10 @@ row "CNN training, s/10k samples, 2 threads" "$tcnn2" cnn_train_t2_s_per_10k cnn
 row "MLP batch-64 inference, samples/s, 1 thread" "$tb64" mlp_infer_b64_per_s mlp
 row "CNN batch-64 inference, samples/s, 1 thread" "$tcnnb64" cnn_infer_b64_per_s cnn
 row "MLP batch-1 latency, median µs" "$tlat" mlp_latency_b1_median_us mlp
+if [[ -f "$LOGS/nerva0-lstm.log" ]]; then
+  row "LSTM(128) on rows training, s/epoch, 1 thread" "$tlstm1" lstm_train_t1_s_per_epoch lstm
+  row "LSTM training, s/epoch, 2 threads" "$tlstm2" lstm_train_t2_s_per_epoch lstm
+  row "LSTM batch-1 latency per sequence, median µs" "$tlstmlat" lstm_latency_b1_median_us lstm
+fi
 echo
 echo "(load average before: $LOAD_BEFORE, after: $LOAD_AFTER — other processes share the cores; PyTorch inference figures: forward under no_grad, its fastest API; CNN: $CNN_BATCHES batches. Logs: $LOGS)"

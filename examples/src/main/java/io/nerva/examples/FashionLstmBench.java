@@ -35,6 +35,7 @@ public final class FashionLstmBench {
         System.out.println("| --- | --- |");
         System.out.println("| CPU flags | " + cpuFlags() + " |");
         System.out.println("| BLAS | " + Blas.get().name() + " |");
+        StringBuilder results = new StringBuilder();
         for (int threads : new int[] {1, 2}) {
             Blas.get().setThreads(threads);
             try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
@@ -56,6 +57,8 @@ public final class FashionLstmBench {
                 System.out.printf(
                         "| training s/epoch, %d thread%s (%d epoch%s after a warm-up) | %.2f (test accuracy %.2f%%) |%n",
                         threads, threads == 1 ? "" : "s", epochs, epochs == 1 ? "" : "s", perEpoch, 100 * accuracy);
+                results.append(String.format(
+                        java.util.Locale.ROOT, "RESULT lstm_train_t%d_s_per_epoch=%.2f%n", threads, perEpoch));
             }
         }
         Blas.get().setThreads(1);
@@ -75,7 +78,10 @@ public final class FashionLstmBench {
             System.out.printf(
                     "| batch-1 predict latency per sequence, 1 thread | median %.1f µs, p99 %.1f µs |%n",
                     t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
+            results.append(String.format(
+                    java.util.Locale.ROOT, "RESULT lstm_latency_b1_median_us=%.1f%n", t[t.length / 2] / 1e3));
         }
+        System.out.print(results); // machine-readable lines for benchmarks/train-vs-pytorch.sh
     }
 
     /** Each epoch's seconds from a cold JVM: the first includes the JIT's warm-up. */
