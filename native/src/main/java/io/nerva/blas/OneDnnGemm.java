@@ -21,8 +21,9 @@ import java.util.Objects;
  * project oneDNN 2.6 ran the products of the MLP, CNN and LSTM steps at 175–220 GFLOP/s on one core
  * against OpenBLAS 0.3.21's 88–100 (native/README.md). Debian: {@code apt-get install libdnnl2}.
  *
- * <p>oneDNN's OpenMP threads are pinned to one per call ({@code OMP_NUM_THREADS=1} set before the
- * library loads, checked after): the threads are Nerva's ({@link Parallel}, {@link GemmSplit}).
+ * <p>oneDNN's OpenMP threads are pinned to one per call ({@code omp_set_num_threads(1)} on each
+ * calling thread before its first product): the threads are Nerva's ({@link Parallel},
+ * {@link GemmSplit}).
  */
 public final class OneDnnGemm implements Blas, BlockGemm {
     /** The library oneDNN 2.x installs as ({@code libdnnl2}). */
@@ -79,63 +80,55 @@ public final class OneDnnGemm implements Blas, BlockGemm {
 
     /**
      * oneDNN's sgemm in front of {@code rest}, or null with the reason in {@code why[0]} when
-     * {@code libdnnl.so.2} cannot be loaded or would run more than one OpenMP thread per call.
+     * {@code libdnnl.so.2} or its OpenMP runtime cannot be loaded.
      */
     static OneDnnGemm load(Blas rest, String[] why) {
+        SymbolLookup lib;
         try {
-            singleOpenMpThread();
-            SymbolLookup lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
-            int threads = openMpMaxThreads();
-            if (threads > 1) {
-                why[0] = "OpenMP was loaded before oneDNN with " + threads
-                        + " threads per call (set OMP_NUM_THREADS=1 to use oneDNN)";
-                return null;
-            }
-            return new OneDnnGemm(lib, rest);
-        } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
+            lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
+        } catch (IllegalArgumentException e) {
             why[0] = LIBRARY + " not found (apt-get install libdnnl2)";
             return null;
         }
+        try {
+            // Debian's oneDNN runs on GNU OpenMP, which it loaded; not setenv("OMP_NUM_THREADS"): the
+            // JVM's own threads read the environment meanwhile, and setenv under them crashes
+            SymbolLookup gomp = SymbolLookup.libraryLookup("libgomp.so.1", Arena.global());
+            ompSetNumThreads = LINKER.downcallHandle(
+                    gomp.find("omp_set_num_threads").orElseThrow(), FunctionDescriptor.ofVoid(JAVA_INT));
+            ompGetMaxThreads = LINKER.downcallHandle(
+                    gomp.find("omp_get_max_threads").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+        } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
+            why[0] = "oneDNN's OpenMP runtime libgomp.so.1 not found";
+            return null;
+        }
+        return new OneDnnGemm(lib, rest);
     }
 
-    /** {@code setenv("OMP_NUM_THREADS", "1", 0)}: libgomp reads it when it loads, with oneDNN. */
-    private static void singleOpenMpThread() {
-        try (Arena arena = Arena.ofConfined()) {
-            MethodHandle setenv = LINKER.downcallHandle(
-                    LINKER.defaultLookup().find("setenv").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-            int rc = (int) setenv.invokeExact(arena.allocateFrom("OMP_NUM_THREADS"), arena.allocateFrom("1"), 0);
-            if (rc != 0) throw new IllegalStateException("setenv failed: " + rc);
-        } catch (RuntimeException | Error e) {
-            throw e;
+    /** {@code omp_set_num_threads} and {@code omp_get_max_threads}, set by {@link #load}. */
+    private static MethodHandle ompSetNumThreads, ompGetMaxThreads;
+
+    /** The OpenMP threads a oneDNN call from this thread would use (tests). */
+    static int openMpThreadsOfThisThread() {
+        try {
+            return (int) ompGetMaxThreads.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    /** {@code omp_get_max_threads()} of the OpenMP runtime oneDNN loaded (1 when there is none). */
-    private static int openMpMaxThreads() {
-        return SymbolLookup.loaderLookup()
-                .or(LINKER.defaultLookup())
-                .find("omp_get_max_threads")
-                .or(() -> {
-                    try {
-                        return SymbolLookup.libraryLookup("libgomp.so.1", Arena.global())
-                                .find("omp_get_max_threads");
-                    } catch (IllegalArgumentException e) {
-                        return java.util.Optional.empty();
-                    }
-                })
-                .map(s -> {
-                    try {
-                        return (int) LINKER.downcallHandle(s, FunctionDescriptor.of(JAVA_INT))
-                                .invokeExact();
-                    } catch (Throwable t) {
-                        return 1;
-                    }
-                })
-                .orElse(1);
-    }
+    /**
+     * Pins oneDNN to one OpenMP thread per call, for each calling thread once (OpenMP keeps the
+     * setting per thread): the threads are Nerva's.
+     */
+    private static final ThreadLocal<Boolean> ONE_OPENMP_THREAD = ThreadLocal.withInitial(() -> {
+        try {
+            ompSetNumThreads.invokeExact(1);
+        } catch (Throwable t) {
+            throw new IllegalStateException("omp_set_num_threads failed", t);
+        }
+        return Boolean.TRUE;
+    });
 
     @Override
     public String name() {
@@ -216,6 +209,7 @@ public final class OneDnnGemm implements Blas, BlockGemm {
             MemorySegment c,
             long cOff,
             int ldc) {
+        ONE_OPENMP_THREAD.get();
         int status;
         try {
             if (a.isNative() && b.isNative() && c.isNative()) {

@@ -164,6 +164,34 @@ class ParallelTest {
         }
     }
 
+    /** oneDNN runs one OpenMP thread per call on every thread that multiplies: the threads are Nerva's. */
+    @Test
+    void oneDnnRunsOneOpenMpThreadOnTheCallerAndOnTheWorkers() throws Exception {
+        Blas blas = Backends.get("onednn");
+        float[] a = new float[256 * 256], b = new float[256 * 256], c = new float[256 * 256];
+        blas.sgemm(
+                false, false, 256, 256, 256, 1f, a, 0, 256, b, 0, 256, 0f, c, 0,
+                256); // split: the worker multiplies too
+        assertEquals(1, OneDnnGemm.openMpThreadsOfThisThread());
+        int[] onWorker = {0};
+        Parallel.run(
+                (p, n) -> {
+                    if (p == 1) {
+                        blas.sgemm(false, false, 16, 16, 16, 1f, a, 0, 16, b, 0, 16, 0f, c, 0, 16);
+                        onWorker[0] = OneDnnGemm.openMpThreadsOfThisThread();
+                    }
+                },
+                2);
+        assertEquals(1, onWorker[0]);
+        Thread fresh = new Thread(() -> {
+            blas.sgemm(false, false, 16, 16, 16, 1f, a, 0, 16, b, 0, 16, 0f, c, 0, 16);
+            onWorker[0] = OneDnnGemm.openMpThreadsOfThisThread();
+        });
+        fresh.start();
+        fresh.join();
+        assertEquals(1, onWorker[0], "a thread's first product pins it");
+    }
+
     private static float[] random(Random rnd, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) rnd.nextGaussian();
