@@ -16,7 +16,8 @@
 # directory, default /tmp/nerva-train-vs-pytorch), MLP_EPOCHS (timed Nerva MLP epochs, default 3),
 # CNN_BATCHES (batches of the CNN epoch, both sides, default 503: 32 warm-up + 3 windows of 157; 0: all),
 # REPORT_ONLY=1 (print the table again from the last run's logs, with the same --baseline),
-# SKIP_LSTM=1 (leave out the LSTM rows: FashionLstmBench beside benchmarks/peers/lstm_torch.py).
+# SKIP_LSTM=1 (leave out the LSTM rows: FashionLstmBench beside benchmarks/peers/lstm_torch.py),
+# NERVA_JAVA_OPTS (JVM options of Nerva's runs, e.g. -Dnerva.gemm=onednn).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -101,7 +102,8 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # Interleaved by figure, so that every contender of a figure runs under the same conditions.
 nerva() { # INDEX MAIN ARGS... (a tree's benchmark main under the lock)
   local i=$1; shift
-  "${LOCK[@]}" "$JAVA" --enable-native-access=ALL-UNNAMED -Dcnn.maxBatches="$CNN_BATCHES" -cp "$(cat "${TREES[$i]}/.bench-classpath")" "$@"
+  # shellcheck disable=SC2086
+  "${LOCK[@]}" "$JAVA" --enable-native-access=ALL-UNNAMED ${NERVA_JAVA_OPTS:-} -Dcnn.maxBatches="$CNN_BATCHES" -cp "$(cat "${TREES[$i]}/.bench-classpath")" "$@"
 }
 echo "MLP: Nerva, PyTorch" >&2
 for i in "${!TREES[@]}"; do nerva "$i" io.nerva.examples.FashionMlpBench "${MLP_EPOCHS:-3}" > "$LOGS/nerva$i-mlp.log" 2>&1; done
@@ -154,6 +156,7 @@ header="| figure | PyTorch 1.13 + OpenBLAS |"
 sep="| --- | ---: |"
 for i in "${!TREES[@]}"; do
   if [[ ${#TREES[@]} -gt 1 && $i -eq 0 ]]; then label="Nerva $(basename "$BASELINE")"; else label="Nerva $(git rev-parse --short HEAD 2>/dev/null || basename "$ROOT")"; fi
+  label="$label${NERVA_JAVA_OPTS:+ $NERVA_JAVA_OPTS}"
   header="$header $label | ratio |"
   sep="$sep ---: | ---: |"
 done
