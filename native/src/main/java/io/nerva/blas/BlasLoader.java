@@ -47,7 +47,7 @@ public final class BlasLoader {
     public static final String LIBRARY_PROPERTY = "nerva.blas.library";
     public static final String LIBRARY_ENV = "NERVA_BLAS_LIBRARY";
     public static final String THREADS_PROPERTY = "nerva.threads";
-    /** {@code blas} (default: the BLAS's sgemm), {@code auto} (oneDNN's when libdnnl.so.2 loads) or {@code onednn} (required). */
+    /** {@code auto} (default: oneDNN's sgemm when libdnnl.so.2 loads), {@code onednn} (required) or {@code blas}. */
     public static final String GEMM_PROPERTY = "nerva.gemm";
 
     public static final String CACHE_DIR_PROPERTY = "nerva.cache.dir";
@@ -160,13 +160,13 @@ public final class BlasLoader {
         }
 
         String gemm = blankToNull(props.apply(GEMM_PROPERTY));
-        gemm = gemm == null ? "blas" : gemm.strip().toLowerCase(Locale.ROOT);
+        gemm = gemm == null ? "auto" : gemm.strip().toLowerCase(Locale.ROOT);
         if (!gemm.equals("auto") && !gemm.equals("onednn") && !gemm.equals("blas"))
             throw new IllegalArgumentException(
-                    "-D" + GEMM_PROPERTY + " must be one of blas, auto, onednn; got '" + gemm + "'");
-        if (!gemm.equals("blas")) {
-            // oneDNN's sgemm in front: about twice OpenBLAS' rate on AVX-512 (native/README.md). Opt-in:
-            // under JFR's execution sampling it corrupted the C heap (native/README.md, "oneDNN")
+                    "-D" + GEMM_PROPERTY + " must be one of auto, onednn, blas; got '" + gemm + "'");
+        if (gemm.equals("onednn") || gemm.equals("auto") && !(blas instanceof JavaBlas)) {
+            // oneDNN's sgemm in front: about twice OpenBLAS' rate on AVX-512 (native/README.md); not
+            // for the pure-Java backend unless asked for (it is chosen so that nothing native loads)
             String[] why = {null};
             OneDnnGemm dnnl = OneDnnGemm.load(blas, why);
             if (dnnl != null) {
