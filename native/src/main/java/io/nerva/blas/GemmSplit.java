@@ -33,7 +33,103 @@ final class GemmSplit implements Parallel.Task {
         return Math.max(1, Math.min(Parallel.threads(), Math.max(m, n) / (2 * ALIGN)));
     }
 
-    static GemmSplit get() {
+    /**
+     * A backend's sgemm: checks the operands, then runs the product whole or, when it is large
+     * and the segments may be shared, in blocks on {@link Parallel}'s threads.
+     */
+    static void sgemm(
+            BlockGemm blas,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            long aOff,
+            int lda,
+            MemorySegment b,
+            long bOff,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            long cOff,
+            int ldc) {
+        Checks.sgemm(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                lda,
+                aOff,
+                a.byteSize(),
+                ldb,
+                bOff,
+                b.byteSize(),
+                ldc,
+                cOff,
+                c.byteSize(),
+                "segment");
+        Checks.writable("C", c);
+        if (m == 0 || n == 0) return;
+        int parts = parts(m, n, k);
+        if (parts > 1 && Parallel.shared(a) && Parallel.shared(b) && Parallel.shared(c)) {
+            GemmSplit split = get();
+            split.segments(blas, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            split.run(parts);
+        } else {
+            blas.sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /** As the segment version, on heap arrays. */
+    static void sgemm(
+            BlockGemm blas,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
+        Checks.sgemm(
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                lda,
+                aOff,
+                4L * a.length,
+                ldb,
+                bOff,
+                4L * b.length,
+                ldc,
+                cOff,
+                4L * c.length,
+                "array");
+        if (m == 0 || n == 0) return;
+        int parts = parts(m, n, k);
+        if (parts > 1) {
+            GemmSplit split = get();
+            split.arrays(blas, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            split.run(parts);
+        } else {
+            blas.sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    private static GemmSplit get() {
         return LOCAL.get();
     }
 

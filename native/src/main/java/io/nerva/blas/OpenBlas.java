@@ -342,32 +342,7 @@ public final class OpenBlas implements Blas, BlockGemm {
             MemorySegment c,
             long cOff,
             int ldc) {
-        Checks.sgemm(
-                transA,
-                transB,
-                m,
-                n,
-                k,
-                lda,
-                aOff,
-                a.byteSize(),
-                ldb,
-                bOff,
-                b.byteSize(),
-                ldc,
-                cOff,
-                c.byteSize(),
-                "segment");
-        Checks.writable("C", c);
-        if (m == 0 || n == 0) return;
-        int parts = GemmSplit.parts(m, n, k);
-        if (parts > 1 && Parallel.shared(a) && Parallel.shared(b) && Parallel.shared(c)) {
-            GemmSplit split = GemmSplit.get();
-            split.segments(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            split.run(parts);
-        } else {
-            sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        }
+        GemmSplit.sgemm(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** One checked product (or a block of one), on the calling thread. */
@@ -450,31 +425,7 @@ public final class OpenBlas implements Blas, BlockGemm {
             float[] c,
             int cOff,
             int ldc) {
-        Checks.sgemm(
-                transA,
-                transB,
-                m,
-                n,
-                k,
-                lda,
-                aOff,
-                4L * a.length,
-                ldb,
-                bOff,
-                4L * b.length,
-                ldc,
-                cOff,
-                4L * c.length,
-                "array");
-        if (m == 0 || n == 0) return;
-        int parts = GemmSplit.parts(m, n, k);
-        if (parts > 1) {
-            GemmSplit split = GemmSplit.get();
-            split.arrays(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            split.run(parts);
-        } else {
-            sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        }
+        GemmSplit.sgemm(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** One checked product on heap arrays (or a block of one), on the calling thread. */
