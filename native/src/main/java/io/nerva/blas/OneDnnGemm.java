@@ -121,11 +121,10 @@ public final class OneDnnGemm implements Blas, BlockGemm {
      * SIGSYS) stay open. A blocked signal is delivered when the product ends.
      */
     static final class SignalMask {
-        private static final int SIG_BLOCK = 0, SIG_SETMASK = 2, SIGSET_BYTES = 128;
+        private static final int SIG_BLOCK = 0, SIG_SETMASK = 2;
+        static final int SIGSET_BYTES = 128;
         private static MethodHandle pthreadSigmask;
         private static MemorySegment blockAsync;
-        private static final ThreadLocal<MemorySegment> SAVED =
-                ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SIGSET_BYTES, 8));
 
         static synchronized void init() {
             if (blockAsync != null) return;
@@ -151,9 +150,8 @@ public final class OneDnnGemm implements Blas, BlockGemm {
             blockAsync = set;
         }
 
-        /** Blocks the asynchronous signals on this thread; returns the mask to {@link #restore}. */
-        static MemorySegment block() {
-            MemorySegment saved = SAVED.get();
+        /** Blocks the asynchronous signals on this thread, saving its mask in {@code saved} for {@link #restore}. */
+        static void block(MemorySegment saved) {
             try {
                 int rc = (int) pthreadSigmask.invokeExact(SIG_BLOCK, blockAsync, saved);
                 if (rc != 0) throw new IllegalStateException("pthread_sigmask failed: " + rc);
@@ -162,7 +160,6 @@ public final class OneDnnGemm implements Blas, BlockGemm {
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
-            return saved;
         }
 
         static void restore(MemorySegment saved) {
@@ -190,16 +187,17 @@ public final class OneDnnGemm implements Blas, BlockGemm {
     }
 
     /**
-     * Pins oneDNN to one OpenMP thread per call, for each calling thread once (OpenMP keeps the
-     * setting per thread): the threads are Nerva's.
+     * Each calling thread's set-up, done once: oneDNN pinned to one OpenMP thread per call (OpenMP
+     * keeps the setting per thread; the threads are Nerva's), and the buffer {@link SignalMask}
+     * saves the thread's signal mask in.
      */
-    private static final ThreadLocal<Boolean> ONE_OPENMP_THREAD = ThreadLocal.withInitial(() -> {
+    private static final ThreadLocal<MemorySegment> CALLER = ThreadLocal.withInitial(() -> {
         try {
             ompSetNumThreads.invokeExact(1);
         } catch (Throwable t) {
             throw new IllegalStateException("omp_set_num_threads failed", t);
         }
-        return Boolean.TRUE;
+        return Arena.ofAuto().allocate(SignalMask.SIGSET_BYTES, 8);
     });
 
     @Override
@@ -256,9 +254,9 @@ public final class OneDnnGemm implements Blas, BlockGemm {
             MemorySegment c,
             long cOff,
             int ldc) {
-        ONE_OPENMP_THREAD.get();
+        MemorySegment signals = CALLER.get();
+        SignalMask.block(signals);
         int status;
-        MemorySegment signals = SignalMask.block();
         try {
             if (a.isNative() && b.isNative() && c.isNative()) {
                 status = (int) sgemm.invokeExact(
