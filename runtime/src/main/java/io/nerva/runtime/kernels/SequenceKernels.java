@@ -169,7 +169,7 @@ final class SequenceKernels {
     abstract static class RowJob implements Parallel.Task {
         private int rows;
 
-        /** Runs rows {@code [r0, r1)} as part {@code index} (0 is the calling thread's). */
+        /** Runs rows {@code [r0, r1)} as part {@code index}, on whichever thread claimed it. */
         abstract void part(int index, int r0, int r1);
 
         @Override
