@@ -17,7 +17,8 @@ import java.util.Arrays;
  * through the public {@code fit} and {@code predict}: seconds per training epoch at 1 and 2 threads
  * and batch-1 latency per sequence, printed as a table with the CPU's vector flags. The same work in
  * PyTorch is {@code benchmarks/peers/lstm_torch.py}. Run alone ({@code flock /tmp/bench.lock}).
- * Arguments: {@code [timed epochs per thread count, default 1]}, or {@code cold [epochs, default 2]}:
+ * Arguments: {@code [timed epochs per thread count, default 1]}, {@code latency} (only the batch-1
+ * latency), or {@code cold [epochs, default 2]}:
  * from a fresh JVM, no warm-up, the seconds of each epoch at the BLAS's default threads (the
  * first one includes the JIT's warm-up).
  */
@@ -29,14 +30,15 @@ public final class FashionLstmBench {
             cold(args.length > 1 ? Integer.parseInt(args[1]) : 2);
             return;
         }
-        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        boolean latencyOnly = args.length > 0 && args[0].equals("latency");
+        int epochs = args.length > 0 && !latencyOnly ? Integer.parseInt(args[0]) : 1;
         Dataset.Split data = FashionMnist.load(FashionMnist.DEFAULT_DIR, false);
         System.out.println("| figure | value |");
         System.out.println("| --- | --- |");
         System.out.println("| CPU flags | " + cpuFlags() + " |");
         System.out.println("| BLAS | " + Blas.get().name() + " |");
         StringBuilder results = new StringBuilder();
-        for (int threads : new int[] {1, 2}) {
+        for (int threads : latencyOnly ? new int[0] : new int[] {1, 2}) {
             Blas.get().setThreads(threads);
             try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
                 Fit fit = Fit.epochs(epochs)
@@ -61,7 +63,13 @@ public final class FashionLstmBench {
                         java.util.Locale.ROOT, "RESULT lstm_train_t%d_s_per_epoch=%.2f%n", threads, perEpoch));
             }
         }
-        Blas.get().setThreads(1);
+        for (int threads : new int[] {1, 2}) results.append(latency(data, threads));
+        System.out.print(results); // machine-readable lines for benchmarks/train-vs-pytorch.sh
+    }
+
+    /** Prints the batch-1 latency per sequence at {@code threads} threads; returns its RESULT line. */
+    static String latency(Dataset.Split data, int threads) {
+        Blas.get().setThreads(threads);
         try (FashionLstmNetModel net = FashionLstmNetModel.create(42)) {
             Predictor predictor = net.predictor();
             float[] out = new float[10];
@@ -76,12 +84,12 @@ public final class FashionLstmBench {
             }
             Arrays.sort(t);
             System.out.printf(
-                    "| batch-1 predict latency per sequence, 1 thread | median %.1f µs, p99 %.1f µs |%n",
-                    t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
-            results.append(String.format(
-                    java.util.Locale.ROOT, "RESULT lstm_latency_b1_median_us=%.1f%n", t[t.length / 2] / 1e3));
+                    "| batch-1 predict latency per sequence, %d thread%s | median %.1f µs, p99 %.1f µs |%n",
+                    threads, threads == 1 ? "" : "s", t[t.length / 2] / 1e3, t[t.length * 99 / 100] / 1e3);
+            String key = threads == 1 ? "" : "_t" + threads;
+            return String.format(
+                    java.util.Locale.ROOT, "RESULT lstm_latency_b1%s_median_us=%.1f%n", key, t[t.length / 2] / 1e3);
         }
-        System.out.print(results); // machine-readable lines for benchmarks/train-vs-pytorch.sh
     }
 
     /** Each epoch's seconds from a cold JVM: the first includes the JIT's warm-up. */
