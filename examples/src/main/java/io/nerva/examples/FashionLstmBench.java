@@ -64,6 +64,7 @@ public final class FashionLstmBench {
             }
         }
         for (int threads : new int[] {1, 2}) results.append(latency(data, threads));
+        results.append(recurrentProducts());
         System.out.print(results); // machine-readable lines for benchmarks/train-vs-pytorch.sh
     }
 
@@ -89,6 +90,36 @@ public final class FashionLstmBench {
             String key = threads == 1 ? "" : "_t" + threads;
             return String.format(
                     java.util.Locale.ROOT, "RESULT lstm_latency_b1%s_median_us=%.1f%n", key, t[t.length / 2] / 1e3);
+        }
+    }
+
+    /**
+     * The floor under the batch-1 latency: the 27 recurrent products {@code h·U} (128 × 512, the
+     * whole recurrent kernel, 256 KB read per step) of a 28-step sequence alone, through the BLAS on
+     * one thread, with nothing else; prints it and returns its RESULT line.
+     */
+    static String recurrentProducts() {
+        Blas blas = Blas.get();
+        blas.setThreads(1);
+        int u = 128, g = 4 * u, steps = 27;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment kernel = arena.allocate(4L * u * g, 64),
+                    h = arena.allocate(4L * u, 64),
+                    z = arena.allocate(4L * g, 64);
+            for (long i = 0; i < (long) u * g; i++)
+                kernel.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, (i % 97) / 97f - 0.5f);
+            long[] t = new long[3000];
+            for (int rep = -1000; rep < t.length; rep++) {
+                long s = System.nanoTime();
+                for (int step = 0; step < steps; step++) blas.sgemv(true, u, g, 1f, kernel, 0, g, h, 0, 1f, z, 0);
+                if (rep >= 0) t[rep] = System.nanoTime() - s;
+            }
+            Arrays.sort(t);
+            System.out.printf(
+                    "| the %d recurrent products alone (h·U, %d×%d, sgemv), 1 thread | median %.1f µs |%n",
+                    steps, u, g, t[t.length / 2] / 1e3);
+            return String.format(
+                    java.util.Locale.ROOT, "RESULT lstm_recurrent_products_us=%.1f%n", t[t.length / 2] / 1e3);
         }
     }
 

@@ -289,7 +289,8 @@ public final class FashionMlpBench {
                         2000);
                 stepMs = r.nanos() / 1e6 / r.steps();
             }
-            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            // shared: Nerva's worker threads may not touch a confined arena's segments (nothing would be split)
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
                 List<Op> ops = splitOps(arena);
                 for (int i = 0; i < 200; i++) for (Op op : ops) op.body().run();
                 long[][] t = new long[ops.size()][reps];
