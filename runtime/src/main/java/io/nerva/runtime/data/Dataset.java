@@ -1,5 +1,6 @@
 package io.nerva.runtime.data;
 
+import io.nerva.runtime.core.Finite;
 import io.nerva.runtime.core.Rng;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -368,11 +369,10 @@ public final class Dataset {
 
     /** Rejects NaN and ±Inf, naming row and column. */
     static void checkFinite(float[] flat, int width, String what) {
-        for (int i = 0; i < flat.length; i++) {
-            if (!Float.isFinite(flat[i])) {
-                throw new IllegalArgumentException(
-                        "row " + i / width + ", column " + i % width + " of the " + what + " is " + flat[i]);
-            }
+        int i = Finite.firstNonFinite(flat);
+        if (i >= 0) {
+            throw new IllegalArgumentException(
+                    "row " + i / width + ", column " + i % width + " of the " + what + " is " + flat[i]);
         }
     }
 }

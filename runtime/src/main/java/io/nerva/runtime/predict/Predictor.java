@@ -1,6 +1,7 @@
 package io.nerva.runtime.predict;
 
 import io.nerva.annotations.LossFunction;
+import io.nerva.runtime.core.Finite;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.core.Workspace;
@@ -337,12 +338,11 @@ public final class Predictor implements AutoCloseable {
     }
 
     private void checkFinite(float[] values, boolean rows) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                throw new IllegalArgumentException(
-                        (rows ? "row " + i / inputSize + ", feature " + i % inputSize : "sample[" + i + "]") + " is "
-                                + values[i]);
-            }
+        int i = Finite.firstNonFinite(values);
+        if (i >= 0) {
+            throw new IllegalArgumentException(
+                    (rows ? "row " + i / inputSize + ", feature " + i % inputSize : "sample[" + i + "]") + " is "
+                            + values[i]);
         }
     }
 
