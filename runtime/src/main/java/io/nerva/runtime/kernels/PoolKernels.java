@@ -32,10 +32,16 @@ public final class PoolKernels {
 
     /** {@link #maxForward} of samples {@code [from, to)}. */
     static void maxForward(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int from, int to) {
-        if (argmax != MemorySegment.NULL && fullTwoByTwo(g)) {
+        if (fullTwoByTwo(g)) {
             maxForward2x2Staged(g, x, y, argmax, from, to);
-            return;
+        } else {
+            maxForwardGeneral(g, x, y, argmax, from, to);
         }
+    }
+
+    /** {@link #maxForward} of any window, one segment access per element. */
+    static void maxForwardGeneral(
+            Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int from, int to) {
         final int c = g.c();
         final boolean record = argmax != MemorySegment.NULL;
         final int outSize = g.oh() * g.ow() * c;
@@ -94,7 +100,8 @@ public final class PoolKernels {
     /**
      * {@link #maxForward} of full 2x2 windows with the argmax, one image at a time through heap
      * arrays (the input copied in, outputs and indices copied out in bulk): the same rule as
-     * {@link #max4}, without a segment access per element.
+     * {@link #max4}, without a segment access per element. Inference ({@code argmax} NULL) takes it
+     * too, the indices staying in the heap array: the general loop is several times slower.
      */
     private static void maxForward2x2Staged(
             Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int from, int to) {
@@ -112,7 +119,10 @@ public final class PoolKernels {
                 }
             }
             MemorySegment.copy(s.bs, 0, y, (long) n * outSize * Float.BYTES, (long) outSize * Float.BYTES);
-            MemorySegment.copy(argSeg, 0, argmax, (long) n * outSize * Integer.BYTES, (long) outSize * Integer.BYTES);
+            if (argmax != MemorySegment.NULL) {
+                MemorySegment.copy(
+                        argSeg, 0, argmax, (long) n * outSize * Integer.BYTES, (long) outSize * Integer.BYTES);
+            }
         }
     }
 
