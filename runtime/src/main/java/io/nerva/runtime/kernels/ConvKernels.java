@@ -1,6 +1,7 @@
 package io.nerva.runtime.kernels;
 
 import io.nerva.blas.OneDnnConv;
+import io.nerva.blas.Parallel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -455,11 +456,19 @@ public final class ConvKernels {
             biasReluScalar(out, params, biasOff, m, cout);
             return;
         }
+        if (!TileParts.BIAS_RELU.split(out, params, biasOff, null, m, cout)) {
+            biasRelu(out, params, biasOff, cout, 0, m);
+        }
+    }
+
+    /** {@link #biasRelu} of rows {@code [from, to)} (tiled). */
+    static void biasRelu(MemorySegment out, MemorySegment params, long biasOff, int cout, int from, int to) {
+        int tileRows = Tiles.rowsPerTile(cout);
         Tiles t = Tiles.get();
         boolean bias = biasOff >= 0;
-        if (bias) t.replicate(params, biasOff, Math.min(tileRows, m), cout);
-        for (int r0 = 0; r0 < m; r0 += tileRows) {
-            int n = Math.min(tileRows, m - r0) * cout;
+        if (bias) t.replicate(params, biasOff, Math.min(tileRows, to - from), cout);
+        for (int r0 = from; r0 < to; r0 += tileRows) {
+            int n = Math.min(tileRows, to - r0) * cout;
             long off = (long) r0 * cout * Float.BYTES, bytes = (long) n * Float.BYTES;
             MemorySegment.copy(out, off, t.xs, 0, bytes);
             if (bias) addRelu(t.x, t.col, n);
@@ -511,19 +520,96 @@ public final class ConvKernels {
         final boolean bias = biasOff >= 0;
         Tiles t = Tiles.get();
         if (bias) t.clearAcc(Math.min(tileRows, m) * cout);
+        if (!TileParts.RELU_BACKWARD.split(out, grad, biasOff, t.acc, m, cout)) {
+            reluBackward(out, grad, cout, m, t.acc, biasOff, 0, tileRows);
+        }
+        if (bias) t.sumColumns(Math.min(tileRows, m), cout, grads, biasOff);
+    }
+
+    /**
+     * {@link #reluBackward} of rows {@code [lo, hi)} of every tile, the bias sums of those tile
+     * rows into {@code acc} (a tile-sized accumulator). Splitting by tile rows keeps each
+     * accumulator position's sum over the tiles in the same order, so a split pass gives the
+     * bits of the whole one.
+     */
+    static void reluBackward(
+            MemorySegment out, MemorySegment grad, int cout, int m, float[] acc, long biasOff, int lo, int hi) {
+        int tileRows = Tiles.rowsPerTile(cout);
+        Tiles t = Tiles.get();
+        final boolean bias = biasOff >= 0;
         for (int r0 = 0; r0 < m; r0 += tileRows) {
-            int n = Math.min(tileRows, m - r0) * cout;
-            long off = (long) r0 * cout * Float.BYTES, bytes = (long) n * Float.BYTES;
+            int a = r0 + lo, b = Math.min(r0 + hi, m);
+            if (b <= a) continue;
+            int n = (b - a) * cout;
+            long off = (long) a * cout * Float.BYTES, bytes = (long) n * Float.BYTES;
             MemorySegment.copy(out, off, t.xs, 0, bytes);
             MemorySegment.copy(grad, off, t.ys, 0, bytes);
             if (!(maskPositive(t.x, t.y, n) <= Float.MAX_VALUE)) {
                 // rare: a NaN output, or an infinite gradient at a zero output: the exact rule element by element
                 maskPositiveExact(out, grad, off / Float.BYTES, t.y, n);
             }
-            if (bias) Tiles.accumulate(t.acc, t.y, n);
+            if (bias) Tiles.accumulate(acc, lo * cout, t.y, n);
             MemorySegment.copy(t.ys, 0, grad, off, bytes);
         }
-        if (bias) t.sumColumns(Math.min(tileRows, m), cout, grads, biasOff);
+    }
+
+    /**
+     * {@link #biasRelu} and {@link #reluBackward} split over {@link Parallel}'s threads: the first
+     * by rows, the second by rows within every tile (see there); both give the bits of the whole
+     * pass. One job per calling thread, refilled per call: a split allocates nothing.
+     */
+    private enum TileParts {
+        BIAS_RELU,
+        RELU_BACKWARD;
+
+        /** Passes over fewer floats than this stay on one thread. */
+        static final long MIN_FLOATS = 1L << 15;
+
+        private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
+        /** Runs the pass on several threads and returns true, or false when it is small, nested or contended. */
+        boolean split(MemorySegment a, MemorySegment b, long biasOff, float[] acc, int m, int cout) {
+            if ((long) m * cout < MIN_FLOATS || m < 2 || !Parallel.available()) return false;
+            if (!Parallel.shared(a) || !Parallel.shared(b)) return false;
+            int parts = Math.min(Parallel.threads(), this == RELU_BACKWARD ? Tiles.rowsPerTile(cout) : m);
+            Job job = JOBS.get();
+            job.pass = this;
+            job.a = a;
+            job.b = b;
+            job.biasOff = biasOff;
+            job.acc = acc;
+            job.m = m;
+            job.cout = cout;
+            try {
+                Parallel.run(job, parts);
+            } finally {
+                job.a = job.b = null;
+                job.acc = null;
+            }
+            return true;
+        }
+
+        private static final class Job implements Parallel.Task {
+            TileParts pass;
+            MemorySegment a, b;
+            long biasOff;
+            float[] acc;
+            int m, cout;
+
+            @Override
+            public void run(int part, int parts) {
+                if (pass == BIAS_RELU) {
+                    int from = Parallel.start(part, m, parts);
+                    int to = Parallel.start(part + 1, m, parts);
+                    biasRelu(a, b, biasOff, cout, from, to);
+                } else {
+                    int tileRows = Tiles.rowsPerTile(cout);
+                    int lo = Parallel.start(part, tileRows, parts);
+                    int hi = Parallel.start(part + 1, tileRows, parts);
+                    reluBackward(a, b, cout, m, acc, biasOff, lo, hi);
+                }
+            }
+        }
     }
 
     /**
