@@ -10,6 +10,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.Arrays;
 
@@ -146,6 +147,7 @@ public final class OneDnnConv {
     private final MethodHandle fwdDescInit, bwdDataDescInit, bwdWeightsDescInit;
     private final MethodHandle pdCreate, pdQueryMd, pdQuery, pdDestroy, reorderPdCreate, primitiveCreate;
     private final MethodHandle memoryCreate, setDataHandle, execute, streamWait;
+    private final MethodHandle primitiveDestroy, memoryDestroy, streamDestroy;
     private final long engine;
 
     private OneDnnConv(SymbolLookup lib) {
@@ -219,6 +221,9 @@ public final class OneDnnConv {
         setDataHandle = handle(lib, "dnnl_memory_set_data_handle", JAVA_INT, JAVA_LONG, JAVA_LONG);
         execute = handle(lib, "dnnl_primitive_execute", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG);
         streamWait = handle(lib, "dnnl_stream_wait", JAVA_INT, JAVA_LONG);
+        primitiveDestroy = handle(lib, "dnnl_primitive_destroy", JAVA_INT, JAVA_LONG);
+        memoryDestroy = handle(lib, "dnnl_memory_destroy", JAVA_INT, JAVA_LONG);
+        streamDestroy = handle(lib, "dnnl_stream_destroy", JAVA_INT, JAVA_LONG);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(JAVA_LONG);
             MemorySegment signals = OneDnnGemm.CALLER.get();
@@ -381,10 +386,21 @@ public final class OneDnnConv {
 
     private final ThreadLocal<Caller> callers = ThreadLocal.withInitial(Caller::new);
 
-    /** One thread's stream and primitives; they live as long as the thread (a handful per network). */
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** Threads whose oneDNN objects are not destroyed yet (tests). */
+    static final java.util.concurrent.atomic.AtomicInteger LIVE_CALLERS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * One thread's stream and primitives, set up on its first call of each shape (a few ms per
+     * shape and thread after the first thread: oneDNN's primitive cache keeps the compiled kernels)
+     * and destroyed once the thread is gone.
+     */
     private final class Caller {
         final MemorySegment signals = OneDnnGemm.CALLER.get(); // also pins oneDNN to 1 OpenMP thread here
         final Arena arena = Arena.ofAuto();
+        final Owned owned = new Owned();
         final long stream;
         Prims[] prims = new Prims[0];
 
@@ -393,6 +409,9 @@ public final class OneDnnConv {
             call(() ->
                     check((int) streamCreate.invokeExact(out.address(), engine, STREAM_DEFAULT), "dnnl_stream_create"));
             stream = out.get(JAVA_LONG, 0);
+            owned.add(Owned.STREAM, stream);
+            CLEANER.register(Thread.currentThread(), owned);
+            LIVE_CALLERS.incrementAndGet();
         }
 
         /** The primitives of {@code s} over {@code rows} samples, set up on first use. */
@@ -411,6 +430,52 @@ public final class OneDnnConv {
             OneDnnGemm.SignalMask.block(signals);
             try {
                 body.run();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            } finally {
+                OneDnnGemm.SignalMask.restore(signals);
+            }
+        }
+    }
+
+    /**
+     * The oneDNN objects one thread made, destroyed by {@link #CLEANER} when the thread is
+     * unreachable (the buffers they point into are the thread's arena's, freed with it).
+     */
+    private final class Owned implements Runnable {
+        static final byte PRIMITIVE = 0, MEMORY = 1, DESC = 2, STREAM = 3;
+        private long[] handles = new long[16];
+        private byte[] kinds = new byte[16];
+        private int count;
+
+        synchronized void add(byte kind, long handle) {
+            if (count == handles.length) {
+                handles = Arrays.copyOf(handles, 2 * count);
+                kinds = Arrays.copyOf(kinds, 2 * count);
+            }
+            handles[count] = handle;
+            kinds[count++] = kind;
+        }
+
+        @Override
+        public synchronized void run() {
+            MemorySegment signals = OneDnnGemm.CALLER.get();
+            OneDnnGemm.SignalMask.block(signals);
+            try {
+                for (int i = count - 1; i >= 0; i--) { // users before what they use
+                    long h = handles[i];
+                    int status = switch (kinds[i]) {
+                        case PRIMITIVE -> (int) primitiveDestroy.invokeExact(h);
+                        case MEMORY -> (int) memoryDestroy.invokeExact(h);
+                        case DESC -> (int) pdDestroy.invokeExact(h);
+                        default -> (int) streamDestroy.invokeExact(h);
+                    };
+                    check(status, "destroying a oneDNN object");
+                }
+                count = 0;
+                LIVE_CALLERS.decrementAndGet();
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
@@ -467,7 +532,10 @@ public final class OneDnnConv {
         Step step(Pass pass) {
             Step st = steps[pass.ordinal()];
             if (st == null) {
-                if (forwardPd == 0) forwardPd = primitiveDesc(Pass.FORWARD, 0);
+                if (forwardPd == 0) {
+                    forwardPd = primitiveDesc(Pass.FORWARD, 0);
+                    caller.owned.add(Owned.DESC, forwardPd);
+                }
                 long pd = pass == Pass.FORWARD ? forwardPd : primitiveDesc(pass, forwardPd);
                 st = steps[pass.ordinal()] = new Step(this, pass, pd);
                 if (pass != Pass.FORWARD) destroy(pd); // the forward one stays: the backward ones' hint
@@ -525,9 +593,11 @@ public final class OneDnnConv {
         long primitive, reorder;
         long perSampleA, perSampleC, userKernel;
         final MemorySegment args, reorderArgs;
+        private final Owned owner;
 
         Step(Prims p, Pass pass, long pd) {
             Caller caller = p.caller;
+            owner = caller.owned;
             Arena arena = caller.arena;
             args = arena.allocate(3 * 16L, 8);
             reorderArgs = arena.allocate(2 * 16L, 8);
@@ -540,6 +610,7 @@ public final class OneDnnConv {
                         .getString(0);
                 check((int) primitiveCreate.invokeExact(out.address(), pd), "convolution " + pass + " primitive");
                 primitive = out.get(JAVA_LONG, 0);
+                caller.owned.add(Owned.PRIMITIVE, primitive);
                 long kernelMd = (long)
                         pdQueryMd.invokeExact(pd, pass == Pass.BACKWARD_WEIGHTS ? Q_DIFF_WEIGHTS_MD : Q_WEIGHTS_MD, 0);
                 perSampleA = memory(out, pass == Pass.BACKWARD_DATA ? p.dst : p.src, 0);
@@ -560,6 +631,7 @@ public final class OneDnnConv {
                     long rpd = out.get(JAVA_LONG, 0);
                     check((int) primitiveCreate.invokeExact(out.address(), rpd), "kernel reorder");
                     reorder = out.get(JAVA_LONG, 0);
+                    caller.owned.add(Owned.PRIMITIVE, reorder);
                     check((int) pdDestroy.invokeExact(rpd), "dnnl_primitive_desc_destroy");
                     arg(reorderArgs, 0, ARG_FROM, toUser ? kernel : userKernel);
                     arg(reorderArgs, 1, ARG_TO, toUser ? userKernel : kernel);
@@ -591,7 +663,9 @@ public final class OneDnnConv {
 
         private long memoryAt(MemorySegment out, long md, long handle) throws Throwable {
             check((int) memoryCreate.invokeExact(out.address(), md, engine, handle), "dnnl_memory_create");
-            return out.get(JAVA_LONG, 0);
+            long memory = out.get(JAVA_LONG, 0);
+            owner.add(Owned.MEMORY, memory);
+            return memory;
         }
 
         private static void arg(MemorySegment args, int i, int kind, long memory) {

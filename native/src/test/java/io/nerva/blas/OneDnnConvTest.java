@@ -148,6 +148,30 @@ class OneDnnConvTest {
         return s;
     }
 
+    /** A thread's primitives, memories and stream are destroyed once the thread is gone. */
+    @Test
+    void aGoneThreadsOneDnnObjectsAreDestroyed() throws InterruptedException {
+        OneDnnConv conv = conv();
+        OneDnnConv.Shape s = SHAPES.get(2);
+        int before = OneDnnConv.LIVE_CALLERS.get();
+        for (int i = 0; i < 3; i++) {
+            Thread t = new Thread(() -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment x = arena.allocate(4 * s.inSize()), params = arena.allocate(4 * s.kernelSize());
+                    conv.forward(s, x, params, 0, arena.allocate(4 * s.outSize()), 1);
+                }
+            });
+            t.start();
+            t.join();
+        }
+        assertEquals(before + 3, OneDnnConv.LIVE_CALLERS.get(), "each thread set its primitives up");
+        for (int i = 0; i < 200 && OneDnnConv.LIVE_CALLERS.get() > before; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(before, OneDnnConv.LIVE_CALLERS.get(), "destroyed after the threads ended");
+    }
+
     @Test
     void heapOperandsAreRefused() {
         OneDnnConv conv = conv();
