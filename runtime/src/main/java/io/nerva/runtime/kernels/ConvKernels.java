@@ -528,9 +528,9 @@ public final class ConvKernels {
 
     /**
      * {@link #reluBackward} of rows {@code [lo, hi)} of every tile, the bias sums of those tile
-     * rows into {@code acc} (a tile-sized accumulator). Splitting by tile rows keeps each
-     * accumulator position's sum over the tiles in the same order, so a split pass gives the
-     * bits of the whole one.
+     * rows into {@code acc} from index 0 (the accumulator of tile rows {@code lo..}; zero on
+     * entry). Splitting by tile rows keeps each accumulator position's sum over the tiles in the
+     * same order, so a split pass gives the bits of the whole one.
      */
     static void reluBackward(
             MemorySegment out, MemorySegment grad, int cout, int m, float[] acc, long biasOff, int lo, int hi) {
@@ -548,7 +548,7 @@ public final class ConvKernels {
                 // rare: a NaN output, or an infinite gradient at a zero output: the exact rule element by element
                 maskPositiveExact(out, grad, off / Float.BYTES, t.y, n);
             }
-            if (bias) Tiles.accumulate(acc, lo * cout, t.y, n);
+            if (bias) Tiles.accumulate(acc, t.y, n); // no offset: C2 vectorises only the same index
             MemorySegment.copy(t.ys, 0, grad, off, bytes);
         }
     }
@@ -573,6 +573,7 @@ public final class ConvKernels {
             if (!Parallel.shared(a) || !Parallel.shared(b)) return false;
             int parts = Math.min(Parallel.threads(), this == RELU_BACKWARD ? Tiles.rowsPerTile(cout) : m);
             Job job = JOBS.get();
+            if (this == RELU_BACKWARD && biasOff >= 0) job.partAccumulators(parts, Tiles.rowsPerTile(cout) * cout);
             job.pass = this;
             job.a = a;
             job.b = b;
@@ -582,6 +583,7 @@ public final class ConvKernels {
             job.cout = cout;
             try {
                 Parallel.run(job, parts);
+                if (this == RELU_BACKWARD && biasOff >= 0) job.gatherAccumulators(parts);
             } finally {
                 job.a = job.b = null;
                 job.acc = null;
@@ -595,6 +597,25 @@ public final class ConvKernels {
             long biasOff;
             float[] acc;
             int m, cout;
+            /** Each part's bias accumulator (grown on demand, never per step). */
+            float[][] partAcc = new float[0][];
+
+            void partAccumulators(int parts, int floats) {
+                if (partAcc.length < parts) partAcc = java.util.Arrays.copyOf(partAcc, parts);
+                for (int p = 0; p < parts; p++) {
+                    if (partAcc[p] == null || partAcc[p].length < floats) partAcc[p] = new float[floats];
+                }
+            }
+
+            /** Part p's accumulator is the caller's positions from its first tile row on. */
+            void gatherAccumulators(int parts) {
+                int tileRows = Tiles.rowsPerTile(cout);
+                for (int p = 0; p < parts; p++) {
+                    int lo = Parallel.start(p, tileRows, parts), hi = Parallel.start(p + 1, tileRows, parts);
+                    int rows = Math.min(hi, m) - lo; // a single partial tile holds fewer rows
+                    if (rows > 0) System.arraycopy(partAcc[p], 0, acc, lo * cout, rows * cout);
+                }
+            }
 
             @Override
             public void run(int part, int parts) {
@@ -606,7 +627,9 @@ public final class ConvKernels {
                     int tileRows = Tiles.rowsPerTile(cout);
                     int lo = Parallel.start(part, tileRows, parts);
                     int hi = Parallel.start(part + 1, tileRows, parts);
-                    reluBackward(a, b, cout, m, acc, biasOff, lo, hi);
+                    float[] mine = biasOff >= 0 ? partAcc[part] : null;
+                    if (mine != null) java.util.Arrays.fill(mine, 0, (hi - lo) * cout, 0f);
+                    reluBackward(a, b, cout, m, mine, biasOff, lo, hi);
                 }
             }
         }

@@ -50,11 +50,6 @@ final class Tiles {
         for (int i = 0; i < n; i++) acc[i] += v[i];
     }
 
-    /** {@code acc[at + i] += v[i]} over {@code n} floats (part of a tile's positions). */
-    static void accumulate(float[] acc, int at, float[] v, int n) {
-        for (int i = 0; i < n; i++) acc[at + i] += v[i];
-    }
-
     /**
      * {@code out[offset + j] = Σ_k acc[k·cols + j]} over the {@code rows} row positions used, in
      * order (the second half of the fixed summation order).
