@@ -84,6 +84,35 @@ class ConvOneDnnTest {
         close(dxWant, dx, in, "dx");
     }
 
+    /** After warm-up a convolution step (oneDNN passes, fused ReLU passes) allocates nothing on this thread. */
+    @Test
+    void aConvolutionStepAllocatesNothing() {
+        assumeOneDnn();
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        Random r = new Random(2);
+        Geometry g = Geometry.keras(13, 13, 32, 3, 3, 1, 1, 1, 1, false);
+        int cout = 64, rows = 8, m = rows * g.oh() * g.ow();
+        long k = (long) g.patch() * cout;
+        MemorySegment x = Mem.of(Mem.uniform(r, rows * g.inSize(), -1, 1));
+        MemorySegment params = Mem.of(Mem.uniform(r, (int) k + cout, -1, 1)), grads = Mem.zeros(k + cout);
+        MemorySegment out = Mem.zeros((long) m * cout), grad = Mem.of(Mem.uniform(r, m * cout, -1, 1));
+        MemorySegment dx = Mem.zeros((long) rows * g.inSize()), cols = Mem.zeros((long) m * g.patch());
+        Runnable step = () -> {
+            ConvKernels.forward(g, cout, x, cols, params, 0, out, rows);
+            ConvKernels.biasRelu(out, params, k, m, cout);
+            ConvKernels.reluBackward(out, grad, m, cout, grads, k);
+            ConvKernels.backward(g, cout, x, cols, params, 0, grad, grads, 0, dx, rows);
+        };
+        for (int i = 0; i < 3000; i++) step.run();
+        int calls = 2000;
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < calls; i++) step.run();
+        long perCall = (mx.getThreadAllocatedBytes(tid) - before) / calls;
+        if (perCall >= 16) throw new AssertionError(perCall + " bytes allocated per convolution step");
+    }
+
     @Test
     void pointwiseConvolutionsStayOneProduct() {
         assumeOneDnn();
