@@ -40,6 +40,7 @@ public final class OneDnnConv {
     private static final int ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33;
     private static final int ARG_DIFF_SRC = 129, ARG_DIFF_DST = 145, ARG_DIFF_WEIGHTS = 161;
     private static final int ARG_FROM = 1, ARG_TO = 17;
+    private static final int FORWARD_INFERENCE = 96, POOLING_MAX = 511, ARG_WORKSPACE = 64, Q_WORKSPACE_MD = 135;
     private static final int Q_IMPL_INFO = 8, Q_WEIGHTS_MD = 131, Q_DIFF_WEIGHTS_MD = 132;
     /** Bytes of a {@code dnnl_memory_desc_t} (696 in 2.6) and an op descriptor (5976), with room to spare. */
     private static final long MD_BYTES = 1024, OP_DESC_BYTES = 8192;
@@ -148,6 +149,7 @@ public final class OneDnnConv {
     private final MethodHandle pdCreate, pdQueryMd, pdQuery, pdDestroy, reorderPdCreate, primitiveCreate;
     private final MethodHandle memoryCreate, setDataHandle, execute, streamWait;
     private final MethodHandle primitiveDestroy, memoryDestroy, streamDestroy;
+    private final MethodHandle poolFwdDescInit, poolBwdDescInit;
     private final long engine;
 
     private OneDnnConv(SymbolLookup lib) {
@@ -224,6 +226,34 @@ public final class OneDnnConv {
         primitiveDestroy = handle(lib, "dnnl_primitive_destroy", JAVA_INT, JAVA_LONG);
         memoryDestroy = handle(lib, "dnnl_memory_destroy", JAVA_INT, JAVA_LONG);
         streamDestroy = handle(lib, "dnnl_stream_destroy", JAVA_INT, JAVA_LONG);
+        // (desc, [prop,] alg, src|diff_src, dst|diff_dst, strides, kernel, dilation, pad_l, pad_r)
+        poolFwdDescInit = handle(
+                lib,
+                "dnnl_pooling_v2_forward_desc_init",
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_INT,
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG);
+        poolBwdDescInit = handle(
+                lib,
+                "dnnl_pooling_v2_backward_desc_init",
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(JAVA_LONG);
             MemorySegment signals = OneDnnGemm.CALLER.get();
@@ -412,6 +442,19 @@ public final class OneDnnConv {
             owned.add(Owned.STREAM, stream);
             CLEANER.register(Thread.currentThread(), owned);
             LIVE_CALLERS.incrementAndGet();
+        }
+
+        PoolPrims[] pools = new PoolPrims[0];
+
+        /** The pooling primitives of {@code p} over {@code rows} samples, set up on first use. */
+        PoolPrims pool(Window p, int rows) {
+            for (PoolPrims q : pools) {
+                if (q.rows == rows && q.window.equals(p)) return q;
+            }
+            PoolPrims q = new PoolPrims(this, p, rows);
+            pools = Arrays.copyOf(pools, pools.length + 1);
+            pools[pools.length - 1] = q;
+            return q;
         }
 
         /** The primitives of {@code s} over {@code rows} samples, set up on first use. */
@@ -678,6 +721,296 @@ public final class OneDnnConv {
         MemorySegment s = arena.allocate(JAVA_LONG, v.length);
         for (int i = 0; i < v.length; i++) s.setAtIndex(JAVA_LONG, i, v[i]);
         return s;
+    }
+
+    // ---------------------------------------------------------------- max pooling
+
+    /**
+     * A max pooling over {@code h x w x c} NHWC images to {@code oh x ow x c}, window
+     * {@code kh x kw}, strides {@code sh x sw}, every window inside the image (no padding).
+     */
+    public record Window(int h, int w, int c, int kh, int kw, int sh, int sw, int oh, int ow) {
+        public Window {
+            if (h < 1 || w < 1 || c < 1 || kh < 1 || kw < 1 || sh < 1 || sw < 1 || oh < 1 || ow < 1) {
+                throw new IllegalArgumentException("invalid pooling window " + this);
+            }
+            if ((oh - 1) * sh + kh > h || (ow - 1) * sw + kw > w) {
+                throw new IllegalArgumentException("a window of " + this + " reaches outside the image");
+            }
+            if (kh * kw > 255) throw new IllegalArgumentException("more than 255 cells in a window: " + this);
+        }
+
+        long inSize() {
+            return (long) h * w * c;
+        }
+
+        long outSize() {
+            return (long) oh * ow * c;
+        }
+
+        /** Whether oneDNN's output size rule gives {@code oh x ow} without padding. */
+        boolean consistent() {
+            return (h - kh) / sh + 1 == oh && (w - kw) / sw + 1 == ow;
+        }
+    }
+
+    /**
+     * Whether oneDNN runs this max pooling with an optimised kernel (forward with and without
+     * the winners, backward). Sets the primitives up for one sample on this thread.
+     */
+    public boolean supports(Window p) {
+        if (!p.consistent()) return false;
+        try {
+            PoolPrims q = callers.get().pool(p, 1);
+            return !q.step(PoolPass.TRAIN).impl.startsWith("ref")
+                    && !q.step(PoolPass.INFER).impl.startsWith("ref")
+                    && !q.step(PoolPass.BACKWARD).impl.startsWith("ref");
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code y [rows, oh, ow, c]} = the maximum of each window of {@code x}: the first cell in
+     * row-major window order greater than all before it, starting from −∞ (so ties go to the
+     * first cell, NaN cells are skipped, a window of NaN and −∞ gives −∞ and cell 0). Unless
+     * {@code cells} is {@link MemorySegment#NULL}, records each winner's cell {@code ky·kw + kx}
+     * as one byte per output value (oneDNN's workspace), for {@link #maxPoolBackward}. oneDNN
+     * starts from {@code −Float.MAX_VALUE} instead; its outputs of that value are redone here.
+     */
+    public void maxPoolForward(Window p, MemorySegment x, MemorySegment y, MemorySegment cells, int rows) {
+        runPool(cells == MemorySegment.NULL ? PoolPass.INFER : PoolPass.TRAIN, p, x, y, cells, rows);
+    }
+
+    /** {@code dx = 0}, then each {@code dy} added to its window's winner recorded in {@code cells}. */
+    public void maxPoolBackward(Window p, MemorySegment dy, MemorySegment cells, MemorySegment dx, int rows) {
+        runPool(PoolPass.BACKWARD, p, dy, dx, cells, rows);
+    }
+
+    enum PoolPass {
+        TRAIN,
+        INFER,
+        BACKWARD
+    }
+
+    private void runPool(PoolPass pass, Window p, MemorySegment a, MemorySegment c, MemorySegment cells, int rows) {
+        if (rows < 1) throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        if (!a.isNative() || !c.isNative() || !(cells == MemorySegment.NULL || cells.isNative()))
+            throw new IllegalArgumentException("oneDNN pooling needs native segments");
+        int parts = Math.min(rows, Parallel.threads());
+        if (parts < 2 || (long) rows * p.inSize() < MIN_SPLIT_POOL_FLOATS || !Parallel.available()) {
+            runPoolPart(pass, p, a, c, cells, 0, rows);
+            return;
+        }
+        PoolJob job = POOL_JOBS.get();
+        job.conv = this;
+        job.pass = pass;
+        job.window = p;
+        job.a = a;
+        job.c = c;
+        job.cells = cells;
+        job.rows = rows;
+        try {
+            Parallel.run(job, parts);
+        } finally {
+            job.conv = null;
+            job.window = null;
+            job.a = job.c = job.cells = null;
+        }
+    }
+
+    /** Poolings over fewer input floats than this stay on one thread. */
+    private static final long MIN_SPLIT_POOL_FLOATS = 1L << 15;
+
+    void runPoolPart(PoolPass pass, Window p, MemorySegment a, MemorySegment c, MemorySegment cells, int from, int to) {
+        Caller caller = callers.get();
+        PoolStep step = caller.pool(p, to - from).step(pass);
+        boolean back = pass == PoolPass.BACKWARD;
+        long aAt = a.address() + from * (back ? p.outSize() : p.inSize()) * Float.BYTES;
+        long cAt = c.address() + from * (back ? p.inSize() : p.outSize()) * Float.BYTES;
+        MemorySegment signals = caller.signals;
+        OneDnnGemm.SignalMask.block(signals);
+        try {
+            check((int) setDataHandle.invokeExact(step.a, aAt), "dnnl_memory_set_data_handle");
+            check((int) setDataHandle.invokeExact(step.c, cAt), "dnnl_memory_set_data_handle");
+            if (step.cells != 0) {
+                long cellsAt = cells.address() + from * p.outSize(); // one byte per output value
+                check((int) setDataHandle.invokeExact(step.cells, cellsAt), "dnnl_memory_set_data_handle");
+            }
+            exec(step.primitive, caller.stream, step.args, step.nargs);
+            check((int) streamWait.invokeExact(caller.stream), "dnnl_stream_wait");
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        } finally {
+            OneDnnGemm.SignalMask.restore(signals);
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(c);
+            Reference.reachabilityFence(cells);
+        }
+        if (!back) redoLowest(p, a, c, cells, from, to);
+    }
+
+    /** Outputs of {@code −Float.MAX_VALUE} (oneDNN's starting value) by the rule of {@link #maxPoolForward}. */
+    private static void redoLowest(Window p, MemorySegment x, MemorySegment y, MemorySegment cells, int from, int to) {
+        final long outSize = p.outSize(), end = to * outSize;
+        for (long i = from * outSize; i < end; i++) {
+            if (y.getAtIndex(JAVA_FLOAT, i) != -Float.MAX_VALUE) continue;
+            long n = i / outSize, j = i % outSize;
+            int ch = (int) (j % p.c()), pixel = (int) (j / p.c());
+            int oy = pixel / p.ow(), ox = pixel % p.ow();
+            float best = Float.NEGATIVE_INFINITY;
+            int cell = 0;
+            for (int ky = 0; ky < p.kh(); ky++) {
+                for (int kx = 0; kx < p.kw(); kx++) {
+                    long at = n * p.inSize() + ((long) (oy * p.sh() + ky) * p.w() + ox * p.sw() + kx) * p.c() + ch;
+                    float v = x.getAtIndex(JAVA_FLOAT, at);
+                    if (v > best) {
+                        best = v;
+                        cell = ky * p.kw() + kx;
+                    }
+                }
+            }
+            y.setAtIndex(JAVA_FLOAT, i, best);
+            if (cells != MemorySegment.NULL) cells.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) cell);
+        }
+    }
+
+    private static final ThreadLocal<PoolJob> POOL_JOBS = ThreadLocal.withInitial(PoolJob::new);
+
+    /** One calling thread's pooling split by samples, refilled per call. */
+    private static final class PoolJob implements Parallel.Task {
+        OneDnnConv conv;
+        PoolPass pass;
+        Window window;
+        MemorySegment a, c, cells;
+        int rows;
+
+        @Override
+        public void run(int part, int parts) {
+            int from = Parallel.start(part, rows, parts), to = Parallel.start(part + 1, rows, parts);
+            conv.runPoolPart(pass, window, a, c, cells, from, to);
+        }
+    }
+
+    /** A pooling's three passes over a number of samples on one thread, each set up on first use. */
+    private final class PoolPrims {
+        final Caller caller;
+        final Window window;
+        final int rows;
+        final MemorySegment src, dst, strides, kernel, dilation, pad;
+        long trainPd;
+        final PoolStep[] steps = new PoolStep[PoolPass.values().length];
+
+        PoolPrims(Caller caller, Window p, int rows) {
+            this.caller = caller;
+            this.window = p;
+            this.rows = rows;
+            Arena arena = caller.arena;
+            src = arena.allocate(MD_BYTES, 8);
+            dst = arena.allocate(MD_BYTES, 8);
+            strides = dims(arena, p.sh(), p.sw());
+            kernel = dims(arena, p.kh(), p.kw());
+            dilation = dims(arena, 0, 0);
+            pad = dims(arena, 0, 0);
+            MemorySegment srcDims = dims(arena, rows, p.c(), p.h(), p.w());
+            MemorySegment dstDims = dims(arena, rows, p.c(), p.oh(), p.ow());
+            caller.call(() -> {
+                check((int) mdInitByTag.invokeExact(src.address(), 4, srcDims.address(), F32, TAG_NHWC), "src md");
+                check((int) mdInitByTag.invokeExact(dst.address(), 4, dstDims.address(), F32, TAG_NHWC), "dst md");
+            });
+        }
+
+        PoolStep step(PoolPass pass) {
+            PoolStep st = steps[pass.ordinal()];
+            if (st == null) {
+                if (trainPd == 0) {
+                    trainPd = primitiveDesc(PoolPass.TRAIN, 0);
+                    caller.owned.add(Owned.DESC, trainPd);
+                }
+                long pd = pass == PoolPass.TRAIN ? trainPd : primitiveDesc(pass, trainPd);
+                st = steps[pass.ordinal()] = new PoolStep(this, pass, pd);
+                if (pass != PoolPass.TRAIN) caller.call(() -> check((int) pdDestroy.invokeExact(pd), "pd destroy"));
+            }
+            return st;
+        }
+
+        private long primitiveDesc(PoolPass pass, long hint) {
+            Arena arena = caller.arena;
+            MemorySegment op = arena.allocate(OP_DESC_BYTES, 8), out = arena.allocate(JAVA_LONG);
+            long st = strides.address(), k = kernel.address(), dl = dilation.address(), pd = pad.address();
+            caller.call(() -> {
+                int status = pass == PoolPass.BACKWARD
+                        ? (int) poolBwdDescInit.invokeExact(
+                                op.address(), POOLING_MAX, src.address(), dst.address(), st, k, dl, pd, pd)
+                        : (int) poolFwdDescInit.invokeExact(
+                                op.address(),
+                                pass == PoolPass.TRAIN ? FORWARD_TRAINING : FORWARD_INFERENCE,
+                                POOLING_MAX,
+                                src.address(),
+                                dst.address(),
+                                st,
+                                k,
+                                dl,
+                                pd,
+                                pd);
+                check(status, "max pooling " + pass + " descriptor of " + window);
+                check(
+                        (int) pdCreate.invokeExact(out.address(), op.address(), 0L, engine, hint),
+                        "max pooling " + pass + " primitive descriptor of " + window);
+            });
+            return out.get(JAVA_LONG, 0);
+        }
+    }
+
+    /** One pooling pass: its primitive and memories (data set per call). */
+    private final class PoolStep {
+        final String impl;
+        long primitive, a, c, cells;
+        int nargs;
+        final MemorySegment args;
+
+        PoolStep(PoolPrims q, PoolPass pass, long pd) {
+            Caller caller = q.caller;
+            args = caller.arena.allocate(3 * 16L, 8);
+            MemorySegment out = caller.arena.allocate(JAVA_LONG);
+            String[] implOut = {null};
+            caller.call(() -> {
+                check((int) pdQuery.invokeExact(pd, Q_IMPL_INFO, 0, out.address()), "impl info");
+                implOut[0] = MemorySegment.ofAddress(out.get(JAVA_LONG, 0))
+                        .reinterpret(256)
+                        .getString(0);
+                check((int) primitiveCreate.invokeExact(out.address(), pd), "max pooling " + pass + " primitive");
+                primitive = out.get(JAVA_LONG, 0);
+                caller.owned.add(Owned.PRIMITIVE, primitive);
+                boolean back = pass == PoolPass.BACKWARD;
+                a = memory(caller, out, back ? q.dst.address() : q.src.address());
+                c = memory(caller, out, back ? q.src.address() : q.dst.address());
+                Step.arg(args, 0, back ? ARG_DIFF_DST : ARG_SRC, a);
+                Step.arg(args, 1, back ? ARG_DIFF_SRC : ARG_DST, c);
+                nargs = 2;
+                if (pass != PoolPass.INFER) {
+                    long ws = (long) pdQueryMd.invokeExact(pd, Q_WORKSPACE_MD, 0);
+                    long bytes = (long) mdGetSize.invokeExact(ws);
+                    if (bytes != q.rows * q.window.outSize()) {
+                        throw new IllegalStateException("oneDNN's max pooling workspace is " + bytes
+                                + " bytes, not one per output value, for " + q.window);
+                    }
+                    cells = memory(caller, out, ws);
+                    Step.arg(args, 2, ARG_WORKSPACE, cells);
+                    nargs = 3;
+                }
+            });
+            impl = implOut[0];
+        }
+
+        private long memory(Caller caller, MemorySegment out, long md) throws Throwable {
+            check((int) memoryCreate.invokeExact(out.address(), md, engine, 0L), "dnnl_memory_create");
+            long memory = out.get(JAVA_LONG, 0);
+            caller.owned.add(Owned.MEMORY, memory);
+            return memory;
+        }
     }
 
     // ---------------------------------------------------------------- splitting by samples

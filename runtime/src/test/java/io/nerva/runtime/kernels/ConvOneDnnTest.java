@@ -1,5 +1,6 @@
 package io.nerva.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -111,6 +112,78 @@ class ConvOneDnnTest {
         for (int i = 0; i < calls; i++) step.run();
         long perCall = (mx.getThreadAllocatedBytes(tid) - before) / calls;
         if (perCall >= 16) throw new AssertionError(perCall + " bytes allocated per convolution step");
+    }
+
+    /**
+     * Max pooling through oneDNN gives the bits of Nerva's kernels, output and input gradient, on
+     * ties, ±0, NaN, ±∞ and −Float.MAX_VALUE, for stride 2, overlapping and uneven windows; with a
+     * heap operand the same one-byte record is written and read by the Java fall-backs.
+     */
+    @Test
+    void oneDnnMaxPoolingMatchesNervasKernels() {
+        assumeOneDnn();
+        Random r = new Random(9);
+        int[][] shapes = { // h, w, c, kh, kw, sh, sw
+            {26, 26, 32, 2, 2, 2, 2},
+            {11, 11, 64, 2, 2, 2, 2},
+            {9, 9, 5, 3, 3, 2, 2},
+            {7, 8, 3, 3, 3, 1, 1},
+            {6, 9, 4, 2, 3, 1, 2}
+        };
+        float[] special = {
+            Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, -Float.MAX_VALUE, 1f, 1f, -1f
+        };
+        for (int[] sh : shapes) {
+            Geometry g = Geometry.keras(sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], sh[6], 1, 1, false);
+            assertNotNull(PoolKernels.direct(g), "oneDNN should run " + g);
+            int rows = 5, in = rows * g.inSize(), out = rows * g.oh() * g.ow() * g.c();
+            float[] xs = new float[in];
+            for (int i = 0; i < in; i++) {
+                xs[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : Math.round(r.nextGaussian() * 2) / 2f;
+            }
+            // whole windows of NaN / −∞ / −MAX in sample 0, channel 0
+            for (int i = 0; i < g.kh() * g.w() * g.c(); i += g.c()) xs[i] = special[(i / g.c()) % 3 == 0 ? 0 : 1];
+            xs[0] = -Float.MAX_VALUE;
+            MemorySegment x = Mem.of(xs), dy = Mem.of(Mem.uniform(r, out, -1, 1));
+            MemorySegment yWant = Mem.zeros(out), argWant = Mem.zeros(out), dxWant = Mem.zeros(in);
+            PoolKernels.maxForwardJava(g, x, yWant, argWant, rows);
+            PoolKernels.maxBackwardJava(g, dy, argWant, dxWant, rows);
+
+            MemorySegment y = Mem.filled(out, 7f), cells = Mem.zeros(out), dx = Mem.filled(in, 7f);
+            PoolKernels.maxForward(g, x, y, cells, rows);
+            PoolKernels.maxBackward(g, dy, cells, dx, rows);
+            bits(yWant, y, out, g + " y");
+            boolean overlapping = g.sh() < g.kh() || g.sw() < g.kw(); // a cell's gradients are added in another order
+            if (overlapping) close(dxWant, dx, in, g + " dx");
+            else bits(dxWant, dx, in, g + " dx");
+            MemorySegment yInference = Mem.zeros(out);
+            PoolKernels.maxForward(g, x, yInference, MemorySegment.NULL, rows);
+            bits(yWant, yInference, out, g + " y without argmax");
+
+            // heap x and y: the Java loop writes the same record; heap dy: the Java scatter reads it
+            float[] yHeap = new float[out];
+            MemorySegment cellsHeap = Mem.zeros(out), dxHeap = Mem.filled(in, 7f);
+            PoolKernels.maxForward(g, MemorySegment.ofArray(xs), MemorySegment.ofArray(yHeap), cellsHeap, rows);
+            bits(yWant, MemorySegment.ofArray(yHeap), out, g + " y, heap");
+            for (long i = 0; i < out; i++) {
+                assertEquals(
+                        cells.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i),
+                        cellsHeap.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i),
+                        g + " cell " + i);
+            }
+            float[] dyHeap = new float[out];
+            MemorySegment.copy(dy, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, dyHeap, 0, out);
+            PoolKernels.maxBackward(g, MemorySegment.ofArray(dyHeap), cells, dxHeap, rows);
+            if (overlapping) close(dxWant, dxHeap, in, g + " dx, heap dy");
+            else bits(dxWant, dxHeap, in, g + " dx, heap dy");
+        }
+    }
+
+    private static void bits(MemorySegment want, MemorySegment got, long n, String what) {
+        for (long i = 0; i < n; i++) {
+            assertEquals(
+                    Float.floatToRawIntBits(Mem.at(want, i)), Float.floatToRawIntBits(Mem.at(got, i)), what + " " + i);
+        }
     }
 
     @Test
