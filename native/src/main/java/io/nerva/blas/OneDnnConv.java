@@ -23,10 +23,14 @@ import java.util.Arrays;
  * backward) and on the peers' Fashion-MNIST CNN ran each pass 1.5–5× faster than im2col + sgemm
  * (no patch matrix is written or scattered back). With the kernel in Keras' {@code hwio} it picks
  * its own im2col + gemm, slower than ours. So the kernel is reordered into oneDNN's layout on each
- * call (a few µs) and the weight gradient back.
+ * call (a few µs) and the weight gradient back. Max pooling without padding goes through oneDNN's
+ * pooling too ({@link #maxPoolForward}; JIT kernels, 5–10× faster than Nerva's Java loops).
  *
  * <p>Threads are Nerva's: a batch is split by samples across {@link Parallel}'s threads, each part
- * one single-threaded oneDNN call; the weight gradients of the parts are summed. Primitives are
+ * one single-threaded oneDNN call; the weight gradients of the parts are summed, so they differ
+ * from one thread's in the last bits (a given thread count always gives the same bits; forward,
+ * backward-data and pooling gave the same bits on one and two threads for the peers' CNN, per
+ * sample as they are, though oneDNN does not promise it for every shape). Primitives are
  * created per thread (oneDNN's default scratchpad is per thread: a primitive must run on the thread
  * that created it) and cached per (shape, samples): after the first step a call allocates nothing.
  * Every oneDNN call runs with asynchronous signals blocked ({@link OneDnnGemm.SignalMask}).
