@@ -355,7 +355,9 @@ public final class OneDnnConv {
             throw new IllegalArgumentException("oneDNN convolutions need native segments");
         long macs = (long) rows * s.outSize() * s.kh() * s.kw() * s.c();
         int parts = Math.min(rows, Parallel.threads());
-        if (parts < 2 || macs < minSplitMacs || !Parallel.available()) {
+        // a confined segment stays on its thread (the redo of oneDNN's pooling reads it from Java)
+        boolean shared = Parallel.shared(a) && Parallel.shared(b) && Parallel.shared(c);
+        if (parts < 2 || macs < minSplitMacs || !shared || !Parallel.available()) {
             runPart(pass, s, a, b, bOff, c, 0, rows, 0);
             return;
         }
@@ -802,7 +804,8 @@ public final class OneDnnConv {
         if (!a.isNative() || !c.isNative() || !(cells == MemorySegment.NULL || cells.isNative()))
             throw new IllegalArgumentException("oneDNN pooling needs native segments");
         int parts = Math.min(rows, Parallel.threads());
-        if (parts < 2 || (long) rows * p.inSize() < MIN_SPLIT_POOL_FLOATS || !Parallel.available()) {
+        boolean shared = Parallel.shared(a) && Parallel.shared(c) && Parallel.shared(cells);
+        if (parts < 2 || (long) rows * p.inSize() < MIN_SPLIT_POOL_FLOATS || !shared || !Parallel.available()) {
             runPoolPart(pass, p, a, c, cells, 0, rows);
             return;
         }

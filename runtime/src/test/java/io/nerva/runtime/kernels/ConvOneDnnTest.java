@@ -186,6 +186,53 @@ class ConvOneDnnTest {
         }
     }
 
+    /** Segments of a confined arena stay on their thread: no split, the same results. */
+    @Test
+    void confinedSegmentsAreNotSplit() {
+        assumeOneDnn();
+        int saved = io.nerva.blas.Parallel.threads();
+        io.nerva.blas.Parallel.setThreads(2);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            Geometry g = Geometry.keras(13, 13, 32, 3, 3, 1, 1, 1, 1, false),
+                    p = Geometry.keras(11, 11, 64, 2, 2, 2, 2, 1, 1, false);
+            int rows = 64, cout = 64, in = rows * g.inSize(), out = rows * g.oh() * g.ow() * cout;
+            int pooled = rows * p.oh() * p.ow() * p.c();
+            Random r = new Random(4);
+            MemorySegment x = confined(arena, Mem.uniform(r, in, -1, 1)),
+                    params = confined(arena, Mem.uniform(r, g.patch() * cout, -1, 1));
+            MemorySegment z = arena.allocate(4L * out), dz = confined(arena, Mem.uniform(r, out, -1, 1));
+            MemorySegment dw = arena.allocate(4L * g.patch() * cout), dx = arena.allocate(4L * in);
+            MemorySegment y = arena.allocate(4L * pooled),
+                    cells = arena.allocate(4L * pooled),
+                    dzPool = arena.allocate(4L * out);
+            ConvKernels.forward(g, cout, x, MemorySegment.NULL, params, 0, z, rows);
+            ConvKernels.backward(g, cout, x, MemorySegment.NULL, params, 0, dz, dw, 0, dx, rows);
+            PoolKernels.maxForward(p, z, y, cells, rows);
+            PoolKernels.maxBackward(p, y, cells, dzPool, rows);
+            MemorySegment zWant = Mem.zeros(out), yWant = Mem.zeros(pooled), argWant = Mem.zeros(pooled);
+            ConvKernels.forward(
+                    g,
+                    cout,
+                    Mem.of(x.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT)),
+                    MemorySegment.NULL,
+                    Mem.of(params.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT)),
+                    0,
+                    zWant,
+                    rows);
+            close(zWant, z, out, "forward");
+            PoolKernels.maxForwardJava(p, zWant, yWant, argWant, rows);
+            bits(yWant, y, pooled, "pooling");
+        } finally {
+            io.nerva.blas.Parallel.setThreads(saved);
+        }
+    }
+
+    private static MemorySegment confined(java.lang.foreign.Arena arena, float[] v) {
+        MemorySegment s = arena.allocate(4L * v.length, 64);
+        MemorySegment.copy(v, 0, s, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, v.length);
+        return s;
+    }
+
     @Test
     void pointwiseConvolutionsStayOneProduct() {
         assumeOneDnn();
