@@ -10,7 +10,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.Arrays;
 
@@ -30,9 +29,10 @@ import java.util.Arrays;
  * one single-threaded oneDNN call; the weight gradients of the parts are summed, so they differ
  * from one thread's in the last bits (a given thread count always gives the same bits; forward,
  * backward-data and pooling gave the same bits on one and two threads for the peers' CNN, per
- * sample as they are, though oneDNN does not promise it for every shape). Primitives are
- * created per thread (oneDNN's default scratchpad is per thread: a primitive must run on the thread
- * that created it) and cached per (shape, samples): after the first step a call allocates nothing.
+ * sample as they are, though oneDNN does not promise it for every shape). Primitives live in
+ * contexts (a stream, primitives per (shape, samples), their buffers and user scratchpads) that a
+ * call borrows from a pool and returns, so a thread's first call reuses what earlier threads set up
+ * (a thread-per-request server, virtual threads); after the first step a call allocates nothing.
  * Every oneDNN call runs with asynchronous signals blocked ({@link OneDnnGemm.SignalMask}).
  */
 public final class OneDnnConv {
@@ -44,6 +44,7 @@ public final class OneDnnConv {
     private static final int ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33;
     private static final int ARG_DIFF_SRC = 129, ARG_DIFF_DST = 145, ARG_DIFF_WEIGHTS = 161;
     private static final int ARG_FROM = 1, ARG_TO = 17;
+    private static final int ARG_SCRATCHPAD = 80, Q_SCRATCHPAD_MD = 136, SCRATCHPAD_USER = 1;
     private static final int FORWARD_INFERENCE = 96, POOLING_MAX = 511, ARG_WORKSPACE = 64, Q_WORKSPACE_MD = 135;
     private static final int Q_IMPL_INFO = 8, Q_WEIGHTS_MD = 131, Q_DIFF_WEIGHTS_MD = 132;
     /** Bytes of a {@code dnnl_memory_desc_t} (696 in 2.6) and an op descriptor (5976), with room to spare. */
@@ -154,6 +155,9 @@ public final class OneDnnConv {
     private final MethodHandle memoryCreate, setDataHandle, execute, streamWait;
     private final MethodHandle primitiveDestroy, memoryDestroy, streamDestroy;
     private final MethodHandle poolFwdDescInit, poolBwdDescInit;
+    /** Primitive attributes asking for a user scratchpad: a context's primitives then run on any thread. */
+    private final long userScratchpad;
+
     private final long engine;
 
     private OneDnnConv(SymbolLookup lib) {
@@ -272,6 +276,21 @@ public final class OneDnnConv {
                 OneDnnGemm.SignalMask.restore(signals);
             }
             engine = out.get(JAVA_LONG, 0);
+            MethodHandle attrCreate = handle(lib, "dnnl_primitive_attr_create", JAVA_INT, JAVA_LONG);
+            MethodHandle setMode =
+                    handle(lib, "dnnl_primitive_attr_set_scratchpad_mode", JAVA_INT, JAVA_LONG, JAVA_INT);
+            OneDnnGemm.SignalMask.block(signals);
+            try {
+                check((int) attrCreate.invokeExact(out.address()), "dnnl_primitive_attr_create");
+                check((int) setMode.invokeExact(out.get(JAVA_LONG, 0), SCRATCHPAD_USER), "scratchpad mode");
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            } finally {
+                OneDnnGemm.SignalMask.restore(signals);
+            }
+            userScratchpad = out.get(JAVA_LONG, 0);
         }
     }
 
@@ -309,12 +328,12 @@ public final class OneDnnConv {
 
     /**
      * Whether oneDNN runs this shape with an optimised kernel in all three passes (its reference
-     * kernels are slower than im2col + sgemm). Sets the primitives up for one sample on this thread.
+     * kernels are slower than im2col + sgemm). Sets the primitives up for one sample in a context.
      */
     public boolean supports(Shape s) {
         if (!s.consistent()) return false;
+        Caller c = borrow();
         try {
-            Caller c = callers.get();
             Prims p = c.prims(s, 1);
             for (Pass pass : Pass.values()) {
                 if (p.step(pass).impl.startsWith("ref")) return false;
@@ -322,12 +341,19 @@ public final class OneDnnConv {
             return true;
         } catch (IllegalStateException e) {
             return false;
+        } finally {
+            giveBack(c);
         }
     }
 
-    /** The implementation oneDNN chose for {@code pass} over {@code rows} samples on this thread (tests, benchmarks). */
+    /** The implementation oneDNN chose for {@code pass} over {@code rows} samples (tests, benchmarks). */
     public String implementation(Shape s, Pass pass, int rows) {
-        return callers.get().prims(s, rows).step(pass).impl;
+        Caller c = borrow();
+        try {
+            return c.prims(s, rows).step(pass).impl;
+        } finally {
+            giveBack(c);
+        }
     }
 
     /** The three passes of a convolution. */
@@ -372,7 +398,7 @@ public final class OneDnnConv {
     }
 
     /**
-     * Samples {@code [from, to)} of {@code pass} on this thread. Backward-weights writes part 0's
+     * Samples {@code [from, to)} of {@code pass} on this thread, in a borrowed context. Backward-weights writes part 0's
      * gradient to {@code b} and part {@code p > 0}'s to {@code partGrads} slot {@code p − 1}.
      */
     void runPart(
@@ -385,22 +411,28 @@ public final class OneDnnConv {
             int from,
             int to,
             long partGradAddress) {
-        Caller caller = callers.get();
-        Step step = caller.prims(s, to - from).step(pass);
+        Caller caller = borrow();
+        Step step;
+        try {
+            step = caller.prims(s, to - from).step(pass); // set-up masks the signals itself: not nested
+        } catch (RuntimeException | Error e) {
+            giveBack(caller);
+            throw e;
+        }
         long aAt = a.address() + from * (pass == Pass.BACKWARD_DATA ? s.outSize() : s.inSize()) * Float.BYTES;
         long cAt = c.address() + from * (pass == Pass.BACKWARD_DATA ? s.inSize() : s.outSize()) * Float.BYTES;
         long kernelAt = partGradAddress != 0 ? partGradAddress : b.address() + bOff * Float.BYTES;
-        MemorySegment signals = caller.signals;
+        MemorySegment signals = OneDnnGemm.CALLER.get(); // also pins oneDNN to 1 OpenMP thread here
         OneDnnGemm.SignalMask.block(signals);
         try {
             check((int) setDataHandle.invokeExact(step.perSampleA, aAt), "dnnl_memory_set_data_handle");
             check((int) setDataHandle.invokeExact(step.perSampleC, cAt), "dnnl_memory_set_data_handle");
             check((int) setDataHandle.invokeExact(step.userKernel, kernelAt), "dnnl_memory_set_data_handle");
             if (step.reorder != 0 && pass != Pass.BACKWARD_WEIGHTS)
-                exec(step.reorder, caller.stream, step.reorderArgs, 2);
-            exec(step.primitive, caller.stream, step.args, 3);
+                exec(step.reorder, caller.stream, step.reorderArgs, step.reorderNargs);
+            exec(step.primitive, caller.stream, step.args, step.nargs);
             if (step.reorder != 0 && pass == Pass.BACKWARD_WEIGHTS)
-                exec(step.reorder, caller.stream, step.reorderArgs, 2);
+                exec(step.reorder, caller.stream, step.reorderArgs, step.reorderNargs);
             check((int) streamWait.invokeExact(caller.stream), "dnnl_stream_wait");
         } catch (RuntimeException | Error e) {
             throw e;
@@ -408,6 +440,7 @@ public final class OneDnnConv {
             throw new IllegalStateException(t);
         } finally {
             OneDnnGemm.SignalMask.restore(signals);
+            giveBack(caller);
             Reference.reachabilityFence(a);
             Reference.reachabilityFence(b);
             Reference.reachabilityFence(c);
@@ -418,23 +451,58 @@ public final class OneDnnConv {
         check((int) execute.invokeExact(primitive, stream, nargs, args.address()), "dnnl_primitive_execute");
     }
 
-    // ---------------------------------------------------------------- per-thread primitives
-
-    private final ThreadLocal<Caller> callers = ThreadLocal.withInitial(Caller::new);
-
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    /** Threads whose oneDNN objects are not destroyed yet (tests). */
-    static final java.util.concurrent.atomic.AtomicInteger LIVE_CALLERS =
-            new java.util.concurrent.atomic.AtomicInteger();
+    // ---------------------------------------------------------------- contexts: streams and primitives
 
     /**
-     * One thread's stream and primitives, set up on its first call of each shape (a few ms per
-     * shape and thread after the first thread: oneDNN's primitive cache keeps the compiled kernels)
-     * and destroyed once the thread is gone.
+     * Contexts not in use. A call takes one and puts it back, on whatever thread it runs (the
+     * primitives have user scratchpads, in their context), so threads that come and go (a server's,
+     * virtual ones) reuse the contexts set up before; one is made when none is free, i.e. there are
+     * as many as calls ever ran at once. Slots, not a queue: taking and returning allocate nothing.
+     */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Caller> idle =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(64);
+
+    /** Contexts made so far (tests). */
+    final java.util.concurrent.atomic.AtomicInteger contexts = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * The slot of the context this thread used last: a thread keeps its context while it can (its
+     * kernel copies and scratchpads stay in that core's cache).
+     */
+    private final ThreadLocal<int[]> lastSlot = ThreadLocal.withInitial(() -> new int[] {0});
+
+    private Caller borrow() {
+        int[] last = lastSlot.get();
+        Caller c = idle.get(last[0]);
+        if (c != null && idle.compareAndSet(last[0], c, null)) return c;
+        for (int i = 0; i < idle.length(); i++) {
+            c = idle.get(i);
+            if (c != null && idle.compareAndSet(i, c, null)) {
+                last[0] = i;
+                return c;
+            }
+        }
+        return new Caller();
+    }
+
+    private void giveBack(Caller c) {
+        int[] last = lastSlot.get();
+        if (idle.get(last[0]) == null && idle.compareAndSet(last[0], null, c)) return;
+        for (int i = 0; i < idle.length(); i++) {
+            if (idle.get(i) == null && idle.compareAndSet(i, null, c)) {
+                last[0] = i;
+                return;
+            }
+        }
+        c.owned.run(); // more calls ran at once than there are slots: this context goes
+    }
+
+    /**
+     * A stream and the primitives of every shape run in it, each set up on its first use here (a
+     * few ms per shape after the first context: oneDNN's primitive cache keeps the compiled
+     * kernels), with the buffers they need: reordered kernels, scratchpads. One call at a time.
      */
     private final class Caller {
-        final MemorySegment signals = OneDnnGemm.CALLER.get(); // also pins oneDNN to 1 OpenMP thread here
         final Arena arena = Arena.ofAuto();
         final Owned owned = new Owned();
         final long stream;
@@ -446,8 +514,7 @@ public final class OneDnnConv {
                     check((int) streamCreate.invokeExact(out.address(), engine, STREAM_DEFAULT), "dnnl_stream_create"));
             stream = out.get(JAVA_LONG, 0);
             owned.add(Owned.STREAM, stream);
-            CLEANER.register(Thread.currentThread(), owned);
-            LIVE_CALLERS.incrementAndGet();
+            contexts.incrementAndGet();
         }
 
         PoolPrims[] pools = new PoolPrims[0];
@@ -476,6 +543,7 @@ public final class OneDnnConv {
 
         /** Runs set-up calls with the signals blocked. */
         void call(NativeCall body) {
+            MemorySegment signals = OneDnnGemm.CALLER.get();
             OneDnnGemm.SignalMask.block(signals);
             try {
                 body.run();
@@ -489,10 +557,7 @@ public final class OneDnnConv {
         }
     }
 
-    /**
-     * The oneDNN objects one thread made, destroyed by {@link #CLEANER} when the thread is
-     * unreachable (the buffers they point into are the thread's arena's, freed with it).
-     */
+    /** The oneDNN objects of a context, for destroying it (the buffers they point into are its arena's). */
     private final class Owned implements Runnable {
         static final byte PRIMITIVE = 0, MEMORY = 1, DESC = 2, STREAM = 3;
         private long[] handles = new long[16];
@@ -524,7 +589,6 @@ public final class OneDnnConv {
                     check(status, "destroying a oneDNN object");
                 }
                 count = 0;
-                LIVE_CALLERS.decrementAndGet();
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
@@ -621,7 +685,7 @@ public final class OneDnnConv {
                 };
                 check(status, "convolution " + pass + " descriptor of " + shape);
                 check(
-                        (int) pdCreate.invokeExact(out.address(), op.address(), 0L, engine, hint),
+                        (int) pdCreate.invokeExact(out.address(), op.address(), userScratchpad, engine, hint),
                         "convolution " + pass + " primitive descriptor of " + shape);
             });
             return out.get(JAVA_LONG, 0);
@@ -641,6 +705,7 @@ public final class OneDnnConv {
         final String impl;
         long primitive, reorder;
         long perSampleA, perSampleC, userKernel;
+        int nargs = 3, reorderNargs = 2;
         final MemorySegment args, reorderArgs;
         private final Owned owner;
 
@@ -648,8 +713,8 @@ public final class OneDnnConv {
             Caller caller = p.caller;
             owner = caller.owned;
             Arena arena = caller.arena;
-            args = arena.allocate(3 * 16L, 8);
-            reorderArgs = arena.allocate(2 * 16L, 8);
+            args = arena.allocate(4 * 16L, 8);
+            reorderArgs = arena.allocate(3 * 16L, 8);
             MemorySegment out = arena.allocate(JAVA_LONG);
             String[] implOut = {null};
             caller.call(() -> {
@@ -675,16 +740,20 @@ public final class OneDnnConv {
                     long from = toUser ? kernelMd : p.userKernel.address();
                     long to = toUser ? p.userKernel.address() : kernelMd;
                     check(
-                            (int) reorderPdCreate.invokeExact(out.address(), from, engine, to, engine, 0L),
+                            (int) reorderPdCreate.invokeExact(out.address(), from, engine, to, engine, userScratchpad),
                             "kernel reorder descriptor");
                     long rpd = out.get(JAVA_LONG, 0);
                     check((int) primitiveCreate.invokeExact(out.address(), rpd), "kernel reorder");
                     reorder = out.get(JAVA_LONG, 0);
                     caller.owned.add(Owned.PRIMITIVE, reorder);
-                    check((int) pdDestroy.invokeExact(rpd), "dnnl_primitive_desc_destroy");
                     arg(reorderArgs, 0, ARG_FROM, toUser ? kernel : userKernel);
                     arg(reorderArgs, 1, ARG_TO, toUser ? userKernel : kernel);
+                    long scratch = scratchpad(caller, out, rpd);
+                    if (scratch != 0) arg(reorderArgs, reorderNargs++, ARG_SCRATCHPAD, scratch);
+                    check((int) pdDestroy.invokeExact(rpd), "dnnl_primitive_desc_destroy");
                 }
+                long scratch = scratchpad(caller, out, pd);
+                if (scratch != 0) arg(args, nargs++, ARG_SCRATCHPAD, scratch);
                 switch (pass) {
                     case FORWARD -> {
                         arg(args, 0, ARG_SRC, perSampleA);
@@ -721,6 +790,18 @@ public final class OneDnnConv {
             args.set(JAVA_INT, i * 16L, kind);
             args.set(JAVA_LONG, i * 16L + 8, memory);
         }
+    }
+
+    /** A memory over a buffer of the context for {@code pd}'s scratchpad, or 0 when it needs none. */
+    private long scratchpad(Caller caller, MemorySegment out, long pd) throws Throwable {
+        long md = (long) pdQueryMd.invokeExact(pd, Q_SCRATCHPAD_MD, 0);
+        long bytes = md == 0 ? 0 : (long) mdGetSize.invokeExact(md);
+        if (bytes == 0) return 0;
+        MemorySegment buffer = caller.arena.allocate(bytes, 64);
+        check((int) memoryCreate.invokeExact(out.address(), md, engine, buffer.address()), "dnnl_memory_create");
+        long memory = out.get(JAVA_LONG, 0);
+        caller.owned.add(Owned.MEMORY, memory);
+        return memory;
     }
 
     private static MemorySegment dims(Arena arena, long... v) {
@@ -762,17 +843,20 @@ public final class OneDnnConv {
 
     /**
      * Whether oneDNN runs this max pooling with an optimised kernel (forward with and without
-     * the winners, backward). Sets the primitives up for one sample on this thread.
+     * the winners, backward). Sets the primitives up for one sample in a context.
      */
     public boolean supports(Window p) {
         if (!p.consistent()) return false;
+        Caller c = borrow();
         try {
-            PoolPrims q = callers.get().pool(p, 1);
+            PoolPrims q = c.pool(p, 1);
             return !q.step(PoolPass.TRAIN).impl.startsWith("ref")
                     && !q.step(PoolPass.INFER).impl.startsWith("ref")
                     && !q.step(PoolPass.BACKWARD).impl.startsWith("ref");
         } catch (IllegalStateException e) {
             return false;
+        } finally {
+            giveBack(c);
         }
     }
 
@@ -830,12 +914,18 @@ public final class OneDnnConv {
     private static final long MIN_SPLIT_POOL_FLOATS = 1L << 15;
 
     void runPoolPart(PoolPass pass, Window p, MemorySegment a, MemorySegment c, MemorySegment cells, int from, int to) {
-        Caller caller = callers.get();
-        PoolStep step = caller.pool(p, to - from).step(pass);
+        Caller caller = borrow();
+        PoolStep step;
+        try {
+            step = caller.pool(p, to - from).step(pass); // set-up masks the signals itself: not nested
+        } catch (RuntimeException | Error e) {
+            giveBack(caller);
+            throw e;
+        }
         boolean back = pass == PoolPass.BACKWARD;
         long aAt = a.address() + from * (back ? p.outSize() : p.inSize()) * Float.BYTES;
         long cAt = c.address() + from * (back ? p.inSize() : p.outSize()) * Float.BYTES;
-        MemorySegment signals = caller.signals;
+        MemorySegment signals = OneDnnGemm.CALLER.get(); // also pins oneDNN to 1 OpenMP thread here
         OneDnnGemm.SignalMask.block(signals);
         try {
             check((int) setDataHandle.invokeExact(step.a, aAt), "dnnl_memory_set_data_handle");
@@ -852,6 +942,7 @@ public final class OneDnnConv {
             throw new IllegalStateException(t);
         } finally {
             OneDnnGemm.SignalMask.restore(signals);
+            giveBack(caller);
             Reference.reachabilityFence(a);
             Reference.reachabilityFence(c);
             Reference.reachabilityFence(cells);
@@ -964,7 +1055,7 @@ public final class OneDnnConv {
                                 pd);
                 check(status, "max pooling " + pass + " descriptor of " + window);
                 check(
-                        (int) pdCreate.invokeExact(out.address(), op.address(), 0L, engine, hint),
+                        (int) pdCreate.invokeExact(out.address(), op.address(), userScratchpad, engine, hint),
                         "max pooling " + pass + " primitive descriptor of " + window);
             });
             return out.get(JAVA_LONG, 0);
@@ -980,7 +1071,7 @@ public final class OneDnnConv {
 
         PoolStep(PoolPrims q, PoolPass pass, long pd) {
             Caller caller = q.caller;
-            args = caller.arena.allocate(3 * 16L, 8);
+            args = caller.arena.allocate(4 * 16L, 8);
             MemorySegment out = caller.arena.allocate(JAVA_LONG);
             String[] implOut = {null};
             caller.call(() -> {
@@ -1008,6 +1099,8 @@ public final class OneDnnConv {
                     Step.arg(args, 2, ARG_WORKSPACE, cells);
                     nargs = 3;
                 }
+                long scratch = scratchpad(caller, out, pd);
+                if (scratch != 0) Step.arg(args, nargs++, ARG_SCRATCHPAD, scratch);
             });
             impl = implOut[0];
         }
