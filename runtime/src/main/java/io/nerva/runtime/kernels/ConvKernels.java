@@ -562,8 +562,8 @@ public final class ConvKernels {
         BIAS_RELU,
         RELU_BACKWARD;
 
-        /** Passes over fewer floats than this stay on one thread. */
-        static final long MIN_FLOATS = 1L << 15;
+        /** Passes over fewer floats than this stay on one thread (system property {@code nerva.splitRelu}). */
+        static final long MIN_FLOATS = Long.getLong("nerva.splitRelu", 1L << 15);
 
         private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
 
