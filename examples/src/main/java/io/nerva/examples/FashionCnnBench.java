@@ -34,7 +34,9 @@ import java.util.Map;
  * <ol>
  *   <li>Per layer and direction, the kernels the generated {@code FashionCnnNetModel} calls, run in
  *       the same order on buffers of the same shapes, each timed on its own and filed under
- *       sgemm, im2col/col2im, pooling, bias+activation (forward bias+activation, backward
+ *       sgemm/conv (the convolutions' {@code ConvKernels.forward}/{@code backward}: oneDNN's
+ *       convolutions, or im2col + sgemm + col2im with {@code -Dnerva.conv=im2col}), im2col/col2im
+ *       (none left: kept for the table's shape), pooling, bias+activation (forward bias+activation, backward
  *       activation derivative and bias gradient), other (dropout) or optimizer (Adam); at 1 and 2
  *       BLAS threads. The step's remainder (loss, batch copy, checks) is the real step time minus their sum.</li>
  *   <li>Seconds per 10k training samples as the peers measure it (shared/peers: warm up 32
@@ -53,7 +55,7 @@ import java.util.Map;
  */
 public final class FashionCnnBench {
     private static final int B = 64;
-    private static final String[] CATS = {"sgemm", "im2col/col2im", "pool", "bias+act", "other", "optimizer"};
+    private static final String[] CATS = {"sgemm/conv", "im2col/col2im", "pool", "bias+act", "other", "optimizer"};
 
     private FashionCnnBench() {}
 
@@ -227,23 +229,13 @@ public final class FashionCnnBench {
         MemorySegment oZ = buf(arena, B * 10L, rng), oOut = buf(arena, B * 10L, rng), oGrad = buf(arena, B * 10L, rng);
         Rng dropRng = new Rng(7);
         final long c1K = 0, c1B = 288, c2K = 320, c2B = 18752, hK = 18816, hB = 313728, oK = 313856, oB = 315136;
-        final int sg = 0, ic = 1, pl = 2, ba = 3, ot = 4;
+        final int sg = 0, pl = 2, ba = 3, ot = 4; // category 1, im2col/col2im, is inside the convolutions now
         List<Op> ops = new ArrayList<>();
         // forward
-        ops.add(new Op("conv1", "fwd", ic, () -> ConvKernels.im2col(C1, input, c1Cols, B)));
-        ops.add(new Op(
-                "conv1",
-                "fwd",
-                sg,
-                () -> DenseKernels.matmul(false, false, B * 784, 32, 9, c1Cols, 0, w, c1K, c1Out, 0, 0f)));
+        ops.add(new Op("conv1", "fwd", sg, () -> ConvKernels.forward(C1, 32, input, c1Cols, w, c1K, c1Out, B)));
         ops.add(new Op("conv1", "fwd", ba, () -> ConvKernels.biasRelu(c1Out, w, c1B, B * 784, 32)));
         ops.add(new Op("pool1", "fwd", pl, () -> PoolKernels.maxForward(P1, c1Out, p1Out, p1Arg, B)));
-        ops.add(new Op("conv2", "fwd", ic, () -> ConvKernels.im2col(C2, p1Out, c2Cols, B)));
-        ops.add(new Op(
-                "conv2",
-                "fwd",
-                sg,
-                () -> DenseKernels.matmul(false, false, B * 144, 64, 288, c2Cols, 0, w, c2K, c2Out, 0, 0f)));
+        ops.add(new Op("conv2", "fwd", sg, () -> ConvKernels.forward(C2, 64, p1Out, c2Cols, w, c2K, c2Out, B)));
         ops.add(new Op("conv2", "fwd", ba, () -> ConvKernels.biasRelu(c2Out, w, c2B, B * 144, 64)));
         ops.add(new Op("pool2", "fwd", pl, () -> PoolKernels.maxForward(P2, c2Out, p2Out, p2Arg, B)));
         ops.add(new Op("drop", "fwd", ot, () -> Dropout.forward(p2Out, dOut, dMask, B * 2304L, 0.25f, dropRng, true)));
@@ -290,20 +282,14 @@ public final class FashionCnnBench {
                 "conv2",
                 "bwd",
                 sg,
-                () -> DenseKernels.matmul(true, false, 288, 64, B * 144, c2Cols, 0, c2Grad, 0, g, c2K, 0f)));
-        ops.add(new Op(
-                "conv2",
-                "bwd",
-                sg,
-                () -> DenseKernels.matmul(false, true, B * 144, 288, 64, c2Grad, 0, w, c2K, c2Cols, 0, 0f)));
-        ops.add(new Op("conv2", "bwd", ic, () -> ConvKernels.col2im(C2, c2Cols, p1Grad, B)));
+                () -> ConvKernels.backward(C2, 64, p1Out, c2Cols, w, c2K, c2Grad, g, c2K, p1Grad, B)));
         ops.add(new Op("pool1", "bwd", pl, () -> PoolKernels.maxBackward(P1, p1Grad, p1Arg, c1Grad, B)));
         ops.add(new Op("conv1", "bwd", ba, () -> ConvKernels.reluBackward(c1Out, c1Grad, B * 784, 32, g, c1B)));
         ops.add(new Op(
                 "conv1",
                 "bwd",
                 sg,
-                () -> DenseKernels.matmul(true, false, 9, 32, B * 784, c1Cols, 0, c1Grad, 0, g, c1K, 0f)));
+                () -> ConvKernels.backward(C1, 32, input, c1Cols, w, c1K, c1Grad, g, c1K, MemorySegment.NULL, B)));
         // the Adam update of all 315,146 parameters
         MemorySegment state = arena.allocate(2 * 315_146L * Float.BYTES, 64);
         Optimizers.Guarded adam = (Optimizers.Guarded) Optimizers.adam(1e-3);

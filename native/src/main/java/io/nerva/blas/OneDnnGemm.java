@@ -189,9 +189,9 @@ public final class OneDnnGemm implements Blas, BlockGemm {
     /**
      * Each calling thread's set-up, done once: oneDNN pinned to one OpenMP thread per call (OpenMP
      * keeps the setting per thread; the threads are Nerva's), and the buffer {@link SignalMask}
-     * saves the thread's signal mask in.
+     * saves the thread's signal mask in. {@link OneDnnConv} shares it.
      */
-    private static final ThreadLocal<MemorySegment> CALLER = ThreadLocal.withInitial(() -> {
+    static final ThreadLocal<MemorySegment> CALLER = ThreadLocal.withInitial(() -> {
         try {
             ompSetNumThreads.invokeExact(1);
         } catch (Throwable t) {

@@ -1,5 +1,6 @@
 package io.nerva.runtime.kernels;
 
+import io.nerva.blas.OneDnnConv;
 import io.nerva.runtime.kernels.ConvKernels.Geometry;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,6 +14,12 @@ import java.lang.foreign.ValueLayout;
  * <p>Max pooling records, per output value, the index of the winning input value within its sample
  * ({@code (iy·w + ix)·c + ch}) as an int in {@code argmax}; backward routes each gradient there.
  * Ties go to the first cell in row-major window order.
+ *
+ * <p>When oneDNN is the gemm backend, max pooling without padding runs oneDNN's pooling (JIT
+ * kernels, 5–10× faster on the Fashion-MNIST CNNs) with the same rule, and {@code argmax} then
+ * holds oneDNN's record instead: the winning cell {@code ky·kw + kx} as one byte per output value.
+ * Which record a buffer holds depends only on the geometry and on whether {@code argmax} is native,
+ * so forward and backward agree; {@code -Dnerva.conv=im2col} keeps Nerva's kernels.
  */
 public final class PoolKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -27,15 +34,99 @@ public final class PoolKernels {
      * window, the common case, has its own unrolled loop).
      */
     public static void maxForward(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
+        OneDnnConv.Window direct = direct(g);
+        if (direct != null && (argmax == MemorySegment.NULL || argmax.isNative())) {
+            if (x.isNative() && y.isNative()) {
+                ONE_DNN.maxPoolForward(direct, x, y, argmax, rows);
+                return;
+            }
+            if (argmax != MemorySegment.NULL) { // a heap operand: the same record, by the general loop
+                maxForwardCells(g, x, y, argmax, rows);
+                return;
+            }
+        }
+        maxForwardJava(g, x, y, argmax, rows);
+    }
+
+    /** {@link #maxForward} by Nerva's kernels, {@code argmax} as int indices. */
+    static void maxForwardJava(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int rows) {
         if (!SampleParts.MAX_FORWARD.split(g, x, y, argmax, rows)) maxForward(g, x, y, argmax, 0, rows);
+    }
+
+    /** oneDNN's pooling, or null: Nerva's kernels only. */
+    private static final OneDnnConv ONE_DNN = OneDnnConv.get();
+
+    /** A geometry with its oneDNN window, null when oneDNN does not run it. */
+    private record Direct(Geometry g, OneDnnConv.Window window) {}
+
+    /** The geometries seen so far (copy on write: a lookup allocates nothing). */
+    private static volatile Direct[] directs = new Direct[0];
+
+    /** The oneDNN window of this max pooling when oneDNN runs it, else null. */
+    static OneDnnConv.Window direct(Geometry g) {
+        if (ONE_DNN == null) return null;
+        for (Direct d : directs) {
+            if (d.g == g || d.g.equals(g)) return d.window;
+        }
+        synchronized (PoolKernels.class) {
+            for (Direct d : directs) {
+                if (d.g.equals(g)) return d.window;
+            }
+            OneDnnConv.Window w = null;
+            boolean inside = (g.oh() - 1) * g.sh() + g.kh() <= g.h() && (g.ow() - 1) * g.sw() + g.kw() <= g.w();
+            if (g.padTop() == 0 && g.padLeft() == 0 && g.dh() == 1 && g.dw() == 1 && inside && g.kh() * g.kw() <= 255) {
+                w = new OneDnnConv.Window(g.h(), g.w(), g.c(), g.kh(), g.kw(), g.sh(), g.sw(), g.oh(), g.ow());
+                if (!ONE_DNN.supports(w)) w = null;
+            }
+            Direct[] grown = java.util.Arrays.copyOf(directs, directs.length + 1);
+            grown[grown.length - 1] = new Direct(g, w);
+            directs = grown;
+            return w;
+        }
+    }
+
+    /** {@link #maxForward} recording oneDNN's one-byte cells, by the general rule (heap operands). */
+    private static void maxForwardCells(Geometry g, MemorySegment x, MemorySegment y, MemorySegment cells, int rows) {
+        final int c = g.c(), outSize = g.oh() * g.ow() * c;
+        for (int n = 0; n < rows; n++) {
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int cell = 0;
+                        for (int ky = 0; ky < g.kh(); ky++) {
+                            for (int kx = 0; kx < g.kw(); kx++) {
+                                long at = (long) n * g.inSize()
+                                        + ((long) (oy * g.sh() + ky) * g.w() + ox * g.sw() + kx) * c
+                                        + ch;
+                                float v = x.getAtIndex(F, at);
+                                if (v > best) {
+                                    best = v;
+                                    cell = ky * g.kw() + kx;
+                                }
+                            }
+                        }
+                        long i = (long) n * outSize + ((long) oy * g.ow() + ox) * c + ch;
+                        y.setAtIndex(F, i, best);
+                        cells.set(ValueLayout.JAVA_BYTE, i, (byte) cell);
+                    }
+                }
+            }
+        }
     }
 
     /** {@link #maxForward} of samples {@code [from, to)}. */
     static void maxForward(Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int from, int to) {
-        if (argmax != MemorySegment.NULL && fullTwoByTwo(g)) {
+        if (fullTwoByTwo(g)) {
             maxForward2x2Staged(g, x, y, argmax, from, to);
-            return;
+        } else {
+            maxForwardGeneral(g, x, y, argmax, from, to);
         }
+    }
+
+    /** {@link #maxForward} of any window, one segment access per element. */
+    static void maxForwardGeneral(
+            Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int from, int to) {
         final int c = g.c();
         final boolean record = argmax != MemorySegment.NULL;
         final int outSize = g.oh() * g.ow() * c;
@@ -94,7 +185,8 @@ public final class PoolKernels {
     /**
      * {@link #maxForward} of full 2x2 windows with the argmax, one image at a time through heap
      * arrays (the input copied in, outputs and indices copied out in bulk): the same rule as
-     * {@link #max4}, without a segment access per element.
+     * {@link #max4}, without a segment access per element. Inference ({@code argmax} NULL) takes it
+     * too, the indices staying in the heap array: the general loop is several times slower.
      */
     private static void maxForward2x2Staged(
             Geometry g, MemorySegment x, MemorySegment y, MemorySegment argmax, int from, int to) {
@@ -112,7 +204,10 @@ public final class PoolKernels {
                 }
             }
             MemorySegment.copy(s.bs, 0, y, (long) n * outSize * Float.BYTES, (long) outSize * Float.BYTES);
-            MemorySegment.copy(argSeg, 0, argmax, (long) n * outSize * Integer.BYTES, (long) outSize * Integer.BYTES);
+            if (argmax != MemorySegment.NULL) {
+                MemorySegment.copy(
+                        argSeg, 0, argmax, (long) n * outSize * Integer.BYTES, (long) outSize * Integer.BYTES);
+            }
         }
     }
 
@@ -222,7 +317,36 @@ public final class PoolKernels {
 
     /** {@code dx = 0}, then {@code dx[n, argmax[n, j]] += dy[n, j]} for every output value. */
     public static void maxBackward(Geometry g, MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows) {
+        OneDnnConv.Window direct = direct(g);
+        if (direct != null && argmax.isNative()) {
+            if (dy.isNative() && dx.isNative()) {
+                ONE_DNN.maxPoolBackward(direct, dy, argmax, dx, rows);
+            } else {
+                scatterCells(g, dy, argmax, dx, rows);
+            }
+            return;
+        }
+        maxBackwardJava(g, dy, argmax, dx, rows);
+    }
+
+    /** {@link #maxBackward} by Nerva's kernels, {@code argmax} as int indices. */
+    static void maxBackwardJava(Geometry g, MemorySegment dy, MemorySegment argmax, MemorySegment dx, int rows) {
         if (!SampleParts.MAX_BACKWARD.split(g, dy, dx, argmax, rows)) maxBackward(g, dy, argmax, dx, 0, rows);
+    }
+
+    /** {@link #maxBackward} from oneDNN's one-byte cells (heap operands). */
+    private static void scatterCells(Geometry g, MemorySegment dy, MemorySegment cells, MemorySegment dx, int rows) {
+        final int c = g.c(), outSize = g.oh() * g.ow() * c;
+        ConvKernels.clear(dx, 0, (long) rows * g.inSize());
+        for (int n = 0; n < rows; n++) {
+            for (int j = 0; j < outSize; j++) {
+                long i = (long) n * outSize + j;
+                int cell = cells.get(ValueLayout.JAVA_BYTE, i) & 0xff, ch = j % c, pixel = j / c;
+                int iy = pixel / g.ow() * g.sh() + cell / g.kw(), ix = pixel % g.ow() * g.sw() + cell % g.kw();
+                long at = (long) n * g.inSize() + ((long) iy * g.w() + ix) * c + ch;
+                dx.setAtIndex(F, at, dx.getAtIndex(F, at) + dy.getAtIndex(F, i));
+            }
+        }
     }
 
     /** {@link #maxBackward} of samples {@code [from, to)}. */

@@ -213,9 +213,12 @@ class ConvKernelsTest {
             for (int i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 2) / 2f;
             MemorySegment y = Mem.zeros(rows * outSize),
                     arg = Mem.zeros(rows * outSize),
-                    yRef = Mem.zeros(rows * outSize);
-            PoolKernels.maxForward(g, Mem.of(x), y, arg, rows);
-            PoolKernels.maxForward(g, Mem.of(x), yRef, MemorySegment.NULL, rows);
+                    yRef = Mem.zeros(rows * outSize),
+                    argRef = Mem.zeros(rows * outSize),
+                    yInference = Mem.zeros(rows * outSize);
+            PoolKernels.maxForwardJava(g, Mem.of(x), y, arg, rows); // the int argmax of Nerva's kernels
+            PoolKernels.maxForwardJava(g, Mem.of(x), yInference, MemorySegment.NULL, rows);
+            PoolKernels.maxForwardGeneral(g, Mem.of(x), yRef, argRef, 0, rows);
             for (int n = 0; n < rows; n++) {
                 for (int j = 0; j < outSize; j++) {
                     int i = n * outSize + j;
@@ -223,6 +226,14 @@ class ConvKernelsTest {
                             Float.floatToRawIntBits(Mem.at(yRef, i)),
                             Float.floatToRawIntBits(Mem.at(y, i)),
                             "stride " + stride + " y " + i);
+                    assertEquals(
+                            Float.floatToRawIntBits(Mem.at(yRef, i)),
+                            Float.floatToRawIntBits(Mem.at(yInference, i)),
+                            "stride " + stride + " y without argmax " + i);
+                    assertEquals(
+                            argRef.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i),
+                            arg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i),
+                            "stride " + stride + " argmax " + i);
                     int at = arg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i);
                     assertEquals(Mem.at(y, i), x[n * g.inSize() + at], 0f, "stride " + stride + " argmax " + i);
                 }
@@ -272,6 +283,12 @@ class ConvKernelsTest {
             MemorySegment y = Mem.zeros(1), arg = Mem.zeros(1);
             PoolKernels.maxForward(g, Mem.of(windows[k]), y, arg, 1);
             assertEquals(Float.floatToRawIntBits(want[k]), Float.floatToRawIntBits(Mem.at(y, 0)), "window " + k);
+            MemorySegment yInference = Mem.zeros(1);
+            PoolKernels.maxForward(g, Mem.of(windows[k]), yInference, MemorySegment.NULL, 1);
+            assertEquals(
+                    Float.floatToRawIntBits(want[k]),
+                    Float.floatToRawIntBits(Mem.at(yInference, 0)),
+                    "window " + k + " without argmax");
             assertEquals(wantCell[k], arg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 0), "argmax " + k);
         }
     }

@@ -78,6 +78,39 @@ class SamplePartsTest {
         }
     }
 
+    /**
+     * The fused ReLU passes of convolutions, split by rows (forward) and by rows within every tile
+     * (backward, whose bias sums keep their order): the bits of one thread, bias gradient included;
+     * rows not a multiple of a tile, and NaN, infinite and zero values for the exact path.
+     */
+    @Test
+    void splitReluPassesEqualWholeOnes() {
+        for (int cout : new int[] {32, 64, 5}) {
+            int m = 9 * 676 + 3; // pixels of 9 samples and a partial tile
+            float[][] one = relu(m, cout, 1), two = relu(m, cout, 2);
+            for (int i = 0; i < one.length; i++) assertArrayEquals(one[i], two[i], cout + " channels, output " + i);
+        }
+    }
+
+    private static float[][] relu(int m, int cout, int threads) {
+        Parallel.setThreads(threads);
+        try (Arena arena = Arena.ofShared()) {
+            long n = (long) m * cout;
+            MemorySegment out = random(arena, n, 5), params = random(arena, cout + 3, 6), grad = random(arena, n, 7);
+            out.setAtIndex(ValueLayout.JAVA_FLOAT, 100, Float.NaN);
+            out.setAtIndex(ValueLayout.JAVA_FLOAT, 7 * cout, 0f);
+            grad.setAtIndex(ValueLayout.JAVA_FLOAT, 7 * cout, Float.POSITIVE_INFINITY); // ∞ at a zero output: masked
+            ConvKernels.biasRelu(out, params, 3, m, cout);
+            MemorySegment grads = arena.allocate(4L * (cout + 2));
+            ConvKernels.reluBackward(out, grad, m, cout, grads, 2);
+            return new float[][] {
+                out.toArray(ValueLayout.JAVA_FLOAT),
+                grad.toArray(ValueLayout.JAVA_FLOAT),
+                grads.toArray(ValueLayout.JAVA_FLOAT)
+            };
+        }
+    }
+
     private static MemorySegment random(Arena arena, long n, long seed) {
         Random r = new Random(seed);
         MemorySegment s = arena.allocate(n * 4);
