@@ -146,7 +146,8 @@ public final class FashionCnnBench {
 
     /** Times each kernel of the step (median over {@code reps} runs of the whole sequence) and prints the table. */
     private static void breakdown(int threads, int reps, double realStepMs) {
-        try (Arena arena = Arena.ofConfined()) {
+        // shared: Nerva's worker threads may not touch a confined arena's segments (nothing would be split)
+        try (Arena arena = Arena.ofShared()) {
             List<Op> ops = steps(arena);
             for (int i = 0; i < 15; i++) for (Op op : ops) op.body().run();
             long[][] t = new long[ops.size()][reps];
