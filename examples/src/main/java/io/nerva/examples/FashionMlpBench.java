@@ -142,8 +142,28 @@ public final class FashionMlpBench {
                     2000);
             System.out.printf("| heap bytes per training step (batch 64, ThreadMXBean) | %s |%n", alloc);
             results.append(String.format(Locale.ROOT, "RESULT mlp_heap_bytes_per_step=%.1f%n", alloc.bytesPerStep()));
-            System.out.print(results);
         }
+        // The step alone, long after warm-up: the epochs above follow the peers' protocol (one
+        // warm-up epoch), while the 2-thread code keeps speeding up for a few epochs more.
+        for (int threads : new int[] {1, 2}) {
+            Blas.get().setThreads(threads);
+            try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
+                AllocationProbe.Result step = AllocationProbe.measure(
+                        net,
+                        train,
+                        Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
+                        Optimizers.adam(1e-3),
+                        64,
+                        4000,
+                        3000);
+                System.out.printf(
+                        "| training step, batch 64, %d thread%s, after 4000 warm-up steps (in data order) | %.1f µs |%n",
+                        threads, threads == 1 ? "" : "s", step.microsPerStep());
+                results.append(
+                        String.format(Locale.ROOT, "RESULT mlp_step_t%d_us=%.1f%n", threads, step.microsPerStep()));
+            }
+        }
+        System.out.print(results);
     }
 
     /** Epoch times of the deep ReLU MLP with subnormal-moment and zero-gradient shares per epoch. */
