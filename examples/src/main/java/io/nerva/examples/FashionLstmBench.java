@@ -8,6 +8,9 @@ import io.nerva.runtime.optim.Optimizers;
 import io.nerva.runtime.predict.Predictor;
 import io.nerva.runtime.train.Fit;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -102,12 +105,11 @@ public final class FashionLstmBench {
         Blas blas = Blas.get();
         blas.setThreads(1);
         int u = 128, g = 4 * u, steps = 27;
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            java.lang.foreign.MemorySegment kernel = arena.allocate(4L * u * g, 64),
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment kernel = arena.allocate(4L * u * g, 64),
                     h = arena.allocate(4L * u, 64),
                     z = arena.allocate(4L * g, 64);
-            for (long i = 0; i < (long) u * g; i++)
-                kernel.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, (i % 97) / 97f - 0.5f);
+            for (long i = 0; i < (long) u * g; i++) kernel.setAtIndex(ValueLayout.JAVA_FLOAT, i, (i % 97) / 97f - 0.5f);
             long[] t = new long[3000];
             for (int rep = -1000; rep < t.length; rep++) {
                 long s = System.nanoTime();

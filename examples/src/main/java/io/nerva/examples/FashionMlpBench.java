@@ -132,14 +132,7 @@ public final class FashionMlpBench {
                 System.out.printf("| batch-%d predict throughput, 1 thread | %,.0f samples/s |%n", batch, perSec);
                 results.append(String.format(Locale.ROOT, "RESULT mlp_infer_b%d_per_s=%.0f%n", batch, perSec));
             }
-            AllocationProbe.Result alloc = AllocationProbe.measure(
-                    net,
-                    train,
-                    Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
-                    Optimizers.adam(1e-3),
-                    64,
-                    500,
-                    2000);
+            AllocationProbe.Result alloc = probe(net, train, 500, 2000);
             System.out.printf("| heap bytes per training step (batch 64, ThreadMXBean) | %s |%n", alloc);
             results.append(String.format(Locale.ROOT, "RESULT mlp_heap_bytes_per_step=%.1f%n", alloc.bytesPerStep()));
         }
@@ -148,14 +141,7 @@ public final class FashionMlpBench {
         for (int threads : new int[] {1, 2}) {
             Blas.get().setThreads(threads);
             try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
-                AllocationProbe.Result step = AllocationProbe.measure(
-                        net,
-                        train,
-                        Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
-                        Optimizers.adam(1e-3),
-                        64,
-                        4000,
-                        3000);
+                AllocationProbe.Result step = probe(net, train, 4000, 3000);
                 System.out.printf(
                         "| training step, batch 64, %d thread%s, after 4000 warm-up steps (in data order) | %.1f µs |%n",
                         threads, threads == 1 ? "" : "s", step.microsPerStep());
@@ -164,6 +150,18 @@ public final class FashionMlpBench {
             }
         }
         System.out.print(results);
+    }
+
+    /** {@code steps} training steps of batch 64 with Adam 1e-3 after {@code warmup}, through {@link AllocationProbe}. */
+    private static AllocationProbe.Result probe(FashionMlpNetModel net, Dataset train, int warmup, int steps) {
+        return AllocationProbe.measure(
+                net,
+                train,
+                Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
+                Optimizers.adam(1e-3),
+                64,
+                warmup,
+                steps);
     }
 
     /** Epoch times of the deep ReLU MLP with subnormal-moment and zero-gradient shares per epoch. */
@@ -299,14 +297,7 @@ public final class FashionMlpBench {
             Blas.get().setThreads(threads);
             double stepMs;
             try (FashionMlpNetModel net = FashionMlpNetModel.create(42)) {
-                AllocationProbe.Result r = AllocationProbe.measure(
-                        net,
-                        train,
-                        Loss.of(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY),
-                        Optimizers.adam(1e-3),
-                        64,
-                        500,
-                        2000);
+                AllocationProbe.Result r = probe(net, train, 500, 2000);
                 stepMs = r.nanos() / 1e6 / r.steps();
             }
             // shared: Nerva's worker threads may not touch a confined arena's segments (nothing would be split)

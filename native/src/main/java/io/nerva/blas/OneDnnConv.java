@@ -264,32 +264,16 @@ public final class OneDnnConv {
                 JAVA_LONG);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(JAVA_LONG);
-            MemorySegment signals = OneDnnGemm.CALLER.get();
-            OneDnnGemm.SignalMask.block(signals);
-            try {
-                check((int) engineCreate.invokeExact(out.address(), CPU, 0L), "dnnl_engine_create");
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            } finally {
-                OneDnnGemm.SignalMask.restore(signals);
-            }
+            MethodHandle create = engineCreate;
+            masked(() -> check((int) create.invokeExact(out.address(), CPU, 0L), "dnnl_engine_create"));
             engine = out.get(JAVA_LONG, 0);
             MethodHandle attrCreate = handle(lib, "dnnl_primitive_attr_create", JAVA_INT, JAVA_LONG);
             MethodHandle setMode =
                     handle(lib, "dnnl_primitive_attr_set_scratchpad_mode", JAVA_INT, JAVA_LONG, JAVA_INT);
-            OneDnnGemm.SignalMask.block(signals);
-            try {
+            masked(() -> {
                 check((int) attrCreate.invokeExact(out.address()), "dnnl_primitive_attr_create");
                 check((int) setMode.invokeExact(out.get(JAVA_LONG, 0), SCRATCHPAD_USER), "scratchpad mode");
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            } finally {
-                OneDnnGemm.SignalMask.restore(signals);
-            }
+            });
             userScratchpad = out.get(JAVA_LONG, 0);
         }
     }
@@ -510,7 +494,7 @@ public final class OneDnnConv {
 
         Caller() {
             MemorySegment out = arena.allocate(JAVA_LONG);
-            call(() ->
+            masked(() ->
                     check((int) streamCreate.invokeExact(out.address(), engine, STREAM_DEFAULT), "dnnl_stream_create"));
             stream = out.get(JAVA_LONG, 0);
             owned.add(Owned.STREAM, stream);
@@ -540,21 +524,6 @@ public final class OneDnnConv {
             prims[prims.length - 1] = p;
             return p;
         }
-
-        /** Runs set-up calls with the signals blocked. */
-        void call(NativeCall body) {
-            MemorySegment signals = OneDnnGemm.CALLER.get();
-            OneDnnGemm.SignalMask.block(signals);
-            try {
-                body.run();
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            } finally {
-                OneDnnGemm.SignalMask.restore(signals);
-            }
-        }
     }
 
     /** The oneDNN objects of a context, for destroying it (the buffers they point into are its arena's). */
@@ -575,9 +544,7 @@ public final class OneDnnConv {
 
         @Override
         public synchronized void run() {
-            MemorySegment signals = OneDnnGemm.CALLER.get();
-            OneDnnGemm.SignalMask.block(signals);
-            try {
+            masked(() -> {
                 for (int i = count - 1; i >= 0; i--) { // users before what they use
                     long h = handles[i];
                     int status = switch (kinds[i]) {
@@ -589,13 +556,25 @@ public final class OneDnnConv {
                     check(status, "destroying a oneDNN object");
                 }
                 count = 0;
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            } finally {
-                OneDnnGemm.SignalMask.restore(signals);
-            }
+            });
+        }
+    }
+
+    /**
+     * Runs oneDNN calls with the asynchronous signals blocked (see {@link OneDnnGemm}). For set-up and
+     * tear-down: the per-step calls block them inline, so that a step allocates no lambda.
+     */
+    private static void masked(NativeCall body) {
+        MemorySegment signals = OneDnnGemm.CALLER.get();
+        OneDnnGemm.SignalMask.block(signals);
+        try {
+            body.run();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        } finally {
+            OneDnnGemm.SignalMask.restore(signals);
         }
     }
 
@@ -630,7 +609,7 @@ public final class OneDnnConv {
             MemorySegment srcDims = dims(arena, rows, s.c(), s.h(), s.w());
             MemorySegment dstDims = dims(arena, rows, s.cout(), s.oh(), s.ow());
             MemorySegment kernelDims = dims(arena, s.cout(), s.c(), s.kh(), s.kw());
-            caller.call(() -> {
+            masked(() -> {
                 check((int) mdInitByTag.invokeExact(src.address(), 4, srcDims.address(), F32, TAG_NHWC), "src md");
                 check((int) mdInitByTag.invokeExact(dst.address(), 4, dstDims.address(), F32, TAG_NHWC), "dst md");
                 check(
@@ -661,7 +640,7 @@ public final class OneDnnConv {
             MemorySegment op = arena.allocate(OP_DESC_BYTES, 8), out = arena.allocate(JAVA_LONG);
             long k = anyKernel.address(), st = strides.address(), dl = dilates.address();
             long pl = padL.address(), pr = padR.address();
-            caller.call(() -> {
+            masked(() -> {
                 int status = switch (pass) {
                     case FORWARD ->
                         (int) fwdDescInit.invokeExact(
@@ -692,7 +671,7 @@ public final class OneDnnConv {
         }
 
         private void destroy(long pd) {
-            caller.call(() -> check((int) pdDestroy.invokeExact(pd), "dnnl_primitive_desc_destroy"));
+            masked(() -> check((int) pdDestroy.invokeExact(pd), "dnnl_primitive_desc_destroy"));
         }
     }
 
@@ -717,7 +696,7 @@ public final class OneDnnConv {
             reorderArgs = arena.allocate(3 * 16L, 8);
             MemorySegment out = arena.allocate(JAVA_LONG);
             String[] implOut = {null};
-            caller.call(() -> {
+            masked(() -> {
                 check((int) pdQuery.invokeExact(pd, Q_IMPL_INFO, 0, out.address()), "impl info");
                 implOut[0] = MemorySegment.ofAddress(out.get(JAVA_LONG, 0))
                         .reinterpret(256)
@@ -1014,7 +993,7 @@ public final class OneDnnConv {
             pad = dims(arena, 0, 0);
             MemorySegment srcDims = dims(arena, rows, p.c(), p.h(), p.w());
             MemorySegment dstDims = dims(arena, rows, p.c(), p.oh(), p.ow());
-            caller.call(() -> {
+            masked(() -> {
                 check((int) mdInitByTag.invokeExact(src.address(), 4, srcDims.address(), F32, TAG_NHWC), "src md");
                 check((int) mdInitByTag.invokeExact(dst.address(), 4, dstDims.address(), F32, TAG_NHWC), "dst md");
             });
@@ -1029,7 +1008,7 @@ public final class OneDnnConv {
                 }
                 long pd = pass == PoolPass.TRAIN ? trainPd : primitiveDesc(pass, trainPd);
                 st = steps[pass.ordinal()] = new PoolStep(this, pass, pd);
-                if (pass != PoolPass.TRAIN) caller.call(() -> check((int) pdDestroy.invokeExact(pd), "pd destroy"));
+                if (pass != PoolPass.TRAIN) masked(() -> check((int) pdDestroy.invokeExact(pd), "pd destroy"));
             }
             return st;
         }
@@ -1038,7 +1017,7 @@ public final class OneDnnConv {
             Arena arena = caller.arena;
             MemorySegment op = arena.allocate(OP_DESC_BYTES, 8), out = arena.allocate(JAVA_LONG);
             long st = strides.address(), k = kernel.address(), dl = dilation.address(), pd = pad.address();
-            caller.call(() -> {
+            masked(() -> {
                 int status = pass == PoolPass.BACKWARD
                         ? (int) poolBwdDescInit.invokeExact(
                                 op.address(), POOLING_MAX, src.address(), dst.address(), st, k, dl, pd, pd)
@@ -1074,7 +1053,7 @@ public final class OneDnnConv {
             args = caller.arena.allocate(4 * 16L, 8);
             MemorySegment out = caller.arena.allocate(JAVA_LONG);
             String[] implOut = {null};
-            caller.call(() -> {
+            masked(() -> {
                 check((int) pdQuery.invokeExact(pd, Q_IMPL_INFO, 0, out.address()), "impl info");
                 implOut[0] = MemorySegment.ofAddress(out.get(JAVA_LONG, 0))
                         .reinterpret(256)

@@ -41,4 +41,21 @@ class FiniteCopyingTest {
             assertEquals(-1, Finite.firstNonFiniteCopying(s, 0, 0));
         }
     }
+
+    /** The heap-array check (a scan when small, the segment pass when large) finds the first non-finite index. */
+    @Test
+    void heapArraysOfEverySizeReportTheFirstNonFinite() {
+        Random random = new Random(11);
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int n : new int[] {0, 1, 784, 4095, 4096, 4097, 50_176}) {
+            float[] values = new float[n];
+            for (int i = 0; i < n; i++) values[i] = (float) random.nextGaussian();
+            assertEquals(-1, Finite.firstNonFinite(values), "all finite, " + n);
+            if (n == 0) continue;
+            int first = random.nextInt(n);
+            values[first] = bad[random.nextInt(bad.length)];
+            if (first + 1 < n) values[n - 1] = Float.NaN; // a later one does not count
+            assertEquals(first, Finite.firstNonFinite(values), "length " + n);
+        }
+    }
 }
