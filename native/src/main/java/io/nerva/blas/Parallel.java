@@ -34,11 +34,16 @@ public final class Parallel {
     private static final long PURE_SPIN_NANOS = 40_000;
 
     private static final AtomicBoolean BUSY = new AtomicBoolean();
-    // The running task: generation in the high 32 bits, next unclaimed part in the low 32.
+    /** The most parts one task may have: the part count and the next part share {@link #STATE}. */
+    public static final int MAX_PARTS = 0xFFFF;
+
+    // The running task in one word, so that a worker reads its generation, part count and next
+    // unclaimed part together: generation (high 32 bits), parts (16), next unclaimed part (low 16).
+    // A part count read apart from its generation once let a worker claim a part past the end of a
+    // task that had ended, when the next task had more parts.
     private static final AtomicLong STATE = new AtomicLong();
     private static final AtomicInteger DONE = new AtomicInteger();
     private static volatile Task task;
-    private static volatile int taskParts;
     private static volatile Throwable failure;
     private static volatile int threads = 1;
     private static Worker[] workers = new Worker[0];
@@ -85,6 +90,8 @@ public final class Parallel {
             if (parts == 1) t.run(0, 1);
             return;
         }
+        if (parts > MAX_PARTS)
+            throw new IllegalArgumentException("a task has at most " + MAX_PARTS + " parts, got " + parts);
         Worker[] ws = workers;
         if (threads < 2 || ws.length == 0 || !BUSY.compareAndSet(false, true)) {
             for (int p = 0; p < parts; p++) t.run(p, parts);
@@ -92,14 +99,13 @@ public final class Parallel {
         }
         try {
             task = t;
-            taskParts = parts;
             failure = null;
             DONE.set(0);
             int generation = (int) (STATE.get() >>> 32) + 1;
-            STATE.set((long) generation << 32); // publishes the fields above; part 0 is next
+            STATE.set(((long) generation << 32) | ((long) parts << 16)); // publishes the fields above; part 0 is next
             int wake = Math.min(ws.length, Math.min(threads, parts) - 1);
             for (int i = 0; i < wake; i++) ws[i].wake();
-            work(generation, t, parts);
+            work(generation, t);
             for (int spins = 0; DONE.get() < parts; spins++) {
                 if (spins < 4096) Thread.onSpinWait();
                 else Thread.yield(); // a worker was descheduled in its part
@@ -115,10 +121,10 @@ public final class Parallel {
     }
 
     /** Claims and runs parts of task {@code generation} until none is left. */
-    private static void work(int generation, Task t, int parts) {
+    private static void work(int generation, Task t) {
         while (true) {
             long s = STATE.get();
-            int part = (int) s;
+            int part = (int) (s & 0xFFFF), parts = (int) ((s >>> 16) & 0xFFFF);
             if ((int) (s >>> 32) != generation || part >= parts) return;
             if (!STATE.compareAndSet(s, s + 1)) continue;
             try {
@@ -171,9 +177,9 @@ public final class Parallel {
                 }
                 seen = (int) (STATE.get() >>> 32);
                 Task t = task;
-                int parts = taskParts;
-                // a stale read (the task ended and another began) claims nothing: work checks the generation
-                if (t != null) work(seen, t, parts);
+                // a stale read (the task ended and another began) claims nothing: work checks the
+                // generation, and the next task is only written once every part of this one is claimed
+                if (t != null) work(seen, t);
             }
         }
     }

@@ -50,6 +50,63 @@ class ParallelTest {
         }
     }
 
+    /**
+     * Tasks of different part counts back to back: a worker that saw one task must never run a part
+     * of it after it ended, nor count a part of it as one of the next task's (it once read the next
+     * task's part count with the old task, claimed a part past the old task's end, and ran it).
+     */
+    @Test
+    void aWorkerNeverRunsAPartOfATaskThatEnded() {
+        Parallel.setThreads(4);
+        final class Counted implements Parallel.Task {
+            final int parts;
+            final AtomicIntegerArray runs;
+            volatile boolean running;
+            int strays;
+
+            Counted(int parts) {
+                this.parts = parts;
+                this.runs = new AtomicIntegerArray(parts);
+            }
+
+            @Override
+            public void run(int part, int total) {
+                if (!running || total != parts || part >= parts) {
+                    synchronized (this) {
+                        strays++;
+                    }
+                    return;
+                }
+                runs.incrementAndGet(part);
+            }
+        }
+        Counted[] tasks = {new Counted(2), new Counted(7), new Counted(3)};
+        int reps = 3_000_000;
+        for (int rep = 0; rep < reps; rep++) {
+            Counted t = tasks[rep % tasks.length];
+            t.running = true;
+            Parallel.run(t, t.parts);
+            t.running = false;
+        }
+        for (Counted t : tasks) {
+            synchronized (t) {
+                assertEquals(0, t.strays, "parts run outside their task (of " + t.parts + ")");
+            }
+            for (int p = 0; p < t.parts; p++)
+                assertEquals(reps / tasks.length, t.runs.get(p), "runs of part " + p + " of " + t.parts);
+        }
+    }
+
+    @Test
+    void aTaskOfTooManyPartsIsRefusedWithItsCount() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Parallel.run((p, n) -> {}, Parallel.MAX_PARTS + 1));
+        assertTrue(e.getMessage().contains("at most 65535 parts, got 65536"), e.getMessage());
+        AtomicIntegerArray runs = new AtomicIntegerArray(Parallel.MAX_PARTS);
+        Parallel.run((p, n) -> runs.incrementAndGet(p), Parallel.MAX_PARTS);
+        for (int p = 0; p < Parallel.MAX_PARTS; p++) assertEquals(1, runs.get(p), "part " + p);
+    }
+
     @Test
     void aFailingPartIsRethrownAndThePoolStaysUsable() {
         IllegalStateException boom = new IllegalStateException("part 1 failed");
