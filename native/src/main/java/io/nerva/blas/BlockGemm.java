@@ -39,4 +39,7 @@ interface BlockGemm {
             float[] c,
             int cOff,
             int ldc);
+
+    /** {@code y += alpha·x} over n contiguous floats (the depth cut's sum of partial products). */
+    void saxpy(int n, float alpha, MemorySegment x, long xOffset, MemorySegment y, long yOffset);
 }

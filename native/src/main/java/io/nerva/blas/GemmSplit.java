@@ -1,13 +1,23 @@
 package io.nerva.blas;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One sgemm split into row or column blocks that run on {@link Parallel}'s threads, each a
- * single-threaded BLAS call on its block: rows of C when it has at least as many rows as columns,
- * else columns. Block edges fall on multiples of 16, the width of the BLAS micro-kernels, so no
- * block ends in a partial tile the whole product would not have had. One object per calling
- * thread, refilled per product: a split allocates nothing.
+ * One sgemm split into blocks that run on {@link Parallel}'s threads, each a single-threaded BLAS
+ * call on its block. Where one operand is shaped like a layer's weights, the cut follows that
+ * matrix's rows at {@link Parallel#blockStart} edges, as the optimizer's does, so each core keeps
+ * its own row block of the weights and their gradient from step to step:
+ * <ul>
+ *   <li>{@code A·B} with a short A (a batch: {@code 2m ≤ k}) is cut along k, B's rows (the
+ *       forward product {@code X·W}); parts after the first write partial products that the caller
+ *       adds into C, in part order;</li>
+ *   <li>{@code Aᵀ·B} is cut along C's rows (the weight gradient {@code Xᵀ·dZ});</li>
+ *   <li>{@code A·Bᵀ} is cut along C's columns, B's rows (the input gradient {@code dZ·Wᵀ});</li>
+ *   <li>anything else along the longer side of C.</li>
+ * </ul>
+ * Block edges fall on multiples of 16, the width of the BLAS micro-kernels. One object per calling
+ * thread, refilled per product: a split allocates nothing once its partial buffer has grown.
  */
 final class GemmSplit implements Parallel.Task {
     /**
@@ -16,10 +26,21 @@ final class GemmSplit implements Parallel.Task {
      */
     static final long MIN_MULTIPLY_ADDS = Long.getLong("nerva.splitProduct", 1L << 18);
 
-    private static final int ALIGN = 16;
+    private static final int ALIGN = Parallel.ROW_ALIGN;
     private static final ThreadLocal<GemmSplit> LOCAL = ThreadLocal.withInitial(GemmSplit::new);
 
+    /** How a product is cut: rows of C, columns of C, or its depth k (partial products summed). */
+    enum Cut {
+        ROWS,
+        COLUMNS,
+        DEPTH
+    }
+
     private BlockGemm blas;
+    private Cut cut;
+    /** The partial products of the depth cut's parts after the first, (parts − 1)·m·n floats; grown, never shrunk. */
+    private MemorySegment partials;
+
     private boolean transA, transB, arrays;
     private int m, n, k, lda, ldb, ldc;
     private float alpha, beta;
@@ -27,10 +48,19 @@ final class GemmSplit implements Parallel.Task {
     private float[] fa, fb, fc;
     private long aOff, bOff, cOff;
 
-    /** The parts a product of this shape splits into now: 1 when small, nested or contended. */
-    static int parts(int m, int n, int k) {
+    /** Where a product of this shape is cut ({@link GemmSplit}); the depth only for segment operands. */
+    static Cut cut(boolean transA, boolean transB, int m, int n, int k, boolean segments) {
+        if (!transA && !transB && segments && 2L * m <= k) return Cut.DEPTH;
+        if (transA && !transB) return Cut.ROWS;
+        if (!transA && transB) return Cut.COLUMNS;
+        return m >= n ? Cut.ROWS : Cut.COLUMNS;
+    }
+
+    /** The parts a product of this shape and cut splits into now: 1 when small, nested or contended. */
+    static int parts(Cut cut, int m, int n, int k) {
         if ((long) m * n * k < MIN_MULTIPLY_ADDS || !Parallel.available()) return 1;
-        return Math.max(1, Math.min(Parallel.threads(), Math.max(m, n) / (2 * ALIGN)));
+        int len = cut == Cut.ROWS ? m : cut == Cut.COLUMNS ? n : k;
+        return Math.max(1, Math.min(Parallel.threads(), len / (2 * ALIGN)));
     }
 
     /**
@@ -73,11 +103,12 @@ final class GemmSplit implements Parallel.Task {
                 "segment");
         Checks.writable("C", c);
         if (m == 0 || n == 0) return;
-        int parts = parts(m, n, k);
+        Cut cut = cut(transA, transB, m, n, k, true);
+        int parts = parts(cut, m, n, k);
         if (parts > 1 && Parallel.shared(a) && Parallel.shared(b) && Parallel.shared(c)) {
             GemmSplit split = get();
             split.segments(blas, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            split.run(parts);
+            split.run(cut, parts);
         } else {
             blas.sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
@@ -119,11 +150,12 @@ final class GemmSplit implements Parallel.Task {
                 4L * c.length,
                 "array");
         if (m == 0 || n == 0) return;
-        int parts = parts(m, n, k);
+        Cut cut = cut(transA, transB, m, n, k, false);
+        int parts = parts(cut, m, n, k);
         if (parts > 1) {
             GemmSplit split = get();
             split.arrays(blas, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            split.run(parts);
+            split.run(cut, parts);
         } else {
             blas.sgemmBlock(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
@@ -214,21 +246,74 @@ final class GemmSplit implements Parallel.Task {
         this.ldc = ldc;
     }
 
-    /** Runs the product in {@code parts} blocks and forgets the operands. */
-    void run(int parts) {
+    /** Runs the product in {@code parts} blocks cut as {@code cut} and forgets the operands. */
+    void run(Cut cut, int parts) {
+        this.cut = cut;
         try {
+            if (cut == Cut.DEPTH) {
+                long floats = (long) (parts - 1) * m * n;
+                if (partials == null || partials.byteSize() < floats * Float.BYTES) {
+                    partials = Arena.ofAuto().allocate(floats * Float.BYTES, 64); // shared: the workers write it
+                }
+            }
             Parallel.run(this, parts);
+            if (cut == Cut.DEPTH) addPartials(parts);
         } finally {
             sa = sb = sc = null;
             fa = fb = fc = null;
         }
     }
 
+    /** C += the partial products of parts 1, 2, … in that order (the same sum whichever thread ran a part). */
+    private void addPartials(int parts) {
+        long size = (long) m * n;
+        for (int p = 1; p < parts; p++) {
+            long at = (p - 1) * size;
+            if (ldc == n && size <= Integer.MAX_VALUE) {
+                blas.saxpy((int) size, 1f, partials, at, sc, cOff);
+            } else {
+                for (int i = 0; i < m; i++) blas.saxpy(n, 1f, partials, at + (long) i * n, sc, cOff + (long) i * ldc);
+            }
+        }
+    }
+
     @Override
     public void run(int part, int parts) {
-        boolean rows = m >= n;
+        if (cut == Cut.DEPTH) {
+            int from = Parallel.blockStart(part, k, parts), to = Parallel.blockStart(part + 1, k, parts);
+            if (part == 0) {
+                blas.sgemmBlock(
+                        false, false, m, n, to - from, alpha, sa, aOff, lda, sb, bOff, ldb, beta, sc, cOff, ldc);
+            } else { // an empty block still writes its partial: addPartials adds every one
+                long at = (part - 1) * (long) m * n;
+                if (from < to) {
+                    blas.sgemmBlock(
+                            false,
+                            false,
+                            m,
+                            n,
+                            to - from,
+                            alpha,
+                            sa,
+                            aOff + from,
+                            lda,
+                            sb,
+                            bOff + (long) from * ldb,
+                            ldb,
+                            0f,
+                            partials,
+                            at,
+                            n);
+                } else {
+                    partials.asSlice(at * Float.BYTES, (long) m * n * Float.BYTES)
+                            .fill((byte) 0);
+                }
+            }
+            return;
+        }
+        boolean rows = cut == Cut.ROWS;
         int len = rows ? m : n;
-        int from = edge(part, len, parts), to = edge(part + 1, len, parts);
+        int from = Parallel.blockStart(part, len, parts), to = Parallel.blockStart(part + 1, len, parts);
         if (from >= to) return;
         long ao = aOff, bo = bOff, co = cOff;
         int pm = m, pn = n;
@@ -247,13 +332,5 @@ final class GemmSplit implements Parallel.Task {
         } else {
             blas.sgemmBlock(transA, transB, pm, pn, k, alpha, sa, ao, lda, sb, bo, ldb, beta, sc, co, ldc);
         }
-    }
-
-    /** Start of block {@code p} of {@code parts} over {@code len}: balanced, on a multiple of 16 inside. */
-    static int edge(int p, int len, int parts) {
-        if (p <= 0) return 0;
-        if (p >= parts) return len;
-        int e = Parallel.start(p, len, parts);
-        return Math.min(len, (e + ALIGN / 2) / ALIGN * ALIGN);
     }
 }

@@ -146,13 +146,48 @@ class ParallelTest {
     void splitEdgesAreOrderedAlignedAndCoverTheRange() {
         for (int len : new int[] {1, 15, 33, 64, 100, 128, 784, 1792}) {
             for (int parts = 1; parts <= 4; parts++) {
-                assertEquals(0, GemmSplit.edge(0, len, parts));
-                assertEquals(len, GemmSplit.edge(parts, len, parts));
+                assertEquals(0, Parallel.blockStart(0, len, parts));
+                assertEquals(len, Parallel.blockStart(parts, len, parts));
                 for (int p = 1; p < parts; p++) {
-                    int e = GemmSplit.edge(p, len, parts);
-                    assertTrue(e >= GemmSplit.edge(p - 1, len, parts) && e <= len, len + "/" + parts);
+                    int e = Parallel.blockStart(p, len, parts);
+                    assertTrue(e >= Parallel.blockStart(p - 1, len, parts) && e <= len, len + "/" + parts);
                     assertTrue(e % 16 == 0 || e == len, "edge " + e);
                 }
+            }
+        }
+    }
+
+    @Test
+    void weightShapedProductsAreCutAlongTheWeightsRows() {
+        assertEquals(GemmSplit.Cut.DEPTH, GemmSplit.cut(false, false, 64, 128, 784, true)); // X·W
+        assertEquals(GemmSplit.Cut.ROWS, GemmSplit.cut(true, false, 784, 128, 64, true)); // Xᵀ·dZ
+        assertEquals(GemmSplit.Cut.COLUMNS, GemmSplit.cut(false, true, 64, 784, 128, true)); // dZ·Wᵀ
+        assertEquals(GemmSplit.Cut.ROWS, GemmSplit.cut(true, false, 128, 512, 64, true)); // a widening layer's dW
+        assertEquals(
+                GemmSplit.Cut.COLUMNS, GemmSplit.cut(false, false, 64, 128, 784, false)); // heap arrays: no partials
+        assertEquals(GemmSplit.Cut.ROWS, GemmSplit.cut(false, false, 1792, 512, 128, true)); // a tall A is no batch
+    }
+
+    /** The depth cut over 3 threads, C contiguous (one sum per partial): equals the oracle with beta. */
+    @Test
+    void aDepthCutOnThreeThreadsEqualsTheReference() {
+        Parallel.setThreads(3);
+        int m = 48, n = 96, k = 700;
+        assertEquals(3, GemmSplit.parts(GemmSplit.Cut.DEPTH, m, n, k));
+        Random rnd = new Random(5);
+        float[] a = random(rnd, m * k), b = random(rnd, k * n), c = random(rnd, m * n);
+        double[] mag = new double[m * n];
+        double[] want = Reference.sgemm(false, false, m, n, k, 0.5f, a, 0, k, b, 0, n, 2f, c, 0, n, mag);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment sc = copy(arena, c);
+            Backends.get("system")
+                    .sgemm(false, false, m, n, k, 0.5f, copy(arena, a), 0, k, copy(arena, b), 0, n, 2f, sc, 0, n);
+            for (int i = 0; i < m * n; i++) {
+                assertEquals(
+                        want[i],
+                        sc.getAtIndex(ValueLayout.JAVA_FLOAT, i),
+                        Reference.tolerance(mag[i], k),
+                        "C[" + i + "]");
             }
         }
     }
