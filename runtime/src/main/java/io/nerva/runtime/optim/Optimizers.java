@@ -88,11 +88,46 @@ public final class Optimizers {
         long updateGuarded(
                 MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr);
 
+        /**
+         * As {@link #updateGuarded(MemorySegment, MemorySegment, MemorySegment, long, long, double)}
+         * over a buffer of these tensors, whose rows may guide how the work is split over threads;
+         * the result is the same.
+         */
+        default long updateGuarded(
+                MemorySegment params,
+                MemorySegment grads,
+                MemorySegment state,
+                long count,
+                long step,
+                double lr,
+                TensorRows tensors) {
+            return updateGuarded(params, grads, state, count, step, lr);
+        }
+
         @Override
         default void update(
                 MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
             updateGuarded(params, grads, state, count, step, lr);
         }
+    }
+
+    /** A built-in optimizer: one {@link ChunkedUpdate} pass, split over threads by the tensors' rows when known. */
+    private interface RowSplit extends Guarded, ChunkedUpdate.Rule {
+        @Override
+        default long updateGuarded(
+                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+            return updateGuarded(params, grads, state, count, step, lr, null);
+        }
+
+        @Override
+        long updateGuarded(
+                MemorySegment params,
+                MemorySegment grads,
+                MemorySegment state,
+                long count,
+                long step,
+                double lr,
+                TensorRows tensors);
     }
 
     // ---- SGD ----
@@ -229,7 +264,7 @@ public final class Optimizers {
         return lr;
     }
 
-    record Sgd(LearningRate learningRate, double momentum, boolean nesterov) implements Guarded, ChunkedUpdate.Rule {
+    record Sgd(LearningRate learningRate, double momentum, boolean nesterov) implements RowSplit {
         @Override
         public int stateSlots() {
             return momentum > 0 ? 1 : 0;
@@ -237,11 +272,17 @@ public final class Optimizers {
 
         @Override
         public long updateGuarded(
-                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+                MemorySegment params,
+                MemorySegment grads,
+                MemorySegment state,
+                long count,
+                long step,
+                double lr,
+                TensorRows tensors) {
             ChunkedUpdate job = ChunkedUpdate.get();
             job.k[0] = (float) lr;
             job.k[1] = (float) momentum;
-            return job.run(this, stateSlots(), params, grads, state, count);
+            return job.run(this, stateSlots(), params, grads, state, count, tensors);
         }
 
         @Override
@@ -291,7 +332,7 @@ public final class Optimizers {
     }
 
     record Adam(LearningRate learningRate, double beta1, double beta2, double epsilon, double weightDecay)
-            implements Guarded, ChunkedUpdate.Rule {
+            implements RowSplit {
         @Override
         public int stateSlots() {
             return 2;
@@ -299,7 +340,13 @@ public final class Optimizers {
 
         @Override
         public long updateGuarded(
-                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+                MemorySegment params,
+                MemorySegment grads,
+                MemorySegment state,
+                long count,
+                long step,
+                double lr,
+                TensorRows tensors) {
             if (step < 1) throw new IllegalArgumentException("optimizer steps count from 1, got " + step);
             final float alpha = (float) (lr * Math.sqrt(1.0 - Math.pow(beta2, step)) / (1.0 - Math.pow(beta1, step)));
             final float c1 = (float) (1.0 - beta1), c2 = (float) (1.0 - beta2), eps = (float) epsilon;
@@ -310,7 +357,7 @@ public final class Optimizers {
             job.k[2] = c2;
             job.k[3] = eps;
             job.k[4] = decay;
-            return job.run(this, 2, params, grads, state, count);
+            return job.run(this, 2, params, grads, state, count, tensors);
         }
 
         @Override
@@ -352,7 +399,7 @@ public final class Optimizers {
         }
     }
 
-    record RmsProp(LearningRate learningRate, double rho, double epsilon) implements Guarded, ChunkedUpdate.Rule {
+    record RmsProp(LearningRate learningRate, double rho, double epsilon) implements RowSplit {
         @Override
         public int stateSlots() {
             return 1;
@@ -360,13 +407,19 @@ public final class Optimizers {
 
         @Override
         public long updateGuarded(
-                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+                MemorySegment params,
+                MemorySegment grads,
+                MemorySegment state,
+                long count,
+                long step,
+                double lr,
+                TensorRows tensors) {
             ChunkedUpdate job = ChunkedUpdate.get();
             job.k[0] = (float) rho;
             job.k[1] = (float) (1.0 - rho);
             job.k[2] = (float) lr;
             job.k[3] = (float) epsilon;
-            return job.run(this, 1, params, grads, state, count);
+            return job.run(this, 1, params, grads, state, count, tensors);
         }
 
         @Override
@@ -389,8 +442,7 @@ public final class Optimizers {
         }
     }
 
-    record Adagrad(LearningRate learningRate, double initialAccumulator, double epsilon)
-            implements Guarded, ChunkedUpdate.Rule {
+    record Adagrad(LearningRate learningRate, double initialAccumulator, double epsilon) implements RowSplit {
         @Override
         public int stateSlots() {
             return 1;
@@ -398,12 +450,18 @@ public final class Optimizers {
 
         @Override
         public long updateGuarded(
-                MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
+                MemorySegment params,
+                MemorySegment grads,
+                MemorySegment state,
+                long count,
+                long step,
+                double lr,
+                TensorRows tensors) {
             ChunkedUpdate job = ChunkedUpdate.get();
             job.k[0] = (float) lr;
             job.k[1] = (float) initialAccumulator;
             job.k[2] = (float) epsilon;
-            return job.run(this, 1, params, grads, state, count);
+            return job.run(this, 1, params, grads, state, count, tensors);
         }
 
         @Override

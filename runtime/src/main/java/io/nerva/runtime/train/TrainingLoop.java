@@ -1,7 +1,6 @@
 package io.nerva.runtime.train;
 
 import io.nerva.annotations.ActivationType;
-import io.nerva.runtime.core.Finite;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.core.Rng;
@@ -225,7 +224,7 @@ final class TrainingLoop implements AutoCloseable, ParameterUpdate.StepName {
             if (!Float.isFinite((float) lr) || !(lr >= 0)) Divergence.rate(lr, where(epoch, next), epoch, next);
             model.backward(ws, rows, fused);
             if (regularization != null) regularization.addGradient(params.values(), params.grads());
-            if (Finite.firstNonFinite(params.grads(), 0, params.count()) >= 0) {
+            if (update.firstNonFiniteGradient() >= 0) {
                 Divergence.gradients(params, where(epoch, next), epoch, next);
             }
             update.apply(next, lr, epoch, this);
