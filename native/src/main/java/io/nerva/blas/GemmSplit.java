@@ -27,6 +27,9 @@ final class GemmSplit implements Parallel.Task {
     static final long MIN_MULTIPLY_ADDS = Long.getLong("nerva.splitProduct", 1L << 18);
 
     private static final int ALIGN = Parallel.ROW_ALIGN;
+    /** The shortest side that splits in two blocks of at least {@code 2·ALIGN}. */
+    private static final int SPLITTABLE = 4 * ALIGN;
+
     private static final ThreadLocal<GemmSplit> LOCAL = ThreadLocal.withInitial(GemmSplit::new);
 
     /** How a product is cut: rows of C, columns of C, or its depth k (partial products summed). */
@@ -50,10 +53,10 @@ final class GemmSplit implements Parallel.Task {
 
     /** Where a product of this shape is cut ({@link GemmSplit}); the depth only for segment operands. */
     static Cut cut(boolean transA, boolean transB, int m, int n, int k, boolean segments) {
-        if (!transA && !transB && segments && 2L * m <= k) return Cut.DEPTH;
-        if (transA && !transB) return Cut.ROWS;
-        if (!transA && transB) return Cut.COLUMNS;
-        return m >= n ? Cut.ROWS : Cut.COLUMNS;
+        if (!transA && !transB && segments && 2L * m <= k && k >= SPLITTABLE) return Cut.DEPTH;
+        if (transA && !transB && m >= SPLITTABLE) return Cut.ROWS;
+        if (!transA && transB && n >= SPLITTABLE) return Cut.COLUMNS;
+        return m >= n ? Cut.ROWS : Cut.COLUMNS; // e.g. an LSTM's input-kernel gradient, 28 rows of 512
     }
 
     /** The parts a product of this shape and cut splits into now: 1 when small, nested or contended. */

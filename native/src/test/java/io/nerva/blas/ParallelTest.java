@@ -166,6 +166,9 @@ class ParallelTest {
         assertEquals(
                 GemmSplit.Cut.COLUMNS, GemmSplit.cut(false, false, 64, 128, 784, false)); // heap arrays: no partials
         assertEquals(GemmSplit.Cut.ROWS, GemmSplit.cut(false, false, 1792, 512, 128, true)); // a tall A is no batch
+        // too few weight rows to split in two: the longer side of C, as before
+        assertEquals(GemmSplit.Cut.COLUMNS, GemmSplit.cut(true, false, 28, 512, 1792, true)); // an LSTM's dW
+        assertEquals(GemmSplit.Cut.ROWS, GemmSplit.cut(false, true, 1792, 28, 512, true)); // its dX
     }
 
     /** The depth cut over 3 threads, C contiguous (one sum per partial): equals the oracle with beta. */
