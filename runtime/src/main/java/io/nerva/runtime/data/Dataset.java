@@ -212,6 +212,16 @@ public final class Dataset {
         MemorySegment.copy(features, row * sampleSize, dst, ValueLayout.JAVA_FLOAT, dstByteOffset, rows * sampleSize);
     }
 
+    /**
+     * Copies features {@code [from, from + count)} of sample {@code row} into {@code dst} at a byte
+     * offset; allocation-free (a part of a batch copy split by columns).
+     */
+    public void copyFeatures(int row, int from, int count, MemorySegment dst, long dstByteOffset) {
+        Objects.checkIndex(row, size);
+        Objects.checkFromIndexSize(from, count, sampleSize);
+        MemorySegment.copy(features, row * sampleSize + from, dst, ValueLayout.JAVA_FLOAT, dstByteOffset, count);
+    }
+
     /** Copies the targets of samples {@code [row, row + rows)} into {@code dst} at a byte offset; allocation-free. */
     public void copyTargets(int row, int rows, MemorySegment dst, long dstByteOffset) {
         Objects.checkFromIndexSize(row, rows, size);

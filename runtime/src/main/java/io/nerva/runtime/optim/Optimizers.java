@@ -90,8 +90,9 @@ public final class Optimizers {
 
         /**
          * As {@link #updateGuarded(MemorySegment, MemorySegment, MemorySegment, long, long, double)}
-         * over a buffer of these tensors, whose rows may guide how the work is split over threads;
-         * the result is the same.
+         * over a buffer holding {@code tensors} (null when unknown): the built-in optimizers split
+         * their work over threads by the tensors' rows, as the products split the weights, with the
+         * same result. The training loop calls this one.
          */
         default long updateGuarded(
                 MemorySegment params,

@@ -1,6 +1,7 @@
 package io.nerva.runtime.train;
 
 import io.nerva.annotations.ActivationType;
+import io.nerva.blas.Parallel;
 import io.nerva.runtime.core.Network;
 import io.nerva.runtime.core.Parameters;
 import io.nerva.runtime.core.Rng;
@@ -107,6 +108,11 @@ final class TrainingLoop implements AutoCloseable, ParameterUpdate.StepName {
         return step;
     }
 
+    /** The input buffer a batch is copied into (tests). */
+    MemorySegment input() {
+        return ws.input();
+    }
+
     MemorySegment optimizerState() {
         return state;
     }
@@ -202,13 +208,44 @@ final class TrainingLoop implements AutoCloseable, ParameterUpdate.StepName {
      * weights are those of the last finite step; so does a custom optimizer's non-finite result
      * (restored from a copy).
      */
-    double trainBatch(int start, int rows, int epoch, Metric[] metrics) {
+    /**
+     * Copies samples {@code order[start .. start+rows)} into the input and target buffers. A large
+     * batch is copied on {@link Parallel}'s threads by columns, at the edges the first layer's
+     * product splits its weight rows at ({@link Parallel#blockStart}), so each core writes the input
+     * columns it multiplies next.
+     */
+    void copyBatch(int start, int rows) {
+        batchStart = start;
+        batchRows = rows;
+        int columns = model.inputSize();
+        int parts = (long) rows * columns >= MIN_PARALLEL_COPY && Parallel.available() && Parallel.shared(ws.input())
+                ? Math.min(Parallel.threads(), columns / (2 * Parallel.ROW_ALIGN))
+                : 1;
+        if (parts > 1) Parallel.run(batchCopy, parts);
+        else batchCopy.run(0, 1);
+    }
+
+    /** Batches of fewer input floats are copied on the calling thread. */
+    private static final long MIN_PARALLEL_COPY = 1L << 14;
+
+    private int batchStart, batchRows;
+
+    private final Parallel.Task batchCopy = this::copyBatchPart;
+
+    /** Part {@code part} of {@link #copyBatch}: its columns of every sample, and (part 0) the targets. */
+    private void copyBatchPart(int part, int parts) {
         MemorySegment input = ws.input();
-        for (int r = 0; r < rows; r++) {
-            int i = order[start + r];
-            data.copyFeatures(i, 1, input, (long) r * inputBytes);
-            data.copyTargets(i, 1, targets, (long) r * targetBytes);
+        int columns = model.inputSize();
+        int from = Parallel.blockStart(part, columns, parts), to = Parallel.blockStart(part + 1, columns, parts);
+        for (int r = 0; r < batchRows; r++) {
+            int i = order[batchStart + r];
+            data.copyFeatures(i, from, to - from, input, ((long) r * columns + from) * Float.BYTES);
+            if (part == 0) data.copyTargets(i, 1, targets, (long) r * targetBytes);
         }
+    }
+
+    double trainBatch(int start, int rows, int epoch, Metric[] metrics) {
+        copyBatch(start, rows);
         long next = step + 1;
         double l;
         long gate = params.beginWrite(modelName);
