@@ -210,7 +210,18 @@ public final class OneDnnGemm implements Blas, BlockGemm {
         return "oneDNN " + version + " sgemm, 1 OpenMP thread per call; " + rest.config();
     }
 
-    /** The backend for everything but sgemm. */
+    /**
+     * Products of fewer multiply-adds go to OpenBLAS (system property {@code nerva.smallProduct}):
+     * a {@code dnnl_sgemm} call costs ~4.5 µs before any arithmetic, OpenBLAS' ~2.3 µs (64×10×128:
+     * 4.9 against 2.9 µs), and oneDNN's faster kernels only pay that back above ~220k.
+     */
+    static final long SMALL_PRODUCT = Long.getLong("nerva.smallProduct", 1L << 17);
+
+    private boolean small(int m, int n, int k) {
+        return (long) m * n * k < SMALL_PRODUCT && rest instanceof OpenBlas;
+    }
+
+    /** The backend for everything but sgemm, and for small products. */
     public Blas rest() {
         return rest;
     }
@@ -233,7 +244,11 @@ public final class OneDnnGemm implements Blas, BlockGemm {
             MemorySegment c,
             long cOff,
             int ldc) {
-        GemmSplit.sgemm(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (small(m, n, k)) {
+            rest.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            GemmSplit.sgemm(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
     }
 
     @Override
@@ -320,7 +335,11 @@ public final class OneDnnGemm implements Blas, BlockGemm {
             float[] c,
             int cOff,
             int ldc) {
-        GemmSplit.sgemm(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (small(m, n, k)) {
+            rest.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            GemmSplit.sgemm(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
     }
 
     @Override

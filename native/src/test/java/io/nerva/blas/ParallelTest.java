@@ -272,14 +272,15 @@ class ParallelTest {
         Parallel.run(
                 (p, n) -> {
                     if (p == 1) {
-                        blas.sgemm(false, false, 16, 16, 16, 1f, a, 0, 16, b, 0, 16, 0f, c, 0, 16);
+                        blas.sgemm(
+                                false, false, 64, 64, 40, 1f, a, 0, 40, b, 0, 64, 0f, c, 0, 64); // oneDNN's, not split
                         onWorker[0] = OneDnnGemm.openMpThreadsOfThisThread();
                     }
                 },
                 2);
         assertEquals(1, onWorker[0]);
         Thread fresh = new Thread(() -> {
-            blas.sgemm(false, false, 16, 16, 16, 1f, a, 0, 16, b, 0, 16, 0f, c, 0, 16);
+            blas.sgemm(false, false, 64, 64, 40, 1f, a, 0, 40, b, 0, 64, 0f, c, 0, 64); // oneDNN's, not split
             onWorker[0] = OneDnnGemm.openMpThreadsOfThisThread();
         });
         fresh.start();
