@@ -19,8 +19,18 @@ public final class Rng {
         this.state = state;
     }
 
+    /** SplitMix64's increment: the state after n draws is the state before plus {@code n·GAMMA}. */
+    public static final long GAMMA = 0x9E3779B97F4A7C15L;
+
     public long nextLong() {
-        long z = (state += 0x9E3779B97F4A7C15L);
+        return mix(state += GAMMA);
+    }
+
+    /**
+     * SplitMix64's output for a state: the i-th draw after state s is {@code mix(s + i·GAMMA)}, so a
+     * long run of draws can be taken in any order, or split over threads, with the same values.
+     */
+    public static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

@@ -5,11 +5,42 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.nerva.runtime.Mem;
 import io.nerva.runtime.core.Rng;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DropoutTest {
     private static final int N = 100_000;
+
+    /**
+     * A large mask drawn on one or two threads holds exactly the values of one nextFloat per value,
+     * in order, and leaves the Rng where those draws would have.
+     */
+    @Test
+    void aLargeMaskEqualsSequentialDrawsOnAnyThreadCount() {
+        int saved = io.nerva.blas.Parallel.threads();
+        long n = 100_003;
+        float rate = 0.3f;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            MemorySegment x = arena.allocate(4 * n), y = arena.allocate(4 * n), mask = arena.allocate(4 * n);
+            for (long i = 0; i < n; i++) x.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1f + i % 7);
+            Rng reference = new Rng(11);
+            float[] want = new float[(int) n];
+            for (int i = 0; i < n; i++) want[i] = reference.nextFloat() < rate ? 0f : 1f / (1f - rate);
+            for (int threads = 1; threads <= 2; threads++) {
+                io.nerva.blas.Parallel.setThreads(threads);
+                Rng rng = new Rng(11);
+                Dropout.forward(x, y, mask, n, rate, rng, true);
+                assertArrayEquals(want, mask.toArray(ValueLayout.JAVA_FLOAT), "mask on " + threads + " thread(s)");
+                assertEquals(reference.state(), rng.state(), "the Rng after the draws");
+                for (long i = 0; i < n; i += 997) {
+                    assertEquals((1f + i % 7) * want[(int) i], y.getAtIndex(ValueLayout.JAVA_FLOAT, i), "y[" + i + "]");
+                }
+            }
+        } finally {
+            io.nerva.blas.Parallel.setThreads(saved);
+        }
+    }
 
     @Test
     void maskStatisticsAndScale() {
