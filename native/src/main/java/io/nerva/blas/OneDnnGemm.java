@@ -211,11 +211,11 @@ public final class OneDnnGemm implements Blas, BlockGemm {
     }
 
     /**
-     * Products of fewer multiply-adds go to OpenBLAS (system property {@code nerva.smallProduct}):
+     * Products of fewer multiply-adds go to OpenBLAS (system property {@code nerva.oneDnnMinProduct}):
      * a {@code dnnl_sgemm} call costs ~4.5 µs before any arithmetic, OpenBLAS' ~2.3 µs (64×10×128:
      * 4.9 against 2.9 µs), and oneDNN's faster kernels only pay that back above ~220k.
      */
-    static final long SMALL_PRODUCT = Long.getLong("nerva.smallProduct", 1L << 17);
+    static final long SMALL_PRODUCT = Long.getLong("nerva.oneDnnMinProduct", 1L << 17);
 
     private boolean small(int m, int n, int k) {
         return (long) m * n * k < SMALL_PRODUCT && rest instanceof OpenBlas;
