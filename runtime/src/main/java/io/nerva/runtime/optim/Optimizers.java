@@ -112,8 +112,14 @@ public final class Optimizers {
         }
     }
 
-    /** A built-in optimizer: one {@link ChunkedUpdate} pass, split over threads by the tensors' rows when known. */
+    /**
+     * A built-in optimizer: one {@link ChunkedUpdate} pass of its {@link ChunkedUpdate.Rule} with the
+     * constants it sets for the step, split over threads by the tensors' rows when known.
+     */
     private interface RowSplit extends Guarded, ChunkedUpdate.Rule {
+        /** Sets the rule's constants for step {@code step} at rate {@code lr}; refuses a bad step. */
+        void constants(float[] k, long step, double lr);
+
         @Override
         default long updateGuarded(
                 MemorySegment params, MemorySegment grads, MemorySegment state, long count, long step, double lr) {
@@ -121,14 +127,18 @@ public final class Optimizers {
         }
 
         @Override
-        long updateGuarded(
+        default long updateGuarded(
                 MemorySegment params,
                 MemorySegment grads,
                 MemorySegment state,
                 long count,
                 long step,
                 double lr,
-                TensorRows tensors);
+                TensorRows tensors) {
+            ChunkedUpdate job = ChunkedUpdate.get();
+            constants(job.k, step, lr);
+            return job.run(this, stateSlots(), params, grads, state, count, tensors);
+        }
     }
 
     // ---- SGD ----
@@ -272,18 +282,9 @@ public final class Optimizers {
         }
 
         @Override
-        public long updateGuarded(
-                MemorySegment params,
-                MemorySegment grads,
-                MemorySegment state,
-                long count,
-                long step,
-                double lr,
-                TensorRows tensors) {
-            ChunkedUpdate job = ChunkedUpdate.get();
-            job.k[0] = (float) lr;
-            job.k[1] = (float) momentum;
-            return job.run(this, stateSlots(), params, grads, state, count, tensors);
+        public void constants(float[] k, long step, double lr) {
+            k[0] = (float) lr;
+            k[1] = (float) momentum;
         }
 
         @Override
@@ -340,25 +341,16 @@ public final class Optimizers {
         }
 
         @Override
-        public long updateGuarded(
-                MemorySegment params,
-                MemorySegment grads,
-                MemorySegment state,
-                long count,
-                long step,
-                double lr,
-                TensorRows tensors) {
+        public void constants(float[] k, long step, double lr) {
             if (step < 1) throw new IllegalArgumentException("optimizer steps count from 1, got " + step);
             final float alpha = (float) (lr * Math.sqrt(1.0 - Math.pow(beta2, step)) / (1.0 - Math.pow(beta1, step)));
             final float c1 = (float) (1.0 - beta1), c2 = (float) (1.0 - beta2), eps = (float) epsilon;
             final float decay = weightDecay != 0 ? (float) (1.0 - lr * weightDecay) : 1f; // w − w·wd·lr = w·(1 − wd·lr)
-            ChunkedUpdate job = ChunkedUpdate.get();
-            job.k[0] = alpha;
-            job.k[1] = c1;
-            job.k[2] = c2;
-            job.k[3] = eps;
-            job.k[4] = decay;
-            return job.run(this, 2, params, grads, state, count, tensors);
+            k[0] = alpha;
+            k[1] = c1;
+            k[2] = c2;
+            k[3] = eps;
+            k[4] = decay;
         }
 
         @Override
@@ -407,20 +399,11 @@ public final class Optimizers {
         }
 
         @Override
-        public long updateGuarded(
-                MemorySegment params,
-                MemorySegment grads,
-                MemorySegment state,
-                long count,
-                long step,
-                double lr,
-                TensorRows tensors) {
-            ChunkedUpdate job = ChunkedUpdate.get();
-            job.k[0] = (float) rho;
-            job.k[1] = (float) (1.0 - rho);
-            job.k[2] = (float) lr;
-            job.k[3] = (float) epsilon;
-            return job.run(this, 1, params, grads, state, count, tensors);
+        public void constants(float[] k, long step, double lr) {
+            k[0] = (float) rho;
+            k[1] = (float) (1.0 - rho);
+            k[2] = (float) lr;
+            k[3] = (float) epsilon;
         }
 
         @Override
@@ -450,19 +433,10 @@ public final class Optimizers {
         }
 
         @Override
-        public long updateGuarded(
-                MemorySegment params,
-                MemorySegment grads,
-                MemorySegment state,
-                long count,
-                long step,
-                double lr,
-                TensorRows tensors) {
-            ChunkedUpdate job = ChunkedUpdate.get();
-            job.k[0] = (float) lr;
-            job.k[1] = (float) initialAccumulator;
-            job.k[2] = (float) epsilon;
-            return job.run(this, 1, params, grads, state, count, tensors);
+        public void constants(float[] k, long step, double lr) {
+            k[0] = (float) lr;
+            k[1] = (float) initialAccumulator;
+            k[2] = (float) epsilon;
         }
 
         @Override
